@@ -12,3 +12,9 @@
     AAP_VERSION_STRINGIFY(AAP_VERSION_MAJOR) "." \
     AAP_VERSION_STRINGIFY(AAP_VERSION_MINOR) "." \
     AAP_VERSION_STRINGIFY(AAP_VERSION_PATCH)
+
+/* The plugin ABI version (see aap/abi.h for how peers exchange and check it). Independent of the
+ * SDK version: the major changes only when a struct layout or a calling contract breaks; the minor
+ * when something is added that peers discover at runtime. ABI 1.0 is the AAP 0.8 layout. */
+#define AAP_ABI_VERSION_MAJOR 1
+#define AAP_ABI_VERSION_MINOR 0
