@@ -1,0 +1,86 @@
+#pragma once
+// What the catalog knows about one plugin, read from its bundle's aap_metadata.xml without
+// loading any plugin code. Plain value types: copyable, no references into the catalog.
+// See docs/metadata.md for the file format and spec/abi.md section 6 for the port rules.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aap {
+
+// Port content types, numerically identical to AAP_CONTENT_TYPE_* of <aap/plugin-meta-info.h>
+// (the catalog's sources static_assert this when that header is present).
+enum class PortContentType : int32_t {
+    Undefined = 0,
+    Audio = 1,
+    Midi = 2,  // MIDI 1.0; never produced by the catalog (metadata accepts audio|midi2 only)
+    Midi2 = 3,
+};
+
+// Port directions, numerically identical to AAP_PORT_DIRECTION_* of <aap/plugin-meta-info.h>.
+enum class PortDirection : int32_t {
+    Input = 0,
+    Output = 1,
+};
+
+struct PortInformation {
+    int32_t index = 0;  // position in PluginInformation::ports (0-based, dense)
+    std::string name;
+    PortContentType contentType = PortContentType::Undefined;
+    PortDirection direction = PortDirection::Input;
+};
+
+struct ParameterEnumeration {
+    double value = 0.0;
+    std::string name;
+};
+
+struct ParameterInformation {
+    int32_t id = 0;  // stable parameter id, 0..32767 (aap_parameter_info_t::stable_id is int16_t)
+    std::string name;
+    double minimumValue = 0.0;
+    double maximumValue = 1.0;
+    double defaultValue = 0.0;
+    std::vector<ParameterEnumeration> enumerations;  // in document order
+};
+
+struct ExtensionInformation {
+    std::string uri;
+    bool required = false;
+};
+
+// The entry point every AAP plugin library exports unless its metadata names another one.
+inline constexpr const char* kDefaultPluginEntrypoint = "GetAndroidAudioPluginFactory";
+
+struct PluginInformation {
+    std::string uniqueId;     // unique-id=, the key everything else uses
+    std::string displayName;  // name=
+    std::string developer;    // developer= ("" when absent)
+    std::string version;      // version= ("" when absent)
+    std::string category;     // category= ("" when absent; then the plugin counts as an effect)
+    std::string libraryPath;  // absolute path of the plugin library (bundle dir + library=)
+    std::string entrypoint = kDefaultPluginEntrypoint;  // entrypoint=
+    std::string bundleDirectory;   // absolute path of the bundle directory
+    std::string metadataFilePath;  // absolute path of the aap_metadata.xml it came from
+    // True when the metadata declared <ports>; false when every port came from the default rules.
+    bool portsDeclared = false;
+    std::vector<PortInformation> ports;  // after the default-port rules; index == position
+    std::vector<ParameterInformation> parameters;  // in document order
+    std::vector<ExtensionInformation> extensions;  // in document order
+
+    // An instrument is a plugin whose category contains "Instrument" (spec/abi.md section 6).
+    bool isInstrument() const;
+};
+
+// Applies spec/abi.md section 6 to `plugin.ports`:
+// - no ports declared (`plugin.portsDeclared == false`): replaces ports with the defaults:
+//   effects get "Audio In L", "Audio In R"; every plugin gets "Audio Out L", "Audio Out R";
+//   then a MIDI2 input ("MIDI In" for instruments, "System MIDI In" otherwise) and
+//   "System MIDI Out".
+// - ports declared: appends "System MIDI In" when no MIDI2 input exists and "System MIDI Out"
+//   when no MIDI2 output exists (AAPXS needs both).
+// Finally renumbers every port's index to its position. Idempotent.
+void applyDefaultPorts(PluginInformation& plugin);
+
+}  // namespace aap

@@ -1,0 +1,527 @@
+// aap_metadata.xml schema layer: turns the XML tree into PluginInformation values, reporting
+// every schema violation as a diagnostic with file, line and column (docs/metadata.md lists the
+// messages). A plugin with any error is left out; the other plugins of the file are kept.
+
+#include "aap/hosting/metadata-parser.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <optional>
+#include <utility>
+
+#include "number-format.h"
+#include "xml-reader.h"
+
+namespace aap {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Highest parameter id: aap_parameter_info_t::stable_id is an int16_t.
+constexpr int32_t kMaxParameterId = 32767;
+
+bool isBlank(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            return false;
+    return true;
+}
+
+bool isCIdentifier(std::string_view s) {
+    if (s.empty())
+        return false;
+    for (size_t i = 0; i < s.size(); i++) {
+        char c = s[i];
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        bool digit = c >= '0' && c <= '9';
+        if (!letter && !(digit && i > 0))
+            return false;
+    }
+    return true;
+}
+
+// Strict decimal number: the whole string, no whitespace, no leading '+', finite.
+std::optional<double> parseNumber(std::string_view s) {
+    double value = 0.0;
+    const char* end = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(s.data(), end, value, std::chars_format::general);
+    if (s.empty() || ec != std::errc() || ptr != end || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+std::optional<int32_t> parseParameterId(std::string_view s) {
+    int32_t value = 0;
+    const char* end = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(s.data(), end, value, 10);
+    if (s.empty() || ec != std::errc() || ptr != end || value < 0 || value > kMaxParameterId)
+        return std::nullopt;
+    return value;
+}
+
+// An attribute or element name with a namespace prefix ("gui:ui-view-factory"), or a namespace
+// declaration ("xmlns", "xmlns:gui").
+bool isNamespaced(std::string_view name) {
+    return name == "xmlns" || name.find(':') != std::string_view::npos;
+}
+
+class MetadataReader {
+public:
+    MetadataReader(const std::string& filePath, std::string bundleDirectory,
+                   MetadataParseResult& result)
+        : filePath_(filePath), bundleDirectory_(std::move(bundleDirectory)), result_(result) {}
+
+    void read(std::string_view text) {
+        xml::Document document = xml::parseDocument(text);
+        if (!document.ok) {
+            report(DiagnosticSeverity::Error, document.error.position, document.error.message);
+            return;
+        }
+        const xml::Element& root = document.root;
+        if (root.name != "plugins") {
+            report(DiagnosticSeverity::Error, root.position,
+                   "root element must be <plugins>, found <" + root.name + ">");
+            return;
+        }
+        checkAttributes(root, {});
+        checkNoText(root);
+        bool anyPlugin = false;
+        for (const auto& child : root.children) {
+            if (child.name != "plugin") {
+                unknownElement(child, root, "<plugin>");
+                continue;
+            }
+            anyPlugin = true;
+            size_t errorsBefore = errorCount_;
+            PluginInformation plugin = readPlugin(child);
+            if (errorCount_ != errorsBefore)
+                continue;
+            if (!addUnlessDuplicate(std::move(plugin), child.position))
+                continue;
+        }
+        if (!anyPlugin)
+            report(DiagnosticSeverity::Warning, root.position, "<plugins> declares no <plugin>");
+    }
+
+private:
+    const std::string& filePath_;
+    std::string bundleDirectory_;
+    MetadataParseResult& result_;
+    size_t errorCount_ = 0;
+    std::vector<int> pluginLines_;  // line of each accepted plugin, parallel to result_.plugins
+
+    void report(DiagnosticSeverity severity, xml::Position at, std::string message) {
+        if (severity == DiagnosticSeverity::Error)
+            errorCount_++;
+        CatalogDiagnostic diagnostic;
+        diagnostic.severity = severity;
+        diagnostic.file = filePath_;
+        diagnostic.line = at.line;
+        diagnostic.column = at.column;
+        diagnostic.message = std::move(message);
+        result_.diagnostics.push_back(std::move(diagnostic));
+    }
+    void error(xml::Position at, std::string message) {
+        report(DiagnosticSeverity::Error, at, std::move(message));
+    }
+
+    bool addUnlessDuplicate(PluginInformation plugin, xml::Position at) {
+        for (size_t i = 0; i < result_.plugins.size(); i++) {
+            if (result_.plugins[i].uniqueId == plugin.uniqueId) {
+                error(at, "duplicate plugin unique-id '" + plugin.uniqueId
+                              + "' (first declared at line " + std::to_string(pluginLines_[i])
+                              + "); this one is ignored");
+                return false;
+            }
+        }
+        pluginLines_.push_back(at.line);
+        result_.plugins.push_back(std::move(plugin));
+        return true;
+    }
+
+    void unknownElement(const xml::Element& element, const xml::Element& parent,
+                        const char* expected) {
+        std::string message = "unknown element <" + element.name + "> in <" + parent.name + ">";
+        message += expected ? std::string(" (expected ") + expected + ")"
+                            : std::string(" (it takes no child elements)");
+        error(element.position, message);
+    }
+
+    // Unprefixed attributes outside `known` are reported as warnings and ignored; namespaced
+    // attributes and xmlns declarations are ignored silently (their prefixes are not ours).
+    void checkAttributes(const xml::Element& element, std::initializer_list<std::string_view> known) {
+        for (const auto& attribute : element.attributes) {
+            if (isNamespaced(attribute.name))
+                continue;
+            bool isKnown = false;
+            for (auto name : known)
+                isKnown = isKnown || attribute.name == name;
+            if (!isKnown)
+                report(DiagnosticSeverity::Warning, attribute.position,
+                       "unknown attribute '" + attribute.name + "' on <" + element.name
+                           + "> is ignored");
+        }
+    }
+
+    void checkNoText(const xml::Element& element) {
+        if (element.hasNonSpaceText)
+            error(element.textPosition, "unexpected text in <" + element.name + ">");
+    }
+
+    void checkNoChildren(const xml::Element& element) {
+        checkNoText(element);
+        for (const auto& child : element.children)
+            unknownElement(child, element, nullptr);
+    }
+
+    // Required attribute: reported when missing or blank.
+    const xml::Attribute* required(const xml::Element& element, const char* name) {
+        const xml::Attribute* attribute = element.findAttribute(name);
+        if (!attribute) {
+            error(element.position, "<" + element.name + "> is missing required attribute '"
+                                        + name + "'");
+            return nullptr;
+        }
+        if (isBlank(attribute->value)) {
+            error(attribute->position, "attribute '" + std::string(name) + "' of <"
+                                           + element.name + "> must not be empty");
+            return nullptr;
+        }
+        return attribute;
+    }
+
+    std::optional<double> number(const xml::Attribute& attribute, const std::string& owner) {
+        std::optional<double> value = parseNumber(attribute.value);
+        if (!value)
+            error(attribute.position, "'" + attribute.name + "' of " + owner
+                                          + " must be a finite decimal number, found \""
+                                          + attribute.value + "\"");
+        return value;
+    }
+
+    PluginInformation readPlugin(const xml::Element& element) {
+        PluginInformation plugin;
+        plugin.bundleDirectory = bundleDirectory_;
+        plugin.metadataFilePath = filePath_;
+        checkAttributes(element, {"name", "category", "developer", "unique-id", "library",
+                                  "entrypoint", "version"});
+        checkNoText(element);
+        if (const auto* a = required(element, "unique-id"))
+            plugin.uniqueId = a->value;
+        if (const auto* a = required(element, "name"))
+            plugin.displayName = a->value;
+        if (const auto* a = element.findAttribute("developer"))
+            plugin.developer = a->value;
+        if (const auto* a = element.findAttribute("version"))
+            plugin.version = a->value;
+        if (const auto* a = element.findAttribute("category"))
+            plugin.category = a->value;
+        if (const auto* a = element.findAttribute("entrypoint")) {
+            if (isCIdentifier(a->value))
+                plugin.entrypoint = a->value;
+            else
+                error(a->position, "entrypoint '" + a->value + "' is not a valid C identifier");
+        }
+        if (const auto* a = required(element, "library"))
+            readLibrary(*a, plugin);
+
+        const xml::Element* sections[3] = {nullptr, nullptr, nullptr};
+        static const char* const sectionNames[3] = {"extensions", "ports", "parameters"};
+        for (const auto& child : element.children) {
+            int section = -1;
+            for (int i = 0; i < 3; i++)
+                if (child.name == sectionNames[i])
+                    section = i;
+            if (section < 0) {
+                unknownElement(child, element, "<extensions>, <ports> or <parameters>");
+                continue;
+            }
+            if (sections[section]) {
+                error(child.position, "duplicate <" + child.name + "> in <plugin> (first at line "
+                                          + std::to_string(sections[section]->position.line)
+                                          + ")");
+                continue;
+            }
+            sections[section] = &child;
+        }
+        if (sections[0])
+            readExtensions(*sections[0], plugin);
+        if (sections[1])
+            readPorts(*sections[1], plugin);
+        if (sections[2])
+            readParameters(*sections[2], plugin);
+        applyDefaultPorts(plugin);
+        return plugin;
+    }
+
+    void readLibrary(const xml::Attribute& attribute, PluginInformation& plugin) {
+        fs::path library(attribute.value);
+        if (library.is_absolute()) {
+            error(attribute.position, "library '" + attribute.value
+                                          + "' must be a path relative to the bundle directory");
+            return;
+        }
+        for (const auto& component : library) {
+            if (component == "..") {
+                error(attribute.position, "library '" + attribute.value
+                                              + "' must stay inside the bundle directory "
+                                                "(no '..')");
+                return;
+            }
+        }
+        fs::path resolved = (fs::path(bundleDirectory_) / library).lexically_normal();
+        plugin.libraryPath = resolved.string();
+        std::error_code ec;
+        fs::file_status status = fs::status(resolved, ec);
+        if (ec || !fs::is_regular_file(status))
+            error(attribute.position, "library file not found: " + plugin.libraryPath
+                                          + " (library='" + attribute.value + "')");
+    }
+
+    void readExtensions(const xml::Element& section, PluginInformation& plugin) {
+        checkAttributes(section, {});
+        checkNoText(section);
+        std::vector<int> lines;
+        for (const auto& child : section.children) {
+            if (child.name != "extension") {
+                unknownElement(child, section, "<extension>");
+                continue;
+            }
+            checkAttributes(child, {"uri", "required"});
+            checkNoChildren(child);
+            ExtensionInformation extension;
+            const auto* uri = required(child, "uri");
+            if (!uri)
+                continue;
+            extension.uri = uri->value;
+            if (const auto* a = child.findAttribute("required")) {
+                if (a->value == "true")
+                    extension.required = true;
+                else if (a->value != "false")
+                    error(a->position, "attribute 'required' of <extension> must be \"true\" or "
+                                       "\"false\", found \"" + a->value + "\"");
+            }
+            bool duplicate = false;
+            for (size_t i = 0; i < plugin.extensions.size() && !duplicate; i++) {
+                if (plugin.extensions[i].uri == extension.uri) {
+                    error(child.position, "duplicate extension '" + extension.uri
+                                              + "' (first at line " + std::to_string(lines[i])
+                                              + ")");
+                    duplicate = true;
+                }
+            }
+            if (duplicate)
+                continue;
+            lines.push_back(child.position.line);
+            plugin.extensions.push_back(std::move(extension));
+        }
+    }
+
+    void readPorts(const xml::Element& section, PluginInformation& plugin) {
+        checkAttributes(section, {});
+        checkNoText(section);
+        for (const auto& child : section.children) {
+            if (child.name != "port") {
+                unknownElement(child, section, "<port>");
+                continue;
+            }
+            checkAttributes(child, {"direction", "content", "name"});
+            checkNoChildren(child);
+            PortInformation port;
+            if (const auto* a = required(child, "name"))
+                port.name = a->value;
+            if (const auto* a = required(child, "direction")) {
+                if (a->value == "input")
+                    port.direction = PortDirection::Input;
+                else if (a->value == "output")
+                    port.direction = PortDirection::Output;
+                else
+                    error(a->position, "port direction must be \"input\" or \"output\", found \""
+                                           + a->value + "\"");
+            }
+            if (const auto* a = required(child, "content")) {
+                if (a->value == "audio")
+                    port.contentType = PortContentType::Audio;
+                else if (a->value == "midi2")
+                    port.contentType = PortContentType::Midi2;
+                else
+                    error(a->position, "port content must be \"audio\" or \"midi2\", found \""
+                                           + a->value + "\"");
+            }
+            port.index = static_cast<int32_t>(plugin.ports.size());
+            plugin.ports.push_back(std::move(port));
+        }
+        // An empty <ports/> declares nothing: the default ports apply.
+        plugin.portsDeclared = !plugin.ports.empty();
+    }
+
+    void readParameters(const xml::Element& section, PluginInformation& plugin) {
+        checkAttributes(section, {});
+        checkNoText(section);
+        std::vector<int> lines;
+        for (const auto& child : section.children) {
+            if (child.name != "parameter") {
+                unknownElement(child, section, "<parameter>");
+                continue;
+            }
+            std::optional<ParameterInformation> parameter = readParameter(child);
+            if (!parameter)
+                continue;
+            bool duplicate = false;
+            for (size_t i = 0; i < plugin.parameters.size() && !duplicate; i++) {
+                if (plugin.parameters[i].id == parameter->id) {
+                    error(child.position, "duplicate parameter id " + std::to_string(parameter->id)
+                                              + " (first at line " + std::to_string(lines[i])
+                                              + ")");
+                    duplicate = true;
+                }
+            }
+            if (duplicate)
+                continue;
+            lines.push_back(child.position.line);
+            plugin.parameters.push_back(std::move(*parameter));
+        }
+    }
+
+    std::optional<ParameterInformation> readParameter(const xml::Element& element) {
+        size_t errorsBefore = errorCount_;
+        checkAttributes(element, {"id", "name", "default", "minimum", "maximum"});
+        checkNoText(element);
+        ParameterInformation parameter;
+        const auto* id = required(element, "id");
+        if (id) {
+            if (auto value = parseParameterId(id->value))
+                parameter.id = *value;
+            else
+                error(id->position, "parameter id must be an integer in 0.."
+                                        + std::to_string(kMaxParameterId) + ", found \""
+                                        + id->value + "\"");
+        }
+        if (const auto* a = required(element, "name"))
+            parameter.name = a->value;
+        std::string owner = "parameter " + (id ? id->value : std::string("<no id>"));
+        const auto* minimum = element.findAttribute("minimum");
+        const auto* maximum = element.findAttribute("maximum");
+        const auto* defaultValue = element.findAttribute("default");
+        std::optional<double> minimumValue = minimum ? number(*minimum, owner) : 0.0;
+        std::optional<double> maximumValue = maximum ? number(*maximum, owner) : 1.0;
+        if (minimumValue && maximumValue) {
+            parameter.minimumValue = *minimumValue;
+            parameter.maximumValue = *maximumValue;
+            if (*minimumValue > *maximumValue) {
+                error(minimum ? minimum->position : element.position,
+                      owner + ": minimum (" + formatNumber(*minimumValue)
+                          + ") is greater than maximum (" + formatNumber(*maximumValue) + ")");
+                minimumValue.reset();
+            }
+        }
+        std::optional<double> defaultNumber =
+            defaultValue ? number(*defaultValue, owner) : minimumValue;
+        bool rangeKnown = minimumValue && maximumValue;
+        if (defaultNumber && rangeKnown) {
+            parameter.defaultValue = *defaultNumber;
+            if (*defaultNumber < *minimumValue || *defaultNumber > *maximumValue)
+                error(defaultValue ? defaultValue->position : element.position,
+                      owner + ": default (" + formatNumber(*defaultNumber)
+                          + ") is outside minimum..maximum (" + formatNumber(*minimumValue)
+                          + ".." + formatNumber(*maximumValue) + ")");
+        }
+        for (const auto& child : element.children) {
+            if (child.name != "enumeration") {
+                unknownElement(child, element, "<enumeration>");
+                continue;
+            }
+            checkAttributes(child, {"value", "name"});
+            checkNoChildren(child);
+            ParameterEnumeration enumeration;
+            if (const auto* a = required(child, "name"))
+                enumeration.name = a->value;
+            const auto* value = required(child, "value");
+            if (!value)
+                continue;
+            std::optional<double> enumerationValue = number(*value, "<enumeration> of " + owner);
+            if (!enumerationValue)
+                continue;
+            enumeration.value = *enumerationValue;
+            if (rangeKnown
+                && (*enumerationValue < *minimumValue || *enumerationValue > *maximumValue))
+                error(value->position, "enumeration value (" + formatNumber(*enumerationValue)
+                                           + ") is outside minimum..maximum of " + owner + " ("
+                                           + formatNumber(*minimumValue) + ".."
+                                           + formatNumber(*maximumValue) + ")");
+            parameter.enumerations.push_back(std::move(enumeration));
+        }
+        if (errorCount_ != errorsBefore)
+            return std::nullopt;
+        return parameter;
+    }
+};
+
+std::string absolutePath(const std::string& path) {
+    std::error_code ec;
+    fs::path absolute = fs::absolute(fs::path(path), ec);
+    return ec ? path : absolute.lexically_normal().string();
+}
+
+CatalogDiagnostic fileDiagnostic(const std::string& file, std::string message) {
+    CatalogDiagnostic diagnostic;
+    diagnostic.severity = DiagnosticSeverity::Error;
+    diagnostic.file = file;
+    diagnostic.message = std::move(message);
+    return diagnostic;
+}
+
+}  // namespace
+
+MetadataParseResult parsePluginMetadata(std::string_view text, const std::string& filePath,
+                                        const std::string& bundleDirectory) {
+    MetadataParseResult result;
+    MetadataReader(filePath, absolutePath(bundleDirectory), result).read(text);
+    return result;
+}
+
+MetadataParseResult parsePluginBundle(const std::string& bundleDirectory) {
+    std::string bundle = absolutePath(bundleDirectory);
+    std::string file = (fs::path(bundle) / kPluginMetadataFileName).string();
+    MetadataParseResult result;
+    // Open first, then check size and type on the open file, so the checks and the read see
+    // the same file.
+    std::ifstream stream(file, std::ios::binary);
+    if (!stream) {
+        int error = errno;
+        result.diagnostics.push_back(fileDiagnostic(
+            file, std::string("cannot read metadata file: ") + std::strerror(error)));
+        return result;
+    }
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) {
+        result.diagnostics.push_back(
+            fileDiagnostic(file, "cannot read metadata file: it is a directory"));
+        return result;
+    }
+    // Read at most one byte over the limit: enough to know the file is too large, without
+    // trusting a size that may change under us.
+    std::string text(kMaxMetadataFileSize + 1, '\0');
+    stream.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (stream.bad()) {
+        result.diagnostics.push_back(fileDiagnostic(file, "cannot read metadata file: I/O error"));
+        return result;
+    }
+    text.resize(static_cast<size_t>(stream.gcount()));
+    if (text.size() > kMaxMetadataFileSize) {
+        result.diagnostics.push_back(fileDiagnostic(
+            file, "metadata file is too large (more than " + std::to_string(kMaxMetadataFileSize)
+                      + " bytes)"));
+        return result;
+    }
+    MetadataReader(file, bundle, result).read(text);
+    return result;
+}
+
+}  // namespace aap
