@@ -27,8 +27,9 @@ CatalogDiagnostic directoryDiagnostic(DiagnosticSeverity severity, const std::st
 
 bool containsMetadata(const fs::path& directory) {
     std::error_code ec;
-    fs::file_status status = fs::status(directory / kPluginMetadataFileName, ec);
-    // Anything present (even unreadable) makes this a bundle, so its problem gets reported.
+    // Anything present (even unreadable, or a dangling symlink) makes this a bundle, so that its
+    // problem gets reported instead of the bundle silently disappearing.
+    fs::file_status status = fs::symlink_status(directory / kPluginMetadataFileName, ec);
     return status.type() != fs::file_type::not_found && status.type() != fs::file_type::none;
 }
 

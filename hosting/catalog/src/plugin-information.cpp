@@ -2,23 +2,17 @@
 
 #include "aap/hosting/plugin-information.h"
 
-#if defined(__has_include)
-#if __has_include(<aap/plugin-meta-info.h>)
 #include <aap/plugin-meta-info.h>
-#define AAP_CATALOG_HAS_PLUGIN_META_INFO 1
-#endif
-#endif
 
 namespace aap {
 
-#if defined(AAP_CATALOG_HAS_PLUGIN_META_INFO)
+// The C++ enums mirror the C ABI values so hosts can pass them through unchanged.
 static_assert(static_cast<int32_t>(PortContentType::Undefined) == AAP_CONTENT_TYPE_UNDEFINED);
 static_assert(static_cast<int32_t>(PortContentType::Audio) == AAP_CONTENT_TYPE_AUDIO);
 static_assert(static_cast<int32_t>(PortContentType::Midi) == AAP_CONTENT_TYPE_MIDI);
 static_assert(static_cast<int32_t>(PortContentType::Midi2) == AAP_CONTENT_TYPE_MIDI2);
 static_assert(static_cast<int32_t>(PortDirection::Input) == AAP_PORT_DIRECTION_INPUT);
 static_assert(static_cast<int32_t>(PortDirection::Output) == AAP_PORT_DIRECTION_OUTPUT);
-#endif
 
 bool PluginInformation::isInstrument() const {
     return category.find("Instrument") != std::string::npos;

@@ -10,7 +10,7 @@
 namespace aap {
 
 // Port content types, numerically identical to AAP_CONTENT_TYPE_* of <aap/plugin-meta-info.h>
-// (the catalog's sources static_assert this when that header is present).
+// (plugin-information.cpp static_asserts this).
 enum class PortContentType : int32_t {
     Undefined = 0,
     Audio = 1,
