@@ -1,0 +1,160 @@
+#pragma once
+// Wire layout of the process transport: control messages on the UNIX socket and the realtime
+// process block in shared memory. Everything here is a fixed-width, little-endian, pointer-free
+// layout whose offsets are locked by static_asserts; docs/hosting.md describes it field by field.
+// Both sides treat every value read from the other process as untrusted and validate it.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace aap {
+namespace wire {
+
+// "AAPC" in memory (little-endian), first field of every control message.
+constexpr uint32_t kControlMagic = 0x43504141u;
+// Bumped on any incompatible change of this file. Peers with different versions refuse to talk.
+constexpr uint32_t kControlProtocolVersion = 1u;
+
+constexpr uint32_t kMaxControlPayload = 65536u;
+constexpr uint32_t kMaxPorts = 128u;
+constexpr uint32_t kMaxFdsPerMessage = kMaxPorts + 1u;  // prepare: process block + one per port
+constexpr uint32_t kMaxUriLength = 1024u;
+constexpr uint32_t kMaxPathLength = 4096u;
+constexpr uint32_t kMaxExtensionCapacity = 16u * 1024u * 1024u;
+constexpr uint32_t kMaxPortBufferSize = 64u * 1024u * 1024u;
+constexpr uint32_t kMaxExtensionsPerInstance = 64u;
+
+enum ControlOpcode : uint32_t {
+    // host -> service
+    kOpHello = 1,           // payload HelloPayload; reply HelloPayload
+    kOpCreateInstance = 2,  // payload CreateInstancePayload + strings; reply header.instance_id
+    kOpAddExtension = 3,    // payload AddExtensionPayload + uri; 1 fd (memfd of the block)
+    kOpPrepare = 4,         // payload PreparePayload + port_count x PortEntry; 1 + port_count fds
+    kOpActivate = 5,        // no payload
+    kOpDeactivate = 6,      // no payload
+    kOpDestroy = 7,         // no payload
+    kOpExtension = 8,       // payload ExtensionPayload + uri; data in the block; reply ExtensionReplyPayload
+    kOpPing = 9,            // no payload (isPluginAlive)
+    // service -> host
+    kOpHostExtension = 64,  // payload ExtensionPayload + uri + data; reply ExtensionReplyPayload + data
+    kOpRequestProcess = 65, // no payload, no reply
+};
+
+enum ControlKind : uint32_t {
+    kKindRequest = 1,
+    kKindReply = 2,
+};
+
+// Every control message is one SOCK_SEQPACKET datagram: this header, then exactly
+// payload_size bytes, with fd_count descriptors attached as SCM_RIGHTS.
+struct ControlHeader {
+    uint32_t magic;         // kControlMagic
+    uint32_t kind;          // ControlKind
+    uint32_t opcode;        // ControlOpcode (a reply repeats its request's opcode)
+    uint32_t sequence;      // chosen by the requester, echoed by the reply
+    uint32_t instance_id;   // 0 for connection-level messages (hello, create request)
+    int32_t status;         // replies: HostingStatus value; requests: 0
+    uint32_t payload_size;  // bytes after the header, <= kMaxControlPayload
+    uint32_t fd_count;      // SCM_RIGHTS descriptors attached, <= kMaxFdsPerMessage
+};
+static_assert(sizeof(ControlHeader) == 32, "ControlHeader is 32 bytes on the wire");
+static_assert(offsetof(ControlHeader, kind) == 4 && offsetof(ControlHeader, opcode) == 8 &&
+                  offsetof(ControlHeader, sequence) == 12 && offsetof(ControlHeader, instance_id) == 16 &&
+                  offsetof(ControlHeader, status) == 20 && offsetof(ControlHeader, payload_size) == 24 &&
+                  offsetof(ControlHeader, fd_count) == 28,
+              "ControlHeader field offsets are part of the protocol");
+
+struct HelloPayload {
+    uint32_t protocol_version;  // kControlProtocolVersion of the sender
+    uint32_t sender_pid;        // informational
+    uint32_t reserved0;
+    uint32_t reserved1;
+};
+static_assert(sizeof(HelloPayload) == 16, "HelloPayload is 16 bytes");
+
+// Followed by the four strings, in this order, without terminating NULs.
+struct CreateInstancePayload {
+    uint32_t library_path_length;  // 1 .. kMaxPathLength
+    uint32_t entrypoint_length;    // 0 .. 256 (0 = GetAndroidAudioPluginFactory)
+    uint32_t plugin_id_length;     // 1 .. kMaxUriLength
+    uint32_t metadata_path_length; // 0 .. kMaxPathLength
+};
+static_assert(sizeof(CreateInstancePayload) == 16, "CreateInstancePayload is 16 bytes");
+
+// Followed by uri_length URI bytes. One fd: a memfd of at least data_capacity bytes.
+struct AddExtensionPayload {
+    uint32_t data_capacity;  // 1 .. kMaxExtensionCapacity
+    uint32_t uri_length;     // 1 .. kMaxUriLength
+};
+static_assert(sizeof(AddExtensionPayload) == 8, "AddExtensionPayload is 8 bytes");
+
+struct PortEntry {
+    int32_t content_type;  // AAP_CONTENT_TYPE_AUDIO (1) or AAP_CONTENT_TYPE_MIDI2 (3)
+    int32_t direction;     // AAP_PORT_DIRECTION_INPUT (0) or _OUTPUT (1)
+    uint32_t buffer_size;  // bytes; audio: frames * 4; MIDI2: >= 32 (header)
+    uint32_t reserved;     // zero
+};
+static_assert(sizeof(PortEntry) == 16, "PortEntry is 16 bytes");
+
+// Followed by port_count PortEntry. fds: [0] the process block (kProcessBlockSize bytes),
+// [1 + i] the buffer of port i (at least buffer_size bytes).
+struct PreparePayload {
+    int32_t frames;        // 1 .. 65536
+    int32_t sample_rate;   // 1 .. 1536000
+    uint32_t port_count;   // 0 .. kMaxPorts
+    uint32_t reserved;     // zero
+};
+static_assert(sizeof(PreparePayload) == 16, "PreparePayload is 16 bytes");
+
+// kOpExtension: followed by the URI; the request data (data_size bytes) is in the extension block.
+// kOpHostExtension: followed by the URI, then data_size bytes of request data.
+struct ExtensionPayload {
+    int32_t opcode;        // >= 0 plugin extension, < 0 host extension (spec/abi.md section 4)
+    uint32_t request_id;
+    uint32_t data_size;    // <= the extension's capacity (kOpExtension) or the payload bound
+    uint32_t uri_length;   // 1 .. kMaxUriLength
+};
+static_assert(sizeof(ExtensionPayload) == 16, "ExtensionPayload is 16 bytes");
+
+// Reply to kOpExtension (reply data in the block) and kOpHostExtension (reply data follows).
+struct ExtensionReplyPayload {
+    uint32_t data_size;
+    uint32_t reserved;
+};
+static_assert(sizeof(ExtensionReplyPayload) == 8, "ExtensionReplyPayload is 8 bytes");
+
+// The realtime control block of one instance, in its own memfd (kProcessBlockSize bytes).
+// The host writes frames/timeout, then bumps request_sequence; the service runs the plugin, writes
+// status, then sets reply_sequence = request_sequence. Both sequence words are futex words
+// (shared, not FUTEX_PRIVATE). *_waiting flags say a side sleeps in FUTEX_WAIT so the other side
+// issues a wake syscall only when needed.
+struct ProcessBlock {
+    uint32_t magic;             //  0: kProcessBlockMagic
+    uint32_t layout_version;    //  4: kControlProtocolVersion
+    uint32_t request_sequence;  //  8: host -> service futex word, incremented per cycle
+    uint32_t reply_sequence;    // 12: service -> host futex word, = request_sequence when done
+    uint32_t service_waiting;   // 16: 1 while the service sleeps on request_sequence
+    uint32_t host_waiting;      // 20: 1 while the host sleeps on reply_sequence
+    int32_t frames;             // 24: frames of this cycle, 1 .. prepared frames
+    int32_t status;             // 28: HostingStatus of the cycle, written by the service
+    int64_t timeout_ns;         // 32: the host's deadline for the cycle, relative
+    uint32_t shutdown;          // 40: host -> service: leave the realtime loop
+    uint32_t process_requested; // 44: service -> host: the plugin called request_process
+    uint32_t reserved[4];       // 48: zero
+};
+static_assert(sizeof(ProcessBlock) == 64, "ProcessBlock is 64 bytes");
+static_assert(offsetof(ProcessBlock, request_sequence) == 8 && offsetof(ProcessBlock, reply_sequence) == 12 &&
+                  offsetof(ProcessBlock, service_waiting) == 16 && offsetof(ProcessBlock, host_waiting) == 20 &&
+                  offsetof(ProcessBlock, frames) == 24 && offsetof(ProcessBlock, status) == 28 &&
+                  offsetof(ProcessBlock, timeout_ns) == 32 && offsetof(ProcessBlock, shutdown) == 40 &&
+                  offsetof(ProcessBlock, process_requested) == 44,
+              "ProcessBlock field offsets are part of the protocol");
+
+constexpr uint32_t kProcessBlockMagic = 0x42504141u;  // "AAPB"
+constexpr uint32_t kProcessBlockSize = 4096u;          // one page, ProcessBlock at offset 0
+
+constexpr uint32_t kMaxFrames = 65536u;
+constexpr int32_t kMaxSampleRate = 1536000;
+
+} // namespace wire
+} // namespace aap

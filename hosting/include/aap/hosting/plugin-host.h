@@ -1,0 +1,151 @@
+#pragma once
+// PluginHost and PluginInstance: what a host application uses to run AAP plugins, by default
+// each in its own `aap-plugin-service` process.
+//
+//     aap::PluginHost host{aap::PluginCatalog::scan(searchPath)};
+//     std::unique_ptr<aap::PluginInstance> instance;
+//     if (host.instantiate("urn:example:gain", &instance) != aap::HostingStatus::Ok) ...
+//     instance->prepare(256, 48000);          // allocates every port buffer in shared memory
+//     instance->activate();
+//     // audio thread, per period:
+//     float* in = instance->audioBuffer(0);  ... fill inputs ...
+//     instance->process(256, 2'000'000);      // 2 ms deadline; returns by then, whatever happens
+//     ... read outputs ...
+//     instance->deactivate(); instance->destroy();
+//
+// The lifecycle of spec/abi.md section 3 is enforced here: a call in the wrong state returns
+// InvalidState (never asserts). States and allowed calls:
+//   Unprepared : addExtension, extension, prepare, destroy
+//   Inactive   : extension, activate, destroy
+//   Active     : process, deactivate, destroy (which deactivates first)
+//   Error      : destroy; everything else returns Offline (process() also silences outputs)
+//   Terminated : destroy (Ok, idempotent); everything else returns InvalidState
+// A transport failure (Timeout, Offline, ProtocolError) moves the instance to Error. The host can
+// then destroy it and instantiate the plugin again.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aap/hosting/plugin-catalog.h"
+#include "aap/hosting/plugin-information.h"
+#include "aap/hosting/process-transport.h"
+#include "aap/hosting/status.h"
+#include "aap/hosting/transport.h"
+
+namespace aap {
+
+enum class PluginIsolation {
+    InProcess,           // dlopen into the host (trusted plugins, debugging; no fault isolation)
+    ProcessPerInstance,  // one aap-plugin-service per instance (default: a crash affects one instance)
+    SharedProcess,       // one aap-plugin-service for all instances of this PluginHost
+};
+
+struct PluginHostOptions {
+    PluginIsolation isolation = PluginIsolation::ProcessPerInstance;
+    ProcessTransportOptions process;  // service path, control-call timeout, spin time
+    // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header.
+    uint32_t midiBufferSize = 8192;
+    // A third-party transport; when set it is used for every instance and `isolation` is ignored.
+    std::shared_ptr<PluginTransport> transport;
+};
+
+enum class InstanceState : int32_t { Unprepared, Inactive, Active, Error, Terminated };
+
+// "unprepared", "inactive", ... Never null. [thread-safe]
+const char* instanceStateName(InstanceState state) noexcept;
+
+class PluginInstance final : private TransportHostCallbacks {
+public:
+    PluginInstance(const PluginInstance&) = delete;
+    PluginInstance& operator=(const PluginInstance&) = delete;
+    // Destroys the instance (bounded in time) if the host did not.
+    ~PluginInstance() override;
+
+    const PluginInformation& information() const noexcept { return information_; }
+    // [thread-safe]
+    InstanceState state() const noexcept { return state_.load(std::memory_order_acquire); }
+
+    // [main-thread] Unprepared only. Registers an extension with a shared serialization block of
+    // `dataCapacity` bytes, returned in *block (valid until destroy).
+    HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block);
+
+    // [main-thread] Unprepared -> Inactive. Allocates every port buffer: audio frames * 4 bytes,
+    // MIDI2 options.midiBufferSize bytes (header zeroed). frames 1..65536, sampleRate > 0.
+    HostingStatus prepare(int32_t frames, int32_t sampleRate);
+    // [main-thread] Inactive -> Active.
+    HostingStatus activate();
+    // [main-thread] Active -> Inactive.
+    HostingStatus deactivate();
+    // [main-thread] Any state -> Terminated. Idempotent.
+    HostingStatus destroy();
+
+    // [audio-thread] Active only. 0 <= frames <= prepared frames, timeoutNs > 0. Never allocates,
+    // locks or waits past timeoutNs. On Timeout/Offline/ProtocolError the outputs are silent and
+    // the instance is in Error.
+    HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
+
+    // [main-thread] Unprepared or Inactive (spec/abi.md section 4: active instances take requests
+    // through the realtime stream). The request (requestSize bytes) is in the extension's block;
+    // on Ok the reply is there too and *replySize holds its size.
+    HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
+                            uint32_t* replySize, int64_t timeoutNs);
+
+    // [audio-thread] After prepare: the buffer of port `index` (information().ports order), or null.
+    void* portBuffer(int32_t index) noexcept;
+    float* audioBuffer(int32_t index) noexcept { return static_cast<float*>(portBuffer(index)); }
+    uint32_t portBufferSize(int32_t index) const noexcept;
+    int32_t portCount() const noexcept { return static_cast<int32_t>(information_.ports.size()); }
+    int32_t preparedFrames() const noexcept { return preparedFrames_; }
+
+    // [main-thread] Called (on a transport thread) when the plugin calls request_process.
+    void setRequestProcessHandler(std::function<void()> handler);
+
+private:
+    friend class PluginHost;
+    PluginInstance(PluginInformation information, std::shared_ptr<PluginTransport> transport, uint32_t midiBufferSize);
+
+    // TransportHostCallbacks
+    void requestProcess() noexcept override;
+    HostingStatus hostExtension(const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,
+                                uint32_t requestSize, uint32_t capacity, uint32_t* replySize) override;
+
+    // Moves to Error when the transport reports that the peer is gone or misbehaved.
+    HostingStatus track(HostingStatus status) noexcept;
+
+    PluginInformation information_;
+    std::shared_ptr<PluginTransport> transport_;
+    std::unique_ptr<TransportInstance> instance_;
+    uint32_t midiBufferSize_;
+    std::atomic<InstanceState> state_{InstanceState::Unprepared};
+    int32_t preparedFrames_ = 0;
+    std::vector<uint32_t> portSizes_;
+    std::mutex handlerMutex_;
+    std::function<void()> requestProcessHandler_;
+};
+
+class PluginHost {
+public:
+    explicit PluginHost(PluginCatalog catalog, PluginHostOptions options = {});
+
+    // [main-thread] Finds `pluginId` (exact unique-id) in the catalog, starts or reuses a transport
+    // and instantiates the plugin. NotFound for an unknown id; *error says why on failure.
+    HostingStatus instantiate(const std::string& pluginId, std::unique_ptr<PluginInstance>* out,
+                              std::string* error = nullptr);
+
+    const PluginCatalog& catalog() const noexcept { return catalog_; }
+    const PluginHostOptions& options() const noexcept { return options_; }
+
+private:
+    HostingStatus transportFor(std::shared_ptr<PluginTransport>* out, std::string* error);
+
+    PluginCatalog catalog_;
+    PluginHostOptions options_;
+    std::shared_ptr<PluginTransport> shared_;
+};
+
+} // namespace aap

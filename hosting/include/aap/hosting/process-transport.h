@@ -1,0 +1,117 @@
+#pragma once
+// The process transport: plugins run in `aap-plugin-service`, a child process spawned by the
+// host. Control operations travel as messages on a SOCK_SEQPACKET UNIX socket pair (wire layout
+// in control-protocol.h, docs/hosting.md); port buffers, extension blocks and the per-instance
+// realtime process block are memfd shared memory passed with SCM_RIGHTS. process() signals the
+// service through the process block (spin, then futex) and never waits past its deadline.
+//
+// One transport = one service process = one connection; it can host several instances. A host
+// that wants isolation per plugin creates one transport per instance (PluginHost does by default).
+//
+// Faults: the transport watches the child with a pidfd and the socket with poll on its own
+// thread. When the child dies, or a control call times out (the child is then killed), or the
+// child violates the protocol, every instance goes offline: process() returns Offline with
+// silent outputs at once, pending control calls fail, and the child is reaped. The child gets
+// PR_SET_PDEATHSIG(SIGKILL) and exits on EOF of its socket, so it never outlives the host.
+// (PR_SET_PDEATHSIG fires when the THREAD that created the transport exits: create transports
+// on a long-lived thread; EOF on the socket still ends the child when the host process exits.)
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "aap/hosting/control-protocol.h"
+#include "aap/hosting/transport.h"
+#include "aap/hosting/unique-fd.h"
+
+namespace aap {
+
+struct ControlMessage;
+class ProcessTransportInstance;
+
+struct ProcessTransportOptions {
+    // The service executable. Empty: $AAP_PLUGIN_SERVICE, else `aap-plugin-service` next to the
+    // library or executable that contains aap::hosting, else next to /proc/self/exe.
+    std::string servicePath;
+    // Deadline of every control call (create, prepare, activate, extension, ...). When it passes,
+    // the service is considered hung: it is killed and every instance goes offline.
+    int64_t controlTimeoutNs = 5000000000;
+    // Deadline for the service to start and answer the protocol handshake.
+    int64_t startupTimeoutNs = 5000000000;
+    // How long process() spins before sleeping in FUTEX_WAIT (bounded by its deadline).
+    int64_t processSpinNs = 50000;
+};
+
+class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {
+public:
+    // Spawns the service and performs the handshake. On failure *error says why.
+    static HostingStatus start(const ProcessTransportOptions& options, std::shared_ptr<ProcessTransport>* out,
+                               std::string* error = nullptr);
+
+    // Uses an already connected socket (no child process; for tests and custom launchers) and
+    // performs the handshake on it.
+    static HostingStatus connect(UniqueFd socket, const ProcessTransportOptions& options,
+                                 std::shared_ptr<ProcessTransport>* out, std::string* error = nullptr);
+
+    // Where start() would look for the service when options.servicePath is empty ("" if nowhere).
+    static std::string findServiceExecutable();
+
+    ~ProcessTransport() override;
+
+    const char* name() const noexcept override { return "process"; }
+    HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
+                                 std::unique_ptr<TransportInstance>* instance) override;
+    bool isAlive() const noexcept override { return alive_.load(std::memory_order_acquire); }
+
+    // The service's process id (0 for connect()).
+    int servicePid() const noexcept { return pid_; }
+    // Why the connection went offline ("" while alive).
+    std::string failureReason() const;
+
+    // [main-thread] Sends one request and waits for its reply (bounded by options.controlTimeoutNs,
+    // or timeoutNs when >= 0). Used by the instances; public for third-party instance types.
+    HostingStatus call(uint32_t opcode, uint32_t instanceId, const void* payload, uint32_t payloadSize,
+                       const int* fds, uint32_t fdCount, ControlMessage* reply, int64_t timeoutNs = -1);
+
+    const ProcessTransportOptions& options() const noexcept { return options_; }
+
+private:
+    friend class ProcessTransportInstance;
+    ProcessTransport(UniqueFd socket, int pid, UniqueFd pidfd, const ProcessTransportOptions& options);
+
+    HostingStatus handshake(std::string* error);
+    void readerLoop();
+    void handleRequest(ControlMessage& message);
+    // Marks the connection offline (idempotent): kills a live child, fails the pending call and
+    // puts every instance offline.
+    void fail(const std::string& reason);
+    void registerInstance(uint32_t id, ProcessTransportInstance* instance);
+    void unregisterInstance(uint32_t id);
+    void reap(bool wait);
+
+    ProcessTransportOptions options_;
+    UniqueFd socket_;
+    int pid_ = 0;
+    UniqueFd pidfd_;
+    UniqueFd wakeFd_;  // eventfd that stops the reader thread
+    std::atomic<bool> alive_{true};
+    std::atomic<bool> reaped_{false};
+    std::thread reader_;
+
+    std::mutex callMutex_;  // one outstanding control request per connection
+    std::mutex stateMutex_; // everything below
+    std::condition_variable replyArrived_;
+    uint32_t nextSequence_ = 1;
+    uint32_t awaitedSequence_ = 0;
+    std::unique_ptr<ControlMessage> reply_;
+    std::string failureReason_;
+    std::map<uint32_t, ProcessTransportInstance*> instances_;
+    std::mutex sendMutex_;
+};
+
+} // namespace aap

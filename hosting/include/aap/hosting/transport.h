@@ -1,0 +1,112 @@
+#pragma once
+// The transport interface: how a host reaches a plugin instance that lives somewhere else (the
+// same process, another process, later another machine). It carries exactly the control
+// operations of spec/abi.md section 3 plus the realtime process() signal and gives the host the
+// port buffers to fill and read. A third party implements PluginTransport and TransportInstance;
+// PluginHost/PluginInstance (plugin_host.h) put the lifecycle rules on top, so a transport may
+// assume calls arrive in a valid order but must never crash or hang when they do not.
+//
+// Threads: everything is [main-thread] (any one non-realtime thread at a time per instance)
+// except TransportInstance::process(), portBuffer() and isAlive(), which are [audio-thread]:
+// they must not allocate, lock or wait past the deadline given to process().
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aap/hosting/status.h"
+
+namespace aap {
+
+// Where and how to load a plugin. Paths are absolute file-system paths on the machine the
+// transport runs the plugin on.
+struct PluginLoadSpec {
+    std::string libraryPath;   // the plugin's shared library
+    std::string entrypoint;    // factory symbol; empty means "GetAndroidAudioPluginFactory"
+    std::string pluginId;      // unique-id passed to the factory's instantiate()
+    std::string metadataPath;  // aap_metadata.xml the plugin came from (may be empty)
+};
+
+// One port buffer to allocate at prepare time. contentType/direction use the AAP_CONTENT_TYPE_*
+// and AAP_PORT_DIRECTION_* values of plugin-meta-info.h.
+struct PortBufferSpec {
+    int32_t contentType = 0;
+    int32_t direction = 0;
+    uint32_t sizeInBytes = 0;  // audio: frames * sizeof(float); MIDI2: capacity incl. 32-byte header
+};
+
+// Requests coming from the plugin side (spec/abi.md section 3, "the other direction").
+// Called on a thread owned by the transport ([transport-thread]) unless a transport documents
+// otherwise; implementations must not call back into the same transport instance synchronously.
+class TransportHostCallbacks {
+public:
+    virtual ~TransportHostCallbacks() = default;
+
+    // The plugin asked to be processed (AndroidAudioPluginHost::request_process).
+    virtual void requestProcess() noexcept = 0;
+
+    // A host-extension request from the plugin. `data` holds `requestSize` bytes of the
+    // serialized request and has room for `capacity` bytes; the handler writes the reply there
+    // and stores its size in *replySize (<= capacity). Return Ok, or NotFound for an unknown URI.
+    virtual HostingStatus hostExtension(const std::string& uri, int32_t opcode, uint32_t requestId,
+                                        uint8_t* data, uint32_t requestSize, uint32_t capacity,
+                                        uint32_t* replySize) = 0;
+};
+
+class TransportInstance {
+public:
+    virtual ~TransportInstance() = default;
+
+    // Registers an extension and its serialization block of `dataCapacity` bytes (before
+    // prepare). The block is returned through *block and stays valid until destroy().
+    virtual HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity,
+                                       uint8_t** block) = 0;
+
+    // Allocates one buffer per entry of `ports` (in port-index order) and prepares the plugin.
+    virtual HostingStatus prepare(int32_t frames, int32_t sampleRate,
+                                  const std::vector<PortBufferSpec>& ports) = 0;
+
+    virtual HostingStatus activate() = 0;
+    virtual HostingStatus deactivate() = 0;
+
+    // Releases the plugin instance and every buffer. Bounded in time even if the plugin hangs.
+    // Idempotent. After it, every other call returns Offline.
+    virtual HostingStatus destroy() = 0;
+
+    // [audio-thread] Runs one cycle over the port buffers. Returns by `timeoutNs` from the call
+    // at the latest; on any failure every output buffer holds silence (audio zero, MIDI2 header
+    // length 0) and the instance is offline from then on.
+    virtual HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept = 0;
+
+    // [audio-thread] The buffer of port `index` after prepare, or nullptr. Stable until destroy().
+    virtual void* portBuffer(int32_t index) noexcept = 0;
+
+    // An extension request while the instance is not active (spec/abi.md section 4): the
+    // request payload is already in the extension's block (`requestSize` bytes); on Ok the reply
+    // is in the block and its size in *replySize. Bounded by `timeoutNs`.
+    virtual HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId,
+                                    uint32_t requestSize, uint32_t* replySize,
+                                    int64_t timeoutNs) = 0;
+
+    // [audio-thread] False once the instance is offline (peer died, timed out, protocol error).
+    virtual bool isAlive() const noexcept = 0;
+};
+
+class PluginTransport {
+public:
+    virtual ~PluginTransport() = default;
+
+    // A short name for logs ("in-process", "process").
+    virtual const char* name() const noexcept = 0;
+
+    // Loads and instantiates a plugin (beginCreate .. endCreate). `callbacks` must outlive the
+    // instance (it may be nullptr: requests from the plugin then fail with NotFound).
+    virtual HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
+                                         std::unique_ptr<TransportInstance>* instance) = 0;
+
+    // False once the connection is unusable (peer process died or violated the protocol).
+    virtual bool isAlive() const noexcept = 0;
+};
+
+} // namespace aap

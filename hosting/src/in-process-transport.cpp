@@ -1,0 +1,131 @@
+#include "aap/hosting/in-process-transport.h"
+
+#include <cstring>
+#include <vector>
+
+#include "aap/plugin-meta-info.h"
+#include "local-plugin.h"
+
+namespace aap {
+
+namespace {
+
+class InProcessInstance final : public TransportInstance, private LocalPluginHostHooks {
+public:
+    explicit InProcessInstance(TransportHostCallbacks* callbacks) : callbacks_(callbacks) {}
+    ~InProcessInstance() override { destroy(); }
+
+    HostingStatus load(const PluginLoadSpec& spec) {
+        std::string error;
+        return LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
+    }
+
+    HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        if (uri.empty() || dataCapacity == 0 || block == nullptr)
+            return HostingStatus::InvalidArgument;
+        extensions_.push_back(Extension{uri, std::vector<uint8_t>(dataCapacity)});
+        *block = extensions_.back().block.data();
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus prepare(int32_t frames, int32_t sampleRate, const std::vector<PortBufferSpec>& ports) override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        if (frames <= 0 || sampleRate <= 0)
+            return HostingStatus::InvalidArgument;
+        ports_ = ports;
+        buffers_.clear();
+        std::vector<void*> pointers;
+        std::vector<int32_t> sizes;
+        for (const PortBufferSpec& port : ports) {
+            // 64-byte aligned storage, zero-filled (silence, empty MIDI2 header).
+            buffers_.emplace_back((port.sizeInBytes + 63) / 64);
+            pointers.push_back(buffers_.back().data());
+            sizes.push_back(static_cast<int32_t>(port.sizeInBytes));
+        }
+        plugin_->prepare(frames, sampleRate, std::move(pointers), std::move(sizes));
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus activate() override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        plugin_->activate();
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus deactivate() override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        plugin_->deactivate();
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus destroy() override {
+        plugin_.reset();
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        plugin_->process(frames, timeoutNs);
+        return HostingStatus::Ok;
+    }
+
+    void* portBuffer(int32_t index) noexcept override {
+        if (index < 0 || static_cast<size_t>(index) >= buffers_.size())
+            return nullptr;
+        return buffers_[static_cast<size_t>(index)].data();
+    }
+
+    HostingStatus extension(const std::string& uri, int32_t, uint32_t, uint32_t, uint32_t*, int64_t) override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        for (const Extension& e : extensions_)
+            if (e.uri == uri)
+                return HostingStatus::Unsupported;  // needs an AAPXS definition registry (runtime)
+        return HostingStatus::NotFound;
+    }
+
+    bool isAlive() const noexcept override { return plugin_ != nullptr; }
+
+private:
+    struct alignas(64) CacheLine {
+        unsigned char bytes[64];
+    };
+    struct Extension {
+        std::string uri;
+        std::vector<uint8_t> block;
+    };
+
+    void* hostExtension(const char*) override { return nullptr; }
+    void requestProcess() noexcept override {
+        if (callbacks_ != nullptr)
+            callbacks_->requestProcess();
+    }
+
+    TransportHostCallbacks* callbacks_;
+    std::unique_ptr<LocalPlugin> plugin_;
+    std::vector<PortBufferSpec> ports_;
+    std::vector<std::vector<CacheLine>> buffers_;
+    std::vector<Extension> extensions_;
+};
+
+} // namespace
+
+HostingStatus InProcessTransport::createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
+                                                 std::unique_ptr<TransportInstance>* instance) {
+    if (instance == nullptr)
+        return HostingStatus::InvalidArgument;
+    auto created = std::make_unique<InProcessInstance>(callbacks);
+    HostingStatus status = created->load(spec);
+    if (status != HostingStatus::Ok)
+        return status;
+    *instance = std::move(created);
+    return HostingStatus::Ok;
+}
+
+} // namespace aap

@@ -1,0 +1,231 @@
+#include "aap/hosting/plugin-host.h"
+
+#include <utility>
+
+#include "aap/hosting/in-process-transport.h"
+#include "aap/plugin-meta-info.h"
+
+namespace aap {
+
+const char* instanceStateName(InstanceState state) noexcept {
+    switch (state) {
+    case InstanceState::Unprepared: return "unprepared";
+    case InstanceState::Inactive: return "inactive";
+    case InstanceState::Active: return "active";
+    case InstanceState::Error: return "error";
+    case InstanceState::Terminated: return "terminated";
+    }
+    return "unknown";
+}
+
+PluginInstance::PluginInstance(PluginInformation information, std::shared_ptr<PluginTransport> transport,
+                               uint32_t midiBufferSize)
+    : information_(std::move(information)), transport_(std::move(transport)), midiBufferSize_(midiBufferSize) {}
+
+PluginInstance::~PluginInstance() { destroy(); }
+
+HostingStatus PluginInstance::track(HostingStatus status) noexcept {
+    if (status == HostingStatus::Timeout || status == HostingStatus::Offline || status == HostingStatus::ProtocolError)
+        state_.store(InstanceState::Error, std::memory_order_release);
+    return status;
+}
+
+namespace {
+// The error a call gets when the instance is in `state` and the call is not allowed there.
+HostingStatus wrongState(InstanceState state) {
+    return state == InstanceState::Error ? HostingStatus::Offline : HostingStatus::InvalidState;
+}
+} // namespace
+
+HostingStatus PluginInstance::addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) {
+    if (state() != InstanceState::Unprepared)
+        return wrongState(state());
+    if (uri.empty() || dataCapacity == 0 || block == nullptr)
+        return HostingStatus::InvalidArgument;
+    return track(instance_->addExtension(uri, dataCapacity, block));
+}
+
+HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
+    if (state() != InstanceState::Unprepared)
+        return wrongState(state());
+    if (frames <= 0 || frames > 65536 || sampleRate <= 0 || sampleRate > 1536000)
+        return HostingStatus::InvalidArgument;
+    std::vector<PortBufferSpec> ports;
+    std::vector<uint32_t> sizes;
+    for (const PortInformation& port : information_.ports) {
+        PortBufferSpec spec;
+        spec.contentType = static_cast<int32_t>(port.contentType);
+        spec.direction = static_cast<int32_t>(port.direction);
+        spec.sizeInBytes = port.contentType == PortContentType::Audio
+                               ? static_cast<uint32_t>(frames) * static_cast<uint32_t>(sizeof(float))
+                               : midiBufferSize_;
+        ports.push_back(spec);
+        sizes.push_back(spec.sizeInBytes);
+    }
+    HostingStatus status = track(instance_->prepare(frames, sampleRate, ports));
+    if (status != HostingStatus::Ok)
+        return status;
+    preparedFrames_ = frames;
+    portSizes_ = std::move(sizes);
+    state_.store(InstanceState::Inactive, std::memory_order_release);
+    return HostingStatus::Ok;
+}
+
+HostingStatus PluginInstance::activate() {
+    if (state() != InstanceState::Inactive)
+        return wrongState(state());
+    HostingStatus status = track(instance_->activate());
+    if (status == HostingStatus::Ok)
+        state_.store(InstanceState::Active, std::memory_order_release);
+    return status;
+}
+
+HostingStatus PluginInstance::deactivate() {
+    if (state() != InstanceState::Active)
+        return wrongState(state());
+    HostingStatus status = track(instance_->deactivate());
+    if (status == HostingStatus::Ok)
+        state_.store(InstanceState::Inactive, std::memory_order_release);
+    return status;
+}
+
+HostingStatus PluginInstance::destroy() {
+    InstanceState current = state();
+    if (current == InstanceState::Terminated)
+        return HostingStatus::Ok;
+    HostingStatus status = HostingStatus::Ok;
+    if (current == InstanceState::Active)
+        status = track(instance_->deactivate());
+    if (instance_) {
+        HostingStatus destroyed = instance_->destroy();
+        if (status == HostingStatus::Ok)
+            status = destroyed;
+        instance_.reset();
+    }
+    transport_.reset();  // the last reference stops a per-instance service (and reaps it)
+    state_.store(InstanceState::Terminated, std::memory_order_release);
+    // Destroying an instance whose peer is already gone is not an error: it is what the host does
+    // to recover.
+    return (status == HostingStatus::Offline || current == InstanceState::Error) ? HostingStatus::Ok : status;
+}
+
+HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcept {
+    InstanceState current = state();
+    if (current != InstanceState::Active) {
+        if (current == InstanceState::Error && instance_)
+            instance_->process(0, 1);  // silences outputs; the instance is already offline
+        return wrongState(current);
+    }
+    if (frames < 0 || frames > preparedFrames_ || timeoutNs <= 0)
+        return HostingStatus::InvalidArgument;
+    return track(instance_->process(frames, timeoutNs));
+}
+
+HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,
+                                        uint32_t requestSize, uint32_t* replySize, int64_t timeoutNs) {
+    InstanceState current = state();
+    if (current != InstanceState::Unprepared && current != InstanceState::Inactive)
+        return wrongState(current);
+    if (uri.empty() || replySize == nullptr)
+        return HostingStatus::InvalidArgument;
+    return track(instance_->extension(uri, opcode, requestId, requestSize, replySize, timeoutNs));
+}
+
+void* PluginInstance::portBuffer(int32_t index) noexcept {
+    InstanceState current = state();
+    if (current == InstanceState::Unprepared || current == InstanceState::Terminated || !instance_)
+        return nullptr;
+    return instance_->portBuffer(index);
+}
+
+uint32_t PluginInstance::portBufferSize(int32_t index) const noexcept {
+    if (index < 0 || static_cast<size_t>(index) >= portSizes_.size())
+        return 0;
+    return portSizes_[static_cast<size_t>(index)];
+}
+
+void PluginInstance::setRequestProcessHandler(std::function<void()> handler) {
+    std::lock_guard<std::mutex> lock(handlerMutex_);
+    requestProcessHandler_ = std::move(handler);
+}
+
+void PluginInstance::requestProcess() noexcept {
+    std::lock_guard<std::mutex> lock(handlerMutex_);
+    if (requestProcessHandler_)
+        requestProcessHandler_();
+}
+
+HostingStatus PluginInstance::hostExtension(const std::string&, int32_t, uint32_t, uint8_t*, uint32_t, uint32_t,
+                                            uint32_t* replySize) {
+    // Host extensions reached through AAPXS need the runtime's definition registry; until then no
+    // host extension is served over the control channel.
+    *replySize = 0;
+    return HostingStatus::NotFound;
+}
+
+PluginHost::PluginHost(PluginCatalog catalog, PluginHostOptions options)
+    : catalog_(std::move(catalog)), options_(std::move(options)) {}
+
+HostingStatus PluginHost::transportFor(std::shared_ptr<PluginTransport>* out, std::string* error) {
+    if (options_.transport) {
+        *out = options_.transport;
+        return HostingStatus::Ok;
+    }
+    switch (options_.isolation) {
+    case PluginIsolation::InProcess:
+        *out = std::make_shared<InProcessTransport>();
+        return HostingStatus::Ok;
+    case PluginIsolation::SharedProcess:
+        if (shared_ && shared_->isAlive()) {
+            *out = shared_;
+            return HostingStatus::Ok;
+        }
+        [[fallthrough]];
+    case PluginIsolation::ProcessPerInstance: {
+        std::shared_ptr<ProcessTransport> started;
+        HostingStatus status = ProcessTransport::start(options_.process, &started, error);
+        if (status != HostingStatus::Ok)
+            return status;
+        if (options_.isolation == PluginIsolation::SharedProcess)
+            shared_ = started;
+        *out = std::move(started);
+        return HostingStatus::Ok;
+    }
+    }
+    return HostingStatus::InvalidArgument;
+}
+
+HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_ptr<PluginInstance>* out,
+                                      std::string* error) {
+    if (out == nullptr)
+        return HostingStatus::InvalidArgument;
+    const PluginInformation* information = catalog_.findByUniqueId(pluginId);
+    if (information == nullptr) {
+        if (error != nullptr)
+            *error = "no plugin with unique-id '" + pluginId + "' in the catalog";
+        return HostingStatus::NotFound;
+    }
+    if (options_.midiBufferSize < 32 || options_.midiBufferSize % 4 != 0) {
+        if (error != nullptr)
+            *error = "midiBufferSize must be a multiple of 4 and at least 32 bytes";
+        return HostingStatus::InvalidArgument;
+    }
+    std::shared_ptr<PluginTransport> transport;
+    HostingStatus status = transportFor(&transport, error);
+    if (status != HostingStatus::Ok)
+        return status;
+    std::unique_ptr<PluginInstance> instance{new PluginInstance(*information, transport, options_.midiBufferSize)};
+    PluginLoadSpec spec{information->libraryPath, information->entrypoint, information->uniqueId,
+                        information->metadataFilePath};
+    status = transport->createInstance(spec, instance.get(), &instance->instance_);
+    if (status != HostingStatus::Ok) {
+        if (error != nullptr && error->empty())
+            *error = std::string{"could not instantiate '"} + pluginId + "': " + hostingStatusMessage(status);
+        instance->state_.store(InstanceState::Terminated);
+        return status;
+    }
+    *out = std::move(instance);
+    return HostingStatus::Ok;
+}
+
+} // namespace aap

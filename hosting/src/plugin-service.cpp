@@ -1,0 +1,518 @@
+#include "aap/hosting/plugin-service.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aap/hosting/control-protocol.h"
+#include "aap/hosting/shared-memory.h"
+#include "aap/plugin-meta-info.h"
+#include "control-socket.h"
+#include "futex.h"
+#include "local-plugin.h"
+
+namespace aap {
+
+namespace {
+
+// How long the realtime loop spins for the next request before sleeping in FUTEX_WAIT. Short:
+// an idle service must not burn a core, but back-to-back cycles should not pay a wake-up.
+constexpr int64_t kServiceSpinNs = 20000;
+// How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
+constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
+
+void logError(const std::string& message) { std::fprintf(stderr, "aap-plugin-service: %s\n", message.c_str()); }
+
+class ServiceInstance final : private LocalPluginHostHooks {
+public:
+    ServiceInstance(uint32_t id, int wakeFd) : id_(id), wakeFd_(wakeFd) {}
+    ~ServiceInstance() override { stopRealtime(); }
+
+    HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId) {
+        std::string error;
+        HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, &error);
+        if (status != HostingStatus::Ok)
+            logError(error);
+        return status;
+    }
+
+    HostingStatus addExtension(std::string uri, uint32_t capacity, UniqueFd fd) {
+        if (state_ != State::Unprepared)
+            return HostingStatus::InvalidState;
+        if (extensions_.size() >= wire::kMaxExtensionsPerInstance)
+            return HostingStatus::CapacityExceeded;
+        SharedMemory memory;
+        HostingStatus status = SharedMemory::adopt(std::move(fd), capacity, &memory);
+        if (status != HostingStatus::Ok)
+            return status;
+        extensions_.push_back(Extension{std::move(uri), capacity, std::move(memory)});
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus prepare(const wire::PreparePayload& head, const wire::PortEntry* entries, std::vector<UniqueFd>& fds) {
+        if (state_ != State::Unprepared)
+            return HostingStatus::InvalidState;
+        SharedMemory block;
+        HostingStatus status = SharedMemory::adopt(std::move(fds[0]), wire::kProcessBlockSize, &block);
+        if (status != HostingStatus::Ok)
+            return status;
+        auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
+        if (processBlock->magic != wire::kProcessBlockMagic || processBlock->layout_version != wire::kControlProtocolVersion)
+            return HostingStatus::ProtocolError;
+        std::vector<SharedMemory> ports;
+        std::vector<void*> pointers;
+        std::vector<int32_t> sizes;
+        for (uint32_t i = 0; i < head.port_count; i++) {
+            const wire::PortEntry& e = entries[i];
+            SharedMemory memory;
+            status = SharedMemory::adopt(std::move(fds[1 + i]), e.buffer_size, &memory);
+            if (status != HostingStatus::Ok)
+                return status;
+            pointers.push_back(memory.data());
+            sizes.push_back(static_cast<int32_t>(e.buffer_size));
+            ports.push_back(std::move(memory));
+        }
+        processMemory_ = std::move(block);
+        block_ = processBlock;
+        ports_ = std::move(ports);
+        frames_ = head.frames;
+        plugin_->prepare(head.frames, head.sample_rate, std::move(pointers), std::move(sizes));
+        state_ = State::Inactive;
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus activate() {
+        if (state_ != State::Inactive)
+            return HostingStatus::InvalidState;
+        plugin_->activate();
+        state_ = State::Active;
+        // Requests issued before activation are not ours to answer.
+        lastSequence_ = loadAcquire(&block_->request_sequence);
+        storeSeqCst(&block_->shutdown, 0);
+        realtimeExited_.store(false);
+        realtime_ = std::thread([this] { realtimeLoop(); });
+        return HostingStatus::Ok;
+    }
+
+    HostingStatus deactivate() {
+        if (state_ != State::Active)
+            return HostingStatus::InvalidState;
+        if (!stopRealtime())
+            return HostingStatus::Timeout;
+        plugin_->deactivate();
+        state_ = State::Inactive;
+        return HostingStatus::Ok;
+    }
+
+    // False when the realtime loop is stuck inside the plugin; the plugin must then never be
+    // touched again (it is leaked, with its thread, until the process exits).
+    bool stopRealtime() {
+        if (!realtime_.joinable())
+            return !stuck_;
+        storeSeqCst(&block_->shutdown, 1);
+        futex::wake(&block_->request_sequence, 1);
+        const int64_t deadline = monotonicNanoseconds() + kRealtimeStopTimeoutNs;
+        while (!realtimeExited_.load() && monotonicNanoseconds() < deadline)
+            ::usleep(1000);
+        if (!realtimeExited_.load()) {
+            realtime_.detach();
+            stuck_ = true;
+            return false;
+        }
+        realtime_.join();
+        return true;
+    }
+
+    // Stops the realtime loop and deactivates. When the loop is stuck inside the plugin, nothing
+    // is touched and stuck() turns true: the owner must then leak this object.
+    void releaseForDestroy() {
+        if (!stopRealtime())
+            return;  // the caller leaks this instance (see stuck())
+        if (state_ == State::Active) {
+            plugin_->deactivate();
+            state_ = State::Inactive;
+        }
+    }
+
+    HostingStatus extension(const std::string& uri, const wire::ExtensionPayload& head, uint32_t* replySize) {
+        if (state_ == State::Active)
+            return HostingStatus::InvalidState;  // spec/abi.md section 4: active => realtime path
+        for (const Extension& e : extensions_) {
+            if (e.uri != uri)
+                continue;
+            if (head.data_size > e.capacity)
+                return HostingStatus::InvalidArgument;
+            *replySize = 0;
+            // Dispatching to an AAPXSDefinition needs the runtime's definition registry.
+            return HostingStatus::Unsupported;
+        }
+        return HostingStatus::NotFound;
+    }
+
+    bool takeProcessRequest() { return processRequested_.exchange(false); }
+    uint32_t id() const { return id_; }
+    bool stuck() const { return stuck_; }
+
+private:
+    enum class State { Unprepared, Inactive, Active };
+    struct Extension {
+        std::string uri;
+        uint32_t capacity;
+        SharedMemory memory;
+    };
+
+    void* hostExtension(const char*) override { return nullptr; }
+    void requestProcess() noexcept override {
+        // [thread-safe] may run on the audio thread: flag + eventfd write, handled by the main loop.
+        processRequested_.store(true);
+        uint64_t one = 1;
+        (void)!::write(wakeFd_, &one, sizeof(one));
+    }
+
+    void realtimeLoop() {
+        uint32_t last = lastSequence_;
+        wire::ProcessBlock* block = block_;
+        for (;;) {
+            uint32_t sequence = loadAcquire(&block->request_sequence);
+            if (loadAcquire(&block->shutdown) != 0)
+                break;
+            if (sequence == last) {
+                const int64_t spinEnd = monotonicNanoseconds() + kServiceSpinNs;
+                while ((sequence = loadAcquire(&block->request_sequence)) == last &&
+                       monotonicNanoseconds() < spinEnd && loadAcquire(&block->shutdown) == 0)
+                    cpuRelax();
+                if (sequence == last) {
+                    storeSeqCst(&block->service_waiting, 1);
+                    if (loadSeqCst(&block->request_sequence) == last && loadSeqCst(&block->shutdown) == 0)
+                        futex::wait(&block->request_sequence, last, 100000000);
+                    storeSeqCst(&block->service_waiting, 0);
+                    continue;
+                }
+            }
+            // The host is untrusted too: never hand the plugin more frames than were prepared.
+            const int32_t frames = block->frames;
+            int32_t status = 0;
+            if (frames < 0 || frames > frames_)
+                status = static_cast<int32_t>(HostingStatus::InvalidArgument);
+            else
+                plugin_->process(frames, block->timeout_ns);
+            __atomic_store_n(&block->status, status, __ATOMIC_RELEASE);
+            storeSeqCst(&block->reply_sequence, sequence);
+            if (loadSeqCst(&block->host_waiting) != 0)
+                futex::wake(&block->reply_sequence, 1);
+            last = sequence;
+        }
+        realtimeExited_.store(true);
+    }
+
+    uint32_t id_;
+    int wakeFd_;
+    std::unique_ptr<LocalPlugin> plugin_;
+    State state_ = State::Unprepared;
+    std::vector<Extension> extensions_;
+    SharedMemory processMemory_;
+    wire::ProcessBlock* block_ = nullptr;
+    std::vector<SharedMemory> ports_;
+    int32_t frames_ = 0;
+    uint32_t lastSequence_ = 0;
+    std::thread realtime_;
+    std::atomic<bool> realtimeExited_{false};
+    std::atomic<bool> processRequested_{false};
+    bool stuck_ = false;
+};
+
+class PluginService {
+public:
+    PluginService(int controlFd) : socket_(controlFd), wakeFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+    ~PluginService() {
+        for (auto& entry : instances_) {
+            entry.second->releaseForDestroy();
+            if (entry.second->stuck())
+                (void)entry.second.release();  // never destroy a plugin whose thread is still inside it
+        }
+    }
+
+    int run() {
+        if (!wakeFd_.valid()) {
+            logError("eventfd failed");
+            return 2;
+        }
+        for (;;) {
+            struct pollfd fds[2] = {{socket_.get(), POLLIN, 0}, {wakeFd_.get(), POLLIN, 0}};
+            int ready = ::poll(fds, 2, -1);
+            if (ready < 0) {
+                if (errno == EINTR)
+                    continue;
+                return 2;
+            }
+            if (fds[1].revents != 0)
+                forwardProcessRequests();
+            if (fds[0].revents == 0)
+                continue;
+            ControlMessage message;
+            HostingStatus status = receiveControlMessage(socket_.get(), 0, &message);
+            if (status == HostingStatus::Timeout)
+                continue;
+            if (status == HostingStatus::Offline)
+                return 0;  // the host closed the connection (or died): we are done
+            if (status != HostingStatus::Ok) {
+                logError("malformed control message from the host; closing the connection");
+                sendReply(message.header, HostingStatus::ProtocolError, nullptr, 0);
+                return 2;
+            }
+            if (message.header.kind != wire::kKindRequest) {
+                // We never have a request outstanding, so any reply is unexpected.
+                logError("unexpected reply from the host; closing the connection");
+                return 2;
+            }
+            if (!handshaken_) {
+                if (!handshake(message))
+                    return 2;
+                continue;
+            }
+            dispatch(message);
+        }
+    }
+
+private:
+    void sendReply(const wire::ControlHeader& request, HostingStatus status, const void* payload, uint32_t size,
+                   uint32_t instanceId = 0) {
+        wire::ControlHeader header{};
+        header.kind = wire::kKindReply;
+        header.opcode = request.opcode;
+        header.sequence = request.sequence;
+        header.instance_id = instanceId != 0 ? instanceId : request.instance_id;
+        header.status = static_cast<int32_t>(status);
+        sendControlMessage(socket_.get(), header, payload, size, nullptr, 0);
+    }
+
+    bool handshake(const ControlMessage& message) {
+        wire::HelloPayload ours{wire::kControlProtocolVersion, static_cast<uint32_t>(::getpid()), 0, 0};
+        if (message.header.opcode != wire::kOpHello || message.payload.size() != sizeof(wire::HelloPayload)) {
+            logError("the first message is not a valid hello");
+            sendReply(message.header, HostingStatus::ProtocolError, &ours, sizeof(ours));
+            return false;
+        }
+        wire::HelloPayload theirs{};
+        std::memcpy(&theirs, message.payload.data(), sizeof(theirs));
+        if (theirs.protocol_version != wire::kControlProtocolVersion) {
+            logError("control protocol version mismatch: host " + std::to_string(theirs.protocol_version) +
+                     ", service " + std::to_string(wire::kControlProtocolVersion));
+            sendReply(message.header, HostingStatus::VersionMismatch, &ours, sizeof(ours));
+            return false;
+        }
+        sendReply(message.header, HostingStatus::Ok, &ours, sizeof(ours));
+        handshaken_ = true;
+        return true;
+    }
+
+    void forwardProcessRequests() {
+        uint64_t counter;
+        (void)!::read(wakeFd_.get(), &counter, sizeof(counter));
+        for (auto& entry : instances_) {
+            if (!entry.second->takeProcessRequest())
+                continue;
+            wire::ControlHeader header{};
+            header.kind = wire::kKindRequest;
+            header.opcode = wire::kOpRequestProcess;
+            header.sequence = nextSequence_++;
+            header.instance_id = entry.first;
+            sendControlMessage(socket_.get(), header, nullptr, 0, nullptr, 0);
+        }
+    }
+
+    static bool readString(const std::vector<uint8_t>& payload, size_t* offset, uint32_t length, std::string* out) {
+        if (length > payload.size() - *offset)
+            return false;
+        out->assign(reinterpret_cast<const char*>(payload.data() + *offset), length);
+        *offset += length;
+        // An embedded NUL would silently truncate the path or id the plugin sees.
+        return out->find('\0') == std::string::npos;
+    }
+
+    void dispatch(ControlMessage& message) {
+        const wire::ControlHeader& h = message.header;
+        const uint32_t expectedFds = h.opcode == wire::kOpAddExtension ? 1u : h.opcode == wire::kOpPrepare ? UINT32_MAX : 0u;
+        if (expectedFds != UINT32_MAX && message.fds.size() != expectedFds) {
+            sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        }
+        if (h.opcode == wire::kOpHello) {
+            sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        }
+        if (h.opcode == wire::kOpPing) {
+            sendReply(h, message.payload.empty() ? HostingStatus::Ok : HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        }
+        if (h.opcode == wire::kOpCreateInstance) {
+            createInstance(message);
+            return;
+        }
+        auto it = instances_.find(h.instance_id);
+        const bool known = h.opcode == wire::kOpAddExtension || h.opcode == wire::kOpPrepare ||
+                           h.opcode == wire::kOpActivate || h.opcode == wire::kOpDeactivate ||
+                           h.opcode == wire::kOpDestroy || h.opcode == wire::kOpExtension;
+        if (!known) {
+            sendReply(h, HostingStatus::Unsupported, nullptr, 0);
+            return;
+        }
+        if (it == instances_.end()) {
+            sendReply(h, HostingStatus::NotFound, nullptr, 0);
+            return;
+        }
+        ServiceInstance& instance = *it->second;
+        if (instance.stuck() && h.opcode != wire::kOpDestroy) {
+            sendReply(h, HostingStatus::Offline, nullptr, 0);
+            return;
+        }
+        switch (h.opcode) {
+        case wire::kOpAddExtension: {
+            wire::AddExtensionPayload head{};
+            if (message.payload.size() < sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::memcpy(&head, message.payload.data(), sizeof(head));
+            std::string uri;
+            size_t offset = sizeof(head);
+            if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength || head.data_capacity == 0 ||
+                head.data_capacity > wire::kMaxExtensionCapacity || !readString(message.payload, &offset, head.uri_length, &uri) ||
+                offset != message.payload.size()) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            sendReply(h, instance.addExtension(std::move(uri), head.data_capacity, std::move(message.fds[0])), nullptr, 0);
+            return;
+        }
+        case wire::kOpPrepare: {
+            wire::PreparePayload head{};
+            if (message.payload.size() < sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::memcpy(&head, message.payload.data(), sizeof(head));
+            if (head.port_count > wire::kMaxPorts ||
+                message.payload.size() != sizeof(head) + size_t{head.port_count} * sizeof(wire::PortEntry) ||
+                message.fds.size() != size_t{head.port_count} + 1 || head.frames <= 0 ||
+                static_cast<uint32_t>(head.frames) > wire::kMaxFrames || head.sample_rate <= 0 ||
+                head.sample_rate > wire::kMaxSampleRate) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::vector<wire::PortEntry> entries(head.port_count);
+            if (head.port_count > 0)
+                std::memcpy(entries.data(), message.payload.data() + sizeof(head), head.port_count * sizeof(wire::PortEntry));
+            for (const wire::PortEntry& e : entries) {
+                const bool typeOk = e.content_type == AAP_CONTENT_TYPE_AUDIO || e.content_type == AAP_CONTENT_TYPE_MIDI2;
+                const bool directionOk = e.direction == AAP_PORT_DIRECTION_INPUT || e.direction == AAP_PORT_DIRECTION_OUTPUT;
+                const uint32_t minimum = e.content_type == AAP_CONTENT_TYPE_AUDIO
+                                             ? static_cast<uint32_t>(head.frames) * sizeof(float) : 32u;
+                if (!typeOk || !directionOk || e.buffer_size < minimum || e.buffer_size > wire::kMaxPortBufferSize) {
+                    sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                    return;
+                }
+            }
+            sendReply(h, instance.prepare(head, entries.data(), message.fds), nullptr, 0);
+            return;
+        }
+        case wire::kOpActivate:
+            sendReply(h, message.payload.empty() ? instance.activate() : HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        case wire::kOpDeactivate:
+            sendReply(h, message.payload.empty() ? instance.deactivate() : HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        case wire::kOpDestroy: {
+            std::unique_ptr<ServiceInstance> removed = std::move(it->second);
+            instances_.erase(it);
+            removed->releaseForDestroy();
+            if (removed->stuck())
+                (void)removed.release();
+            sendReply(h, HostingStatus::Ok, nullptr, 0);
+            return;
+        }
+        case wire::kOpExtension: {
+            wire::ExtensionPayload head{};
+            if (message.payload.size() < sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::memcpy(&head, message.payload.data(), sizeof(head));
+            std::string uri;
+            size_t offset = sizeof(head);
+            if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength ||
+                !readString(message.payload, &offset, head.uri_length, &uri) || offset != message.payload.size()) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            uint32_t replySize = 0;
+            HostingStatus status = instance.extension(uri, head, &replySize);
+            wire::ExtensionReplyPayload reply{replySize, 0};
+            sendReply(h, status, &reply, status == HostingStatus::Ok ? sizeof(reply) : 0);
+            return;
+        }
+        default:
+            sendReply(h, HostingStatus::Unsupported, nullptr, 0);
+            return;
+        }
+    }
+
+    void createInstance(const ControlMessage& message) {
+        const wire::ControlHeader& h = message.header;
+        wire::CreateInstancePayload head{};
+        if (message.payload.size() < sizeof(head)) {
+            sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        }
+        std::memcpy(&head, message.payload.data(), sizeof(head));
+        std::string library, entrypoint, pluginId, metadata;
+        size_t offset = sizeof(head);
+        if (head.library_path_length == 0 || head.library_path_length > wire::kMaxPathLength ||
+            head.entrypoint_length > 256 || head.plugin_id_length == 0 || head.plugin_id_length > wire::kMaxUriLength ||
+            head.metadata_path_length > wire::kMaxPathLength ||
+            !readString(message.payload, &offset, head.library_path_length, &library) ||
+            !readString(message.payload, &offset, head.entrypoint_length, &entrypoint) ||
+            !readString(message.payload, &offset, head.plugin_id_length, &pluginId) ||
+            !readString(message.payload, &offset, head.metadata_path_length, &metadata) ||
+            offset != message.payload.size()) {
+            sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+            return;
+        }
+        const uint32_t id = nextInstanceId_++;
+        auto instance = std::make_unique<ServiceInstance>(id, wakeFd_.get());
+        HostingStatus status = instance->create(library, entrypoint, pluginId);
+        if (status != HostingStatus::Ok) {
+            sendReply(h, status, nullptr, 0);
+            return;
+        }
+        instances_[id] = std::move(instance);
+        sendReply(h, HostingStatus::Ok, nullptr, 0, id);
+    }
+
+    UniqueFd socket_;
+    UniqueFd wakeFd_;
+    bool handshaken_ = false;
+    uint32_t nextInstanceId_ = 1;
+    uint32_t nextSequence_ = 1;
+    std::map<uint32_t, std::unique_ptr<ServiceInstance>> instances_;
+};
+
+} // namespace
+
+int runPluginService(int controlFd) {
+    PluginService service(controlFd);
+    return service.run();
+}
+
+} // namespace aap

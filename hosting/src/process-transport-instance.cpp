@@ -1,0 +1,261 @@
+#include "process-transport-instance.h"
+
+#include <cstring>
+
+#include "aap/plugin-meta-info.h"
+#include "control-socket.h"
+#include "futex.h"
+
+namespace aap {
+
+ProcessTransportInstance::ProcessTransportInstance(std::shared_ptr<ProcessTransport> transport, uint32_t id,
+                                                   TransportHostCallbacks* callbacks)
+    : transport_(std::move(transport)), id_(id), callbacks_(callbacks) {
+    transport_->registerInstance(id_, this);
+}
+
+ProcessTransportInstance::~ProcessTransportInstance() { destroy(); }
+
+void ProcessTransportInstance::markOffline() noexcept {
+    offline_.store(true, std::memory_order_release);
+    if (block_ != nullptr) {
+        // Wake a process() sleeping on reply_sequence; it re-checks offline_ and returns.
+        futex::wake(&block_->reply_sequence, 1);
+    }
+}
+
+HostingStatus ProcessTransportInstance::simpleCall(uint32_t opcode) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    ControlMessage reply;
+    HostingStatus status = transport_->call(opcode, id_, nullptr, 0, nullptr, 0, &reply);
+    if (status != HostingStatus::Ok)
+        return status;
+    return hostingStatusFromWire(reply.header.status);
+}
+
+HostingStatus ProcessTransportInstance::addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    if (uri.empty() || uri.size() > wire::kMaxUriLength || dataCapacity == 0 ||
+        dataCapacity > wire::kMaxExtensionCapacity || block == nullptr)
+        return HostingStatus::InvalidArgument;
+    if (extensions_.size() >= wire::kMaxExtensionsPerInstance)
+        return HostingStatus::CapacityExceeded;
+    for (const Extension& e : extensions_)
+        if (e.uri == uri)
+            return HostingStatus::InvalidArgument;
+    SharedMemory memory;
+    HostingStatus status = SharedMemory::create(dataCapacity, "aap-extension", &memory);
+    if (status != HostingStatus::Ok)
+        return status;
+    std::vector<uint8_t> payload(sizeof(wire::AddExtensionPayload) + uri.size());
+    wire::AddExtensionPayload head{dataCapacity, static_cast<uint32_t>(uri.size())};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    std::memcpy(payload.data() + sizeof(head), uri.data(), uri.size());
+    int fd = memory.fd();
+    ControlMessage reply;
+    status = transport_->call(wire::kOpAddExtension, id_, payload.data(), static_cast<uint32_t>(payload.size()),
+                              &fd, 1, &reply);
+    if (status == HostingStatus::Ok)
+        status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    *block = static_cast<uint8_t*>(memory.data());
+    extensions_.push_back(Extension{uri, dataCapacity, std::move(memory)});
+    return HostingStatus::Ok;
+}
+
+HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRate,
+                                                const std::vector<PortBufferSpec>& ports) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    if (frames <= 0 || static_cast<uint32_t>(frames) > wire::kMaxFrames || sampleRate <= 0 ||
+        sampleRate > wire::kMaxSampleRate)
+        return HostingStatus::InvalidArgument;
+    if (ports.size() > wire::kMaxPorts)
+        return HostingStatus::CapacityExceeded;
+
+    SharedMemory processMemory;
+    HostingStatus status = SharedMemory::create(wire::kProcessBlockSize, "aap-process-block", &processMemory);
+    if (status != HostingStatus::Ok)
+        return status;
+    auto* block = static_cast<wire::ProcessBlock*>(processMemory.data());
+    block->magic = wire::kProcessBlockMagic;
+    block->layout_version = wire::kControlProtocolVersion;
+
+    std::vector<SharedMemory> buffers;
+    std::vector<uint8_t> payload(sizeof(wire::PreparePayload) + ports.size() * sizeof(wire::PortEntry));
+    std::vector<int> fds{processMemory.fd()};
+    wire::PreparePayload head{frames, sampleRate, static_cast<uint32_t>(ports.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    for (size_t i = 0; i < ports.size(); i++) {
+        const PortBufferSpec& port = ports[i];
+        if (port.sizeInBytes == 0 || port.sizeInBytes > wire::kMaxPortBufferSize ||
+            (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.sizeInBytes < 32))
+            return HostingStatus::InvalidArgument;
+        SharedMemory memory;
+        status = SharedMemory::create(port.sizeInBytes, "aap-port", &memory);
+        if (status != HostingStatus::Ok)
+            return status;
+        wire::PortEntry entry{port.contentType, port.direction, port.sizeInBytes, 0};
+        std::memcpy(payload.data() + sizeof(head) + i * sizeof(entry), &entry, sizeof(entry));
+        fds.push_back(memory.fd());
+        buffers.push_back(std::move(memory));
+    }
+    ControlMessage reply;
+    status = transport_->call(wire::kOpPrepare, id_, payload.data(), static_cast<uint32_t>(payload.size()),
+                              fds.data(), static_cast<uint32_t>(fds.size()), &reply);
+    if (status == HostingStatus::Ok)
+        status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    processMemory_ = std::move(processMemory);
+    block_ = block;
+    ports_ = std::move(buffers);
+    portSpecs_ = ports;
+    preparedFrames_ = frames;
+    sequence_ = 0;
+    return HostingStatus::Ok;
+}
+
+HostingStatus ProcessTransportInstance::activate() { return simpleCall(wire::kOpActivate); }
+HostingStatus ProcessTransportInstance::deactivate() { return simpleCall(wire::kOpDeactivate); }
+
+HostingStatus ProcessTransportInstance::destroy() {
+    if (destroyed_)
+        return HostingStatus::Ok;
+    HostingStatus status = HostingStatus::Ok;
+    if (isAlive() && transport_->isAlive())
+        status = simpleCall(wire::kOpDestroy);
+    destroyed_ = true;
+    offline_.store(true, std::memory_order_release);
+    transport_->unregisterInstance(id_);
+    // Buffers are unmapped here; the service unmaps its side when it destroys the instance or exits.
+    return status == HostingStatus::Offline ? HostingStatus::Ok : status;
+}
+
+void ProcessTransportInstance::silenceOutputs() noexcept {
+    for (size_t i = 0; i < ports_.size(); i++) {
+        if (portSpecs_[i].direction != AAP_PORT_DIRECTION_OUTPUT)
+            continue;
+        if (portSpecs_[i].contentType == AAP_CONTENT_TYPE_MIDI2)
+            std::memset(ports_[i].data(), 0, 32);  // AAPMidiBufferHeader: length 0 = no events
+        else
+            std::memset(ports_[i].data(), 0, ports_[i].size());
+    }
+}
+
+bool ProcessTransportInstance::outputsValid() const noexcept {
+    // A MIDI2 output header is written by the other process: its length must fit the buffer and
+    // be whole UMP words, or a host reading it would run off the end.
+    for (size_t i = 0; i < ports_.size(); i++) {
+        if (portSpecs_[i].direction != AAP_PORT_DIRECTION_OUTPUT || portSpecs_[i].contentType != AAP_CONTENT_TYPE_MIDI2)
+            continue;
+        uint32_t length;
+        std::memcpy(&length, static_cast<const uint8_t*>(ports_[i].data()) + 4, sizeof(length));
+        if (length > ports_[i].size() - 32 || length % 4 != 0)
+            return false;
+    }
+    return true;
+}
+
+HostingStatus ProcessTransportInstance::failProcess(HostingStatus status) noexcept {
+    offline_.store(true, std::memory_order_release);
+    silenceOutputs();
+    return status;
+}
+
+HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutNs) noexcept {
+    if (block_ == nullptr)
+        return HostingStatus::InvalidState;
+    if (offline_.load(std::memory_order_acquire)) {
+        silenceOutputs();
+        return HostingStatus::Offline;
+    }
+    if (frames < 0 || frames > preparedFrames_ || timeoutNs <= 0) {
+        silenceOutputs();
+        return HostingStatus::InvalidArgument;
+    }
+    const int64_t start = monotonicNanoseconds();
+    const int64_t deadline = start + timeoutNs;
+    block_->frames = frames;
+    block_->timeout_ns = timeoutNs;
+    block_->status = 0;
+    const uint32_t sequence = ++sequence_;
+    const uint32_t previous = sequence - 1;
+    storeSeqCst(&block_->request_sequence, sequence);
+    if (loadSeqCst(&block_->service_waiting) != 0)
+        futex::wake(&block_->request_sequence, 1);
+
+    const int64_t spinEnd = start + transport_->options().processSpinNs;
+    for (;;) {
+        uint32_t reply = loadAcquire(&block_->reply_sequence);
+        if (reply == sequence)
+            break;
+        // Only the previous cycle's value may be there; anything else is garbage from the peer.
+        if (reply != previous)
+            return failProcess(HostingStatus::ProtocolError);
+        if (offline_.load(std::memory_order_acquire))
+            return failProcess(HostingStatus::Offline);
+        const int64_t now = monotonicNanoseconds();
+        if (now >= deadline)
+            return failProcess(HostingStatus::Timeout);
+        if (now < spinEnd) {
+            cpuRelax();
+            continue;
+        }
+        storeSeqCst(&block_->host_waiting, 1);
+        if (loadSeqCst(&block_->reply_sequence) == reply && !offline_.load(std::memory_order_acquire))
+            futex::wait(&block_->reply_sequence, reply, deadline - now);
+        storeSeqCst(&block_->host_waiting, 0);
+    }
+    HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block_->status, __ATOMIC_ACQUIRE));
+    if (status != HostingStatus::Ok)
+        return failProcess(status);
+    if (!outputsValid())
+        return failProcess(HostingStatus::ProtocolError);
+    return HostingStatus::Ok;
+}
+
+void* ProcessTransportInstance::portBuffer(int32_t index) noexcept {
+    if (index < 0 || static_cast<size_t>(index) >= ports_.size())
+        return nullptr;
+    return ports_[static_cast<size_t>(index)].data();
+}
+
+HostingStatus ProcessTransportInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,
+                                                  uint32_t requestSize, uint32_t* replySize, int64_t timeoutNs) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    const Extension* found = nullptr;
+    for (const Extension& e : extensions_)
+        if (e.uri == uri)
+            found = &e;
+    if (found == nullptr)
+        return HostingStatus::NotFound;
+    if (requestSize > found->capacity || replySize == nullptr)
+        return HostingStatus::InvalidArgument;
+    std::vector<uint8_t> payload(sizeof(wire::ExtensionPayload) + uri.size());
+    wire::ExtensionPayload head{opcode, requestId, requestSize, static_cast<uint32_t>(uri.size())};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    std::memcpy(payload.data() + sizeof(head), uri.data(), uri.size());
+    ControlMessage reply;
+    HostingStatus status = transport_->call(wire::kOpExtension, id_, payload.data(),
+                                            static_cast<uint32_t>(payload.size()), nullptr, 0, &reply, timeoutNs);
+    if (status != HostingStatus::Ok)
+        return status;
+    status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    wire::ExtensionReplyPayload replyHead{};
+    if (reply.payload.size() != sizeof(replyHead))
+        return HostingStatus::ProtocolError;
+    std::memcpy(&replyHead, reply.payload.data(), sizeof(replyHead));
+    if (replyHead.data_size > found->capacity)
+        return HostingStatus::ProtocolError;
+    *replySize = replyHead.data_size;
+    return HostingStatus::Ok;
+}
+
+} // namespace aap

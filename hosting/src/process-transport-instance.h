@@ -1,0 +1,66 @@
+#pragma once
+// The host side of one plugin instance in a plugin service (ProcessTransport). Owns the
+// instance's shared memory (process block, port buffers, extension blocks) and implements the
+// realtime process() signal. Private to aap::hosting.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aap/hosting/control-protocol.h"
+#include "aap/hosting/process-transport.h"
+#include "aap/hosting/shared-memory.h"
+#include "aap/hosting/transport.h"
+
+namespace aap {
+
+class ProcessTransportInstance final : public TransportInstance {
+public:
+    ProcessTransportInstance(std::shared_ptr<ProcessTransport> transport, uint32_t id,
+                             TransportHostCallbacks* callbacks);
+    ~ProcessTransportInstance() override;
+
+    HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override;
+    HostingStatus prepare(int32_t frames, int32_t sampleRate, const std::vector<PortBufferSpec>& ports) override;
+    HostingStatus activate() override;
+    HostingStatus deactivate() override;
+    HostingStatus destroy() override;
+    HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override;
+    void* portBuffer(int32_t index) noexcept override;
+    HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
+                            uint32_t* replySize, int64_t timeoutNs) override;
+    bool isAlive() const noexcept override { return !offline_.load(std::memory_order_acquire); }
+
+    // [transport-thread] The connection is gone: go offline and wake a waiting process().
+    void markOffline() noexcept;
+    TransportHostCallbacks* callbacks() const noexcept { return callbacks_; }
+
+private:
+    struct Extension {
+        std::string uri;
+        uint32_t capacity;
+        SharedMemory memory;
+    };
+
+    HostingStatus simpleCall(uint32_t opcode);
+    HostingStatus failProcess(HostingStatus status) noexcept;
+    void silenceOutputs() noexcept;
+    bool outputsValid() const noexcept;
+
+    std::shared_ptr<ProcessTransport> transport_;
+    uint32_t id_;
+    TransportHostCallbacks* callbacks_;
+    std::atomic<bool> offline_{false};
+    bool destroyed_ = false;
+    std::vector<Extension> extensions_;
+    SharedMemory processMemory_;
+    wire::ProcessBlock* block_ = nullptr;
+    std::vector<SharedMemory> ports_;
+    std::vector<PortBufferSpec> portSpecs_;
+    int32_t preparedFrames_ = 0;
+    uint32_t sequence_ = 0;
+};
+
+} // namespace aap

@@ -1,0 +1,444 @@
+#include "aap/hosting/process-transport.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "control-socket.h"
+#include "futex.h"
+#include "process-transport-instance.h"
+
+namespace aap {
+
+namespace {
+
+constexpr int kServiceControlFd = 3;
+
+bool isExecutable(const std::string& path) {
+    struct stat st {};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string directoryOf(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
+}
+
+void setError(std::string* error, std::string message) {
+    if (error != nullptr)
+        *error = std::move(message);
+}
+
+} // namespace
+
+ProcessTransport::ProcessTransport(UniqueFd socket, int pid, UniqueFd pidfd, const ProcessTransportOptions& options)
+    : options_(options), socket_(std::move(socket)), pid_(pid), pidfd_(std::move(pidfd)) {}
+
+std::string ProcessTransport::findServiceExecutable() {
+    if (const char* env = std::getenv("AAP_PLUGIN_SERVICE"); env != nullptr && isExecutable(env))
+        return env;
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&ProcessTransport::findServiceExecutable), &info) != 0 &&
+        info.dli_fname != nullptr) {
+        std::string candidate = directoryOf(info.dli_fname) + "/aap-plugin-service";
+        if (isExecutable(candidate))
+            return candidate;
+    }
+    char self[PATH_MAX];
+    ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (length > 0) {
+        self[length] = '\0';
+        std::string candidate = directoryOf(self) + "/aap-plugin-service";
+        if (isExecutable(candidate))
+            return candidate;
+    }
+    return {};
+}
+
+HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, std::shared_ptr<ProcessTransport>* out,
+                                      std::string* error) {
+    if (out == nullptr)
+        return HostingStatus::InvalidArgument;
+    std::string path = options.servicePath.empty() ? findServiceExecutable() : options.servicePath;
+    if (!isExecutable(path)) {
+        setError(error, path.empty() ? "aap-plugin-service not found (set AAP_PLUGIN_SERVICE or servicePath)"
+                                     : "not an executable: " + path);
+        return HostingStatus::NotFound;
+    }
+    UniqueFd hostEnd, serviceEnd;
+    if (createControlSocketPair(&hostEnd, &serviceEnd) != HostingStatus::Ok) {
+        setError(error, std::string{"socketpair failed: "} + std::strerror(errno));
+        return HostingStatus::ResourceFailed;
+    }
+    // Everything the child needs is prepared before fork: between fork and exec only
+    // async-signal-safe calls are allowed.
+    std::string fdArgument = std::to_string(kServiceControlFd);
+    std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>("--control-fd"),
+                            const_cast<char*>(fdArgument.c_str()), nullptr};
+    const pid_t parent = ::getpid();
+    const int childSocket = serviceEnd.get();
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        setError(error, std::string{"fork failed: "} + std::strerror(errno));
+        return HostingStatus::ResourceFailed;
+    }
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(126);  // the host died before prctl took effect
+        if (childSocket == kServiceControlFd) {
+            ::fcntl(childSocket, F_SETFD, 0);
+        } else if (::dup2(childSocket, kServiceControlFd) < 0) {
+            ::_exit(126);
+        }
+        // Descriptors the host application left inheritable must not leak into the service.
+        ::syscall(SYS_close_range, kServiceControlFd + 1, ~0u, 0);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    serviceEnd.reset();
+    UniqueFd pidfd{static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
+    std::shared_ptr<ProcessTransport> transport{new ProcessTransport(std::move(hostEnd), pid, std::move(pidfd), options)};
+    HostingStatus status = transport->handshake(error);
+    if (status != HostingStatus::Ok)
+        return status;  // the destructor kills and reaps the child
+    *out = std::move(transport);
+    return HostingStatus::Ok;
+}
+
+HostingStatus ProcessTransport::connect(UniqueFd socket, const ProcessTransportOptions& options,
+                                        std::shared_ptr<ProcessTransport>* out, std::string* error) {
+    if (out == nullptr || !socket.valid())
+        return HostingStatus::InvalidArgument;
+    std::shared_ptr<ProcessTransport> transport{new ProcessTransport(std::move(socket), 0, UniqueFd{}, options)};
+    HostingStatus status = transport->handshake(error);
+    if (status != HostingStatus::Ok)
+        return status;
+    *out = std::move(transport);
+    return HostingStatus::Ok;
+}
+
+HostingStatus ProcessTransport::handshake(std::string* error) {
+    // The handshake runs before the reader thread exists, so it reads the socket directly.
+    wire::HelloPayload hello{wire::kControlProtocolVersion, static_cast<uint32_t>(::getpid()), 0, 0};
+    wire::ControlHeader header{};
+    header.kind = wire::kKindRequest;
+    header.opcode = wire::kOpHello;
+    header.sequence = nextSequence_++;
+    auto failWith = [this, error](HostingStatus status, const std::string& message) {
+        setError(error, message);
+        fail(message);
+        return status;
+    };
+    HostingStatus status = sendControlMessage(socket_.get(), header, &hello, sizeof(hello), nullptr, 0);
+    if (status != HostingStatus::Ok)
+        return failWith(status, "could not send the handshake to the plugin service");
+    ControlMessage reply;
+    status = receiveControlMessage(socket_.get(), options_.startupTimeoutNs, &reply);
+    if (status == HostingStatus::Offline)
+        return failWith(status, "the plugin service exited during the handshake (could it be executed?)");
+    if (status != HostingStatus::Ok)
+        return failWith(status, std::string{"handshake failed: "} + hostingStatusMessage(status));
+    if (reply.header.kind != wire::kKindReply || reply.header.opcode != wire::kOpHello ||
+        reply.header.sequence != header.sequence || reply.payload.size() != sizeof(wire::HelloPayload))
+        return failWith(HostingStatus::ProtocolError, "handshake failed: malformed hello reply");
+    wire::HelloPayload peer{};
+    std::memcpy(&peer, reply.payload.data(), sizeof(peer));
+    if (peer.protocol_version != wire::kControlProtocolVersion ||
+        hostingStatusFromWire(reply.header.status) == HostingStatus::VersionMismatch)
+        return failWith(HostingStatus::VersionMismatch,
+                        "control protocol version mismatch: host speaks " +
+                            std::to_string(wire::kControlProtocolVersion) + ", service speaks " +
+                            std::to_string(peer.protocol_version));
+    if (reply.header.status != 0)
+        return failWith(hostingStatusFromWire(reply.header.status), "the plugin service refused the handshake");
+    wakeFd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wakeFd_.valid())
+        return failWith(HostingStatus::ResourceFailed, "eventfd failed");
+    reader_ = std::thread([this] { readerLoop(); });
+    return HostingStatus::Ok;
+}
+
+ProcessTransport::~ProcessTransport() {
+    if (reader_.joinable()) {
+        uint64_t one = 1;
+        (void)!::write(wakeFd_.get(), &one, sizeof(one));
+        reader_.join();
+    }
+    // Closing our end makes the service see EOF and exit on its own; give it a moment, then kill.
+    socket_.reset();
+    reap(true);
+}
+
+void ProcessTransport::reap(bool wait) {
+    if (pid_ <= 0 || reaped_.load())
+        return;
+    if (wait) {
+        const int64_t deadline = monotonicNanoseconds() + 1000000000;
+        while (monotonicNanoseconds() < deadline) {
+            int st = 0;
+            if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+                reaped_.store(true);
+                return;
+            }
+            if (pidfd_.valid()) {
+                struct pollfd p {pidfd_.get(), POLLIN, 0};
+                ::poll(&p, 1, 10);
+            } else {
+                ::usleep(2000);
+            }
+        }
+        ::kill(pid_, SIGKILL);
+    }
+    int st = 0;
+    pid_t r;
+    do {
+        r = ::waitpid(pid_, &st, wait ? 0 : WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r == pid_ || (r < 0 && errno == ECHILD))
+        reaped_.store(true);
+}
+
+std::string ProcessTransport::failureReason() const {
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(stateMutex_));
+    return failureReason_;
+}
+
+void ProcessTransport::fail(const std::string& reason) {
+    std::map<uint32_t, ProcessTransportInstance*> instances;
+    {
+        std::lock_guard<std::mutex> lock(stateMutex_);
+        if (!alive_.exchange(false))
+            return;
+        failureReason_ = reason;
+        instances = instances_;
+    }
+    if (pid_ > 0 && !reaped_.load())
+        ::kill(pid_, SIGKILL);
+    for (auto& entry : instances)
+        entry.second->markOffline();
+    replyArrived_.notify_all();
+}
+
+void ProcessTransport::registerInstance(uint32_t id, ProcessTransportInstance* instance) {
+    std::lock_guard<std::mutex> lock(stateMutex_);
+    instances_[id] = instance;
+    if (!alive_.load())
+        instance->markOffline();
+}
+
+void ProcessTransport::unregisterInstance(uint32_t id) {
+    std::lock_guard<std::mutex> lock(stateMutex_);
+    instances_.erase(id);
+}
+
+HostingStatus ProcessTransport::call(uint32_t opcode, uint32_t instanceId, const void* payload, uint32_t payloadSize,
+                                     const int* fds, uint32_t fdCount, ControlMessage* reply, int64_t timeoutNs) {
+    std::lock_guard<std::mutex> callLock(callMutex_);
+    if (!isAlive())
+        return HostingStatus::Offline;
+    wire::ControlHeader header{};
+    header.kind = wire::kKindRequest;
+    header.opcode = opcode;
+    header.instance_id = instanceId;
+    {
+        std::lock_guard<std::mutex> lock(stateMutex_);
+        header.sequence = nextSequence_++;
+        awaitedSequence_ = header.sequence;
+        reply_.reset();
+    }
+    HostingStatus status;
+    {
+        std::lock_guard<std::mutex> lock(sendMutex_);
+        status = sendControlMessage(socket_.get(), header, payload, payloadSize, fds, fdCount);
+    }
+    if (status != HostingStatus::Ok) {
+        if (status == HostingStatus::Offline)
+            fail("the plugin service closed its control socket");
+        return status;
+    }
+    const int64_t timeout = timeoutNs >= 0 ? timeoutNs : options_.controlTimeoutNs;
+    std::unique_lock<std::mutex> lock(stateMutex_);
+    bool arrived = replyArrived_.wait_for(lock, std::chrono::nanoseconds(timeout),
+                                          [this] { return reply_ != nullptr || !alive_.load(); });
+    awaitedSequence_ = 0;
+    if (reply_ != nullptr) {
+        *reply = std::move(*reply_);
+        reply_.reset();
+        return HostingStatus::Ok;
+    }
+    if (!arrived) {
+        lock.unlock();
+        fail("control call (opcode " + std::to_string(opcode) + ") timed out: the plugin service is hung");
+        return HostingStatus::Timeout;
+    }
+    return HostingStatus::Offline;
+}
+
+void ProcessTransport::readerLoop() {
+    for (;;) {
+        struct pollfd fds[3] = {{socket_.get(), POLLIN, 0}, {wakeFd_.get(), POLLIN, 0}, {pidfd_.get(), POLLIN, 0}};
+        int count = pidfd_.valid() ? 3 : 2;
+        int ready = ::poll(fds, static_cast<nfds_t>(count), -1);
+        if (ready < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("poll failed on the control socket");
+            return;
+        }
+        if (fds[1].revents != 0)
+            return;  // the transport is being destroyed
+        if (count == 3 && fds[2].revents != 0) {
+            fail("the plugin service process exited");
+            reap(false);
+            return;
+        }
+        if (fds[0].revents == 0)
+            continue;
+        ControlMessage message;
+        HostingStatus status = receiveControlMessage(socket_.get(), 0, &message);
+        if (status == HostingStatus::Timeout)
+            continue;
+        if (status != HostingStatus::Ok) {
+            fail(status == HostingStatus::Offline ? "the plugin service closed its control socket"
+                                                  : "the plugin service sent a malformed control message");
+            if (pid_ > 0)
+                reap(false);
+            return;
+        }
+        if (message.header.kind == wire::kKindReply) {
+            std::lock_guard<std::mutex> lock(stateMutex_);
+            if (awaitedSequence_ != 0 && message.header.sequence == awaitedSequence_ && reply_ == nullptr) {
+                reply_ = std::make_unique<ControlMessage>(std::move(message));
+                replyArrived_.notify_all();
+                continue;
+            }
+        } else {
+            handleRequest(message);
+            continue;
+        }
+        // A reply nobody asked for (late, duplicated or invented) is a protocol violation.
+        fail("the plugin service sent an unexpected reply");
+        return;
+    }
+}
+
+void ProcessTransport::handleRequest(ControlMessage& message) {
+    ProcessTransportInstance* instance = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(stateMutex_);
+        auto it = instances_.find(message.header.instance_id);
+        if (it != instances_.end())
+            instance = it->second;
+    }
+    wire::ControlHeader header = message.header;
+    header.kind = wire::kKindReply;
+    auto sendReply = [this, &header](HostingStatus status, const std::vector<uint8_t>& payload) {
+        header.status = static_cast<int32_t>(status);
+        std::lock_guard<std::mutex> lock(sendMutex_);
+        sendControlMessage(socket_.get(), header, payload.empty() ? nullptr : payload.data(),
+                           static_cast<uint32_t>(payload.size()), nullptr, 0);
+    };
+    switch (message.header.opcode) {
+    case wire::kOpRequestProcess:
+        if (instance != nullptr && instance->callbacks() != nullptr)
+            instance->callbacks()->requestProcess();
+        return;  // one-way message: no reply
+    case wire::kOpHostExtension: {
+        wire::ExtensionPayload head{};
+        if (message.payload.size() < sizeof(head)) {
+            sendReply(HostingStatus::ProtocolError, {});
+            return;
+        }
+        std::memcpy(&head, message.payload.data(), sizeof(head));
+        const uint64_t expected = uint64_t{sizeof(head)} + head.uri_length + head.data_size;
+        if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength || expected != message.payload.size()) {
+            sendReply(HostingStatus::ProtocolError, {});
+            return;
+        }
+        if (instance == nullptr || instance->callbacks() == nullptr) {
+            sendReply(HostingStatus::NotFound, {});
+            return;
+        }
+        std::string uri(reinterpret_cast<const char*>(message.payload.data() + sizeof(head)), head.uri_length);
+        const uint32_t capacity = wire::kMaxControlPayload - sizeof(wire::ExtensionReplyPayload);
+        std::vector<uint8_t> data(capacity);
+        std::memcpy(data.data(), message.payload.data() + sizeof(head) + head.uri_length, head.data_size);
+        uint32_t replySize = 0;
+        HostingStatus status = instance->callbacks()->hostExtension(uri, head.opcode, head.request_id, data.data(),
+                                                                    head.data_size, capacity, &replySize);
+        if (status != HostingStatus::Ok || replySize > capacity) {
+            sendReply(status == HostingStatus::Ok ? HostingStatus::CapacityExceeded : status, {});
+            return;
+        }
+        std::vector<uint8_t> payload(sizeof(wire::ExtensionReplyPayload) + replySize);
+        wire::ExtensionReplyPayload replyHead{replySize, 0};
+        std::memcpy(payload.data(), &replyHead, sizeof(replyHead));
+        std::memcpy(payload.data() + sizeof(replyHead), data.data(), replySize);
+        sendReply(HostingStatus::Ok, payload);
+        return;
+    }
+    default:
+        sendReply(HostingStatus::Unsupported, {});
+        return;
+    }
+}
+
+HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
+                                               std::unique_ptr<TransportInstance>* instance) {
+    if (instance == nullptr)
+        return HostingStatus::InvalidArgument;
+    if (!isAlive())
+        return HostingStatus::Offline;
+    if (spec.libraryPath.empty() || spec.libraryPath.size() > wire::kMaxPathLength || spec.pluginId.empty() ||
+        spec.pluginId.size() > wire::kMaxUriLength || spec.entrypoint.size() > 256 ||
+        spec.metadataPath.size() > wire::kMaxPathLength)
+        return HostingStatus::InvalidArgument;
+    wire::CreateInstancePayload head{static_cast<uint32_t>(spec.libraryPath.size()),
+                                     static_cast<uint32_t>(spec.entrypoint.size()),
+                                     static_cast<uint32_t>(spec.pluginId.size()),
+                                     static_cast<uint32_t>(spec.metadataPath.size())};
+    std::vector<uint8_t> payload(sizeof(head));
+    std::memcpy(payload.data(), &head, sizeof(head));
+    for (const std::string* s : {&spec.libraryPath, &spec.entrypoint, &spec.pluginId, &spec.metadataPath})
+        payload.insert(payload.end(), s->begin(), s->end());
+    ControlMessage reply;
+    HostingStatus status = call(wire::kOpCreateInstance, 0, payload.data(), static_cast<uint32_t>(payload.size()),
+                                nullptr, 0, &reply);
+    if (status != HostingStatus::Ok)
+        return status;
+    status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    if (reply.header.instance_id == 0) {
+        fail("the plugin service returned instance id 0");
+        return HostingStatus::ProtocolError;
+    }
+    bool duplicate;
+    {
+        std::lock_guard<std::mutex> lock(stateMutex_);
+        duplicate = instances_.count(reply.header.instance_id) != 0;
+    }
+    if (duplicate) {
+        fail("the plugin service returned an instance id that is already in use");
+        return HostingStatus::ProtocolError;
+    }
+    *instance = std::make_unique<ProcessTransportInstance>(shared_from_this(), reply.header.instance_id, callbacks);
+    return HostingStatus::Ok;
+}
+
+} // namespace aap

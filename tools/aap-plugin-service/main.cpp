@@ -1,0 +1,47 @@
+// aap-plugin-service: the process that loads AAP plugin libraries on behalf of a host using
+// aap::hosting's ProcessTransport. The host spawns it with its end of a UNIX socket pair:
+//
+//     aap-plugin-service --control-fd <fd>
+//
+// It exits when the host closes the socket, and (through PR_SET_PDEATHSIG set by the host
+// between fork and exec) when the host dies.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "aap/hosting/plugin-service.h"
+
+namespace {
+
+int usage(const char* program) {
+    std::fprintf(stderr,
+                 "usage: %s --control-fd <fd>\n"
+                 "Started by an AAP host (aap::hosting ProcessTransport); not meant to be run by hand.\n",
+                 program);
+    return 64;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3 || std::strcmp(argv[1], "--control-fd") != 0)
+        return usage(argv[0]);
+    char* end = nullptr;
+    errno = 0;
+    long fd = std::strtol(argv[2], &end, 10);
+    if (errno != 0 || end == argv[2] || *end != '\0' || fd < 0 || fd > 1024 || ::fcntl(static_cast<int>(fd), F_GETFD) < 0) {
+        std::fprintf(stderr, "aap-plugin-service: --control-fd must name an open descriptor\n");
+        return 64;
+    }
+    ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    // A write to a socket whose host died must be an error value, not a fatal SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
+    return aap::runPluginService(static_cast<int>(fd));
+}
