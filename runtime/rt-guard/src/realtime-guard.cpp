@@ -1,0 +1,173 @@
+// The allocation counters behind aap::RealtimeGuard. One translation unit on purpose: the
+// replacement allocator functions live in the same object file as the RealtimeGuard members, so
+// linking a test that constructs a guard always pulls the replacements in from the static library.
+
+#include "aap/runtime/realtime-guard.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AAP_RT_GUARD_USE_SANITIZER_HOOKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define AAP_RT_GUARD_USE_SANITIZER_HOOKS 1
+#endif
+#endif
+
+namespace {
+// Trivially initialized thread-locals: no TLS wrapper, no allocation on first access, safe to touch
+// from inside malloc itself.
+thread_local std::uint64_t t_allocations = 0;
+thread_local std::uint64_t t_deallocations = 0;
+} // namespace
+
+#if defined(AAP_RT_GUARD_USE_SANITIZER_HOOKS)
+
+extern "C" int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void*, std::size_t), void (*free_hook)(const volatile void*));
+
+namespace {
+void countAllocationHook(const volatile void*, std::size_t) { ++t_allocations; }
+void countFreeHook(const volatile void* ptr) {
+    if (ptr)
+        ++t_deallocations;
+}
+// Installed before main() so that a guard constructed anywhere sees everything.
+const int g_hooks_installed = __sanitizer_install_malloc_and_free_hooks(countAllocationHook, countFreeHook);
+} // namespace
+
+const char* aap::RealtimeGuard::mechanism() noexcept { return g_hooks_installed ? "sanitizer-hooks" : "none"; }
+
+#else // malloc interposition
+
+extern "C" {
+void* __libc_malloc(std::size_t size);
+void* __libc_calloc(std::size_t count, std::size_t size);
+void* __libc_realloc(void* ptr, std::size_t size);
+void* __libc_memalign(std::size_t alignment, std::size_t size);
+void __libc_free(void* ptr);
+
+void* malloc(std::size_t size) {
+    ++t_allocations;
+    return __libc_malloc(size);
+}
+
+void* calloc(std::size_t count, std::size_t size) {
+    ++t_allocations;
+    return __libc_calloc(count, size);
+}
+
+void* realloc(void* ptr, std::size_t size) {
+    ++t_allocations;
+    return __libc_realloc(ptr, size);
+}
+
+void free(void* ptr) {
+    if (ptr)
+        ++t_deallocations;
+    __libc_free(ptr);
+}
+
+void* memalign(std::size_t alignment, std::size_t size) {
+    ++t_allocations;
+    return __libc_memalign(alignment, size);
+}
+
+void* aligned_alloc(std::size_t alignment, std::size_t size) {
+    ++t_allocations;
+    return __libc_memalign(alignment, size);
+}
+
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
+    // POSIX: alignment must be a power of two multiple of sizeof(void*).
+    if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0)
+        return EINVAL;
+    ++t_allocations;
+    void* p = __libc_memalign(alignment, size);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+} // extern "C"
+
+namespace {
+void* allocateOrThrow(std::size_t size) {
+    if (size == 0)
+        size = 1;
+    for (;;) {
+        if (void* p = std::malloc(size))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (!handler)
+            throw std::bad_alloc();
+        handler();
+    }
+}
+
+void* allocateAlignedOrThrow(std::size_t size, std::align_val_t alignment) {
+    if (size == 0)
+        size = 1;
+    for (;;) {
+        if (void* p = memalign(static_cast<std::size_t>(alignment), size))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (!handler)
+            throw std::bad_alloc();
+        handler();
+    }
+}
+
+template <typename F> void* noThrow(F&& allocate) noexcept {
+    try {
+        return allocate();
+    } catch (...) {
+        return nullptr;
+    }
+}
+} // namespace
+
+void* operator new(std::size_t size) { return allocateOrThrow(size); }
+void* operator new[](std::size_t size) { return allocateOrThrow(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    return noThrow([size] { return allocateOrThrow(size); });
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+    return noThrow([size] { return allocateOrThrow(size); });
+}
+void* operator new(std::size_t size, std::align_val_t alignment) { return allocateAlignedOrThrow(size, alignment); }
+void* operator new[](std::size_t size, std::align_val_t alignment) { return allocateAlignedOrThrow(size, alignment); }
+void* operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+    return noThrow([size, alignment] { return allocateAlignedOrThrow(size, alignment); });
+}
+void* operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+    return noThrow([size, alignment] { return allocateAlignedOrThrow(size, alignment); });
+}
+
+void operator delete(void* ptr) noexcept { std::free(ptr); }
+void operator delete[](void* ptr) noexcept { std::free(ptr); }
+void operator delete(void* ptr, std::size_t) noexcept { std::free(ptr); }
+void operator delete[](void* ptr, std::size_t) noexcept { std::free(ptr); }
+void operator delete(void* ptr, const std::nothrow_t&) noexcept { std::free(ptr); }
+void operator delete[](void* ptr, const std::nothrow_t&) noexcept { std::free(ptr); }
+void operator delete(void* ptr, std::align_val_t) noexcept { std::free(ptr); }
+void operator delete[](void* ptr, std::align_val_t) noexcept { std::free(ptr); }
+void operator delete(void* ptr, std::size_t, std::align_val_t) noexcept { std::free(ptr); }
+void operator delete[](void* ptr, std::size_t, std::align_val_t) noexcept { std::free(ptr); }
+void operator delete(void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { std::free(ptr); }
+void operator delete[](void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { std::free(ptr); }
+
+const char* aap::RealtimeGuard::mechanism() noexcept { return "malloc-interposition"; }
+
+#endif
+
+aap::RealtimeGuard::RealtimeGuard() noexcept
+    : allocations_at_start_(t_allocations), deallocations_at_start_(t_deallocations) {}
+
+std::uint64_t aap::RealtimeGuard::allocations() const noexcept { return t_allocations - allocations_at_start_; }
+
+std::uint64_t aap::RealtimeGuard::deallocations() const noexcept {
+    return t_deallocations - deallocations_at_start_;
+}

@@ -1,0 +1,323 @@
+#include "aap/runtime/initiator-session.h"
+
+#include <cstring>
+#include <new>
+
+namespace aap {
+
+namespace {
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
+    counter.fetch_add(by, std::memory_order_relaxed);
+}
+} // namespace
+
+// Per request-table slot: what writeRequests needs to frame the request, plus the C ABI
+// callbacks when the request came through an AAPXSInitiatorInstance.
+struct InitiatorSession::Slot {
+    std::uint8_t urid = 0;
+    const char* uri = nullptr;
+    std::size_t uriSize = 0;
+    std::int32_t opcode = 0;
+    std::size_t dataSize = 0;
+    // C ABI requests only
+    Binding* binding = nullptr;
+    aapxs_completion_callback callback = nullptr;
+    aapxs_error_callback errorCallback = nullptr;
+    void* callbackUserData = nullptr;
+};
+
+struct InitiatorSession::Binding {
+    InitiatorSession* session = nullptr;
+    AAPXSDefinition* definition = nullptr;
+    AAPXSInitiatorInstance* instance = nullptr;
+    void* pluginOrHost = nullptr;
+};
+
+const char* toString(SessionError error) noexcept {
+    switch (error) {
+    case SessionError::None: return "ok";
+    case SessionError::BadCapacity: return "in-flight capacity is not within 1..65535";
+    case SessionError::BadDataSize: return "maximum data size is not within 1..16 MiB";
+    case SessionError::BadGroup: return "UMP group is larger than 15";
+    case SessionError::NullDependency: return "a required dependency is null";
+    case SessionError::OutOfMemory: return "out of memory while creating the session";
+    }
+    return "unknown session error";
+}
+
+const char* toString(SubmitError error) noexcept {
+    switch (error) {
+    case SubmitError::None: return "ok";
+    case SubmitError::TableFull: return "too many requests in flight";
+    case SubmitError::DataTooLarge: return "request data exceeds the session's maximum data size";
+    case SubmitError::UriTooLong: return "extension URI is longer than AAP_MAX_EXTENSION_URI_SIZE";
+    case SubmitError::WrongDirection: return "this side cannot initiate requests with this opcode";
+    case SubmitError::InvalidRequest: return "request has no callback, null data, or names no extension";
+    }
+    return "unknown submit error";
+}
+
+InitiatorSession::InitiatorSession(const Options& options)
+    : options_(options), table_(options.maxInFlight), outgoing_(options.maxInFlight),
+      slots_(new Slot[options.maxInFlight]), blocks_(new std::uint8_t[options.maxInFlight * options.maxDataSize]),
+      scratch_size_(kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + options.maxDataSize),
+      bindings_(new Binding[kMaxBindings]) {
+    scratch_.reset(new std::uint8_t[scratch_size_]);
+}
+
+InitiatorSession::~InitiatorSession() = default;
+
+std::unique_ptr<InitiatorSession> InitiatorSession::create(const Options& options, SessionError* error) noexcept {
+    SessionError result = SessionError::None;
+    if (!RequestTable::isValidCapacity(options.maxInFlight))
+        result = SessionError::BadCapacity;
+    else if (options.maxDataSize == 0 || options.maxDataSize > 16u * 1024 * 1024)
+        result = SessionError::BadDataSize;
+    else if (options.group > 15)
+        result = SessionError::BadGroup;
+    std::unique_ptr<InitiatorSession> session;
+    if (result == SessionError::None) {
+        try {
+            session.reset(new InitiatorSession(options));
+        } catch (const std::bad_alloc&) {
+            result = SessionError::OutOfMemory;
+        }
+    }
+    if (error)
+        *error = result;
+    return session;
+}
+
+SubmitResult InitiatorSession::submit(const Request& request) noexcept { return submitImpl(request, nullptr, nullptr); }
+
+SubmitResult InitiatorSession::submitImpl(const Request& request, Binding* binding,
+                                          const AAPXSRequestContext* abiContext) noexcept {
+    if (!request.onComplete || (request.dataSize && !request.data) || (request.uriSize && !request.uri) ||
+        (request.urid == 0 && request.uriSize == 0))
+        return {0, SubmitError::InvalidRequest};
+    if (request.dataSize > options_.maxDataSize)
+        return {0, SubmitError::DataTooLarge};
+    if (request.uriSize > AAP_MAX_EXTENSION_URI_SIZE)
+        return {0, SubmitError::UriTooLong};
+    if (!initiatesAt(options_.side, request.opcode))
+        return {0, SubmitError::WrongDirection};
+    const RequestRegistration reserved = table_.reserve();
+    if (!reserved.ok())
+        return {0, SubmitError::TableFull};
+    const std::size_t index = table_.slotOf(reserved.requestId);
+    Slot& slot = slots_[index];
+    slot = Slot{};
+    slot.urid = request.urid;
+    slot.uri = request.uri;
+    slot.uriSize = request.uriSize;
+    slot.opcode = request.opcode;
+    slot.dataSize = request.dataSize;
+    if (binding && abiContext) {
+        slot.binding = binding;
+        slot.callback = abiContext->callback;
+        slot.errorCallback = abiContext->error_callback;
+        slot.callbackUserData = abiContext->callback_user_data;
+    }
+    if (request.dataSize)
+        std::memcpy(blocks_.get() + index * options_.maxDataSize, request.data, request.dataSize);
+    const std::int64_t timeout = request.timeoutNs > 0 ? request.timeoutNs : options_.defaultTimeoutNs;
+    table_.publish(reserved.requestId, request.onComplete, request.user, monotonicNowNs() + timeout);
+    std::uint32_t id = reserved.requestId;
+    // The queue holds as many entries as the table has slots and each pending slot is queued at
+    // most once, so this push cannot fail.
+    outgoing_.tryPush(id);
+    return {reserved.requestId, SubmitError::None};
+}
+
+std::size_t InitiatorSession::writeRequests(std::uint8_t* portBuffer, std::size_t capacity) noexcept {
+    std::size_t written = 0;
+    for (;;) {
+        std::uint32_t id = carry_;
+        carry_ = 0;
+        if (id == 0 && !outgoing_.tryPop(id))
+            break;
+        if (!table_.isPending(id))
+            continue; // timed out or cancelled while queued
+        const std::size_t index = table_.slotOf(id);
+        const Slot& slot = slots_[index];
+        AapxsMessageView message;
+        message.group = options_.group;
+        message.urid = slot.urid;
+        message.requestId = id;
+        // A mapped request travels URID-only (spec/wire.md 3): smaller, and no string to compare.
+        message.uri = slot.urid ? nullptr : slot.uri;
+        message.uriSize = slot.urid ? 0 : slot.uriSize;
+        message.opcode = slot.opcode;
+        message.data = blocks_.get() + index * options_.maxDataSize;
+        message.dataSize = slot.dataSize;
+        const WireResult result = appendAapxsMessage(portBuffer, capacity, message);
+        if (result == WireResult::Ok) {
+            ++written;
+            bump(sent_);
+            continue;
+        }
+        if (result == WireResult::NoSpace &&
+            aapxsEncodedUmpBytes(message.uriSize, message.dataSize) <= capacity - kMidi2HeaderBytes) {
+            carry_ = id; // fits an emptier buffer: next cycle, in order
+            bump(deferred_);
+            break;
+        }
+        RequestCompletion failure;
+        failure.status = RequestStatus::SendFailed;
+        table_.complete(id, failure);
+        if (result == WireResult::InvalidBuffer)
+            break;
+    }
+    return written;
+}
+
+bool InitiatorSession::acceptReply(const AapxsMessageView& message) noexcept {
+    RequestCompletion completion;
+    AapxsReplyError error = AapxsReplyError::None;
+    if (parseAapxsErrorReply(message, &error, nullptr)) {
+        completion.status = RequestStatus::ErrorReply;
+        completion.errorCode = static_cast<std::int32_t>(error);
+    } else {
+        if (message.dataSize > options_.maxDataSize) {
+            // Larger than any request of ours can be answered with: fail it rather than truncate.
+            completion.status = RequestStatus::ErrorReply;
+            completion.errorCode = static_cast<std::int32_t>(AapxsReplyError::ReplyTooLarge);
+        } else {
+            completion.status = RequestStatus::Completed;
+            completion.data = message.data;
+            completion.dataSize = message.dataSize;
+        }
+    }
+    if (table_.complete(message.requestId, completion) == CompleteResult::Delivered) {
+        bump(matched_);
+        return true;
+    }
+    bump(rejected_);
+    return false;
+}
+
+namespace {
+struct ReplyVisitorContext {
+    InitiatorSession* session;
+    std::size_t ignored;
+};
+} // namespace
+
+ExtractStats InitiatorSession::readReplies(std::uint8_t* portBuffer, std::size_t capacity) noexcept {
+    ReplyVisitorContext context{this, 0};
+    const ExtractStats stats = extractAapxsMessages(
+        portBuffer, capacity, scratch_.get(), scratch_size_,
+        [](void* user, const AapxsMessageView& message) noexcept {
+            auto* c = static_cast<ReplyVisitorContext*>(user);
+            if (isReplyAt(c->session->side(), message.opcode))
+                c->session->acceptReply(message);
+            else
+                ++c->ignored; // a request for a recipient that is not wired to this buffer
+        },
+        &context);
+    bump(malformed_, stats.malformed);
+    bump(rejected_, context.ignored);
+    return stats;
+}
+
+InitiatorSession::Statistics InitiatorSession::statistics() const noexcept {
+    return Statistics{sent_.load(std::memory_order_relaxed), matched_.load(std::memory_order_relaxed),
+                      rejected_.load(std::memory_order_relaxed), malformed_.load(std::memory_order_relaxed),
+                      deferred_.load(std::memory_order_relaxed)};
+}
+
+// ---- AAPXS C ABI bridge ---------------------------------------------------------------------
+
+bool InitiatorSession::bindInitiatorInstance(AAPXSInitiatorInstance* instance, AAPXSDefinition* definition,
+                                             void* pluginOrHost, std::uint8_t urid) noexcept {
+    if (!instance || !definition || binding_count_ >= kMaxBindings)
+        return false;
+    Binding& binding = bindings_[binding_count_++];
+    binding.session = this;
+    binding.definition = definition;
+    binding.instance = instance;
+    binding.pluginOrHost = pluginOrHost;
+    instance->host_context = &binding;
+    instance->urid = urid;
+    instance->get_new_request_id = [](AAPXSInitiatorInstance* self) -> std::uint32_t {
+        // Informational only: the wire id is assigned by send_aapxs_request (written back to
+        // context->request_id), because it must name a request-table slot.
+        auto* b = static_cast<Binding*>(self->host_context);
+        return b->session->abi_request_counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+    };
+    instance->send_aapxs_request = [](AAPXSInitiatorInstance* self, AAPXSRequestContext* context) -> bool {
+        if (!self || !context || !context->serialization)
+            return false;
+        auto* b = static_cast<Binding*>(self->host_context);
+        InitiatorSession& session = *b->session;
+        const AAPXSSerializationContext& serialization = *context->serialization;
+        const std::size_t capacity = static_cast<std::size_t>(b->definition->data_capacity);
+        if (serialization.data_size > capacity || serialization.data_size > serialization.data_capacity)
+            return false;
+        Request request;
+        request.urid = context->urid ? context->urid : self->urid;
+        request.uri = context->uri ? context->uri : b->definition->uri;
+        request.uriSize = std::strlen(request.uri);
+        request.opcode = context->opcode;
+        request.data = static_cast<const std::uint8_t*>(serialization.data);
+        request.dataSize = serialization.data_size;
+        request.onComplete = completeAbiRequest;
+        request.user = &session;
+        const SubmitResult submitted = session.submitImpl(request, b, context);
+        if (!submitted.ok())
+            return false;
+        context->request_id = submitted.requestId;
+        return true;
+    };
+    return true;
+}
+
+void InitiatorSession::completeAbiRequest(void* user, const RequestCompletion& completion) noexcept {
+    auto* session = static_cast<InitiatorSession*>(user);
+    const std::size_t index = session->table_.slotOf(completion.requestId);
+    Slot& slot = session->slots_[index];
+    Binding* binding = slot.binding;
+    if (!binding)
+        return;
+    if (completion.status == RequestStatus::Completed &&
+        completion.dataSize <= static_cast<std::size_t>(binding->definition->data_capacity)) {
+        // The reply lives in the slot's block while the handlers run (the slot is recycled only
+        // after this callback returns).
+        std::uint8_t* block = session->blocks_.get() + index * session->options_.maxDataSize;
+        if (completion.dataSize)
+            std::memcpy(block, completion.data, completion.dataSize);
+        AAPXSSerializationContext serialization{block, completion.dataSize,
+                                                static_cast<std::size_t>(binding->definition->data_capacity)};
+        AAPXSRequestContext context{};
+        context.callback = slot.callback;
+        context.callback_user_data = slot.callbackUserData;
+        context.serialization = &serialization;
+        context.urid = slot.urid;
+        context.uri = binding->definition->uri;
+        context.request_id = completion.requestId;
+        context.opcode = slot.opcode;
+        context.error_callback = slot.errorCallback;
+        AAPXSDefinition* definition = binding->definition;
+        if (session->options_.side == SessionSide::Host && definition->process_incoming_plugin_aapxs_reply)
+            definition->process_incoming_plugin_aapxs_reply(definition, binding->instance,
+                                                            static_cast<AndroidAudioPlugin*>(binding->pluginOrHost),
+                                                            &context);
+        else if (session->options_.side == SessionSide::Plugin && definition->process_incoming_host_aapxs_reply)
+            definition->process_incoming_host_aapxs_reply(definition, binding->instance,
+                                                          static_cast<AndroidAudioPluginHost*>(binding->pluginOrHost),
+                                                          &context);
+        else if (slot.callback)
+            slot.callback(slot.callbackUserData, binding->pluginOrHost);
+        return;
+    }
+    if (!slot.errorCallback)
+        return;
+    const char* reason = toString(completion.status);
+    if (completion.status == RequestStatus::ErrorReply)
+        reason = toString(static_cast<AapxsReplyError>(completion.errorCode));
+    else if (completion.status == RequestStatus::Completed)
+        reason = toString(AapxsReplyError::ReplyTooLarge);
+    slot.errorCallback(slot.callbackUserData, binding->pluginOrHost, reason);
+}
+
+} // namespace aap

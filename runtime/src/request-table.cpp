@@ -1,0 +1,187 @@
+#include "aap/runtime/request-table.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace aap {
+
+struct RequestTable::Slot {
+    // The pending request's id, 0 when the slot is free or being finished.
+    std::atomic<std::uint32_t> ticket{0};
+    // Next free slot + 1 (0 = end of list); meaningful only while the slot is on the free list.
+    std::atomic<std::uint32_t> next_free{0};
+    // Written by the registering thread before the ticket is published; atomic because expire()
+    // may read it while another thread recycles the slot.
+    std::atomic<std::int64_t> deadline_ns{kNoDeadline};
+    // Generation of the next registration (only the thread that popped the slot touches it).
+    std::uint16_t generation = 0;
+    // Read only by the thread that claimed the ticket.
+    RequestCompletionFunction function = nullptr;
+    void* user = nullptr;
+};
+
+const char* toString(RequestStatus status) noexcept {
+    switch (status) {
+    case RequestStatus::Completed: return "completed";
+    case RequestStatus::ErrorReply: return "the recipient replied with an error";
+    case RequestStatus::TimedOut: return "request timed out";
+    case RequestStatus::Cancelled: return "request cancelled";
+    case RequestStatus::SendFailed: return "request could not be sent";
+    }
+    return "unknown request status";
+}
+
+const char* toString(RegisterError error) noexcept {
+    switch (error) {
+    case RegisterError::None: return "ok";
+    case RegisterError::TableFull: return "request table is full";
+    case RegisterError::NoCallback: return "request has no completion callback";
+    }
+    return "unknown register error";
+}
+
+std::int64_t monotonicNowNs() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+RequestTable::RequestTable(std::size_t capacity)
+    : capacity_(std::clamp<std::size_t>(capacity, 1, kMaxCapacity)), slots_(new Slot[capacity_]) {
+    // Push in reverse so that slot 0 is handed out first (ids 1, 2, 3... on a fresh table).
+    for (std::size_t i = capacity_; i > 0; --i)
+        pushFree(static_cast<std::uint32_t>(i - 1));
+}
+
+RequestTable::~RequestTable() = default;
+
+void RequestTable::pushFree(std::uint32_t index) noexcept {
+    std::uint64_t head = free_head_.load(std::memory_order_relaxed);
+    for (;;) {
+        slots_[index].next_free.store(static_cast<std::uint32_t>(head & 0xFFFFFFFFu), std::memory_order_relaxed);
+        const std::uint64_t tag = (head >> 32) + 1;
+        const std::uint64_t desired = (tag << 32) | (index + 1u);
+        if (free_head_.compare_exchange_weak(head, desired, std::memory_order_release, std::memory_order_relaxed))
+            return;
+    }
+}
+
+RequestRegistration RequestTable::reserve() noexcept {
+    std::uint64_t head = free_head_.load(std::memory_order_acquire);
+    std::uint32_t index = 0;
+    for (;;) {
+        const auto top = static_cast<std::uint32_t>(head & 0xFFFFFFFFu);
+        if (top == 0)
+            return {0, RegisterError::TableFull};
+        index = top - 1;
+        const std::uint32_t next = slots_[index].next_free.load(std::memory_order_relaxed);
+        const std::uint64_t desired = (((head >> 32) + 1) << 32) | next;
+        if (free_head_.compare_exchange_weak(head, desired, std::memory_order_acquire, std::memory_order_acquire))
+            break;
+    }
+    Slot& slot = slots_[index];
+    ++slot.generation;
+    return {(static_cast<std::uint32_t>(slot.generation) << 16) | (index + 1u), RegisterError::None};
+}
+
+void RequestTable::publish(std::uint32_t requestId, RequestCompletionFunction function, void* user,
+                           std::int64_t deadlineNs) noexcept {
+    Slot& slot = slots_[slotOf(requestId)];
+    slot.function = function;
+    slot.user = user;
+    slot.deadline_ns.store(deadlineNs, std::memory_order_relaxed);
+    pending_.fetch_add(1, std::memory_order_relaxed);
+    slot.ticket.store(requestId, std::memory_order_release);
+}
+
+void RequestTable::release(std::uint32_t reservedId) noexcept {
+    const std::size_t index = slotOf(reservedId);
+    if (index < capacity_)
+        pushFree(static_cast<std::uint32_t>(index));
+}
+
+RequestRegistration RequestTable::registerRequest(RequestCompletionFunction function, void* user,
+                                                  std::int64_t deadlineNs) noexcept {
+    if (!function)
+        return {0, RegisterError::NoCallback};
+    RequestRegistration registration = reserve();
+    if (registration.ok())
+        publish(registration.requestId, function, user, deadlineNs);
+    return registration;
+}
+
+bool RequestTable::isPending(std::uint32_t requestId) const noexcept {
+    const std::size_t index = slotOf(requestId);
+    return index < capacity_ && slots_[index].ticket.load(std::memory_order_acquire) == requestId;
+}
+
+bool RequestTable::claim(Slot& slot, std::uint32_t requestId) noexcept {
+    std::uint32_t expected = requestId;
+    return slot.ticket.compare_exchange_strong(expected, 0, std::memory_order_acq_rel, std::memory_order_relaxed);
+}
+
+void RequestTable::deliverAndRecycle(std::size_t index, RequestCompletion& completion) noexcept {
+    Slot& slot = slots_[index];
+    const RequestCompletionFunction function = slot.function;
+    void* user = slot.user;
+    slot.function = nullptr;
+    slot.user = nullptr;
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    function(user, completion);
+    pushFree(static_cast<std::uint32_t>(index));
+}
+
+CompleteResult RequestTable::complete(std::uint32_t requestId, RequestCompletion completion) noexcept {
+    const std::size_t index = slotOf(requestId);
+    if (index >= capacity_ || !claim(slots_[index], requestId))
+        return CompleteResult::UnknownRequest;
+    completion.requestId = requestId;
+    deliverAndRecycle(index, completion);
+    return CompleteResult::Delivered;
+}
+
+CompleteResult RequestTable::cancel(std::uint32_t requestId) noexcept {
+    RequestCompletion completion;
+    completion.status = RequestStatus::Cancelled;
+    return complete(requestId, completion);
+}
+
+std::size_t RequestTable::expire(std::int64_t nowNs, std::size_t maxSlotsToScan) noexcept {
+    if (pending_.load(std::memory_order_relaxed) == 0)
+        return 0;
+    const std::size_t toScan = std::min(maxSlotsToScan, capacity_);
+    std::size_t expired = 0;
+    for (std::size_t n = 0; n < toScan; ++n) {
+        const std::size_t index = expire_cursor_;
+        expire_cursor_ = (expire_cursor_ + 1 == capacity_) ? 0 : expire_cursor_ + 1;
+        Slot& slot = slots_[index];
+        const std::uint32_t id = slot.ticket.load(std::memory_order_acquire);
+        if (id == 0 || slot.deadline_ns.load(std::memory_order_relaxed) > nowNs)
+            continue;
+        if (!claim(slot, id))
+            continue;
+        RequestCompletion completion;
+        completion.requestId = id;
+        completion.status = RequestStatus::TimedOut;
+        deliverAndRecycle(index, completion);
+        ++expired;
+    }
+    return expired;
+}
+
+std::size_t RequestTable::cancelAll(RequestStatus status) noexcept {
+    std::size_t cancelled = 0;
+    for (std::size_t index = 0; index < capacity_; ++index) {
+        Slot& slot = slots_[index];
+        const std::uint32_t id = slot.ticket.load(std::memory_order_acquire);
+        if (id == 0 || !claim(slot, id))
+            continue;
+        RequestCompletion completion;
+        completion.requestId = id;
+        completion.status = status;
+        deliverAndRecycle(index, completion);
+        ++cancelled;
+    }
+    return cancelled;
+}
+
+} // namespace aap
