@@ -1,0 +1,141 @@
+// Audio and MIDI through the process transport, byte-exact against the same plugin in process.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "aap/ext/midi.h"
+#include "hosting-test-support.h"
+
+namespace aap {
+namespace {
+
+constexpr int32_t kFrames = 256;
+constexpr int64_t kDeadline = 2000000000;
+
+// Runs `cycles` cycles with varying frame counts and returns every output byte the plugin wrote.
+std::vector<uint8_t> renderCycles(PluginIsolation isolation, int cycles) {
+    PluginHost host{test::testCatalog(), test::testOptions(isolation)};
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    EXPECT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance, &error), HostingStatus::Ok) << error;
+    if (!instance)
+        return {};
+    EXPECT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    EXPECT_EQ(instance->activate(), HostingStatus::Ok);
+    std::vector<uint8_t> rendered;
+    for (int cycle = 0; cycle < cycles; cycle++) {
+        const int32_t frames = cycle % 7 == 3 ? 97 : kFrames;
+        test::fillInputs(*instance, frames, static_cast<uint32_t>(cycle));
+        EXPECT_EQ(instance->process(frames, kDeadline), HostingStatus::Ok) << "cycle " << cycle;
+        for (int32_t port : {2, 3}) {
+            auto* out = static_cast<const uint8_t*>(instance->portBuffer(port));
+            rendered.insert(rendered.end(), out, out + frames * sizeof(float));
+            // The gain is exact in binary floating point, so the expectation is exact too.
+            const float* in = instance->audioBuffer(port - 2);
+            const float* outSamples = instance->audioBuffer(port);
+            for (int32_t i = 0; i < frames; i++)
+                EXPECT_EQ(outSamples[i], in[i] * 0.5f);
+        }
+        auto* midiOut = static_cast<const uint8_t*>(instance->portBuffer(5));
+        AAPMidiBufferHeader header;
+        std::memcpy(&header, midiOut, sizeof(header));
+        EXPECT_LE(header.length, instance->portBufferSize(5) - 32);
+        EXPECT_EQ(std::memcmp(midiOut + 32, static_cast<const uint8_t*>(instance->portBuffer(4)) + 32, header.length), 0);
+        rendered.insert(rendered.end(), midiOut, midiOut + 32 + header.length);
+    }
+    EXPECT_EQ(instance->deactivate(), HostingStatus::Ok);
+    EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+    return rendered;
+}
+
+TEST(ProcessTransport, ManyCyclesOfAudioAndMidiMatchTheInProcessPluginByteForByte) {
+    std::vector<uint8_t> inProcess = renderCycles(PluginIsolation::InProcess, 500);
+    std::vector<uint8_t> outOfProcess = renderCycles(PluginIsolation::ProcessPerInstance, 500);
+    ASSERT_FALSE(inProcess.empty());
+    ASSERT_EQ(inProcess.size(), outOfProcess.size());
+    EXPECT_EQ(std::memcmp(inProcess.data(), outOfProcess.data(), inProcess.size()), 0);
+    EXPECT_TRUE(test::noChildProcessesRemain());
+}
+
+TEST(ProcessTransport, ThePluginRunsInAChildProcessThatDestroyReaps) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+    EXPECT_EQ(test::childProcesses().size(), 1u);
+    EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+    EXPECT_TRUE(test::childProcesses().empty());  // reaped synchronously by destroy
+}
+
+TEST(ProcessTransport, OneSharedServiceHostsSeveralInstances) {
+    {
+        PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::SharedProcess)};
+        std::vector<std::unique_ptr<PluginInstance>> instances(4);
+        for (auto& instance : instances) {
+            ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+            ASSERT_EQ(instance->prepare(kFrames, 44100), HostingStatus::Ok);
+            ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+        }
+        EXPECT_EQ(test::childProcesses().size(), 1u);
+        for (int cycle = 0; cycle < 50; cycle++) {
+            for (size_t i = 0; i < instances.size(); i++) {
+                test::fillInputs(*instances[i], kFrames, static_cast<uint32_t>(cycle * 10 + i));
+                ASSERT_EQ(instances[i]->process(kFrames, kDeadline), HostingStatus::Ok);
+                EXPECT_EQ(instances[i]->audioBuffer(2)[5], instances[i]->audioBuffer(0)[5] * 0.5f);
+            }
+        }
+        // Destroying one instance leaves the others running in the same service.
+        EXPECT_EQ(instances[0]->destroy(), HostingStatus::Ok);
+        EXPECT_EQ(instances[1]->process(kFrames, kDeadline), HostingStatus::Ok);
+        EXPECT_EQ(test::childProcesses().size(), 1u);
+    }
+    EXPECT_TRUE(test::noChildProcessesRemain());
+}
+
+TEST(ProcessTransport, RequestProcessFromThePluginReachesTheHost) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:request-process", &instance), HostingStatus::Ok);
+    std::mutex mutex;
+    std::condition_variable called;
+    int calls = 0;
+    instance->setRequestProcessHandler([&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        calls++;
+        called.notify_all();
+    });
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);  // the plugin calls request_process here
+    std::unique_lock<std::mutex> lock(mutex);
+    EXPECT_TRUE(called.wait_for(lock, std::chrono::seconds(2), [&] { return calls > 0; }));
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(ProcessTransport, ServiceIsFoundThroughTheEnvironmentVariable) {
+    ::setenv("AAP_PLUGIN_SERVICE", AAP_TEST_SERVICE_PATH, 1);
+    EXPECT_EQ(ProcessTransport::findServiceExecutable(), AAP_TEST_SERVICE_PATH);
+    PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+    options.process.servicePath.clear();
+    PluginHost host{test::testCatalog(), options};
+    std::unique_ptr<PluginInstance> instance;
+    EXPECT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+    ::unsetenv("AAP_PLUGIN_SERVICE");
+}
+
+TEST(ProcessTransport, AMissingServiceExecutableIsAClearError) {
+    PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+    options.process.servicePath = "/nonexistent/aap-plugin-service";
+    PluginHost host{test::testCatalog(), options};
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    EXPECT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance, &error), HostingStatus::NotFound);
+    EXPECT_NE(error.find("/nonexistent/aap-plugin-service"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace aap

@@ -1,0 +1,164 @@
+// Plugins for the hosting tests, all in one library (see aap_metadata.xml.in). Each behaves
+// deterministically so the same input gives byte-identical output in and out of process; the
+// fault plugins misbehave in one precise way each.
+//
+// Ports (default rules, effect): 0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R,
+// 4 System MIDI In, 5 System MIDI Out.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "aap/android-audio-plugin.h"
+#include "aap/ext/midi.h"
+
+namespace {
+
+enum class Behaviour {
+    GainEcho,           // out = in * 0.5, MIDI out = MIDI in
+    CrashInProcess,     // killed by a signal on the third process() call
+    CrashInActivate,    // killed by a signal in activate()
+    HangInProcess,      // spins forever in the second process() call
+    SlowProcess,        // sleeps 300 ms in every process() call after the first
+    HangInPrepare,      // sleeps forever in prepare()
+    GarbageMidiHeader,  // writes an impossible length into its MIDI2 output header
+    RequestProcess,     // calls host->request_process in activate()
+};
+
+struct TestPlugin {
+    Behaviour behaviour;
+    AndroidAudioPluginHost* host;
+    aap_buffer_t* buffer = nullptr;
+    int cycles = 0;
+};
+
+TestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<TestPlugin*>(plugin->plugin_specific); }
+
+void crash() { ::raise(SIGKILL); }
+
+void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) {
+    TestPlugin* p = self(plugin);
+    p->buffer = buffer;
+    if (p->behaviour == Behaviour::HangInPrepare)
+        for (;;)
+            ::pause();
+}
+
+void pluginActivate(AndroidAudioPlugin* plugin) {
+    TestPlugin* p = self(plugin);
+    if (p->behaviour == Behaviour::CrashInActivate)
+        crash();
+    if (p->behaviour == Behaviour::RequestProcess && p->host->request_process != nullptr)
+        p->host->request_process(p->host);
+}
+
+void pluginDeactivate(AndroidAudioPlugin*) {}
+
+void gainEcho(aap_buffer_t* buffer, int32_t frames) {
+    for (int32_t channel = 0; channel < 2; channel++) {
+        auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
+        auto* out = static_cast<float*>(buffer->get_buffer(buffer, channel + 2));
+        for (int32_t i = 0; i < frames; i++)
+            out[i] = in[i] * 0.5f;
+    }
+    auto* midiIn = static_cast<const uint8_t*>(buffer->get_buffer(buffer, 4));
+    auto* midiOut = static_cast<uint8_t*>(buffer->get_buffer(buffer, 5));
+    AAPMidiBufferHeader header;
+    std::memcpy(&header, midiIn, sizeof(header));
+    const uint32_t inCapacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 4)) - 32;
+    const uint32_t outCapacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 5)) - 32;
+    uint32_t length = header.length;
+    if (length > inCapacity)
+        length = 0;
+    if (length > outCapacity)
+        length = outCapacity;
+    length -= length % 4;
+    AAPMidiBufferHeader outHeader{};
+    outHeader.length = length;
+    std::memcpy(midiOut, &outHeader, sizeof(outHeader));
+    std::memcpy(midiOut + 32, midiIn + 32, length);
+}
+
+void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, int64_t) {
+    TestPlugin* p = self(plugin);
+    p->cycles++;
+    switch (p->behaviour) {
+    case Behaviour::CrashInProcess:
+        if (p->cycles == 3)
+            crash();
+        break;
+    case Behaviour::HangInProcess:
+        if (p->cycles == 2) {
+            volatile bool forever = true;
+            while (forever) {
+            }
+        }
+        break;
+    case Behaviour::SlowProcess:
+        if (p->cycles > 1)
+            ::usleep(300000);
+        break;
+    case Behaviour::GarbageMidiHeader: {
+        gainEcho(buffer, frames);
+        uint32_t garbage = 0xFFFFFFF0u;
+        std::memcpy(static_cast<uint8_t*>(buffer->get_buffer(buffer, 5)) + 4, &garbage, sizeof(garbage));
+        return;
+    }
+    default:
+        break;
+    }
+    gainEcho(buffer, frames);
+}
+
+void* pluginGetExtension(AndroidAudioPlugin*, const char* uri) { return aap_abi_get_extension(uri); }
+
+aap_plugin_info_t pluginGetInfo(AndroidAudioPlugin*) {
+    aap_plugin_info_t info;
+    std::memset(&info, 0, sizeof(info));
+    return info;
+}
+
+bool behaviourFor(const std::string& id, Behaviour* out) {
+    static const struct {
+        const char* id;
+        Behaviour behaviour;
+    } table[] = {
+        {"urn:aap-test:gain-echo", Behaviour::GainEcho},
+        {"urn:aap-test:crash-in-process", Behaviour::CrashInProcess},
+        {"urn:aap-test:crash-in-activate", Behaviour::CrashInActivate},
+        {"urn:aap-test:hang-in-process", Behaviour::HangInProcess},
+        {"urn:aap-test:slow-process", Behaviour::SlowProcess},
+        {"urn:aap-test:hang-in-prepare", Behaviour::HangInPrepare},
+        {"urn:aap-test:garbage-midi-header", Behaviour::GarbageMidiHeader},
+        {"urn:aap-test:request-process", Behaviour::RequestProcess},
+    };
+    for (const auto& entry : table) {
+        if (id == entry.id) {
+            *out = entry.behaviour;
+            return true;
+        }
+    }
+    return false;
+}
+
+AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUniqueId, AndroidAudioPluginHost* host) {
+    Behaviour behaviour;
+    if (pluginUniqueId == nullptr || host == nullptr || !behaviourFor(pluginUniqueId, &behaviour))
+        return nullptr;
+    auto* plugin = new AndroidAudioPlugin{new TestPlugin{behaviour, host}, pluginPrepare, pluginActivate,
+                                          pluginProcess, pluginDeactivate, pluginGetExtension, pluginGetInfo};
+    return plugin;
+}
+
+void release(AndroidAudioPluginFactory*, AndroidAudioPlugin* plugin) {
+    delete self(plugin);
+    delete plugin;
+}
+
+AndroidAudioPluginFactory factory{instantiate, release, nullptr};
+
+} // namespace
+
+AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
