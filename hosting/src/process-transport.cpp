@@ -141,7 +141,7 @@ HostingStatus ProcessTransport::handshake(std::string* error) {
     header.sequence = nextSequence_++;
     auto failWith = [this, error](HostingStatus status, const std::string& message) {
         setError(error, message);
-        fail(message);
+        fail(status, message);
         return status;
     };
     HostingStatus status = sendControlMessage(socket_.get(), header, &hello, sizeof(hello), nullptr, 0);
@@ -218,13 +218,14 @@ std::string ProcessTransport::failureReason() const {
     return failureReason_;
 }
 
-void ProcessTransport::fail(const std::string& reason) {
+void ProcessTransport::fail(HostingStatus status, const std::string& reason) {
     std::map<uint32_t, ProcessTransportInstance*> instances;
     {
         std::lock_guard<std::mutex> lock(stateMutex_);
         if (!alive_.exchange(false))
             return;
         failureReason_ = reason;
+        failureStatus_ = status;
         instances = instances_;
     }
     if (pid_ > 0 && !reaped_.load())
@@ -268,7 +269,7 @@ HostingStatus ProcessTransport::call(uint32_t opcode, uint32_t instanceId, const
     }
     if (status != HostingStatus::Ok) {
         if (status == HostingStatus::Offline)
-            fail("the plugin service closed its control socket");
+            fail(HostingStatus::Offline, "the plugin service closed its control socket");
         return status;
     }
     const int64_t timeout = timeoutNs >= 0 ? timeoutNs : options_.controlTimeoutNs;
@@ -283,10 +284,12 @@ HostingStatus ProcessTransport::call(uint32_t opcode, uint32_t instanceId, const
     }
     if (!arrived) {
         lock.unlock();
-        fail("control call (opcode " + std::to_string(opcode) + ") timed out: the plugin service is hung");
+        fail(HostingStatus::Timeout, "control call (opcode " + std::to_string(opcode) + ") timed out: the plugin service is hung");
         return HostingStatus::Timeout;
     }
-    return HostingStatus::Offline;
+    // The connection failed while we waited: a protocol violation is reported as such, anything
+    // else (death, EOF) as Offline.
+    return failureStatus_ == HostingStatus::ProtocolError ? HostingStatus::ProtocolError : HostingStatus::Offline;
 }
 
 void ProcessTransport::readerLoop() {
@@ -297,13 +300,13 @@ void ProcessTransport::readerLoop() {
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
-            fail("poll failed on the control socket");
+            fail(HostingStatus::ResourceFailed, "poll failed on the control socket");
             return;
         }
         if (fds[1].revents != 0)
             return;  // the transport is being destroyed
         if (count == 3 && fds[2].revents != 0) {
-            fail("the plugin service process exited");
+            fail(HostingStatus::Offline, "the plugin service process exited");
             reap(false);
             return;
         }
@@ -314,8 +317,10 @@ void ProcessTransport::readerLoop() {
         if (status == HostingStatus::Timeout)
             continue;
         if (status != HostingStatus::Ok) {
-            fail(status == HostingStatus::Offline ? "the plugin service closed its control socket"
-                                                  : "the plugin service sent a malformed control message");
+            if (status == HostingStatus::Offline)
+                fail(HostingStatus::Offline, "the plugin service closed its control socket");
+            else
+                fail(HostingStatus::ProtocolError, "the plugin service sent a malformed control message");
             if (pid_ > 0)
                 reap(false);
             return;
@@ -332,7 +337,7 @@ void ProcessTransport::readerLoop() {
             continue;
         }
         // A reply nobody asked for (late, duplicated or invented) is a protocol violation.
-        fail("the plugin service sent an unexpected reply");
+        fail(HostingStatus::ProtocolError, "the plugin service sent an unexpected reply");
         return;
     }
 }
@@ -425,7 +430,7 @@ HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, Trans
     if (status != HostingStatus::Ok)
         return status;
     if (reply.header.instance_id == 0) {
-        fail("the plugin service returned instance id 0");
+        fail(HostingStatus::ProtocolError, "the plugin service returned instance id 0");
         return HostingStatus::ProtocolError;
     }
     bool duplicate;
@@ -434,7 +439,7 @@ HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, Trans
         duplicate = instances_.count(reply.header.instance_id) != 0;
     }
     if (duplicate) {
-        fail("the plugin service returned an instance id that is already in use");
+        fail(HostingStatus::ProtocolError, "the plugin service returned an instance id that is already in use");
         return HostingStatus::ProtocolError;
     }
     *instance = std::make_unique<ProcessTransportInstance>(shared_from_this(), reply.header.instance_id, callbacks);

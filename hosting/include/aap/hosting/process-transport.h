@@ -89,7 +89,7 @@ private:
     void handleRequest(ControlMessage& message);
     // Marks the connection offline (idempotent): kills a live child, fails the pending call and
     // puts every instance offline.
-    void fail(const std::string& reason);
+    void fail(HostingStatus status, const std::string& reason);
     void registerInstance(uint32_t id, ProcessTransportInstance* instance);
     void unregisterInstance(uint32_t id);
     void reap(bool wait);
@@ -110,6 +110,7 @@ private:
     uint32_t awaitedSequence_ = 0;
     std::unique_ptr<ControlMessage> reply_;
     std::string failureReason_;
+    HostingStatus failureStatus_ = HostingStatus::Ok;
     std::map<uint32_t, ProcessTransportInstance*> instances_;
     std::mutex sendMutex_;
 };

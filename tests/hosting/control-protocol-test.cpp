@@ -1,0 +1,416 @@
+// Fake peers on a socketpair: a fake service talking to the real host side (ProcessTransport)
+// and a fake host talking to the real service (runPluginService). Malformed messages, unknown
+// opcodes, wrong versions and garbage in shared memory give clear errors; nothing crashes or hangs.
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <thread>
+
+#include "aap/hosting/control-protocol.h"
+#include "aap/hosting/plugin-service.h"
+#include "aap/hosting/process-transport.h"
+#include "aap/hosting/shared-memory.h"
+#include "aap/plugin-meta-info.h"
+#include "control-socket.h"
+#include "hosting-test-support.h"
+
+namespace aap {
+namespace {
+
+constexpr int64_t kReceiveTimeout = 2000000000;
+
+wire::ControlHeader header(uint32_t kind, uint32_t opcode, uint32_t sequence, uint32_t instance = 0, int32_t status = 0) {
+    wire::ControlHeader h{};
+    h.magic = wire::kControlMagic;
+    h.kind = kind;
+    h.opcode = opcode;
+    h.sequence = sequence;
+    h.instance_id = instance;
+    h.status = status;
+    return h;
+}
+
+HostingStatus sendHello(int fd, uint32_t kind, uint32_t sequence, uint32_t version, int32_t status = 0) {
+    wire::HelloPayload hello{version, 1, 0, 0};
+    return sendControlMessage(fd, header(kind, wire::kOpHello, sequence, 0, status), &hello, sizeof(hello), nullptr, 0);
+}
+
+// ---------------------------------------------------------------- fake service, real host side
+
+struct FakeService {
+    UniqueFd host, service;
+    FakeService() { EXPECT_EQ(createControlSocketPair(&host, &service), HostingStatus::Ok); }
+
+    // Receives the host's hello and returns its sequence.
+    uint32_t expectHello() {
+        ControlMessage message;
+        EXPECT_EQ(receiveControlMessage(service.get(), kReceiveTimeout, &message), HostingStatus::Ok);
+        EXPECT_EQ(message.header.opcode, wire::kOpHello);
+        return message.header.sequence;
+    }
+};
+
+ProcessTransportOptions fastOptions() {
+    ProcessTransportOptions options;
+    options.startupTimeoutNs = 300000000;
+    options.controlTimeoutNs = 300000000;
+    return options;
+}
+
+TEST(FakeService, AVersionMismatchIsAClearError) {
+    FakeService fake;
+    std::thread peer([&] {
+        uint32_t sequence = fake.expectHello();
+        sendHello(fake.service.get(), wire::kKindReply, sequence, 99, static_cast<int32_t>(HostingStatus::VersionMismatch));
+    });
+    std::shared_ptr<ProcessTransport> transport;
+    std::string error;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport, &error),
+              HostingStatus::VersionMismatch);
+    EXPECT_NE(error.find("version"), std::string::npos) << error;
+    EXPECT_NE(error.find("99"), std::string::npos) << error;
+    peer.join();
+}
+
+TEST(FakeService, AReplyWithBadMagicIsAProtocolError) {
+    FakeService fake;
+    std::thread peer([&] {
+        uint32_t sequence = fake.expectHello();
+        wire::ControlHeader h = header(wire::kKindReply, wire::kOpHello, sequence);
+        h.magic = 0xDEADBEEF;
+        wire::HelloPayload hello{wire::kControlProtocolVersion, 1, 0, 0};
+        h.payload_size = sizeof(hello);
+        uint8_t frame[sizeof(h) + sizeof(hello)];
+        std::memcpy(frame, &h, sizeof(h));
+        std::memcpy(frame + sizeof(h), &hello, sizeof(hello));
+        ::send(fake.service.get(), frame, sizeof(frame), 0);
+    });
+    std::shared_ptr<ProcessTransport> transport;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport), HostingStatus::ProtocolError);
+    peer.join();
+}
+
+TEST(FakeService, APayloadSizeThatDisagreesWithTheFrameIsAProtocolError) {
+    FakeService fake;
+    std::thread peer([&] {
+        uint32_t sequence = fake.expectHello();
+        wire::ControlHeader h = header(wire::kKindReply, wire::kOpHello, sequence);
+        h.payload_size = 4000;  // claims more than is sent
+        ::send(fake.service.get(), &h, sizeof(h), 0);
+    });
+    std::shared_ptr<ProcessTransport> transport;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport), HostingStatus::ProtocolError);
+    peer.join();
+}
+
+TEST(FakeService, ATruncatedFrameIsAProtocolError) {
+    FakeService fake;
+    std::thread peer([&] {
+        fake.expectHello();
+        uint8_t shortFrame[10] = {0x41, 0x41, 0x50, 0x43};
+        ::send(fake.service.get(), shortFrame, sizeof(shortFrame), 0);
+    });
+    std::shared_ptr<ProcessTransport> transport;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport), HostingStatus::ProtocolError);
+    peer.join();
+}
+
+TEST(FakeService, ASilentPeerTimesOutTheHandshake) {
+    FakeService fake;
+    std::shared_ptr<ProcessTransport> transport;
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport), HostingStatus::Timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
+TEST(FakeService, APeerThatClosesDuringTheHandshakeIsOffline) {
+    FakeService fake;
+    fake.service.reset();
+    std::shared_ptr<ProcessTransport> transport;
+    std::string error;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport, &error), HostingStatus::Offline);
+    EXPECT_FALSE(error.empty());
+}
+
+// A fake service that completes the handshake, then runs `script` on its end of the socket.
+template <typename Script>
+std::shared_ptr<ProcessTransport> connectTo(FakeService& fake, std::thread* peer, Script script) {
+    *peer = std::thread([&fake, script] {
+        uint32_t sequence = fake.expectHello();
+        sendHello(fake.service.get(), wire::kKindReply, sequence, wire::kControlProtocolVersion);
+        script(fake.service.get());
+    });
+    std::shared_ptr<ProcessTransport> transport;
+    EXPECT_EQ(ProcessTransport::connect(std::move(fake.host), fastOptions(), &transport), HostingStatus::Ok);
+    return transport;
+}
+
+TEST(FakeService, AReplyToARequestNobodyMadeTakesTheConnectionOffline) {
+    FakeService fake;
+    std::thread peer;
+    auto transport = connectTo(fake, &peer, [](int fd) {
+        ControlMessage create;
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &create), HostingStatus::Ok);
+        // Reply with the wrong sequence number.
+        sendControlMessage(fd, header(wire::kKindReply, create.header.opcode, create.header.sequence + 7, 1), nullptr, 0,
+                           nullptr, 0);
+    });
+    std::unique_ptr<TransportInstance> instance;
+    PluginLoadSpec spec{"/lib/x.so", "", "urn:x", ""};
+    EXPECT_EQ(transport->createInstance(spec, nullptr, &instance), HostingStatus::ProtocolError);
+    EXPECT_FALSE(transport->isAlive());
+    EXPECT_NE(transport->failureReason().find("unexpected reply"), std::string::npos) << transport->failureReason();
+    peer.join();
+}
+
+TEST(FakeService, UnknownRequestsAndMalformedHostExtensionRequestsGetErrorReplies) {
+    FakeService fake;
+    std::thread peer;
+    std::promise<void> done;
+    auto transport = connectTo(fake, &peer, [&done](int fd) {
+        ControlMessage reply;
+        // An opcode the host does not know.
+        sendControlMessage(fd, header(wire::kKindRequest, 777, 1), nullptr, 0, nullptr, 0);
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &reply), HostingStatus::Ok);
+        EXPECT_EQ(reply.header.kind, wire::kKindReply);
+        EXPECT_EQ(reply.header.sequence, 1u);
+        EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::Unsupported));
+        // A host-extension request whose URI length runs past the payload.
+        wire::ExtensionPayload bad{-1, 5, 0, 5000};
+        sendControlMessage(fd, header(wire::kKindRequest, wire::kOpHostExtension, 2, 1), &bad, sizeof(bad), nullptr, 0);
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &reply), HostingStatus::Ok);
+        EXPECT_EQ(reply.header.sequence, 2u);
+        EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+        // A well-formed one for an instance that does not exist.
+        std::vector<uint8_t> payload(sizeof(wire::ExtensionPayload) + 8);
+        wire::ExtensionPayload good{-1, 6, 0, 8};
+        std::memcpy(payload.data(), &good, sizeof(good));
+        std::memcpy(payload.data() + sizeof(good), "urn:x/v1", 8);
+        sendControlMessage(fd, header(wire::kKindRequest, wire::kOpHostExtension, 3, 42), payload.data(),
+                           static_cast<uint32_t>(payload.size()), nullptr, 0);
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &reply), HostingStatus::Ok);
+        EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::NotFound));
+        done.set_value();
+    });
+    EXPECT_EQ(done.get_future().wait_for(std::chrono::seconds(3)), std::future_status::ready);
+    EXPECT_TRUE(transport->isAlive());  // error replies, not a dropped connection
+    peer.join();
+}
+
+TEST(FakeService, GarbageInTheProcessBlockIsAProtocolErrorReturnedImmediately) {
+    FakeService fake;
+    std::thread peer;
+    std::promise<void> prepared;
+    auto transport = connectTo(fake, &peer, [&prepared](int fd) {
+        ControlMessage message;
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &message), HostingStatus::Ok);  // create
+        sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5), nullptr, 0,
+                           nullptr, 0);
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &message), HostingStatus::Ok);  // prepare
+        ASSERT_EQ(message.header.opcode, wire::kOpPrepare);
+        ASSERT_GE(message.fds.size(), 1u);
+        SharedMemory block;
+        ASSERT_EQ(SharedMemory::adopt(std::move(message.fds[0]), wire::kProcessBlockSize, &block), HostingStatus::Ok);
+        sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5), nullptr, 0,
+                           nullptr, 0);
+        // Scribble over the reply sequence: neither the previous nor the current cycle.
+        auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
+        __atomic_store_n(&processBlock->reply_sequence, 0xABCDEF01u, __ATOMIC_SEQ_CST);
+        prepared.set_value();
+        // Keep the mapping alive until the host hangs up.
+        ControlMessage ignored;
+        receiveControlMessage(fd, kReceiveTimeout, &ignored);
+    });
+    std::unique_ptr<TransportInstance> instance;
+    PluginLoadSpec spec{"/lib/x.so", "", "urn:x", ""};
+    ASSERT_EQ(transport->createInstance(spec, nullptr, &instance), HostingStatus::Ok);
+    std::vector<PortBufferSpec> ports{{AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_OUTPUT, 64 * 4}};
+    ASSERT_EQ(instance->prepare(64, 48000, ports), HostingStatus::Ok);
+    ASSERT_EQ(prepared.get_future().wait_for(std::chrono::seconds(3)), std::future_status::ready);
+    static_cast<float*>(instance->portBuffer(0))[0] = 3.0f;
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(instance->process(64, 1000000000), HostingStatus::ProtocolError);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+    EXPECT_EQ(static_cast<float*>(instance->portBuffer(0))[0], 0.0f);
+    EXPECT_FALSE(instance->isAlive());
+    EXPECT_EQ(instance->process(64, 1000000000), HostingStatus::Offline);
+    instance.reset();
+    transport.reset();
+    peer.join();
+}
+
+// ---------------------------------------------------------------- fake host, real service
+
+struct FakeHost {
+    UniqueFd host;
+    std::future<int> exitCode;
+    FakeHost() {
+        UniqueFd service;
+        EXPECT_EQ(createControlSocketPair(&host, &service), HostingStatus::Ok);
+        int fd = service.release();
+        exitCode = std::async(std::launch::async, [fd] { return runPluginService(fd); });
+    }
+    ~FakeHost() {
+        host.reset();
+        if (exitCode.valid())
+            exitCode.wait_for(std::chrono::seconds(3));
+    }
+    ControlMessage request(const wire::ControlHeader& h, const void* payload, uint32_t size, const int* fds = nullptr,
+                           uint32_t fdCount = 0) {
+        EXPECT_EQ(sendControlMessage(host.get(), h, payload, size, fds, fdCount), HostingStatus::Ok);
+        ControlMessage reply;
+        EXPECT_EQ(receiveControlMessage(host.get(), kReceiveTimeout, &reply), HostingStatus::Ok);
+        EXPECT_EQ(reply.header.kind, wire::kKindReply);
+        EXPECT_EQ(reply.header.sequence, h.sequence);
+        return reply;
+    }
+    void handshake() {
+        wire::HelloPayload hello{wire::kControlProtocolVersion, 1, 0, 0};
+        ControlMessage reply = request(header(wire::kKindRequest, wire::kOpHello, 1), &hello, sizeof(hello));
+        ASSERT_EQ(reply.header.status, 0);
+    }
+    int exit() {
+        if (exitCode.wait_for(std::chrono::seconds(3)) != std::future_status::ready)
+            return -1;
+        return exitCode.get();
+    }
+};
+
+TEST(FakeHost, TheServiceRefusesAnotherProtocolVersion) {
+    FakeHost fake;
+    wire::HelloPayload hello{wire::kControlProtocolVersion + 1, 1, 0, 0};
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpHello, 1), &hello, sizeof(hello));
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::VersionMismatch));
+    ASSERT_EQ(reply.payload.size(), sizeof(wire::HelloPayload));
+    wire::HelloPayload theirs;
+    std::memcpy(&theirs, reply.payload.data(), sizeof(theirs));
+    EXPECT_EQ(theirs.protocol_version, wire::kControlProtocolVersion);
+    EXPECT_EQ(fake.exit(), 2);
+}
+
+TEST(FakeHost, TheFirstMessageMustBeAHello) {
+    FakeHost fake;
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpPing, 1), nullptr, 0);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    EXPECT_EQ(fake.exit(), 2);
+}
+
+TEST(FakeHost, AFrameWithBadMagicEndsTheConnectionWithAnError) {
+    FakeHost fake;
+    fake.handshake();
+    wire::ControlHeader h = header(wire::kKindRequest, wire::kOpPing, 2);
+    h.magic = 0x12345678;
+    ::send(fake.host.get(), &h, sizeof(h), 0);
+    ControlMessage reply;
+    // The service answers ProtocolError (with a header it builds itself) and hangs up.
+    EXPECT_EQ(receiveControlMessage(fake.host.get(), kReceiveTimeout, &reply), HostingStatus::Ok);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    EXPECT_EQ(fake.exit(), 2);
+}
+
+TEST(FakeHost, UnknownOpcodesAreUnsupportedAndTheConnectionSurvives) {
+    FakeHost fake;
+    fake.handshake();
+    ControlMessage reply = fake.request(header(wire::kKindRequest, 4242, 2, 1), nullptr, 0);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::Unsupported));
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPing, 3), nullptr, 0);
+    EXPECT_EQ(reply.header.status, 0);
+    fake.host.reset();
+    EXPECT_EQ(fake.exit(), 0);  // EOF is a clean exit
+}
+
+TEST(FakeHost, MalformedCreateRequestsAreRejected) {
+    FakeHost fake;
+    fake.handshake();
+    // String lengths that run past the payload.
+    wire::CreateInstancePayload lying{100, 0, 5, 0};
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 2), &lying, sizeof(lying));
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // Lengths that would overflow 32-bit sums.
+    wire::CreateInstancePayload huge{0xFFFFFFF0u, 0, 0x20u, 0};
+    reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 3), &huge, sizeof(huge));
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // A payload shorter than its fixed part.
+    uint8_t tiny[3] = {1, 2, 3};
+    reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 4), tiny, sizeof(tiny));
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // Well-formed, but the library does not exist.
+    const std::string library = "/nonexistent/plugin.so", id = "urn:x";
+    std::vector<uint8_t> payload(sizeof(wire::CreateInstancePayload));
+    wire::CreateInstancePayload head{static_cast<uint32_t>(library.size()), 0, static_cast<uint32_t>(id.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    payload.insert(payload.end(), library.begin(), library.end());
+    payload.insert(payload.end(), id.begin(), id.end());
+    reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 5), payload.data(),
+                         static_cast<uint32_t>(payload.size()));
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::LoadFailed));
+    // Requests for an instance that does not exist.
+    reply = fake.request(header(wire::kKindRequest, wire::kOpActivate, 6, 99), nullptr, 0);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::NotFound));
+}
+
+TEST(FakeHost, MalformedPrepareRequestsAreRejected) {
+    FakeHost fake;
+    fake.handshake();
+    const std::string library = std::string{AAP_TEST_BUNDLE_DIR} + "/aap-hosting-test-plugins.so";
+    const std::string id = "urn:aap-test:gain-echo";
+    std::vector<uint8_t> payload(sizeof(wire::CreateInstancePayload));
+    wire::CreateInstancePayload head{static_cast<uint32_t>(library.size()), 0, static_cast<uint32_t>(id.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    payload.insert(payload.end(), library.begin(), library.end());
+    payload.insert(payload.end(), id.begin(), id.end());
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 2), payload.data(),
+                                        static_cast<uint32_t>(payload.size()));
+    ASSERT_EQ(reply.header.status, 0);
+    const uint32_t instance = reply.header.instance_id;
+    ASSERT_NE(instance, 0u);
+
+    SharedMemory block, port;
+    ASSERT_EQ(SharedMemory::create(wire::kProcessBlockSize, "test", &block), HostingStatus::Ok);
+    ASSERT_EQ(SharedMemory::create(64, "test", &port), HostingStatus::Ok);
+    struct {
+        wire::PreparePayload head;
+        wire::PortEntry port;
+    } prepare{{16, 48000, 1, 0}, {AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_INPUT, 64, 0}};
+    int fds[2] = {block.fd(), port.fd()};
+    // Missing descriptors.
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 3, instance), &prepare, sizeof(prepare), fds, 1);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // The process block lacks its magic (the host never initialized it).
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 4, instance), &prepare, sizeof(prepare), fds, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
+    processBlock->magic = wire::kProcessBlockMagic;
+    processBlock->layout_version = wire::kControlProtocolVersion;
+    // A port buffer claimed larger than the memory object behind it (would SIGBUS the service).
+    prepare.port.buffer_size = 1 << 20;
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 5, instance), &prepare, sizeof(prepare), fds, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // An audio buffer too small for the frame count.
+    prepare.port.buffer_size = 32;
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 6, instance), &prepare, sizeof(prepare), fds, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // An unknown content type.
+    prepare.port.buffer_size = 64;
+    prepare.port.content_type = 9;
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 7, instance), &prepare, sizeof(prepare), fds, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // Activate before a successful prepare is a state error, not a crash.
+    reply = fake.request(header(wire::kKindRequest, wire::kOpActivate, 8, instance), nullptr, 0);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::InvalidState));
+    // Finally a valid prepare works.
+    prepare.port.content_type = AAP_CONTENT_TYPE_AUDIO;
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 9, instance), &prepare, sizeof(prepare), fds, 2);
+    EXPECT_EQ(reply.header.status, 0);
+    reply = fake.request(header(wire::kKindRequest, wire::kOpDestroy, 10, instance), nullptr, 0);
+    EXPECT_EQ(reply.header.status, 0);
+}
+
+} // namespace
+} // namespace aap
