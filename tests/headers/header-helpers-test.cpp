@@ -1,0 +1,192 @@
+// Behaviour of the inline helpers the headers provide: the ABI record and its verdicts, the
+// parameter value conversions and parameter-change SysEx8 of ext/midi.h, and the header-only
+// logging of unstable/logging.h.
+
+#include <aap/aap.h>
+#include <aap/unstable/logging.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+// ---- ABI record (aap/abi.h) ----
+
+TEST(AbiRecord, IsAnsweredOnlyForTheAbiUri) {
+    void* record = aap_abi_get_extension(AAP_ABI_EXTENSION_URI);
+    ASSERT_NE(record, nullptr);
+    EXPECT_EQ(record, aap_abi_current_version()) << "one static record";
+    EXPECT_EQ(aap_abi_get_extension(nullptr), nullptr);
+    EXPECT_EQ(aap_abi_get_extension(""), nullptr);
+    EXPECT_EQ(aap_abi_get_extension("urn://androidaudioplugin.org/abi/v2"), nullptr);
+    EXPECT_EQ(aap_abi_get_extension(AAP_PRESETS_EXTENSION_URI), nullptr);
+}
+
+TEST(AbiRecord, CarriesTheCompiledAbiAndSdkVersions) {
+    const aap_abi_version_t* v = aap_abi_current_version();
+    EXPECT_EQ(v->magic, AAP_ABI_MAGIC);
+    EXPECT_EQ(v->abi_major, static_cast<uint32_t>(AAP_ABI_VERSION_MAJOR));
+    EXPECT_EQ(v->abi_minor, static_cast<uint32_t>(AAP_ABI_VERSION_MINOR));
+    EXPECT_EQ(v->sdk_version, static_cast<uint32_t>(AAP_VERSION_MAJOR * 10000 + AAP_VERSION_MINOR * 100 + AAP_VERSION_PATCH));
+    EXPECT_EQ(std::memcmp(&v->magic, "AAPA", 4), 0) << "magic reads AAPA in memory on little-endian hosts";
+}
+
+TEST(AbiCheck, AcceptsSameMajorWhateverTheMinor) {
+    aap_abi_version_t newerMinor{AAP_ABI_MAGIC, AAP_ABI_VERSION_MAJOR, AAP_ABI_VERSION_MINOR + 5, 0};
+    EXPECT_EQ(aap_abi_check(aap_abi_current_version()), AAP_ABI_CHECK_COMPATIBLE);
+    EXPECT_EQ(aap_abi_check(&newerMinor), AAP_ABI_CHECK_COMPATIBLE);
+}
+
+TEST(AbiCheck, TreatsMissingRecordAsLegacyAndAcceptsIt) {
+    EXPECT_EQ(aap_abi_check(nullptr), AAP_ABI_CHECK_LEGACY);
+    EXPECT_GE(aap_abi_check(nullptr), 0);
+}
+
+TEST(AbiCheck, RefusesOtherMajorsAndMalformedRecords) {
+    aap_abi_version_t older{AAP_ABI_MAGIC, AAP_ABI_VERSION_MAJOR - 1, 9, 0};
+    aap_abi_version_t newer{AAP_ABI_MAGIC, AAP_ABI_VERSION_MAJOR + 1, 0, 0};
+    aap_abi_version_t noMagic{0, AAP_ABI_VERSION_MAJOR, AAP_ABI_VERSION_MINOR, 0};
+    EXPECT_EQ(aap_abi_check(&older), AAP_ABI_CHECK_MAJOR_MISMATCH);
+    EXPECT_EQ(aap_abi_check(&newer), AAP_ABI_CHECK_MAJOR_MISMATCH);
+    EXPECT_EQ(aap_abi_check(&noMagic), AAP_ABI_CHECK_MALFORMED);
+    EXPECT_LT(aap_abi_check(&newer), 0);
+    EXPECT_LT(aap_abi_check(&noMagic), 0);
+}
+
+TEST(AbiCheck, ExplainsEveryVerdict) {
+    EXPECT_NE(std::string(aap_abi_check_result_message(AAP_ABI_CHECK_COMPATIBLE)).find("compatible"), std::string::npos);
+    EXPECT_NE(std::string(aap_abi_check_result_message(AAP_ABI_CHECK_LEGACY)).find("legacy"), std::string::npos);
+    EXPECT_NE(std::string(aap_abi_check_result_message(AAP_ABI_CHECK_MAJOR_MISMATCH)).find("incompatible"), std::string::npos);
+    EXPECT_NE(std::string(aap_abi_check_result_message(AAP_ABI_CHECK_MALFORMED)).find("malformed"), std::string::npos);
+    EXPECT_STREQ(aap_abi_check_result_message(static_cast<aap_abi_check_result>(42)), "unknown AAP ABI check result");
+}
+
+// ---- parameter conversions (aap/ext/midi.h) ----
+
+TEST(ParameterConversion, PlainAndNormalizedRoundTripWithinTheRange) {
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-12.0, -24.0, 0.0), 0.5);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(0.5, -24.0, 0.0), -12.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(aapParameterPlainToNormalized(3.25, 1.0, 5.0), 1.0, 5.0), 3.25);
+}
+
+TEST(ParameterConversion, ClampsOutOfRangeValues) {
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(10.0, 0.0, 1.0), 1.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-10.0, 0.0, 1.0), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(1.5, 2.0, 4.0), 4.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(-0.5, 2.0, 4.0), 2.0);
+}
+
+TEST(ParameterConversion, HandlesEmptyInvertedRangesAndNaN) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(1.0, 1.0, 1.0), 0.0) << "empty range";
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(1.0, 2.0, 0.0), 0.0) << "inverted range";
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(nan, 0.0, 1.0), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(0.5, nan, 1.0), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(nan, 2.0, 4.0), 2.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(0.5, 3.0, 3.0), 3.0);
+    EXPECT_EQ(aapParameterNormalizedToUint32(nan), 0u);
+}
+
+TEST(ParameterConversion, TransportFormCoversTheFullUint32Range) {
+    EXPECT_EQ(aapParameterNormalizedToUint32(0.0), 0u);
+    EXPECT_EQ(aapParameterNormalizedToUint32(1.0), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterNormalizedToUint32(2.0), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterNormalizedToUint32(-1.0), 0u);
+    EXPECT_EQ(aapParameterNormalizedToUint32(0.5), 0x80000000u);
+    EXPECT_DOUBLE_EQ(aapParameterUint32ToNormalized(0u), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterUint32ToNormalized(0xFFFFFFFFu), 1.0);
+    for (uint32_t v : {0u, 1u, 0x12345678u, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu})
+        EXPECT_EQ(aapParameterNormalizedToUint32(aapParameterUint32ToNormalized(v)), v) << v;
+    EXPECT_EQ(aapParameterPlainToTransportUint32(20000.0, 20.0, 20000.0), 0xFFFFFFFFu);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(0u, 20.0, 20000.0), 20.0);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(aapParameterPlainToTransportUint32(440.0, 20.0, 20000.0), 20.0, 20000.0),
+                440.0, 1e-5);
+}
+
+// ---- parameter-change SysEx8 (spec/wire.md section 5) ----
+
+TEST(ParameterSysex8, WritesTheWireLayout) {
+    uint32_t w1, w2, w3, w4;
+    aapMidi2ParameterSysex8(&w1, &w2, &w3, &w4, 3, 9, 60, 7, 0x1234, 0xCAFEBABEu);
+    EXPECT_EQ(w1, 0x530E007Eu) << "size nibble 0xE, stream id 0";
+    EXPECT_EQ(w2, 0x7F000009u);
+    EXPECT_EQ(w3, 0x3C071234u);
+    EXPECT_EQ(w4, 0xCAFEBABEu);
+}
+
+TEST(ParameterSysex8, MasksFieldsToTheirWidths) {
+    uint32_t w1, w2, w3, w4;
+    aapMidi2ParameterSysex8(&w1, &w2, &w3, &w4, 0xF3, 0xA9, 0xFF, 0x1FF, 0xFFFF, 0);
+    EXPECT_EQ(w1, 0x530E007Eu);
+    EXPECT_EQ(w2, 0x7F000009u);
+    EXPECT_EQ(w3, 0xFFFFFFFFu) << "extra keeps its low 8 bits";
+}
+
+TEST(ParameterSysex8, ReadsWhatItWrites) {
+    uint32_t w1, w2, w3, w4;
+    aapMidi2ParameterSysex8(&w1, &w2, &w3, &w4, 2, 5, 64, 1, 300, 0x40000000u);
+    uint8_t group = 0, channel = 0, key = 0, extra = 0;
+    uint16_t index = 0;
+    uint32_t value = 0;
+    ASSERT_TRUE(aapReadMidi2ParameterSysex8(&group, &channel, &key, &extra, &index, &value, w1, w2, w3, w4));
+    EXPECT_EQ(group, 2);
+    EXPECT_EQ(channel, 5);
+    EXPECT_EQ(key, 64);
+    EXPECT_EQ(extra, 1);
+    EXPECT_EQ(index, 300);
+    EXPECT_EQ(value, 0x40000000u);
+}
+
+TEST(ParameterSysex8, AcceptsTheOlderSizeNibble) {
+    uint16_t index = 0;
+    // AAP 0.8 writes 0xF as the size nibble.
+    EXPECT_TRUE(aapReadMidi2ParameterSysex8(nullptr, nullptr, nullptr, nullptr, &index, nullptr,
+                                            0x500F007Eu, 0x7F000000u, 0x00000011u, 0u));
+    EXPECT_EQ(index, 0x11);
+}
+
+TEST(ParameterSysex8, RejectsOtherMessagesAndWritesNothing) {
+    uint8_t group = 0xAA;
+    uint16_t index = 0xBBBB;
+    uint32_t value = 0xCCCCCCCCu;
+    // A MIDI 2.0 note on; an AAPXS SysEx8 (sub id 0x01); a packet with size nibble 0xD.
+    EXPECT_FALSE(aapReadMidi2ParameterSysex8(&group, nullptr, nullptr, nullptr, &index, &value,
+                                             0x40903C00u, 0xFFFF0000u, 0u, 0u));
+    EXPECT_FALSE(aapReadMidi2ParameterSysex8(&group, nullptr, nullptr, nullptr, &index, &value,
+                                             0x501E007Eu, 0x7F000105u, 0u, 0u));
+    EXPECT_FALSE(aapReadMidi2ParameterSysex8(&group, nullptr, nullptr, nullptr, &index, &value,
+                                             0x500D007Eu, 0x7F000000u, 0u, 0u));
+    EXPECT_EQ(group, 0xAA);
+    EXPECT_EQ(index, 0xBBBB);
+    EXPECT_EQ(value, 0xCCCCCCCCu);
+}
+
+// ---- logging (aap/unstable/logging.h) ----
+
+TEST(Logging, WritesOneTaggedLinePerMessageToStderr) {
+    testing::internal::CaptureStderr();
+    aap::a_log(AAP_LOG_LEVEL_WARN, "tag1", "plain % text");
+    aap::a_log_f(AAP_LOG_LEVEL_ERROR, "tag2", "value=%d name=%s", 42, "x");
+    aap::aprintf("%s", "from aprintf");
+    aap::aputs("from aputs");
+    std::string out = testing::internal::GetCapturedStderr();
+    EXPECT_NE(out.find("[WARN] tag1: plain % text\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("[ERROR] tag2: value=42 name=x\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("[INFO] " logged_android_app_name ": from aprintf\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("[INFO] " logged_android_app_name ": from aputs\n"), std::string::npos) << out;
+}
+
+TEST(Logging, SurvivesNullArgumentsAndTruncatesLongMessages) {
+    testing::internal::CaptureStderr();
+    aap::a_log(AAP_LOG_LEVEL_INFO, nullptr, nullptr);
+    std::string longText(5000, 'a');
+    int length = aap::a_log_f(AAP_LOG_LEVEL_DEBUG, "long", "%s", longText.c_str());
+    std::string out = testing::internal::GetCapturedStderr();
+    EXPECT_NE(out.find("[INFO] (null): (null)\n"), std::string::npos) << out;
+    EXPECT_EQ(length, 5000) << "returns the untruncated length";
+    EXPECT_NE(out.find("aaa...\n"), std::string::npos) << "truncation is marked";
+    EXPECT_LT(out.size(), 1100u);
+    EXPECT_STREQ(aap_log_level_name(static_cast<AAP_LOG_LEVEL>(99)), "?");
+}
