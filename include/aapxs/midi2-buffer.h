@@ -20,7 +20,9 @@
  *   continue/end packets with no start in this buffer (they may continue a foreign message from
  *   an earlier cycle; an AAPXS message never spans buffers because appends are all or nothing).
  * - An AAPXS message still unfinished at the end of the buffer is reported SYSEX8_TRUNCATED; one
- *   cut off by another start on its stream is reported SYSEX8_START_BEFORE_END.
+ *   cut off by another start packet on its (group, stream) is reported SYSEX8_START_BEFORE_END.
+ *   A non-AAPXS complete-in-one packet (e.g. a parameter change) between the packets of an
+ *   AAPXS message is kept and does not disturb the message: it is self-contained.
  *
  * Header-only, valid C99 and C++11. Every function is [audio-thread] safe: no allocation, no
  * locking, work bounded by the buffer capacity. Not thread-safe on the same buffer.
@@ -79,6 +81,19 @@ static inline aapxs_codec_error_t aapxs_midi2_buffer_set_length(void* buffer, si
         return AAPXS_CODEC_ERROR_BUFFER_LENGTH_NOT_WORD_ALIGNED;
     aapxs_codec_store_word(aapxs_midi2_buffer_bytes(buffer) + AAPXS_MIDI2_BUFFER_LENGTH_OFFSET,
                            AAPXS_CODEC_CAST(uint32_t, length));
+    return AAPXS_CODEC_OK;
+}
+
+/* Free UMP bytes after the current data (capacity - 32 - length), after header validation. */
+static inline aapxs_codec_error_t aapxs_midi2_buffer_available_bytes(const void* buffer, size_t capacity_bytes,
+                                                                     size_t* available) {
+    size_t length = 0;
+    aapxs_codec_error_t error = aapxs_midi2_buffer_get_length(buffer, capacity_bytes, &length);
+    if (error != AAPXS_CODEC_OK)
+        return error;
+    if (!available)
+        return AAPXS_CODEC_ERROR_INVALID_ARGUMENT;
+    *available = capacity_bytes - AAPXS_MIDI2_BUFFER_HEADER_SIZE - length;
     return AAPXS_CODEC_OK;
 }
 
@@ -302,15 +317,18 @@ static inline aapxs_codec_error_t aapxs_midi2_buffer_extract_aapxs(void* buffer,
                     remove = 1;
                     aapxs_sysex8_reassembler_feed(reassembler, packet, &event);
                     state[group] = aapxs_extract_handle_event(reassembler, &event, status, callback, context, summary);
-                } else {
+                } else if (status == AAPXS_SYSEX8_STATUS_START) {
+                    /* A foreign message starts on this stream: an unfinished AAPXS message there
+                     * can no longer be told apart from it, so it is cut off. */
                     if (state[group] == AAPXS_EXTRACT_STREAM_AAPXS) {
                         aapxs_extract_report(callback, context, summary, group,
                                              AAPXS_CODEC_ERROR_SYSEX8_START_BEFORE_END, AAPXS_CODEC_NULL);
                         aapxs_sysex8_reassembler_drop(reassembler, group, AAPXS_MESSAGE_STREAM_ID);
                     }
-                    state[group] = status == AAPXS_SYSEX8_STATUS_START ? AAPXS_EXTRACT_STREAM_FOREIGN
-                                                                       : AAPXS_EXTRACT_STREAM_NONE;
+                    state[group] = AAPXS_EXTRACT_STREAM_FOREIGN;
                 }
+                /* A foreign complete-in-one packet (e.g. a parameter change) is self-contained: it
+                 * is kept and leaves the state of its stream as it was. */
             } else if (state[group] == AAPXS_EXTRACT_STREAM_AAPXS) {
                 remove = 1;
                 aapxs_sysex8_reassembler_feed(reassembler, packet, &event);

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ public:
     // Appends words without any validation (to build hostile buffers).
     void appendRaw(const std::vector<uint32_t>& words) {
         uint32_t length = rawLength();
+        if (32 + length + words.size() * 4 > bytes_.size())
+            throw std::length_error("test bug: PortBuffer::appendRaw past the capacity");
         std::memcpy(bytes_.data() + 32 + length, words.data(), words.size() * 4);
         setRawLength(length + static_cast<uint32_t>(words.size() * 4));
     }
@@ -85,8 +89,14 @@ inline void collectExtracted(void* context, const aapxs_extracted_message_t* ext
     out->push_back(e);
 }
 
-inline aapxs_message_t makeMessage(uint8_t urid, uint32_t request_id, const std::string& uri, int32_t opcode,
-                                   const std::vector<uint8_t>& data) {
+// Builds a message whose URI and data bytes live until the test program ends (callers often pass
+// temporaries), so the returned struct never dangles.
+inline aapxs_message_t makeMessage(uint8_t urid, uint32_t request_id, const std::string& uri_in, int32_t opcode,
+                                   const std::vector<uint8_t>& data_in) {
+    static std::deque<std::string> uris;
+    static std::deque<std::vector<uint8_t>> datas;
+    const std::string& uri = uris.emplace_back(uri_in);
+    const std::vector<uint8_t>& data = datas.emplace_back(data_in);
     aapxs_message_t m{};
     m.urid = urid;
     m.request_id = request_id;
