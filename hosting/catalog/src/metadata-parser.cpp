@@ -4,12 +4,15 @@
 
 #include "aap/hosting/metadata-parser.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <optional>
 #include <utility>
@@ -477,6 +480,58 @@ CatalogDiagnostic fileDiagnostic(const std::string& file, std::string message) {
     return diagnostic;
 }
 
+// Closes the descriptor it owns.
+class OwnedFileDescriptor {
+public:
+    explicit OwnedFileDescriptor(int fd) : fd_(fd) {}
+    ~OwnedFileDescriptor() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    OwnedFileDescriptor(const OwnedFileDescriptor&) = delete;
+    OwnedFileDescriptor& operator=(const OwnedFileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Reads a whole metadata file into `text`. Returns "" on success, else the problem. Only
+// regular files are read (O_NONBLOCK + fstat: a FIFO or device planted in a bundle must not
+// hang the scan), and never more than kMaxMetadataFileSize + 1 bytes, whatever the file claims.
+std::string readMetadataFile(const std::string& file, std::string& text) {
+    OwnedFileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0)
+        return std::string("cannot read metadata file: ") + std::strerror(errno);
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0)
+        return std::string("cannot read metadata file: ") + std::strerror(errno);
+    if (S_ISDIR(info.st_mode))
+        return "cannot read metadata file: it is a directory";
+    if (!S_ISREG(info.st_mode))
+        return "cannot read metadata file: it is not a regular file";
+    std::string tooLarge = "metadata file is too large (more than "
+                           + std::to_string(kMaxMetadataFileSize) + " bytes)";
+    if (info.st_size > static_cast<off_t>(kMaxMetadataFileSize))
+        return tooLarge;
+    text.assign(kMaxMetadataFileSize + 1, '\0');
+    size_t total = 0;
+    while (total < text.size()) {
+        ssize_t count = ::read(fd.get(), text.data() + total, text.size() - total);
+        if (count < 0 && errno == EINTR)
+            continue;
+        if (count < 0)
+            return std::string("cannot read metadata file: ") + std::strerror(errno);
+        if (count == 0)
+            break;
+        total += static_cast<size_t>(count);
+    }
+    if (total > kMaxMetadataFileSize)
+        return tooLarge;  // the file grew after fstat
+    text.resize(total);
+    return {};
+}
+
 }  // namespace
 
 MetadataParseResult parsePluginMetadata(std::string_view text, const std::string& filePath,
@@ -490,34 +545,10 @@ MetadataParseResult parsePluginBundle(const std::string& bundleDirectory) {
     std::string bundle = absolutePath(bundleDirectory);
     std::string file = (fs::path(bundle) / kPluginMetadataFileName).string();
     MetadataParseResult result;
-    // Open first, then check size and type on the open file, so the checks and the read see
-    // the same file.
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        int error = errno;
-        result.diagnostics.push_back(fileDiagnostic(
-            file, std::string("cannot read metadata file: ") + std::strerror(error)));
-        return result;
-    }
-    std::error_code ec;
-    if (fs::is_directory(file, ec)) {
-        result.diagnostics.push_back(
-            fileDiagnostic(file, "cannot read metadata file: it is a directory"));
-        return result;
-    }
-    // Read at most one byte over the limit: enough to know the file is too large, without
-    // trusting a size that may change under us.
-    std::string text(kMaxMetadataFileSize + 1, '\0');
-    stream.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (stream.bad()) {
-        result.diagnostics.push_back(fileDiagnostic(file, "cannot read metadata file: I/O error"));
-        return result;
-    }
-    text.resize(static_cast<size_t>(stream.gcount()));
-    if (text.size() > kMaxMetadataFileSize) {
-        result.diagnostics.push_back(fileDiagnostic(
-            file, "metadata file is too large (more than " + std::to_string(kMaxMetadataFileSize)
-                      + " bytes)"));
+    std::string text;
+    std::string problem = readMetadataFile(file, text);
+    if (!problem.empty()) {
+        result.diagnostics.push_back(fileDiagnostic(file, std::move(problem)));
         return result;
     }
     MetadataReader(file, bundle, result).read(text);

@@ -1,5 +1,6 @@
 // Reading aap_metadata.xml from disk: unreadable, oversized and boundary-sized files.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -33,6 +34,13 @@ TEST(MetadataFile, DirectoryInsteadOfFileIsUnreadable) {
     fs::create_directory(temp.path("aap_metadata.xml"));
     MetadataParseResult result = parsePluginBundle(temp.path());
     EXPECT_TRUE(hasSingleError(result.diagnostics, 0, 0, "it is a directory"));
+}
+
+TEST(MetadataFile, FifoIsRejectedWithoutBlocking) {
+    TemporaryDirectory temp;
+    ASSERT_EQ(mkfifo(temp.path("aap_metadata.xml").c_str(), 0600), 0);
+    MetadataParseResult result = parsePluginBundle(temp.path());
+    EXPECT_TRUE(hasSingleError(result.diagnostics, 0, 0, "it is not a regular file"));
 }
 
 TEST(MetadataFile, FileWithoutReadPermissionIsUnreadable) {
