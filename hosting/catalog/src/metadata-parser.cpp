@@ -26,8 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Highest parameter id: aap_parameter_info_t::stable_id is an int16_t.
-constexpr int32_t kMaxParameterId = 32767;
+// Highest parameter id: include/aap/ext/parameters.h defines stable ids as 0..16383 (14 bits,
+// so they map onto MIDI 2.0 assignable controllers).
+constexpr int32_t kMaxParameterId = 16383;
 
 bool isBlank(std::string_view s) {
     for (char c : s)

@@ -182,12 +182,21 @@ TEST_F(MetadataSchemaTest, BadPortContent) {
 
 TEST_F(MetadataSchemaTest, ParameterIdNotAnInteger) {
     EXPECT_TRUE(rejectsBody("<parameters><parameter id=\"1.5\" name=\"p\"/></parameters>", 2, 0,
-                            "parameter id must be an integer in 0..32767, found \"1.5\""));
+                            "parameter id must be an integer in 0..16383, found \"1.5\""));
 }
 
 TEST_F(MetadataSchemaTest, ParameterIdOutOfRange) {
-    EXPECT_TRUE(rejectsBody("<parameters><parameter id=\"32768\" name=\"p\"/></parameters>", 2, 0,
-                            "parameter id must be an integer in 0..32767"));
+    EXPECT_TRUE(rejectsBody("<parameters><parameter id=\"16384\" name=\"p\"/></parameters>", 2, 0,
+                            "parameter id must be an integer in 0..16383"));
+}
+
+TEST_F(MetadataSchemaTest, ParameterIdLimitsAreAccepted) {
+    MetadataParseResult result = parse(singlePluginMetadata(
+        "urn:test", "",
+        "<parameters><parameter id=\"0\" name=\"a\"/><parameter id=\"16383\" name=\"b\"/>"
+        "</parameters>"));
+    ASSERT_EQ(result.plugins.size(), 1u);
+    EXPECT_EQ(result.plugins[0].parameters[1].id, 16383);
 }
 
 TEST_F(MetadataSchemaTest, NegativeParameterId) {

@@ -37,7 +37,7 @@ struct ParameterEnumeration {
 };
 
 struct ParameterInformation {
-    int32_t id = 0;  // stable parameter id, 0..32767 (aap_parameter_info_t::stable_id is int16_t)
+    int32_t id = 0;  // stable parameter id, 0..16383 (as aap/ext/parameters.h defines it)
     std::string name;
     double minimumValue = 0.0;
     double maximumValue = 1.0;
