@@ -60,7 +60,7 @@ const char* toString(SubmitError error) noexcept {
 InitiatorSession::InitiatorSession(const Options& options)
     : options_(options), table_(options.maxInFlight), outgoing_(options.maxInFlight),
       slots_(new Slot[options.maxInFlight]), blocks_(new std::uint8_t[options.maxInFlight * options.maxDataSize]),
-      scratch_size_(kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + options.maxDataSize),
+      scratch_size_(kAapxsReassemblySlots * (kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + options.maxDataSize)),
       bindings_(new Binding[kMaxBindings]) {
     scratch_.reset(new std::uint8_t[scratch_size_]);
 }

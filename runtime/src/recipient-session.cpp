@@ -63,7 +63,7 @@ RecipientSession::RecipientSession(const Options& options, std::size_t maxDataSi
       blocks_(new std::uint8_t[options.maxInFlight * maxDataSize]),
       free_slots_(new std::uint32_t[options.maxInFlight]), ready_(options.maxInFlight),
       busy_replies_(new PendingError[std::max<std::size_t>(options.errorReplyCapacity, 1)]),
-      scratch_size_(kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + maxDataSize) {
+      scratch_size_(kAapxsReassemblySlots * (kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + maxDataSize)) {
     if (options_.errorReplyCapacity == 0)
         options_.errorReplyCapacity = 1;
     scratch_.reset(new std::uint8_t[scratch_size_]);

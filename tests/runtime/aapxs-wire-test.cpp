@@ -43,7 +43,7 @@ struct Collected {
     }
 };
 
-aap::ExtractStats extract(PortBuffer& buffer, Collected& collected, std::size_t scratchSize = 4096) {
+aap::ExtractStats extract(PortBuffer& buffer, Collected& collected, std::size_t scratchSize = 16 * 4096) {
     std::vector<std::uint8_t> scratch(scratchSize);
     return aap::extractAapxsMessages(buffer.data(), buffer.capacity(), scratch.data(), scratch.size(),
                                      Collected::visit, &collected);
@@ -271,7 +271,7 @@ TEST(AapxsWire, MessageLargerThanScratchIsMalformedNotAnOverflow) {
     PortBuffer buffer;
     buffer.append(encode(m));
     Collected collected;
-    auto stats = extract(buffer, collected, 100);
+    auto stats = extract(buffer, collected, 16 * 100);
     EXPECT_EQ(stats.messages, 0u);
     EXPECT_EQ(stats.malformed, 1u);
 }

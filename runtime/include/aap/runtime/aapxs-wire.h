@@ -1,5 +1,6 @@
 #pragma once
-// The runtime's AAPXS framing on MIDI2 port buffers (spec/wire.md sections 1-3): append one AAPXS
+// The runtime's AAPXS framing on MIDI2 port buffers (spec/wire.md sections 1-3), a C++ adapter over the
+// header-only codec (include/aapxs/midi2-buffer.h): append one AAPXS
 // message to a port buffer, and extract every AAPXS message from a port buffer while stripping it
 // in place, so that the plugin (or host) sees the rest of the UMP stream unchanged.
 //
@@ -45,6 +46,7 @@ struct AapxsMessageView {
 };
 
 inline constexpr std::size_t kMidi2HeaderBytes = 32;
+inline constexpr std::size_t kAapxsReassemblySlots = 16;
 inline constexpr std::size_t kAapxsFixedBytes = 21;
 
 // Bytes the message occupies in a port buffer (whole 16-byte SysEx8 packets), or 0 on overflow.
@@ -73,8 +75,10 @@ struct ExtractStats {
 // AAPXS prefix 7E 7F 00 01 is reassembled into scratch, removed from the buffer, and, if
 // well-formed, passed to visitor (its pointers point into scratch and are valid during the
 // call). Everything else (other UMP types, other SysEx8 messages and streams, parameter-change
-// SysEx8) stays in place in its original order. scratch must hold the largest message accepted
-// (21 + URI + data bytes); bigger messages count as malformed.
+// SysEx8) stays in place in its original order. scratch is split evenly into
+// kAapxsReassemblySlots slots, one per UMP group that can carry a message at the same time, so a
+// broken or unfinished message in one group can never block the others; each slot must hold the
+// largest message accepted (21 + URI + data bytes); bigger messages count as malformed.
 ExtractStats extractAapxsMessages(std::uint8_t* portBuffer, std::size_t capacity, std::uint8_t* scratch,
                                   std::size_t scratchSize, AapxsMessageVisitor visitor, void* user) noexcept;
 
