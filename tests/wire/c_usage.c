@@ -16,7 +16,8 @@ static void c_usage_on_message(void* context, const aapxs_extracted_message_t* e
         return;
     seen->request_ids[seen->count++] = extracted->message.request_id;
     if (extracted->message.uri_size < sizeof(seen->uri)) {
-        memcpy(seen->uri, extracted->message.uri, extracted->message.uri_size);
+        if (extracted->message.uri_size != 0)
+            memcpy(seen->uri, extracted->message.uri, extracted->message.uri_size);
         seen->uri[extracted->message.uri_size] = '\0';
     }
 }
