@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "number-format.h"
@@ -111,6 +112,14 @@ public:
         }
         if (!anyPlugin)
             report(DiagnosticSeverity::Warning, root.position, "<plugins> declares no <plugin>");
+        if (suppressedCount_ > 0) {
+            CatalogDiagnostic diagnostic;
+            diagnostic.severity = DiagnosticSeverity::Warning;
+            diagnostic.file = filePath_;
+            diagnostic.message = std::to_string(suppressedCount_)
+                                 + " more problems in this file are not reported";
+            result_.diagnostics.push_back(std::move(diagnostic));
+        }
     }
 
 private:
@@ -118,11 +127,20 @@ private:
     std::string bundleDirectory_;
     MetadataParseResult& result_;
     size_t errorCount_ = 0;
-    std::vector<int> pluginLines_;  // line of each accepted plugin, parallel to result_.plugins
+    size_t reportedCount_ = 0;
+    size_t suppressedCount_ = 0;
+    std::unordered_map<std::string, int> pluginLines_;  // unique-id -> line, accepted plugins
 
     void report(DiagnosticSeverity severity, xml::Position at, std::string message) {
         if (severity == DiagnosticSeverity::Error)
             errorCount_++;
+        // Errors are still counted (so faulty plugins are still left out), but a hostile or
+        // badly broken file cannot flood the caller with diagnostics.
+        if (reportedCount_ >= kMaxDiagnosticsPerFile) {
+            suppressedCount_++;
+            return;
+        }
+        reportedCount_++;
         CatalogDiagnostic diagnostic;
         diagnostic.severity = severity;
         diagnostic.file = filePath_;
@@ -136,15 +154,13 @@ private:
     }
 
     bool addUnlessDuplicate(PluginInformation plugin, xml::Position at) {
-        for (size_t i = 0; i < result_.plugins.size(); i++) {
-            if (result_.plugins[i].uniqueId == plugin.uniqueId) {
-                error(at, "duplicate plugin unique-id '" + plugin.uniqueId
-                              + "' (first declared at line " + std::to_string(pluginLines_[i])
-                              + "); this one is ignored");
-                return false;
-            }
+        auto [existing, inserted] = pluginLines_.try_emplace(plugin.uniqueId, at.line);
+        if (!inserted) {
+            error(at, "duplicate plugin unique-id '" + plugin.uniqueId
+                          + "' (first declared at line " + std::to_string(existing->second)
+                          + "); this one is ignored");
+            return false;
         }
-        pluginLines_.push_back(at.line);
         result_.plugins.push_back(std::move(plugin));
         return true;
     }
@@ -291,7 +307,7 @@ private:
     void readExtensions(const xml::Element& section, PluginInformation& plugin) {
         checkAttributes(section, {});
         checkNoText(section);
-        std::vector<int> lines;
+        std::unordered_map<std::string, int> lines;  // extension uri -> line
         for (const auto& child : section.children) {
             if (child.name != "extension") {
                 unknownElement(child, section, "<extension>");
@@ -311,18 +327,12 @@ private:
                     error(a->position, "attribute 'required' of <extension> must be \"true\" or "
                                        "\"false\", found \"" + a->value + "\"");
             }
-            bool duplicate = false;
-            for (size_t i = 0; i < plugin.extensions.size() && !duplicate; i++) {
-                if (plugin.extensions[i].uri == extension.uri) {
-                    error(child.position, "duplicate extension '" + extension.uri
-                                              + "' (first at line " + std::to_string(lines[i])
-                                              + ")");
-                    duplicate = true;
-                }
-            }
-            if (duplicate)
+            auto [first, inserted] = lines.try_emplace(extension.uri, child.position.line);
+            if (!inserted) {
+                error(child.position, "duplicate extension '" + extension.uri + "' (first at line "
+                                          + std::to_string(first->second) + ")");
                 continue;
-            lines.push_back(child.position.line);
+            }
             plugin.extensions.push_back(std::move(extension));
         }
     }
@@ -368,7 +378,7 @@ private:
     void readParameters(const xml::Element& section, PluginInformation& plugin) {
         checkAttributes(section, {});
         checkNoText(section);
-        std::vector<int> lines;
+        std::unordered_map<int32_t, int> lines;  // parameter id -> line
         for (const auto& child : section.children) {
             if (child.name != "parameter") {
                 unknownElement(child, section, "<parameter>");
@@ -377,18 +387,13 @@ private:
             std::optional<ParameterInformation> parameter = readParameter(child);
             if (!parameter)
                 continue;
-            bool duplicate = false;
-            for (size_t i = 0; i < plugin.parameters.size() && !duplicate; i++) {
-                if (plugin.parameters[i].id == parameter->id) {
-                    error(child.position, "duplicate parameter id " + std::to_string(parameter->id)
-                                              + " (first at line " + std::to_string(lines[i])
-                                              + ")");
-                    duplicate = true;
-                }
-            }
-            if (duplicate)
+            auto [first, inserted] = lines.try_emplace(parameter->id, child.position.line);
+            if (!inserted) {
+                error(child.position, "duplicate parameter id " + std::to_string(parameter->id)
+                                          + " (first at line " + std::to_string(first->second)
+                                          + ")");
                 continue;
-            lines.push_back(child.position.line);
+            }
             plugin.parameters.push_back(std::move(*parameter));
         }
     }

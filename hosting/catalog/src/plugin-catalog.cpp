@@ -131,11 +131,12 @@ PluginCatalog PluginCatalog::scan(const std::vector<std::string>& searchPath) {
 }
 
 bool PluginCatalog::add(PluginInformation plugin) {
-    if (const PluginInformation* existing = findByUniqueId(plugin.uniqueId)) {
+    auto [existing, inserted] = indexByUniqueId_.try_emplace(plugin.uniqueId, plugins_.size());
+    if (!inserted) {
         addDiagnostic(directoryDiagnostic(
             DiagnosticSeverity::Error, plugin.metadataFilePath,
             "duplicate plugin unique-id '" + plugin.uniqueId + "': already provided by "
-                + existing->metadataFilePath + "; this one is ignored"));
+                + plugins_[existing->second].metadataFilePath + "; this one is ignored"));
         return false;
     }
     plugins_.push_back(std::move(plugin));
@@ -147,10 +148,8 @@ void PluginCatalog::addDiagnostic(CatalogDiagnostic diagnostic) {
 }
 
 const PluginInformation* PluginCatalog::findByUniqueId(std::string_view uniqueId) const {
-    for (const auto& plugin : plugins_)
-        if (plugin.uniqueId == uniqueId)
-            return &plugin;
-    return nullptr;
+    auto found = indexByUniqueId_.find(std::string(uniqueId));
+    return found == indexByUniqueId_.end() ? nullptr : &plugins_[found->second];
 }
 
 PluginLookupResult PluginCatalog::lookup(std::string_view query) const {

@@ -362,6 +362,9 @@ private:
             if (!hadSpace)
                 return fail(position_, "bad attribute syntax in <" + owner
                                            + ">: attributes must be separated by whitespace");
+            if (attributes.size() >= kMaxAttributesPerElement)
+                return fail(position_, "too many attributes in <" + owner + "> (more than "
+                                           + std::to_string(kMaxAttributesPerElement) + ")");
             Attribute attribute;
             attribute.position = position_;
             readName(attribute.name);

@@ -10,6 +10,7 @@
 //
 // Thread-safe (no shared state). Builds the whole tree; input size is bounded by the caller.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,9 @@ struct Document {
 
 // Elements nested deeper than this are rejected (the metadata schema needs 5 levels).
 inline constexpr int kMaxElementDepth = 32;
+// Elements with more attributes than this are rejected (bounds the duplicate check, which is
+// quadratic; <plugin> has 7 attributes of its own).
+inline constexpr size_t kMaxAttributesPerElement = 64;
 
 Document parseDocument(std::string_view text);
 

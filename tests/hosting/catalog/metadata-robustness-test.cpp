@@ -92,5 +92,39 @@ TEST_F(MetadataRobustnessTest, MutatedDocumentsNeverCrashAndErrorsHavePositions)
     EXPECT_GT(accepted, 0);  // some edits (e.g. inside a name) keep the document valid
 }
 
+TEST_F(MetadataRobustnessTest, DiagnosticsPerFileAreCapped) {
+    std::string body = "<parameters>";
+    for (int i = 0; i < 500; i++)
+        body += "<parameter id=\"x\" name=\"p\"/>\n";
+    body += "</parameters>";
+    MetadataParseResult result = parse(singlePluginMetadata("urn:test", "", body));
+    EXPECT_TRUE(result.plugins.empty());
+    ASSERT_EQ(result.diagnostics.size(), kMaxDiagnosticsPerFile + 1);
+    EXPECT_EQ(result.diagnostics.back().severity, DiagnosticSeverity::Warning);
+    EXPECT_EQ(result.diagnostics.back().message, "400 more problems in this file are not reported");
+}
+
+// Documents near the size limit built for worst cases of the duplicate checks parse quickly
+// (ctest's timeout catches a quadratic blow-up).
+TEST_F(MetadataRobustnessTest, LargeDocumentsParseInLinearTime) {
+    std::string parameters = "<plugins><plugin name=\"n\" unique-id=\"u\" library=\"libplugin.so\">"
+                             "<parameters>";
+    for (int id = 0; parameters.size() < kMaxMetadataFileSize - 100; id = (id + 1) % 16384)
+        parameters += "<parameter id=\"" + std::to_string(id) + "\" name=\"p\"/>";
+    parameters += "</parameters></plugin></plugins>";
+    MetadataParseResult result = parse(parameters);
+    EXPECT_TRUE(result.plugins.empty());  // ids repeat after 16384 parameters
+    EXPECT_EQ(result.diagnostics.size(), kMaxDiagnosticsPerFile + 1);
+
+    std::string plugins = "<plugins>";
+    for (int i = 0; plugins.size() < kMaxMetadataFileSize - 100; i++)
+        plugins += "<plugin name=\"n\" unique-id=\"u" + std::to_string(i)
+                   + "\" library=\"libplugin.so\"/>";
+    plugins += "</plugins>";
+    result = parse(plugins);
+    EXPECT_TRUE(result.diagnostics.empty());
+    EXPECT_GT(result.plugins.size(), 10000u);
+}
+
 }  // namespace
 }  // namespace aap::testing

@@ -191,6 +191,18 @@ TEST_F(XmlSyntaxTest, NestingDeeperThanTheLimit) {
     EXPECT_TRUE(rejects(text, 1, 1 + 3 * 32, "nested more than 32 levels"));
 }
 
+TEST_F(XmlSyntaxTest, TooManyAttributes) {
+    std::string text = "<plugins";
+    for (int i = 0; i < 65; i++)
+        text += " a" + std::to_string(i) + "=\"\"";
+    text += "/>";
+    // The 65th attribute " a64=\"\"" starts after "<plugins" (8) and 64 attributes.
+    int column = 1 + 8;
+    for (int i = 0; i < 64; i++)
+        column += static_cast<int>((" a" + std::to_string(i) + "=\"\"").size());
+    EXPECT_TRUE(rejects(text, 1, column + 1, "too many attributes in <plugins> (more than 64)"));
+}
+
 TEST_F(XmlSyntaxTest, CrLfCountsAsOneLineBreak) {
     EXPECT_TRUE(rejects("<plugins>\r\n\r\n  <plugin name=\"a\" name=\"b\"/></plugins>", 3, 20,
                         "duplicate attribute"));

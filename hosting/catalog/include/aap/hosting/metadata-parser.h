@@ -18,6 +18,10 @@ inline constexpr const char* kPluginMetadataFileName = "aap_metadata.xml";
 // Files larger than this are rejected without being parsed.
 inline constexpr std::size_t kMaxMetadataFileSize = 1024 * 1024;
 
+// At most this many diagnostics are reported per metadata file; the rest are counted in one
+// final Warning ("N more problems in this file are not reported").
+inline constexpr std::size_t kMaxDiagnosticsPerFile = 100;
+
 struct MetadataParseResult {
     // Plugins that parsed without error, in document order, default ports applied. A plugin
     // with an error is left out; the other plugins of the same file are kept unless the file

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog-diagnostic.h"
@@ -59,6 +60,7 @@ public:
 
 private:
     std::vector<PluginInformation> plugins_;
+    std::unordered_map<std::string, size_t> indexByUniqueId_;  // into plugins_
     std::vector<CatalogDiagnostic> diagnostics_;
 };
 
