@@ -21,16 +21,19 @@
  *
  *   Host, right after instantiate: v = plugin->get_extension(plugin, AAP_ABI_EXTENSION_URI);
  *   if aap_abi_check(v) < 0, release the instance immediately (no prepare), mark the plugin
- *   unusable and report "plugin <id> was built against AAP ABI <major>.<minor>; this host supports
- *   ABI <AAP_ABI_VERSION_MAJOR>.x" (aap_abi_check_result_message gives the reason).
+ *   unusable and report the line aap_abi_describe writes ("plugin <id>: built against AAP ABI
+ *   <major>.<minor>; this side supports AAP ABI <AAP_ABI_VERSION_MAJOR>.x: <reason>").
  *
  *   Plugin, in instantiate: v = host->get_extension(host, AAP_ABI_EXTENSION_URI); if
- *   aap_abi_check(v) < 0, write the reason to stderr and return null from instantiate.
+ *   aap_abi_check(v) < 0, write the aap_abi_describe line to stderr and return null from
+ *   instantiate.
  *
  * Compatibility rule: same major = compatible, whatever the minors. A minor bump only adds things
  * a peer discovers at runtime (new extensions, new optional members at the END of a struct, which
  * the peer must check for null); a major bump means a layout or semantic break.
  */
+
+#include <stdio.h>
 
 #include "private/std.h"
 #include "private/macros.h"
@@ -111,6 +114,27 @@ static inline const char* aap_abi_check_result_message(aap_abi_check_result resu
                " with something that is not an aap_abi_version_t";
     }
     return "unknown AAP ABI check result";
+}
+
+/* [thread-safe, not realtime-safe] Writes the one-line report a host (or plugin) gives when it
+ * checks a peer: what the peer was built against, what this side supports, and the verdict, e.g.
+ *   "plugin urn:example:x: built against AAP ABI 2.0; this side supports AAP ABI 1.x: incompatible
+ *    AAP ABI: the peer was built against a different major ABI version"
+ * peerDescription names the peer ("plugin <id>", "host"); null prints "peer". The text is
+ * truncated to fit and always NUL-terminated when capacity > 0. Returns what snprintf returns. */
+static inline int aap_abi_describe(char* buffer, size_t capacity, const char* peerDescription,
+                                   const void* peerRecord) {
+    const aap_abi_version_t* peer = AAP_CAST(const aap_abi_version_t*, peerRecord);
+    aap_abi_check_result verdict = aap_abi_check(peerRecord);
+    const char* name = peerDescription != AAP_NULL ? peerDescription : "peer";
+    if (buffer == AAP_NULL || capacity == 0)
+        return -1;
+    if (verdict == AAP_ABI_CHECK_LEGACY || verdict == AAP_ABI_CHECK_MALFORMED)
+        return snprintf(buffer, capacity, "%s: this side supports AAP ABI %u.x: %s", name,
+                        AAP_CAST(unsigned, AAP_ABI_VERSION_MAJOR), aap_abi_check_result_message(verdict));
+    return snprintf(buffer, capacity, "%s: built against AAP ABI %u.%u; this side supports AAP ABI %u.x: %s", name,
+                    AAP_CAST(unsigned, peer->abi_major), AAP_CAST(unsigned, peer->abi_minor),
+                    AAP_CAST(unsigned, AAP_ABI_VERSION_MAJOR), aap_abi_check_result_message(verdict));
 }
 
 #ifdef __cplusplus

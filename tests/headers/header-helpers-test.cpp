@@ -63,6 +63,37 @@ TEST(AbiCheck, ExplainsEveryVerdict) {
     EXPECT_STREQ(aap_abi_check_result_message(static_cast<aap_abi_check_result>(42)), "unknown AAP ABI check result");
 }
 
+TEST(AbiDescribe, NamesBothVersionsAndTheVerdict) {
+    char line[256];
+    aap_abi_version_t newer{AAP_ABI_MAGIC, AAP_ABI_VERSION_MAJOR + 1, 3, 0};
+    ASSERT_GT(aap_abi_describe(line, sizeof(line), "plugin urn:x", &newer), 0);
+    std::string expected = "plugin urn:x: built against AAP ABI " + std::to_string(AAP_ABI_VERSION_MAJOR + 1) +
+                           ".3; this side supports AAP ABI " + std::to_string(AAP_ABI_VERSION_MAJOR) +
+                           ".x: incompatible AAP ABI";
+    EXPECT_EQ(std::string(line).rfind(expected, 0), 0u) << line;
+
+    aap_abi_describe(line, sizeof(line), "host", nullptr);
+    EXPECT_NE(std::string(line).find("host: this side supports AAP ABI"), std::string::npos) << line;
+    EXPECT_NE(std::string(line).find("legacy AAP 0.8"), std::string::npos) << line;
+
+    aap_abi_version_t garbage{1, 2, 3, 4};
+    aap_abi_describe(line, sizeof(line), nullptr, &garbage);
+    EXPECT_EQ(std::string(line).rfind("peer: ", 0), 0u) << line;
+    EXPECT_NE(std::string(line).find("malformed"), std::string::npos) << line;
+}
+
+TEST(AbiDescribe, TruncatesToTheBufferAndRefusesNoBuffer) {
+    char small[16];
+    std::memset(small, 'x', sizeof(small));
+    // Opaque to the optimizer: gcc would otherwise flag the (intended) truncation at compile time.
+    volatile size_t capacity = sizeof(small);
+    int full = aap_abi_describe(small, capacity, "plugin urn:long", aap_abi_current_version());
+    EXPECT_GT(full, 15) << "returns the untruncated length";
+    EXPECT_EQ(std::strlen(small), 15u) << "NUL-terminated within the buffer";
+    EXPECT_EQ(aap_abi_describe(nullptr, 10, "x", nullptr), -1);
+    EXPECT_EQ(aap_abi_describe(small, 0, "x", nullptr), -1);
+}
+
 // ---- parameter conversions (aap/ext/midi.h) ----
 
 TEST(ParameterConversion, PlainAndNormalizedRoundTripWithinTheRange) {

@@ -224,13 +224,15 @@ static void* gain_get_extension(AndroidAudioPlugin* plugin, const char* uri) {
 static AndroidAudioPlugin* gain_instantiate(AndroidAudioPluginFactory* factory, const char* pluginUniqueId,
                                             AndroidAudioPluginHost* host) {
     gain_instance* self;
-    aap_abi_check_result abi;
+    const void* host_abi;
     (void) factory;
     if (pluginUniqueId == NULL || strcmp(pluginUniqueId, GAIN_PLUGIN_ID) != 0 || host == NULL)
         return NULL;
-    abi = aap_abi_check(host->get_extension != NULL ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : NULL);
-    if (abi < 0) {
-        fprintf(stderr, "%s: refusing host: %s\n", GAIN_PLUGIN_ID, aap_abi_check_result_message(abi));
+    host_abi = host->get_extension != NULL ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : NULL;
+    if (aap_abi_check(host_abi) < 0) {
+        char reason[256];
+        aap_abi_describe(reason, sizeof(reason), "host", host_abi);
+        fprintf(stderr, "%s: refusing %s\n", GAIN_PLUGIN_ID, reason);
         return NULL;
     }
     self = (gain_instance*) calloc(1, sizeof(gain_instance));

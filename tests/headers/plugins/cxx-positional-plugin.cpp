@@ -249,9 +249,11 @@ void* getExtension(AndroidAudioPlugin*, const char* uri) {
 AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUniqueId, AndroidAudioPluginHost* host) {
     if (pluginUniqueId == nullptr || std::strcmp(pluginUniqueId, kPluginId) != 0 || host == nullptr)
         return nullptr;
-    aap_abi_check_result abi = aap_abi_check(host->get_extension ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : nullptr);
-    if (abi < 0) {
-        aap::a_log_f(AAP_LOG_LEVEL_ERROR, kPluginId, "refusing host: %s", aap_abi_check_result_message(abi));
+    const void* hostAbi = host->get_extension ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : nullptr;
+    if (aap_abi_check(hostAbi) < 0) {
+        char reason[256];
+        aap_abi_describe(reason, sizeof(reason), "host", hostAbi);
+        aap::a_log_f(AAP_LOG_LEVEL_ERROR, kPluginId, "refusing %s", reason);
         return nullptr;
     }
     auto state = new PassThrough{0, 0, 0, {}};
