@@ -153,7 +153,8 @@ bool RecipientSession::acceptRequest(const AapxsMessageView& message) noexcept {
         finish(slot, AapxsReplyError::RequestTooLarge);
         return true;
     }
-    std::memcpy(slot.uri, message.uri, message.uriSize);
+    if (message.uriSize)
+        std::memcpy(slot.uri, message.uri, message.uriSize);
     slot.uri[message.uriSize] = '\0';
     slot.uriSize = message.uriSize;
     slot.requestSize = message.dataSize;
