@@ -13,7 +13,8 @@
  * section 5): aapMidi2ParameterSysex8 writes one, aapReadMidi2ParameterSysex8 reads one. Values on
  * the wire are normalized to 0..0xFFFFFFFF; the aapParameter* helpers convert between plain
  * values, normalized doubles and that transport form. AAPXS extension requests travel on the same
- * ports as multi-packet SysEx8 (aap/../aapxs), and hosts strip those before the plugin sees them.
+ * ports as multi-packet SysEx8 (spec/wire.md; codec in aapxs/), and the runtime strips those before
+ * the plugin sees them.
  *
  * Mapping policy. get_mapping_policy tells the host which MIDI messages the plugin consumes
  * itself, so the host does not turn them into parameter or preset changes: a set of
