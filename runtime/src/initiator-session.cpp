@@ -19,11 +19,21 @@ struct InitiatorSession::Slot {
     std::size_t uriSize = 0;
     std::int32_t opcode = 0;
     std::size_t dataSize = 0;
-    // C ABI requests only
+    std::uint32_t abiRecord = IndexFreeList::kEmpty; // C ABI requests only
+};
+
+// A C ABI request's callbacks and, once completed, its outcome and reply bytes (in abi_blocks_).
+struct InitiatorSession::AbiRecord {
     Binding* binding = nullptr;
     aapxs_completion_callback callback = nullptr;
     aapxs_error_callback errorCallback = nullptr;
     void* callbackUserData = nullptr;
+    std::uint8_t urid = 0;
+    std::int32_t opcode = 0;
+    std::uint32_t requestId = 0;
+    RequestStatus status = RequestStatus::Cancelled;
+    AapxsReplyError error = AapxsReplyError::None;
+    std::size_t dataSize = 0;
 };
 
 struct InitiatorSession::Binding {
@@ -61,7 +71,9 @@ InitiatorSession::InitiatorSession(const Options& options)
     : options_(options), table_(options.maxInFlight), outgoing_(options.maxInFlight),
       slots_(new Slot[options.maxInFlight]), blocks_(new std::uint8_t[options.maxInFlight * options.maxDataSize]),
       scratch_size_(kAapxsReassemblySlots * (kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + options.maxDataSize)),
-      bindings_(new Binding[kMaxBindings]) {
+      bindings_(new Binding[kMaxBindings]), abi_records_(new AbiRecord[options.maxInFlight]),
+      abi_blocks_(new std::uint8_t[options.maxInFlight * options.maxDataSize]),
+      abi_free_(static_cast<std::uint32_t>(options.maxInFlight)) {
     scratch_.reset(new std::uint8_t[scratch_size_]);
 }
 
@@ -88,10 +100,11 @@ std::unique_ptr<InitiatorSession> InitiatorSession::create(const Options& option
     return session;
 }
 
-SubmitResult InitiatorSession::submit(const Request& request) noexcept { return submitImpl(request, nullptr, nullptr); }
+SubmitResult InitiatorSession::submit(const Request& request) noexcept {
+    return submitImpl(request, IndexFreeList::kEmpty);
+}
 
-SubmitResult InitiatorSession::submitImpl(const Request& request, Binding* binding,
-                                          const AAPXSRequestContext* abiContext) noexcept {
+SubmitResult InitiatorSession::submitImpl(const Request& request, std::uint32_t abiRecord) noexcept {
     if (!request.onComplete || (request.dataSize && !request.data) || (request.uriSize && !request.uri) ||
         (request.urid == 0 && request.uriSize == 0))
         return {0, SubmitError::InvalidRequest};
@@ -112,12 +125,7 @@ SubmitResult InitiatorSession::submitImpl(const Request& request, Binding* bindi
     slot.uriSize = request.uriSize;
     slot.opcode = request.opcode;
     slot.dataSize = request.dataSize;
-    if (binding && abiContext) {
-        slot.binding = binding;
-        slot.callback = abiContext->callback;
-        slot.errorCallback = abiContext->error_callback;
-        slot.callbackUserData = abiContext->callback_user_data;
-    }
+    slot.abiRecord = abiRecord;
     if (request.dataSize)
         std::memcpy(blocks_.get() + index * options_.maxDataSize, request.data, request.dataSize);
     const std::int64_t timeout = request.timeoutNs > 0 ? request.timeoutNs : options_.defaultTimeoutNs;
@@ -223,7 +231,7 @@ ExtractStats InitiatorSession::readReplies(std::uint8_t* portBuffer, std::size_t
 InitiatorSession::Statistics InitiatorSession::statistics() const noexcept {
     return Statistics{sent_.load(std::memory_order_relaxed), matched_.load(std::memory_order_relaxed),
                       rejected_.load(std::memory_order_relaxed), malformed_.load(std::memory_order_relaxed),
-                      deferred_.load(std::memory_order_relaxed)};
+                      deferred_.load(std::memory_order_relaxed), abi_inline_.load(std::memory_order_relaxed)};
 }
 
 // ---- AAPXS C ABI bridge ---------------------------------------------------------------------
@@ -263,9 +271,22 @@ bool InitiatorSession::bindInitiatorInstance(AAPXSInitiatorInstance* instance, A
         request.dataSize = serialization.data_size;
         request.onComplete = completeAbiRequest;
         request.user = &session;
-        const SubmitResult submitted = session.submitImpl(request, b, context);
-        if (!submitted.ok())
+        const std::uint32_t recordIndex = session.abi_free_.pop();
+        if (recordIndex == IndexFreeList::kEmpty)
             return false;
+        AbiRecord& record = session.abi_records_[recordIndex];
+        record = AbiRecord{};
+        record.binding = b;
+        record.callback = context->callback;
+        record.errorCallback = context->error_callback;
+        record.callbackUserData = context->callback_user_data;
+        record.urid = request.urid;
+        record.opcode = request.opcode;
+        const SubmitResult submitted = session.submitImpl(request, recordIndex);
+        if (!submitted.ok()) {
+            session.abi_free_.push(recordIndex);
+            return false;
+        }
         context->request_id = submitted.requestId;
         return true;
     };
@@ -274,50 +295,66 @@ bool InitiatorSession::bindInitiatorInstance(AAPXSInitiatorInstance* instance, A
 
 void InitiatorSession::completeAbiRequest(void* user, const RequestCompletion& completion) noexcept {
     auto* session = static_cast<InitiatorSession*>(user);
-    const std::size_t index = session->table_.slotOf(completion.requestId);
-    Slot& slot = session->slots_[index];
-    Binding* binding = slot.binding;
-    if (!binding)
+    const Slot& slot = session->slots_[session->table_.slotOf(completion.requestId)];
+    const std::uint32_t index = slot.abiRecord;
+    AbiRecord& record = session->abi_records_[index];
+    record.requestId = completion.requestId;
+    record.status = completion.status;
+    record.error = static_cast<AapxsReplyError>(completion.errorCode);
+    record.dataSize = 0;
+    if (completion.status == RequestStatus::Completed) {
+        if (completion.dataSize > static_cast<std::size_t>(record.binding->definition->data_capacity)) {
+            record.status = RequestStatus::ErrorReply;
+            record.error = AapxsReplyError::ReplyTooLarge;
+        } else {
+            record.dataSize = completion.dataSize;
+            if (completion.dataSize)
+                std::memcpy(session->abi_blocks_.get() + index * session->options_.maxDataSize, completion.data,
+                            completion.dataSize);
+        }
+    }
+    NonRealtimeWorker* worker = session->options_.callbackWorker;
+    if (worker && worker->post(NonRealtimeTask{deliverAbiOnWorker, session, index}) == PostResult::Posted)
         return;
-    if (completion.status == RequestStatus::Completed &&
-        completion.dataSize <= static_cast<std::size_t>(binding->definition->data_capacity)) {
-        // The reply lives in the slot's block while the handlers run (the slot is recycled only
-        // after this callback returns).
-        std::uint8_t* block = session->blocks_.get() + index * session->options_.maxDataSize;
-        if (completion.dataSize)
-            std::memcpy(block, completion.data, completion.dataSize);
-        AAPXSSerializationContext serialization{block, completion.dataSize,
+    bump(session->abi_inline_);
+    session->deliverAbi(index);
+}
+
+void InitiatorSession::deliverAbiOnWorker(void* context, std::uint64_t record, TaskOutcome) noexcept {
+    // Cancelled (the worker stopped) still delivers, on the stopping thread: the request finished
+    // and its initiator must hear about it exactly once.
+    static_cast<InitiatorSession*>(context)->deliverAbi(static_cast<std::uint32_t>(record));
+}
+
+void InitiatorSession::deliverAbi(std::uint32_t index) noexcept {
+    AbiRecord& record = abi_records_[index];
+    Binding* binding = record.binding;
+    if (record.status == RequestStatus::Completed) {
+        AAPXSSerializationContext serialization{abi_blocks_.get() + index * options_.maxDataSize, record.dataSize,
                                                 static_cast<std::size_t>(binding->definition->data_capacity)};
         AAPXSRequestContext context{};
-        context.callback = slot.callback;
-        context.callback_user_data = slot.callbackUserData;
+        context.callback = record.callback;
+        context.callback_user_data = record.callbackUserData;
         context.serialization = &serialization;
-        context.urid = slot.urid;
+        context.urid = record.urid;
         context.uri = binding->definition->uri;
-        context.request_id = completion.requestId;
-        context.opcode = slot.opcode;
-        context.error_callback = slot.errorCallback;
+        context.request_id = record.requestId;
+        context.opcode = record.opcode;
+        context.error_callback = record.errorCallback;
         AAPXSDefinition* definition = binding->definition;
-        if (session->options_.side == SessionSide::Host && definition->process_incoming_plugin_aapxs_reply)
-            definition->process_incoming_plugin_aapxs_reply(definition, binding->instance,
-                                                            static_cast<AndroidAudioPlugin*>(binding->pluginOrHost),
-                                                            &context);
-        else if (session->options_.side == SessionSide::Plugin && definition->process_incoming_host_aapxs_reply)
-            definition->process_incoming_host_aapxs_reply(definition, binding->instance,
-                                                          static_cast<AndroidAudioPluginHost*>(binding->pluginOrHost),
-                                                          &context);
-        else if (slot.callback)
-            slot.callback(slot.callbackUserData, binding->pluginOrHost);
-        return;
+        if (options_.side == SessionSide::Host && definition->process_incoming_plugin_aapxs_reply)
+            definition->process_incoming_plugin_aapxs_reply(
+                definition, binding->instance, static_cast<AndroidAudioPlugin*>(binding->pluginOrHost), &context);
+        else if (options_.side == SessionSide::Plugin && definition->process_incoming_host_aapxs_reply)
+            definition->process_incoming_host_aapxs_reply(
+                definition, binding->instance, static_cast<AndroidAudioPluginHost*>(binding->pluginOrHost), &context);
+        else if (record.callback)
+            record.callback(record.callbackUserData, binding->pluginOrHost);
+    } else if (record.errorCallback) {
+        const char* reason = record.status == RequestStatus::ErrorReply ? toString(record.error) : toString(record.status);
+        record.errorCallback(record.callbackUserData, binding->pluginOrHost, reason);
     }
-    if (!slot.errorCallback)
-        return;
-    const char* reason = toString(completion.status);
-    if (completion.status == RequestStatus::ErrorReply)
-        reason = toString(static_cast<AapxsReplyError>(completion.errorCode));
-    else if (completion.status == RequestStatus::Completed)
-        reason = toString(AapxsReplyError::ReplyTooLarge);
-    slot.errorCallback(slot.callbackUserData, binding->pluginOrHost, reason);
+    abi_free_.push(index);
 }
 
 } // namespace aap

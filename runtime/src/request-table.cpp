@@ -8,8 +8,6 @@ namespace aap {
 struct RequestTable::Slot {
     // The pending request's id, 0 when the slot is free or being finished.
     std::atomic<std::uint32_t> ticket{0};
-    // Next free slot + 1 (0 = end of list); meaningful only while the slot is on the free list.
-    std::atomic<std::uint32_t> next_free{0};
     // Written by the registering thread before the ticket is published; atomic because expire()
     // may read it while another thread recycles the slot.
     std::atomic<std::int64_t> deadline_ns{kNoDeadline};
@@ -46,38 +44,17 @@ std::int64_t monotonicNowNs() noexcept {
 }
 
 RequestTable::RequestTable(std::size_t capacity)
-    : capacity_(std::clamp<std::size_t>(capacity, 1, kMaxCapacity)), slots_(new Slot[capacity_]) {
-    // Push in reverse so that slot 0 is handed out first (ids 1, 2, 3... on a fresh table).
-    for (std::size_t i = capacity_; i > 0; --i)
-        pushFree(static_cast<std::uint32_t>(i - 1));
-}
+    : capacity_(std::clamp<std::size_t>(capacity, 1, kMaxCapacity)), slots_(new Slot[capacity_]),
+      free_(static_cast<std::uint32_t>(capacity_)) {}
 
 RequestTable::~RequestTable() = default;
 
-void RequestTable::pushFree(std::uint32_t index) noexcept {
-    std::uint64_t head = free_head_.load(std::memory_order_relaxed);
-    for (;;) {
-        slots_[index].next_free.store(static_cast<std::uint32_t>(head & 0xFFFFFFFFu), std::memory_order_relaxed);
-        const std::uint64_t tag = (head >> 32) + 1;
-        const std::uint64_t desired = (tag << 32) | (index + 1u);
-        if (free_head_.compare_exchange_weak(head, desired, std::memory_order_release, std::memory_order_relaxed))
-            return;
-    }
-}
-
 RequestRegistration RequestTable::reserve() noexcept {
-    std::uint64_t head = free_head_.load(std::memory_order_acquire);
-    std::uint32_t index = 0;
-    for (;;) {
-        const auto top = static_cast<std::uint32_t>(head & 0xFFFFFFFFu);
-        if (top == 0)
-            return {0, RegisterError::TableFull};
-        index = top - 1;
-        const std::uint32_t next = slots_[index].next_free.load(std::memory_order_relaxed);
-        const std::uint64_t desired = (((head >> 32) + 1) << 32) | next;
-        if (free_head_.compare_exchange_weak(head, desired, std::memory_order_acquire, std::memory_order_acquire))
-            break;
-    }
+    const std::uint32_t index = free_.pop();
+    if (index == IndexFreeList::kEmpty)
+        return {0, RegisterError::TableFull};
+    // The slot is ours alone until published: the free list's acquire/release order it after the
+    // previous owner's last access.
     Slot& slot = slots_[index];
     ++slot.generation;
     return {(static_cast<std::uint32_t>(slot.generation) << 16) | (index + 1u), RegisterError::None};
@@ -96,7 +73,7 @@ void RequestTable::publish(std::uint32_t requestId, RequestCompletionFunction fu
 void RequestTable::release(std::uint32_t reservedId) noexcept {
     const std::size_t index = slotOf(reservedId);
     if (index < capacity_)
-        pushFree(static_cast<std::uint32_t>(index));
+        free_.push(static_cast<std::uint32_t>(index));
 }
 
 RequestRegistration RequestTable::registerRequest(RequestCompletionFunction function, void* user,
@@ -127,7 +104,7 @@ void RequestTable::deliverAndRecycle(std::size_t index, RequestCompletion& compl
     slot.user = nullptr;
     pending_.fetch_sub(1, std::memory_order_relaxed);
     function(user, completion);
-    pushFree(static_cast<std::uint32_t>(index));
+    free_.push(static_cast<std::uint32_t>(index));
 }
 
 CompleteResult RequestTable::complete(std::uint32_t requestId, RequestCompletion completion) noexcept {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -197,9 +198,11 @@ struct Harness {
         initiator.side = aap::SessionSide::Host;
         initiator.maxInFlight = config.hostInFlight;
         initiator.maxDataSize = config.maxInitiatorData;
+        initiator.callbackWorker = hostWorker.get(); // C ABI callbacks run off the audio thread
         hostInitiator = aap::InitiatorSession::create(initiator, &error);
         EXPECT_EQ(error, aap::SessionError::None);
         initiator.side = aap::SessionSide::Plugin;
+        initiator.callbackWorker = pluginWorker.get();
         initiator.maxInFlight = config.pluginInitiatorInFlight;
         initiator.group = 1;
         pluginInitiator = aap::InitiatorSession::create(initiator, &error);
@@ -641,12 +644,15 @@ TEST(SessionBackToBack, ZeroAllocationsOnTheAudioThreadsWithTrafficInFlight) {
 }
 
 // ---- the AAPXS C ABI bridge ------------------------------------------------------------------------
+// Written on the callback worker's thread, read by the test thread after `done` (release/acquire).
 struct AbiWaiter {
-    int successes = 0;
-    int errors = 0;
+    std::atomic<int> successes{0};
+    std::atomic<int> errors{0};
     std::string error;
     std::vector<std::uint8_t> reply;
     void* pluginOrHost = nullptr;
+    std::thread::id thread;
+    int done() const { return successes.load(std::memory_order_acquire) + errors.load(std::memory_order_acquire); }
 };
 
 void abiPluginReply(AAPXSDefinition*, AAPXSInitiatorInstance*, AndroidAudioPlugin* plugin, AAPXSRequestContext* request) {
@@ -657,7 +663,27 @@ void abiPluginReply(AAPXSDefinition*, AAPXSInitiatorInstance*, AndroidAudioPlugi
         request->callback(request->callback_user_data, plugin);
 }
 
-TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSession) {
+AAPXSRequestContext abiRequest(AAPXSSerializationContext* serialization, AbiWaiter* waiter, std::int32_t opcode) {
+    AAPXSRequestContext request{};
+    request.callback = [](void* context, void* pluginOrHost) {
+        auto* w = static_cast<AbiWaiter*>(context);
+        w->pluginOrHost = pluginOrHost;
+        w->thread = std::this_thread::get_id();
+        w->successes.fetch_add(1, std::memory_order_release);
+    };
+    request.error_callback = [](void* context, void*, const char* error) {
+        auto* w = static_cast<AbiWaiter*>(context);
+        w->error = error;
+        w->thread = std::this_thread::get_id();
+        w->errors.fetch_add(1, std::memory_order_release);
+    };
+    request.callback_user_data = waiter;
+    request.serialization = serialization;
+    request.opcode = opcode;
+    return request;
+}
+
+TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBackOffTheAudioThread) {
     Harness h({});
     AAPXSDefinition* echo = h.registry.findByUri(kEchoUri);
     echo->process_incoming_plugin_aapxs_reply = abiPluginReply;
@@ -672,40 +698,62 @@ TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSession) {
     block[0] = 10;
     block[1] = 20;
     serialization.data_size = 2;
-    AAPXSRequestContext request{};
-    request.callback = [](void* context, void* pluginOrHost) {
-        auto* w = static_cast<AbiWaiter*>(context);
-        ++w->successes;
-        w->pluginOrHost = pluginOrHost;
-    };
-    request.error_callback = [](void* context, void*, const char* error) {
-        auto* w = static_cast<AbiWaiter*>(context);
-        ++w->errors;
-        w->error = error;
-    };
-    request.callback_user_data = &waiter;
-    request.serialization = &serialization;
-    request.opcode = kOpReverse;
+    AAPXSRequestContext request = abiRequest(&serialization, &waiter, kOpReverse);
     ASSERT_TRUE(instance.send_aapxs_request(&instance, &request));
     EXPECT_NE(request.request_id, 0u);
-    ASSERT_TRUE(h.cycleUntil([&] { return waiter.successes + waiter.errors > 0; }));
-    EXPECT_EQ(waiter.successes, 1);
-    EXPECT_EQ(waiter.errors, 0);
+    ASSERT_TRUE(h.cycleUntil([&] { return waiter.done() > 0; }));
+    EXPECT_EQ(waiter.successes.load(), 1);
+    EXPECT_EQ(waiter.errors.load(), 0);
     EXPECT_EQ(waiter.pluginOrHost, &h.plugin);
     EXPECT_EQ(waiter.reply, (std::vector<std::uint8_t>{20, 10}));
+    EXPECT_NE(waiter.thread, std::this_thread::get_id()); // the callback worker, not the audio thread
 
     AbiWaiter failing;
-    request.callback_user_data = &failing;
-    request.opcode = kOpUnknown;
+    request = abiRequest(&serialization, &failing, kOpUnknown);
     ASSERT_TRUE(instance.send_aapxs_request(&instance, &request));
-    ASSERT_TRUE(h.cycleUntil([&] { return failing.successes + failing.errors > 0; }));
-    EXPECT_EQ(failing.successes, 0);
-    EXPECT_EQ(failing.errors, 1);
+    ASSERT_TRUE(h.cycleUntil([&] { return failing.done() > 0; }));
+    EXPECT_EQ(failing.successes.load(), 0);
+    EXPECT_EQ(failing.errors.load(), 1);
     EXPECT_EQ(failing.error, aap::toString(aap::AapxsReplyError::NotHandled));
+    EXPECT_EQ(h.hostInitiator->statistics().abiInlineDeliveries, 0u);
 
     serialization.data_size = kCapacity + 1; // larger than the definition allows: refused at once
     EXPECT_FALSE(instance.send_aapxs_request(&instance, &request));
     EXPECT_FALSE(instance.send_aapxs_request(&instance, nullptr));
+}
+
+TEST(SessionBackToBack, AapxsRequestsBeyondMaxInFlightAreRefusedAndCancelledOnesStillCallBackOnce) {
+    Harness::Config config;
+    config.hostInFlight = 2;
+    config.startPluginWorker = false; // nothing gets answered
+    Harness h(config);
+    AAPXSDefinition* echo = h.registry.findByUri(kEchoUri);
+    AAPXSInitiatorInstance instance{};
+    std::uint8_t block[kCapacity] = {};
+    AAPXSSerializationContext serialization{block, 1, sizeof(block)};
+    instance.serialization = &serialization;
+    ASSERT_TRUE(h.hostInitiator->bindInitiatorInstance(&instance, echo, &h.plugin, kEchoUrid));
+    AbiWaiter waiters[3];
+    AAPXSRequestContext requests[3];
+    for (int i = 0; i < 3; ++i)
+        requests[i] = abiRequest(&serialization, &waiters[i], kOpSum);
+    ASSERT_TRUE(instance.send_aapxs_request(&instance, &requests[0]));
+    ASSERT_TRUE(instance.send_aapxs_request(&instance, &requests[1]));
+    EXPECT_FALSE(instance.send_aapxs_request(&instance, &requests[2])); // no slot, no record: refused
+    h.cycle();
+    EXPECT_EQ(h.hostInitiator->cancelAll(aap::RequestStatus::Cancelled), 2u);
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while ((waiters[0].done() == 0 || waiters[1].done() == 0) && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(100us);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(waiters[i].errors.load(), 1);
+        EXPECT_EQ(waiters[i].successes.load(), 0);
+        EXPECT_EQ(waiters[i].error, aap::toString(aap::RequestStatus::Cancelled));
+    }
+    EXPECT_EQ(waiters[2].done(), 0);
+    // Both records came back: two more requests are accepted.
+    ASSERT_TRUE(instance.send_aapxs_request(&instance, &requests[0]));
+    ASSERT_TRUE(instance.send_aapxs_request(&instance, &requests[1]));
 }
 
 // ---- bad options and bad requests ------------------------------------------------------------------

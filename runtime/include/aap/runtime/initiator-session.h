@@ -20,13 +20,22 @@
 //   realtime-safe, or hand the completion to a NonRealtimeWorker. A reply's data is passed to the
 //   callback (valid during the call only).
 // - The AAPXS C ABI: bindInitiatorInstance() fills an AAPXSInitiatorInstance whose
-//   send_aapxs_request submits through this session; the reply is copied into the slot's block
-//   and handed to the definition's process_incoming_*_aapxs_reply (which fires
-//   request->callback), or straight to request->callback when the definition has none; failures
-//   fire request->error_callback. Those run on the completing thread as well.
+//   send_aapxs_request submits through this session. Each such request holds one preallocated
+//   completion record (maxInFlight of them, with a maxDataSize block each) from send until its
+//   callbacks returned. On completion the reply is copied into the record and the record is
+//   posted to Options::callbackWorker, whose thread calls the definition's
+//   process_incoming_*_aapxs_reply (which fires request->callback; aapxs.h tags it
+//   [main-thread]) or request->callback directly when the definition has none; failures call
+//   request->error_callback. Without a callbackWorker, or when posting fails (queue full or
+//   worker stopped), they run on the completing thread instead (counted in
+//   Statistics::abiInlineDeliveries).
+//
+// Lifetime: stop the callbackWorker before destroying the session.
 
 #include "aap/runtime/aapxs-wire.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
+#include "aap/runtime/index-free-list.h"
+#include "aap/runtime/non-realtime-worker.h"
 #include "aap/runtime/request-table.h"
 #include "aap/runtime/session-side.h"
 #include "aapxs/aapxs.h"
@@ -72,6 +81,7 @@ public:
         std::size_t maxDataSize = 4096;       // largest request or reply payload, bytes
         std::uint8_t group = 0;               // UMP group the requests are written to
         std::int64_t defaultTimeoutNs = 2'000'000'000;
+        NonRealtimeWorker* callbackWorker = nullptr; // C ABI bridge only, see the header comment
     };
 
     struct Request {
@@ -92,6 +102,7 @@ public:
         std::uint64_t repliesRejected; // stale, forged or duplicate ids
         std::uint64_t malformed;
         std::uint64_t deferredWrites;  // times a request waited for the next cycle for space
+        std::uint64_t abiInlineDeliveries; // C ABI completions delivered on the completing thread
     };
 
     // [non-realtime] Allocates everything the session will ever use. nullptr + *error on bad options.
@@ -138,9 +149,12 @@ public:
 private:
     struct Slot;
     struct Binding;
+    struct AbiRecord;
     explicit InitiatorSession(const Options& options);
-    SubmitResult submitImpl(const Request& request, Binding* binding, const AAPXSRequestContext* abiContext) noexcept;
+    SubmitResult submitImpl(const Request& request, std::uint32_t abiRecord) noexcept;
     static void completeAbiRequest(void* user, const RequestCompletion& completion) noexcept;
+    static void deliverAbiOnWorker(void* context, std::uint64_t record, TaskOutcome outcome) noexcept;
+    void deliverAbi(std::uint32_t record) noexcept;
 
     Options options_;
     RequestTable table_;
@@ -150,10 +164,13 @@ private:
     std::unique_ptr<std::uint8_t[]> scratch_;
     std::size_t scratch_size_ = 0;
     std::unique_ptr<Binding[]> bindings_; // kMaxBindings
+    std::unique_ptr<AbiRecord[]> abi_records_; // maxInFlight
+    std::unique_ptr<std::uint8_t[]> abi_blocks_; // maxInFlight * maxDataSize
+    IndexFreeList abi_free_;
     std::size_t binding_count_ = 0;
     std::uint32_t carry_ = 0; // request that did not fit last cycle
     std::atomic<std::uint32_t> abi_request_counter_{0};
-    std::atomic<std::uint64_t> sent_{0}, matched_{0}, rejected_{0}, malformed_{0}, deferred_{0};
+    std::atomic<std::uint64_t> sent_{0}, matched_{0}, rejected_{0}, malformed_{0}, deferred_{0}, abi_inline_{0};
 };
 
 } // namespace aap

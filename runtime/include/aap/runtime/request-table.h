@@ -19,6 +19,8 @@
 //   runs on the calling thread before the slot is recycled. The sessions call these only on their
 //   processing thread (the audio thread while the instance is active).
 
+#include "aap/runtime/index-free-list.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -122,12 +124,10 @@ private:
     struct Slot;
     bool claim(Slot& slot, std::uint32_t requestId) noexcept;
     void deliverAndRecycle(std::size_t index, RequestCompletion& completion) noexcept;
-    void pushFree(std::uint32_t index) noexcept;
 
     const std::size_t capacity_;
     std::unique_ptr<Slot[]> slots_;
-    // Free list head: (tag << 32) | (slot + 1), 0 in the low half = empty. The tag defeats ABA.
-    alignas(64) std::atomic<std::uint64_t> free_head_{0};
+    IndexFreeList free_;
     alignas(64) std::atomic<std::size_t> pending_{0};
     std::size_t expire_cursor_ = 0; // touched only by the thread that calls expire()
 };
