@@ -156,7 +156,8 @@ typedef struct AAPXSDefinition {
                                                   AndroidAudioPlugin* plugin,
                                                   AAPXSRequestContext* request);
 
-    /* Same, host side: a host-extension request from the plugin arrived. May be null. */
+    /* [main-thread], or [audio-thread] for RT-safe opcodes. Same, host side: a host-extension
+     * request from the plugin arrived. May be null. */
     void (*process_incoming_host_aapxs_request)(struct AAPXSDefinition* definition,
                                                 AAPXSRecipientInstance* aapxsInstance,
                                                 AndroidAudioPluginHost* host,
@@ -169,7 +170,7 @@ typedef struct AAPXSDefinition {
                                                 AndroidAudioPlugin* plugin,
                                                 AAPXSRequestContext* request);
 
-    /* Same, plugin side: the reply to a host-extension request arrived. May be null. */
+    /* [main-thread] Same, plugin side: the reply to a host-extension request arrived. May be null. */
     void (*process_incoming_host_aapxs_reply)(struct AAPXSDefinition* definition,
                                               AAPXSInitiatorInstance* aapxsInstance,
                                               AndroidAudioPluginHost* host,

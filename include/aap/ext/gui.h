@@ -53,25 +53,25 @@ struct aap_gui_extension_t {
     /* Reserved for the AAPXS implementation; plugins assign null and never read it. */
     void* aapxs_context;
 
-    /* Creates the GUI (not yet shown). pluginId: never null, borrowed. instance: the host's id for
+    /* [main-thread] Creates the GUI (not yet shown). pluginId: never null, borrowed. instance: the host's id for
      * this plugin instance. view: platform handle or null (see above), borrowed. Returns a new
      * id (>= 0) or a negative AAP_GUI_ERROR_* / AAP_GUI_ALREADY_INSTANTIATED. */
     RT_UNSAFE aap_gui_instance_id (*create)(struct aap_gui_extension_t* ext, AndroidAudioPlugin* plugin,
                                             const char* pluginId, int32_t instance, void* view);
 
-    /* Shows the GUI. Returns AAP_GUI_RESULT_OK or a negative error code. */
+    /* [main-thread] Shows the GUI. Returns AAP_GUI_RESULT_OK or a negative error code. */
     RT_UNSAFE int32_t (*show)(struct aap_gui_extension_t* ext, AndroidAudioPlugin* plugin,
                               aap_gui_instance_id guiInstanceId);
 
-    /* Hides the GUI; unknown ids are ignored. */
+    /* [main-thread] Hides the GUI; unknown ids are ignored. */
     RT_UNSAFE void (*hide)(struct aap_gui_extension_t* ext, AndroidAudioPlugin* plugin,
                            aap_gui_instance_id guiInstanceId);
 
-    /* Resizes the GUI to width x height pixels (> 0). Returns AAP_GUI_RESULT_OK or an error. */
+    /* [main-thread] Resizes the GUI to width x height pixels (> 0). Returns AAP_GUI_RESULT_OK or an error. */
     RT_UNSAFE int32_t (*resize)(struct aap_gui_extension_t* ext, AndroidAudioPlugin* plugin,
                                 aap_gui_instance_id guiInstanceId, int32_t width, int32_t height);
 
-    /* Destroys the GUI; the id is invalid afterwards. Unknown ids are ignored. */
+    /* [main-thread] Destroys the GUI; the id is invalid afterwards. Unknown ids are ignored. */
     RT_UNSAFE void (*destroy)(struct aap_gui_extension_t* ext, AndroidAudioPlugin* plugin,
                               aap_gui_instance_id guiInstanceId);
 };
