@@ -105,6 +105,41 @@ static inline void aapxs_codec_store_word(uint8_t* p, uint32_t w) {
     memcpy(p, &w, 4);
 }
 
+/* Big-endian byte order of a UMP word (b0 = most significant byte), independent of host byte
+ * order. With GCC/clang this is one 4-byte memcpy plus a byte swap on little-endian hosts (a
+ * plain move on big-endian ones); elsewhere it is portable byte shifts. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && defined(__ORDER_BIG_ENDIAN__) \
+    && (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AAPXS_CODEC_HOST_TO_BE32(w) __builtin_bswap32(w)
+#else
+#define AAPXS_CODEC_HOST_TO_BE32(w) (w)
+#endif
+static inline uint32_t aapxs_codec_load_be32(const uint8_t* p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return AAPXS_CODEC_HOST_TO_BE32(w);
+}
+
+static inline void aapxs_codec_store_be32(uint8_t* p, uint32_t w) {
+    w = AAPXS_CODEC_HOST_TO_BE32(w);
+    memcpy(p, &w, 4);
+}
+#undef AAPXS_CODEC_HOST_TO_BE32
+#else
+static inline uint32_t aapxs_codec_load_be32(const uint8_t* p) {
+    return (AAPXS_CODEC_CAST(uint32_t, p[0]) << 24) | (AAPXS_CODEC_CAST(uint32_t, p[1]) << 16)
+        | (AAPXS_CODEC_CAST(uint32_t, p[2]) << 8) | AAPXS_CODEC_CAST(uint32_t, p[3]);
+}
+
+static inline void aapxs_codec_store_be32(uint8_t* p, uint32_t w) {
+    p[0] = AAPXS_CODEC_CAST(uint8_t, w >> 24);
+    p[1] = AAPXS_CODEC_CAST(uint8_t, w >> 16);
+    p[2] = AAPXS_CODEC_CAST(uint8_t, w >> 8);
+    p[3] = AAPXS_CODEC_CAST(uint8_t, w);
+}
+#endif
+
 /* Little-endian uint32 fields of the AAPXS payload, independent of host byte order. */
 static inline uint32_t aapxs_codec_read_le32(const uint8_t* p) {
     return AAPXS_CODEC_CAST(uint32_t, p[0]) | (AAPXS_CODEC_CAST(uint32_t, p[1]) << 8)

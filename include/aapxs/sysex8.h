@@ -69,6 +69,26 @@ static inline void aapxs_sysex8_pack_spans_unchecked(uint8_t* dst, uint8_t group
         uint32_t status = packets == 1u ? AAPXS_SYSEX8_STATUS_COMPLETE
             : p == 0u ? AAPXS_SYSEX8_STATUS_START
             : p + 1u == packets ? AAPXS_SYSEX8_STATUS_END : AAPXS_SYSEX8_STATUS_CONTINUE;
+        if (n == AAPXS_SYSEX8_PACKET_PAYLOAD_MAX) {
+            /* Fast path: a full packet whose 13 bytes sit in one span becomes four words straight
+             * from the source, without staging. */
+            while (spans[span_index].size == span_offset) {
+                span_index++;
+                span_offset = 0;
+            }
+            if (spans[span_index].size - span_offset >= AAPXS_SYSEX8_PACKET_PAYLOAD_MAX) {
+                const uint8_t* src = spans[span_index].data + span_offset;
+                aapxs_codec_store_word(dst, ((0x50u | (group & 0x0Fu)) << 24) | ((status << 4 | 0x0Eu) << 16)
+                                            | (AAPXS_CODEC_CAST(uint32_t, stream_id) << 8) | src[0]);
+                aapxs_codec_store_word(dst + 4, aapxs_codec_load_be32(src + 1));
+                aapxs_codec_store_word(dst + 8, aapxs_codec_load_be32(src + 5));
+                aapxs_codec_store_word(dst + 12, aapxs_codec_load_be32(src + 9));
+                span_offset += AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                remaining -= AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                dst += 16;
+                continue;
+            }
+        }
         memset(b, 0, sizeof(b));
         b[0] = AAPXS_CODEC_CAST(uint8_t, 0x50u | (group & 0x0Fu));
         b[1] = AAPXS_CODEC_CAST(uint8_t, (status << 4) | (n + 1u));
@@ -90,14 +110,10 @@ static inline void aapxs_sysex8_pack_spans_unchecked(uint8_t* dst, uint8_t group
             span_offset += take;
         }
         remaining -= n;
-        aapxs_codec_store_word(dst, (AAPXS_CODEC_CAST(uint32_t, b[0]) << 24) | (AAPXS_CODEC_CAST(uint32_t, b[1]) << 16)
-                                    | (AAPXS_CODEC_CAST(uint32_t, b[2]) << 8) | b[3]);
-        aapxs_codec_store_word(dst + 4, (AAPXS_CODEC_CAST(uint32_t, b[4]) << 24) | (AAPXS_CODEC_CAST(uint32_t, b[5]) << 16)
-                                    | (AAPXS_CODEC_CAST(uint32_t, b[6]) << 8) | b[7]);
-        aapxs_codec_store_word(dst + 8, (AAPXS_CODEC_CAST(uint32_t, b[8]) << 24) | (AAPXS_CODEC_CAST(uint32_t, b[9]) << 16)
-                                    | (AAPXS_CODEC_CAST(uint32_t, b[10]) << 8) | b[11]);
-        aapxs_codec_store_word(dst + 12, (AAPXS_CODEC_CAST(uint32_t, b[12]) << 24) | (AAPXS_CODEC_CAST(uint32_t, b[13]) << 16)
-                                    | (AAPXS_CODEC_CAST(uint32_t, b[14]) << 8) | b[15]);
+        aapxs_codec_store_word(dst, aapxs_codec_load_be32(b));
+        aapxs_codec_store_word(dst + 4, aapxs_codec_load_be32(b + 4));
+        aapxs_codec_store_word(dst + 8, aapxs_codec_load_be32(b + 8));
+        aapxs_codec_store_word(dst + 12, aapxs_codec_load_be32(b + 12));
         dst += 16;
     }
 }
@@ -133,15 +149,22 @@ static inline aapxs_codec_error_t aapxs_sysex8_write_packets(uint32_t* words, si
 
 /* Unpacks the payload bytes b3..b15 of a packet into out[0..12] (always 13 bytes). */
 static inline void aapxs_sysex8_unpack_payload13(const uint32_t* packet, uint8_t* out) {
-    uint8_t b[16];
-    uint32_t i;
-    for (i = 0; i < 4u; i++) {
-        b[i * 4u] = AAPXS_CODEC_CAST(uint8_t, packet[i] >> 24);
-        b[i * 4u + 1u] = AAPXS_CODEC_CAST(uint8_t, packet[i] >> 16);
-        b[i * 4u + 2u] = AAPXS_CODEC_CAST(uint8_t, packet[i] >> 8);
-        b[i * 4u + 3u] = AAPXS_CODEC_CAST(uint8_t, packet[i]);
-    }
-    memcpy(out, b + 3, AAPXS_SYSEX8_PACKET_PAYLOAD_MAX);
+    /* Load everything first: the compiler cannot know that `out` does not alias `packet`. */
+    uint32_t w0 = packet[0], w1 = packet[1], w2 = packet[2], w3 = packet[3];
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Two overlapping 8-byte stores instead of four: out[0..7] = b3, BE(w1), BE(w2)[0..2] and
+     * out[5..12] = BE(w2), BE(w3). Store bandwidth is what limits this loop. */
+    uint64_t head = (w0 & 0xFFu) | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w1)) << 8)
+        | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w2)) << 40);
+    uint64_t tail = __builtin_bswap32(w2) | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w3)) << 32);
+    memcpy(out, &head, 8);
+    memcpy(out + 5, &tail, 8);
+#else
+    out[0] = AAPXS_CODEC_CAST(uint8_t, w0);
+    aapxs_codec_store_be32(out + 1, w1);
+    aapxs_codec_store_be32(out + 5, w2);
+    aapxs_codec_store_be32(out + 9, w3);
+#endif
 }
 
 /* Field accessors of a packet's first word. */
@@ -170,11 +193,12 @@ static inline int aapxs_sysex8_append_payload(const uint32_t* packet, uint32_t n
         return 0;
     if (n == 0u)
         return 1;
-    aapxs_sysex8_unpack_payload13(packet, payload);
-    if (n == AAPXS_SYSEX8_PACKET_PAYLOAD_MAX)
-        memcpy(out + *size, payload, AAPXS_SYSEX8_PACKET_PAYLOAD_MAX);
-    else
+    if (n == AAPXS_SYSEX8_PACKET_PAYLOAD_MAX) {
+        aapxs_sysex8_unpack_payload13(packet, out + *size); /* straight into place */
+    } else {
+        aapxs_sysex8_unpack_payload13(packet, payload);
         memcpy(out + *size, payload, n);
+    }
     *size += n;
     return 1;
 }
@@ -203,8 +227,28 @@ static inline aapxs_codec_error_t aapxs_sysex8_read_message(const uint32_t* word
     /* group and stream id identify the message: every later packet must carry the same ones. */
     key = words[0] & 0x0F00FF00u;
     for (;;) {
-        const uint32_t* packet = words + position;
+        const uint32_t* packet;
         uint32_t status, n;
+        if (position != 0u) {
+            /* Fast path: full continue packets of this message; one compare checks type, group,
+             * status, size and stream id. */
+            const uint32_t full_continue = 0x502E0000u | key;
+            size_t limit = (word_count - position) / AAPXS_SYSEX8_PACKET_WORDS;
+            size_t room = (capacity - size) / AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+            const uint32_t* in = words + position;
+            uint8_t* out = storage + size;
+            size_t k;
+            if (room < limit)
+                limit = room;
+            for (k = 0; k < limit && (in[0] & 0xFFFFFF00u) == full_continue; k++) {
+                aapxs_sysex8_unpack_payload13(in, out);
+                in += AAPXS_SYSEX8_PACKET_WORDS;
+                out += AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+            }
+            size += k * AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+            position += k * AAPXS_SYSEX8_PACKET_WORDS;
+        }
+        packet = words + position;
         if (word_count - position < AAPXS_SYSEX8_PACKET_WORDS)
             return AAPXS_CODEC_ERROR_SYSEX8_TRUNCATED;
         if (position != 0u && ((packet[0] >> 28) != 0x5u || (packet[0] & 0x0F00FF00u) != key))
