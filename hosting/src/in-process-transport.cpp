@@ -5,6 +5,7 @@
 
 #include "aap/plugin-meta-info.h"
 #include "local-plugin.h"
+#include "plugin-side-aapxs.h"
 
 namespace aap {
 
@@ -17,7 +18,11 @@ public:
 
     HostingStatus load(const PluginLoadSpec& spec) {
         std::string error;
-        return LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
+        HostingStatus status =
+            LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
+        if (status == HostingStatus::Ok)
+            aapxs_.loadDefinitions(plugin_->library(), spec.libraryPath);
+        return status;
     }
 
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override {
@@ -39,7 +44,13 @@ public:
         buffers_.clear();
         std::vector<void*> pointers;
         std::vector<int32_t> sizes;
+        midiIn_ = midiOut_ = -1;
         for (const PortBufferSpec& port : ports) {
+            const int32_t index = static_cast<int32_t>(buffers_.size());
+            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_INPUT && midiIn_ < 0)
+                midiIn_ = index;
+            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_OUTPUT && midiOut_ < 0)
+                midiOut_ = index;
             // 64-byte aligned storage, zero-filled (silence, empty MIDI2 header).
             buffers_.emplace_back((port.sizeInBytes + 63) / 64);
             pointers.push_back(buffers_.back().data());
@@ -52,6 +63,9 @@ public:
     HostingStatus activate() override {
         if (!plugin_)
             return HostingStatus::Offline;
+        HostingStatus status = aapxs_.startSession(plugin_->plugin());
+        if (status != HostingStatus::Ok)
+            return status;
         plugin_->activate();
         return HostingStatus::Ok;
     }
@@ -60,10 +74,12 @@ public:
         if (!plugin_)
             return HostingStatus::Offline;
         plugin_->deactivate();
+        aapxs_.stopSession();
         return HostingStatus::Ok;
     }
 
     HostingStatus destroy() override {
+        aapxs_.stopSession();
         plugin_.reset();
         return HostingStatus::Ok;
     }
@@ -71,7 +87,9 @@ public:
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override {
         if (!plugin_)
             return HostingStatus::Offline;
+        aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_));
         plugin_->process(frames, timeoutNs);
+        aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
         return HostingStatus::Ok;
     }
 
@@ -81,12 +99,14 @@ public:
         return buffers_[static_cast<size_t>(index)].data();
     }
 
-    HostingStatus extension(const std::string& uri, int32_t, uint32_t, uint32_t, uint32_t*, int64_t) override {
+    HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
+                            uint32_t* replySize, int64_t) override {
         if (!plugin_)
             return HostingStatus::Offline;
-        for (const Extension& e : extensions_)
+        for (Extension& e : extensions_)
             if (e.uri == uri)
-                return HostingStatus::Unsupported;  // needs an AAPXS definition registry (runtime)
+                return aapxs_.dispatch(plugin_->plugin(), uri, opcode, requestId, e.block.data(),
+                                       static_cast<uint32_t>(e.block.size()), requestSize, replySize);
         return HostingStatus::NotFound;
     }
 
@@ -107,8 +127,18 @@ private:
             callbacks_->requestProcess();
     }
 
+    uint8_t* portBytes(int32_t index) noexcept {
+        return index < 0 ? nullptr : reinterpret_cast<uint8_t*>(buffers_[static_cast<size_t>(index)].data());
+    }
+    size_t portSize(int32_t index) const noexcept {
+        return index < 0 ? 0 : ports_[static_cast<size_t>(index)].sizeInBytes;
+    }
+
     TransportHostCallbacks* callbacks_;
     std::unique_ptr<LocalPlugin> plugin_;
+    PluginSideAapxs aapxs_;  // after plugin_: destroyed first
+    int32_t midiIn_ = -1;
+    int32_t midiOut_ = -1;
     std::vector<PortBufferSpec> ports_;
     std::vector<std::vector<CacheLine>> buffers_;
     std::vector<Extension> extensions_;

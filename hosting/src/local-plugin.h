@@ -48,6 +48,8 @@ public:
     // [main-thread] The plugin's extension for `uri`, or null.
     void* pluginExtension(const char* uri);
     AndroidAudioPlugin* plugin() const noexcept { return plugin_; }
+    // The dlopen handle of the plugin library (for optional exports such as AAPXS definitions).
+    void* library() const noexcept { return library_; }
 
 private:
     LocalPlugin() = default;

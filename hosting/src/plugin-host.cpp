@@ -19,8 +19,10 @@ const char* instanceStateName(InstanceState state) noexcept {
 }
 
 PluginInstance::PluginInstance(PluginInformation information, std::shared_ptr<PluginTransport> transport,
-                               uint32_t midiBufferSize)
-    : information_(std::move(information)), transport_(std::move(transport)), midiBufferSize_(midiBufferSize) {}
+                               const PluginHostOptions& options)
+    : information_(std::move(information)), transport_(std::move(transport)), midiBufferSize_(options.midiBufferSize),
+      maxExtensionDataSize_(options.maxExtensionDataSize),
+      maxExtensionRequestsInFlight_(options.maxExtensionRequestsInFlight) {}
 
 PluginInstance::~PluginInstance() { destroy(); }
 
@@ -32,7 +34,7 @@ HostingStatus PluginInstance::track(HostingStatus status) noexcept {
 
 namespace {
 // The error a call gets when the instance is in `state` and the call is not allowed there.
-HostingStatus wrongState(InstanceState state) {
+HostingStatus wrongState(InstanceState state) noexcept {
     return state == InstanceState::Error ? HostingStatus::Offline : HostingStatus::InvalidState;
 }
 } // namespace
@@ -67,6 +69,28 @@ HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
         return status;
     preparedFrames_ = frames;
     portSizes_ = std::move(sizes);
+    for (const PortInformation& port : information_.ports) {
+        if (port.contentType != PortContentType::Midi2)
+            continue;
+        if (port.direction == PortDirection::Input && midiIn_ < 0)
+            midiIn_ = port.index;
+        if (port.direction == PortDirection::Output && midiOut_ < 0)
+            midiOut_ = port.index;
+    }
+    if (midiIn_ >= 0 && midiOut_ >= 0) {
+        InitiatorSession::Options sessionOptions;
+        sessionOptions.side = SessionSide::Host;
+        sessionOptions.maxInFlight = maxExtensionRequestsInFlight_;
+        sessionOptions.maxDataSize = maxExtensionDataSize_;
+        SessionError sessionError = SessionError::None;
+        initiator_ = InitiatorSession::create(sessionOptions, &sessionError);
+        if (!initiator_) {
+            // Bad options are the host's mistake: report it instead of running without AAPXS.
+            instance_->destroy();
+            state_.store(InstanceState::Terminated, std::memory_order_release);
+            return HostingStatus::InvalidArgument;
+        }
+    }
     state_.store(InstanceState::Inactive, std::memory_order_release);
     return HostingStatus::Ok;
 }
@@ -103,6 +127,8 @@ HostingStatus PluginInstance::destroy() {
         instance_.reset();
     }
     transport_.reset();  // the last reference stops a per-instance service (and reaps it)
+    if (initiator_)
+        initiator_->cancelAll(RequestStatus::Cancelled);  // processing has stopped: fail what is left
     state_.store(InstanceState::Terminated, std::memory_order_release);
     // Destroying an instance whose peer is already gone is not an error: it is what the host does
     // to recover.
@@ -118,7 +144,19 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     }
     if (frames < 0 || frames > preparedFrames_ || timeoutNs <= 0)
         return HostingStatus::InvalidArgument;
-    return track(instance_->process(frames, timeoutNs));
+    if (initiator_)
+        initiator_->writeRequests(static_cast<uint8_t*>(instance_->portBuffer(midiIn_)), portSizes_[static_cast<size_t>(midiIn_)]);
+    HostingStatus status = track(instance_->process(frames, timeoutNs));
+    if (initiator_) {
+        if (status == HostingStatus::Ok) {
+            // Replies are stripped so the host's own MIDI processing never sees them.
+            initiator_->readReplies(static_cast<uint8_t*>(instance_->portBuffer(midiOut_)), portSizes_[static_cast<size_t>(midiOut_)]);
+            initiator_->expire(monotonicNowNs());
+        } else {
+            initiator_->cancelAll(RequestStatus::Cancelled);  // the peer is gone: fail each once, now
+        }
+    }
+    return status;
 }
 
 HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,
@@ -129,6 +167,27 @@ HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, 
     if (uri.empty() || replySize == nullptr)
         return HostingStatus::InvalidArgument;
     return track(instance_->extension(uri, opcode, requestId, requestSize, replySize, timeoutNs));
+}
+
+HostingStatus PluginInstance::submitExtensionRequest(const InitiatorSession::Request& request,
+                                                     uint32_t* requestId) noexcept {
+    InstanceState current = state();
+    if (current != InstanceState::Active)
+        return wrongState(current);
+    if (!initiator_)
+        return HostingStatus::Unsupported;
+    SubmitResult result = initiator_->submit(request);
+    switch (result.error) {
+    case SubmitError::None:
+        if (requestId != nullptr)
+            *requestId = result.requestId;
+        return HostingStatus::Ok;
+    case SubmitError::TableFull:
+    case SubmitError::DataTooLarge:
+        return HostingStatus::CapacityExceeded;
+    default:
+        return HostingStatus::InvalidArgument;
+    }
 }
 
 void* PluginInstance::portBuffer(int32_t index) noexcept {
@@ -214,7 +273,7 @@ HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_p
     HostingStatus status = transportFor(&transport, error);
     if (status != HostingStatus::Ok)
         return status;
-    std::unique_ptr<PluginInstance> instance{new PluginInstance(*information, transport, options_.midiBufferSize)};
+    std::unique_ptr<PluginInstance> instance{new PluginInstance(*information, transport, options_)};
     PluginLoadSpec spec{information->libraryPath, information->entrypoint, information->uniqueId,
                         information->metadataFilePath};
     status = transport->createInstance(spec, instance.get(), &instance->instance_);

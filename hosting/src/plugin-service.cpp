@@ -20,6 +20,7 @@
 #include "control-socket.h"
 #include "futex.h"
 #include "local-plugin.h"
+#include "plugin-side-aapxs.h"
 
 namespace aap {
 
@@ -38,9 +39,12 @@ public:
     HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId) {
         std::string error;
         HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, &error);
-        if (status != HostingStatus::Ok)
+        if (status != HostingStatus::Ok) {
             logError(error);
-        return status;
+            return status;
+        }
+        aapxs_.loadDefinitions(plugin_->library(), library);
+        return HostingStatus::Ok;
     }
 
     HostingStatus addExtension(std::string uri, uint32_t capacity, UniqueFd fd) {
@@ -69,8 +73,13 @@ public:
         std::vector<SharedMemory> ports;
         std::vector<void*> pointers;
         std::vector<int32_t> sizes;
+        int32_t midiIn = -1, midiOut = -1;
         for (uint32_t i = 0; i < head.port_count; i++) {
             const wire::PortEntry& e = entries[i];
+            if (e.content_type == AAP_CONTENT_TYPE_MIDI2 && e.direction == AAP_PORT_DIRECTION_INPUT && midiIn < 0)
+                midiIn = static_cast<int32_t>(i);
+            if (e.content_type == AAP_CONTENT_TYPE_MIDI2 && e.direction == AAP_PORT_DIRECTION_OUTPUT && midiOut < 0)
+                midiOut = static_cast<int32_t>(i);
             SharedMemory memory;
             status = SharedMemory::adopt(std::move(fds[1 + i]), e.buffer_size, &memory);
             if (status != HostingStatus::Ok)
@@ -83,6 +92,8 @@ public:
         block_ = processBlock;
         ports_ = std::move(ports);
         frames_ = head.frames;
+        midiIn_ = midiIn;
+        midiOut_ = midiOut;
         plugin_->prepare(head.frames, head.sample_rate, std::move(pointers), std::move(sizes));
         state_ = State::Inactive;
         return HostingStatus::Ok;
@@ -91,6 +102,9 @@ public:
     HostingStatus activate() {
         if (state_ != State::Inactive)
             return HostingStatus::InvalidState;
+        HostingStatus status = aapxs_.startSession(plugin_->plugin());
+        if (status != HostingStatus::Ok)
+            return status;
         plugin_->activate();
         state_ = State::Active;
         // Requests issued before activation are not ours to answer.
@@ -107,6 +121,7 @@ public:
         if (!stopRealtime())
             return HostingStatus::Timeout;
         plugin_->deactivate();
+        aapxs_.stopSession();
         state_ = State::Inactive;
         return HostingStatus::Ok;
     }
@@ -139,19 +154,19 @@ public:
             plugin_->deactivate();
             state_ = State::Inactive;
         }
+        aapxs_.stopSession();
     }
 
     HostingStatus extension(const std::string& uri, const wire::ExtensionPayload& head, uint32_t* replySize) {
         if (state_ == State::Active)
             return HostingStatus::InvalidState;  // spec/abi.md section 4: active => realtime path
-        for (const Extension& e : extensions_) {
+        for (Extension& e : extensions_) {
             if (e.uri != uri)
                 continue;
             if (head.data_size > e.capacity)
                 return HostingStatus::InvalidArgument;
-            *replySize = 0;
-            // Dispatching to an AAPXSDefinition needs the runtime's definition registry.
-            return HostingStatus::Unsupported;
+            return aapxs_.dispatch(plugin_->plugin(), uri, head.opcode, head.request_id,
+                                   static_cast<uint8_t*>(e.memory.data()), e.capacity, head.data_size, replySize);
         }
         return HostingStatus::NotFound;
     }
@@ -196,10 +211,15 @@ private:
             // The host is untrusted too: never hand the plugin more frames than were prepared.
             const int32_t frames = block->frames;
             int32_t status = 0;
-            if (frames < 0 || frames > frames_)
+            if (frames < 0 || frames > frames_) {
                 status = static_cast<int32_t>(HostingStatus::InvalidArgument);
-            else
+            } else {
+                // AAPXS requests are stripped from the input before the plugin sees it; replies
+                // (from this cycle or earlier ones) are appended to the output after it ran.
+                aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_));
                 plugin_->process(frames, block->timeout_ns);
+                aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
+            }
             __atomic_store_n(&block->status, status, __ATOMIC_RELEASE);
             storeSeqCst(&block->reply_sequence, sequence);
             if (loadSeqCst(&block->host_waiting) != 0)
@@ -209,9 +229,20 @@ private:
         realtimeExited_.store(true);
     }
 
+    uint8_t* portBytes(int32_t index) const noexcept {
+        return index < 0 ? nullptr : static_cast<uint8_t*>(ports_[static_cast<size_t>(index)].data());
+    }
+    size_t portSize(int32_t index) const noexcept {
+        return index < 0 ? 0 : ports_[static_cast<size_t>(index)].size();
+    }
+
     uint32_t id_;
     int wakeFd_;
     std::unique_ptr<LocalPlugin> plugin_;
+    // After plugin_: destroyed first, so its worker never runs a handler on a released plugin.
+    PluginSideAapxs aapxs_;
+    int32_t midiIn_ = -1;
+    int32_t midiOut_ = -1;
     State state_ = State::Unprepared;
     std::vector<Extension> extensions_;
     SharedMemory processMemory_;

@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "aap/runtime/realtime-guard.h"
 #include "hosting-test-support.h"
+#include "test-transform-extension.h"
 
 namespace aap {
 namespace {
@@ -41,6 +46,47 @@ TEST(ProcessTransportRealtime, TheFailurePathAllocatesNothingEither) {
     EXPECT_EQ(results[1], HostingStatus::Ok);
     EXPECT_EQ(results[2], HostingStatus::Offline);
     EXPECT_EQ(results[5], HostingStatus::Offline);
+    EXPECT_EQ(heapOperations, 0u);
+}
+
+std::atomic<int> completed{0};
+std::atomic<int> succeeded{0};
+
+void countCompletion(void*, const RequestCompletion& completion) noexcept {
+    completed.fetch_add(1);
+    if (completion.status == RequestStatus::Completed && completion.dataSize == 4)
+        succeeded.fetch_add(1);
+}
+
+TEST(ProcessTransportRealtime, ExtensionTrafficOnTheAudioThreadAllocatesNothing) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    static const uint8_t payload[4] = {1, 2, 3, 4};
+    InitiatorSession::Request request;
+    request.uri = AAP_TEST_TRANSFORM_URI;
+    request.uriSize = sizeof(AAP_TEST_TRANSFORM_URI) - 1;
+    request.opcode = AAP_TEST_TRANSFORM_REVERSE;
+    request.data = payload;
+    request.dataSize = sizeof(payload);
+    request.onComplete = &countCompletion;
+    int submitted = 0, failures = 0;
+    uint64_t heapOperations = 0;
+    for (int cycle = 0; cycle < 2000 && (completed.load() < 100 || submitted < 100); cycle++) {
+        // Sleeping between cycles lets the service's worker run; it is not part of the audio path.
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        RealtimeGuard guard;  // around the audio-thread work only: submit + process (+ completions)
+        if (submitted < 100 && instance->submitExtensionRequest(request, nullptr) == HostingStatus::Ok)
+            submitted++;
+        failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+        heapOperations += guard.heapOperations();
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(submitted, 100);
+    EXPECT_EQ(completed.load(), 100);
+    EXPECT_EQ(succeeded.load(), 100);
     EXPECT_EQ(heapOperations, 0u);
 }
 

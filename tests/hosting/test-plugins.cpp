@@ -13,6 +13,8 @@
 
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/midi.h"
+#include "aap/hosting/plugin-aapxs-definitions.h"
+#include "test-transform-extension.h"
 
 namespace {
 
@@ -112,7 +114,67 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
     gainEcho(buffer, frames);
 }
 
-void* pluginGetExtension(AndroidAudioPlugin*, const char* uri) { return aap_abi_get_extension(uri); }
+int32_t transform(aap_test_transform_extension_t*, AndroidAudioPlugin*, int32_t opcode, uint8_t* data, int32_t size,
+                  int32_t capacity) {
+    switch (opcode) {
+    case AAP_TEST_TRANSFORM_REVERSE:
+        for (int32_t i = 0; i < size / 2; i++) {
+            uint8_t b = data[i];
+            data[i] = data[size - 1 - i];
+            data[size - 1 - i] = b;
+        }
+        return size;
+    case AAP_TEST_TRANSFORM_SHOUT:
+        ::usleep(3000);
+        if (size >= capacity)
+            return -1;
+        data[size] = '!';
+        return size + 1;
+    default:
+        return -1;
+    }
+}
+
+aap_test_transform_extension_t transformExtension{nullptr, transform};
+
+void* pluginGetExtension(AndroidAudioPlugin*, const char* uri) {
+    if (uri != nullptr && std::strcmp(uri, AAP_TEST_TRANSFORM_URI) == 0)
+        return &transformExtension;
+    return aap_abi_get_extension(uri);
+}
+
+// The AAPXS definition of the transform extension, plugin side: deserialize, call the plugin's
+// extension, serialize the reply. An opcode the plugin rejects gets no reply (the runtime then
+// sends an error reply).
+void transformRequest(AAPXSDefinition*, AAPXSRecipientInstance* aapxsInstance, AndroidAudioPlugin* plugin,
+                      AAPXSRequestContext* request) {
+    auto* ext = static_cast<aap_test_transform_extension_t*>(plugin->get_extension(plugin, AAP_TEST_TRANSFORM_URI));
+    if (ext == nullptr)
+        return;
+    AAPXSSerializationContext* s = request->serialization;
+    int32_t size = ext->transform(ext, plugin, request->opcode, static_cast<uint8_t*>(s->data),
+                                  static_cast<int32_t>(s->data_size), static_cast<int32_t>(s->data_capacity));
+    if (size < 0)
+        return;
+    s->data_size = static_cast<size_t>(size);
+    aapxsInstance->send_aapxs_reply(aapxsInstance, request);
+}
+
+bool transformIsRealtimeSafe(AAPXSDefinition*, bool isHostExtension, int32_t opcode) {
+    return !isHostExtension && opcode == AAP_TEST_TRANSFORM_REVERSE;
+}
+
+AAPXSDefinition makeTransformDefinition() {
+    AAPXSDefinition d;
+    std::memset(&d, 0, sizeof(d));
+    d.uri = AAP_TEST_TRANSFORM_URI;
+    d.data_capacity = AAP_TEST_TRANSFORM_CAPACITY;
+    d.process_incoming_plugin_aapxs_request = transformRequest;
+    d.is_command_rt_safe = transformIsRealtimeSafe;
+    return d;
+}
+
+const AAPXSDefinition transformDefinitions[1] = {makeTransformDefinition()};
 
 aap_plugin_info_t pluginGetInfo(AndroidAudioPlugin*) {
     aap_plugin_info_t info;
@@ -162,3 +224,8 @@ AndroidAudioPluginFactory factory{instantiate, release, nullptr};
 } // namespace
 
 AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
+
+extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT const AAPXSDefinition* aap_plugin_get_aapxs_definitions(int32_t* count) {
+    *count = 1;
+    return transformDefinitions;
+}

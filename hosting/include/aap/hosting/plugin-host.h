@@ -36,6 +36,7 @@
 #include "aap/hosting/process-transport.h"
 #include "aap/hosting/status.h"
 #include "aap/hosting/transport.h"
+#include "aap/runtime/initiator-session.h"
 
 namespace aap {
 
@@ -50,6 +51,10 @@ struct PluginHostOptions {
     ProcessTransportOptions process;  // service path, control-call timeout, spin time
     // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header.
     uint32_t midiBufferSize = 8192;
+    // Realtime AAPXS path (spec/abi.md section 4): largest request/reply payload in bytes and the
+    // number of requests that may be in flight per instance.
+    uint32_t maxExtensionDataSize = 4096;
+    uint32_t maxExtensionRequestsInFlight = 256;
     // A third-party transport; when set it is used for every instance and `isolation` is ignored.
     std::shared_ptr<PluginTransport> transport;
 };
@@ -95,6 +100,17 @@ public:
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
                             uint32_t* replySize, int64_t timeoutNs);
 
+    // [audio-thread] Active only. Queues a plugin-extension request (opcode >= 0) for the next
+    // process() cycles: it travels as AAPXS SysEx8 in the first MIDI2 input and its reply comes
+    // back in the MIDI2 output of the same or a later cycle (spec/abi.md section 4). request.onComplete
+    // fires exactly once on the thread calling process(): with the reply, TimedOut, or Cancelled
+    // when the instance goes offline or is destroyed. Never allocates or blocks. Errors:
+    // InvalidState (not active), Unsupported (no MIDI2 in/out port), CapacityExceeded (too many in
+    // flight or payload too large), InvalidArgument (malformed request).
+    HostingStatus submitExtensionRequest(const InitiatorSession::Request& request, uint32_t* requestId) noexcept;
+    // [thread-safe] Requests submitted and not yet completed.
+    size_t pendingExtensionRequests() const noexcept { return initiator_ ? initiator_->pendingCount() : 0; }
+
     // [audio-thread] After prepare: the buffer of port `index` (information().ports order), or null.
     void* portBuffer(int32_t index) noexcept;
     float* audioBuffer(int32_t index) noexcept { return static_cast<float*>(portBuffer(index)); }
@@ -107,7 +123,8 @@ public:
 
 private:
     friend class PluginHost;
-    PluginInstance(PluginInformation information, std::shared_ptr<PluginTransport> transport, uint32_t midiBufferSize);
+    PluginInstance(PluginInformation information, std::shared_ptr<PluginTransport> transport,
+                   const PluginHostOptions& options);
 
     // TransportHostCallbacks
     void requestProcess() noexcept override;
@@ -121,6 +138,11 @@ private:
     std::shared_ptr<PluginTransport> transport_;
     std::unique_ptr<TransportInstance> instance_;
     uint32_t midiBufferSize_;
+    uint32_t maxExtensionDataSize_;
+    uint32_t maxExtensionRequestsInFlight_;
+    int32_t midiIn_ = -1;
+    int32_t midiOut_ = -1;
+    std::unique_ptr<InitiatorSession> initiator_;
     std::atomic<InstanceState> state_{InstanceState::Unprepared};
     int32_t preparedFrames_ = 0;
     std::vector<uint32_t> portSizes_;
