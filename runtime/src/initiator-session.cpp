@@ -228,6 +228,13 @@ ExtractStats InitiatorSession::readReplies(std::uint8_t* portBuffer, std::size_t
     return stats;
 }
 
+std::size_t InitiatorSession::cancelAll(RequestStatus status) noexcept {
+    const std::size_t cancelled = table_.cancelAll(status);
+    if (cancelled && options_.callbackWorker)
+        options_.callbackWorker->wakeIfPending();
+    return cancelled;
+}
+
 InitiatorSession::Statistics InitiatorSession::statistics() const noexcept {
     return Statistics{sent_.load(std::memory_order_relaxed), matched_.load(std::memory_order_relaxed),
                       rejected_.load(std::memory_order_relaxed), malformed_.load(std::memory_order_relaxed),

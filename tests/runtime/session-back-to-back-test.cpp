@@ -244,7 +244,6 @@ struct Harness {
         }
         hostInitiator->writeRequests(midiIn.data(), midiIn.capacity());
         hostRecipient->writeReplies(midiIn.data(), midiIn.capacity());
-        hostWorker->wakeIfPending();
 
         // plugin audio thread: strip AAPXS before the plugin sees the buffer
         const auto routed = aap::routeIncomingAapxs(aap::SessionSide::Plugin, midiIn.data(), midiIn.capacity(),
@@ -263,6 +262,8 @@ struct Harness {
         const std::int64_t now = aap::monotonicNowNs();
         hostInitiator->expire(now);
         pluginInitiator->expire(now);
+        // Once per cycle, after everything that may post (recipient requests, C ABI completions).
+        hostWorker->wakeIfPending();
     }
 
     template <typename Done> bool cycleUntil(Done done, std::chrono::milliseconds limit = 5000ms) {
@@ -684,6 +685,8 @@ AAPXSRequestContext abiRequest(AAPXSSerializationContext* serialization, AbiWait
 }
 
 TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBackOffTheAudioThread) {
+    // Declared before the harness: its workers may still deliver callbacks while it is destroyed.
+    AbiWaiter waiter, failing;
     Harness h({});
     AAPXSDefinition* echo = h.registry.findByUri(kEchoUri);
     echo->process_incoming_plugin_aapxs_reply = abiPluginReply;
@@ -694,7 +697,6 @@ TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBack
     ASSERT_TRUE(h.hostInitiator->bindInitiatorInstance(&instance, echo, &h.plugin, kEchoUrid));
     EXPECT_NE(instance.get_new_request_id(&instance), 0u);
 
-    AbiWaiter waiter;
     block[0] = 10;
     block[1] = 20;
     serialization.data_size = 2;
@@ -708,7 +710,6 @@ TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBack
     EXPECT_EQ(waiter.reply, (std::vector<std::uint8_t>{20, 10}));
     EXPECT_NE(waiter.thread, std::this_thread::get_id()); // the callback worker, not the audio thread
 
-    AbiWaiter failing;
     request = abiRequest(&serialization, &failing, kOpUnknown);
     ASSERT_TRUE(instance.send_aapxs_request(&instance, &request));
     ASSERT_TRUE(h.cycleUntil([&] { return failing.done() > 0; }));
@@ -723,6 +724,7 @@ TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBack
 }
 
 TEST(SessionBackToBack, AapxsRequestsBeyondMaxInFlightAreRefusedAndCancelledOnesStillCallBackOnce) {
+    AbiWaiter waiters[3]; // before the harness, see above
     Harness::Config config;
     config.hostInFlight = 2;
     config.startPluginWorker = false; // nothing gets answered
@@ -733,7 +735,6 @@ TEST(SessionBackToBack, AapxsRequestsBeyondMaxInFlightAreRefusedAndCancelledOnes
     AAPXSSerializationContext serialization{block, 1, sizeof(block)};
     instance.serialization = &serialization;
     ASSERT_TRUE(h.hostInitiator->bindInitiatorInstance(&instance, echo, &h.plugin, kEchoUrid));
-    AbiWaiter waiters[3];
     AAPXSRequestContext requests[3];
     for (int i = 0; i < 3; ++i)
         requests[i] = abiRequest(&serialization, &waiters[i], kOpSum);

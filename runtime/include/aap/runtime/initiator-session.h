@@ -28,7 +28,9 @@
 //   [main-thread]) or request->callback directly when the definition has none; failures call
 //   request->error_callback. Without a callbackWorker, or when posting fails (queue full or
 //   worker stopped), they run on the completing thread instead (counted in
-//   Statistics::abiInlineDeliveries).
+//   Statistics::abiInlineDeliveries). Under WakePolicy::WakeOncePerCycle, call
+//   callbackWorker->wakeIfPending() once per cycle after readReplies/expire (the host does that
+//   for its worker anyway); cancelAll() wakes it itself.
 //
 // Lifetime: stop the callbackWorker before destroying the session.
 
@@ -124,10 +126,10 @@ public:
     std::size_t expire(std::int64_t nowNs, std::size_t maxSlotsToScan = SIZE_MAX) noexcept {
         return table_.expire(nowNs, maxSlotsToScan);
     }
-    // [processing thread, or any thread once processing stopped] Fails every pending request.
-    std::size_t cancelAll(RequestStatus status = RequestStatus::Cancelled) noexcept {
-        return table_.cancelAll(status);
-    }
+    // [processing thread, or any thread once processing stopped] Fails every pending request,
+    // then wakes the callbackWorker (if any) so C ABI error callbacks run without waiting for a
+    // next cycle.
+    std::size_t cancelAll(RequestStatus status = RequestStatus::Cancelled) noexcept;
 
     // [processing thread] One parsed message that is a reply at this side (used by
     // routeIncomingAapxs). Returns true when it completed a request.
