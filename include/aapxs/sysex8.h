@@ -86,6 +86,30 @@ static inline void aapxs_sysex8_pack_spans_unchecked(uint8_t* dst, uint8_t group
                 span_offset += AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
                 remaining -= AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
                 dst += 16;
+                /* Then the following continue packets (p + 1 .. packets - 2, all full) that this
+                 * span still covers, in a tight loop with a constant header. */
+                if (p + 2u < packets) {
+                    const uint32_t continue_header = ((0x50u | (group & 0x0Fu)) << 24) | (0x2Eu << 16)
+                        | (AAPXS_CODEC_CAST(uint32_t, stream_id) << 8);
+                    size_t run = (spans[span_index].size - span_offset) / AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                    size_t r;
+                    if (run > packets - p - 2u)
+                        run = packets - p - 2u;
+                    src = spans[span_index].data + span_offset;
+                    for (r = 0; r < run; r++) {
+                        uint32_t w1 = aapxs_codec_load_be32(src + 1), w2 = aapxs_codec_load_be32(src + 5),
+                                 w3 = aapxs_codec_load_be32(src + 9);
+                        aapxs_codec_store_word(dst, continue_header | src[0]);
+                        aapxs_codec_store_word(dst + 4, w1);
+                        aapxs_codec_store_word(dst + 8, w2);
+                        aapxs_codec_store_word(dst + 12, w3);
+                        src += AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                        dst += 16;
+                    }
+                    p += run;
+                    span_offset += run * AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                    remaining -= run * AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+                }
                 continue;
             }
         }
