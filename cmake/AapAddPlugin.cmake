@@ -1,0 +1,117 @@
+# aap_add_plugin: builds an AAP plugin bundle (a MODULE library plus its aap_metadata.xml).
+#
+#   aap_add_plugin(<target>
+#     SOURCES <file>...
+#     METADATA <aap_metadata.xml or aap_metadata.xml.in>
+#     [BUNDLE_NAME <name>]          # bundle directory name; default <target>
+#     [OUTPUT_DIR <dir>]            # bundle directory; default ${AAP_PLUGIN_OUTPUT_ROOT}/<name>
+#     [LIBRARY_NAME <name>]         # library file name without suffix; default <target>
+#     [LIBRARIES <target-or-lib>...] # linked PRIVATE in addition to aap::headers
+#     [EXPORTS <symbol>...])         # extra exported symbols (default: only the factory)
+#
+# What it guarantees, because hosts and the plugin service rely on it:
+# - a MODULE library (dlopen only, never linked against) named "<LIBRARY_NAME><module suffix>"
+#   without the "lib" prefix, written straight into the bundle directory, so the build tree holds
+#   a complete bundle that `aap-host --plugin-path ${AAP_PLUGIN_OUTPUT_ROOT}` finds without
+#   installing;
+# - hidden visibility (C and C++, inline functions too) and, where the linker understands version
+#   scripts, a version script: the library exports GetAndroidAudioPluginFactory (and EXPORTS)
+#   only, so two plugins loaded into one process never interpose each other's symbols;
+# - -z defs where supported: an unresolved symbol is a link error, not a dlopen failure later;
+# - the metadata copied next to the library by configure_file(@ONLY): write library="@AAP_PLUGIN_LIBRARY@"
+#   in it and the actual file name is substituted (a file without placeholders is copied as is).
+#
+# AAP_PLUGIN_OUTPUT_ROOT (cache path, default ${CMAKE_BINARY_DIR}/plugins) is the directory that
+# holds every bundle built by this project; pass it to hosts as the plugin search path.
+#
+# The target property AAP_PLUGIN_BUNDLE_DIR holds the bundle directory.
+
+include_guard(GLOBAL)
+include(CheckLinkerFlag)
+
+set(AAP_PLUGIN_OUTPUT_ROOT "${CMAKE_BINARY_DIR}/plugins" CACHE PATH
+    "Directory that receives the plugin bundles built with aap_add_plugin()")
+
+function(aap_add_plugin target)
+  cmake_parse_arguments(ARG "" "METADATA;BUNDLE_NAME;OUTPUT_DIR;LIBRARY_NAME" "SOURCES;LIBRARIES;EXPORTS" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "aap_add_plugin(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "aap_add_plugin(${target}): SOURCES is required")
+  endif()
+  if(NOT ARG_METADATA)
+    message(FATAL_ERROR "aap_add_plugin(${target}): METADATA is required (the plugin's aap_metadata.xml)")
+  endif()
+  if(NOT IS_ABSOLUTE "${ARG_METADATA}")
+    set(ARG_METADATA "${CMAKE_CURRENT_SOURCE_DIR}/${ARG_METADATA}")
+  endif()
+  if(NOT EXISTS "${ARG_METADATA}")
+    message(FATAL_ERROR "aap_add_plugin(${target}): METADATA file ${ARG_METADATA} does not exist")
+  endif()
+  if(NOT ARG_BUNDLE_NAME)
+    set(ARG_BUNDLE_NAME "${target}")
+  endif()
+  if(NOT ARG_OUTPUT_DIR)
+    set(ARG_OUTPUT_DIR "${AAP_PLUGIN_OUTPUT_ROOT}/${ARG_BUNDLE_NAME}")
+  endif()
+  if(NOT ARG_LIBRARY_NAME)
+    set(ARG_LIBRARY_NAME "${target}")
+  endif()
+
+  add_library(${target} MODULE ${ARG_SOURCES})
+  if(TARGET aap::headers)
+    target_link_libraries(${target} PRIVATE aap::headers)
+  else()
+    message(FATAL_ERROR "aap_add_plugin(${target}): aap::headers is not defined (find_package(aap) or add the SDK first)")
+  endif()
+  if(ARG_LIBRARIES)
+    target_link_libraries(${target} PRIVATE ${ARG_LIBRARIES})
+  endif()
+  # The generator expression keeps multi-config generators from appending a per-config folder:
+  # the library must sit next to its metadata.
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME "${ARG_LIBRARY_NAME}"
+    LIBRARY_OUTPUT_DIRECTORY "$<1:${ARG_OUTPUT_DIR}>"
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    AAP_PLUGIN_BUNDLE_DIR "${ARG_OUTPUT_DIR}")
+
+  if(CMAKE_SYSTEM_NAME MATCHES "Linux|Android|FreeBSD|NetBSD|OpenBSD")
+    # Hidden visibility alone still exports the weak template instantiations of the C++ standard
+    # library (std:: has default visibility); the version script makes the export list exact.
+    set(_symbols GetAndroidAudioPluginFactory ${ARG_EXPORTS})
+    list(REMOVE_DUPLICATES _symbols)
+    list(JOIN _symbols "; " _global)
+    set(_script "${CMAKE_CURRENT_BINARY_DIR}/${target}.exports.map")
+    file(WRITE "${_script}.tmp" "{\n  global: ${_global};\n  local: *;\n};\n")
+    configure_file("${_script}.tmp" "${_script}" COPYONLY)
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${_script}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_script}")
+  endif()
+
+  # -z defs: every symbol must resolve at link time. Clang does not link the sanitizer runtimes
+  # into shared objects (the executable provides them), so with clang + sanitizers it cannot apply.
+  get_property(_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  set(_sanitized FALSE)
+  if(CMAKE_C_FLAGS MATCHES "-fsanitize" OR CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+    set(_sanitized TRUE)
+  endif()
+  if(NOT (_sanitized AND (CMAKE_C_COMPILER_ID MATCHES "Clang" OR CMAKE_CXX_COMPILER_ID MATCHES "Clang")))
+    if(NOT DEFINED AAP_LINKER_SUPPORTS_Z_DEFS)
+      if("C" IN_LIST _languages)
+        check_linker_flag(C "LINKER:-z,defs" AAP_LINKER_SUPPORTS_Z_DEFS)
+      else()
+        check_linker_flag(CXX "LINKER:-z,defs" AAP_LINKER_SUPPORTS_Z_DEFS)
+      endif()
+    endif()
+    if(AAP_LINKER_SUPPORTS_Z_DEFS)
+      target_link_options(${target} PRIVATE "LINKER:-z,defs")
+    endif()
+  endif()
+
+  set(AAP_PLUGIN_LIBRARY "${ARG_LIBRARY_NAME}${CMAKE_SHARED_MODULE_SUFFIX}")
+  configure_file("${ARG_METADATA}" "${ARG_OUTPUT_DIR}/aap_metadata.xml" @ONLY)
+endfunction()
