@@ -168,6 +168,19 @@ void BM_RequestTableCompleteWithInFlight(benchmark::State& state) {
 }
 BENCHMARK(BM_RequestTableCompleteWithInFlight)->Arg(1)->Arg(16)->Arg(256)->Arg(4096);
 
+// (c') Per-cycle expiry with N requests in flight and none due: O(1) thanks to the deadline bound.
+void BM_RequestTableExpireNothingDueWithInFlight(benchmark::State& state) {
+    const auto inFlight = static_cast<std::size_t>(state.range(0));
+    aap::RequestTable table(inFlight);
+    const auto ignore = [](void*, const aap::RequestCompletion&) noexcept {};
+    const std::int64_t deadline = aap::monotonicNowNs() + 3'600'000'000'000;
+    for (std::size_t i = 0; i < inFlight; ++i)
+        table.registerRequest(ignore, nullptr, deadline);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(table.expire(aap::monotonicNowNs()));
+}
+BENCHMARK(BM_RequestTableExpireNothingDueWithInFlight)->Arg(1)->Arg(16)->Arg(256)->Arg(4096);
+
 // (c) The same through the initiator session: submit, then match a parsed reply by id.
 void BM_SessionReplyMatchWithInFlight(benchmark::State& state) {
     const auto inFlight = static_cast<std::size_t>(state.range(0));

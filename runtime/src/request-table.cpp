@@ -68,6 +68,19 @@ void RequestTable::publish(std::uint32_t requestId, RequestCompletionFunction fu
     slot.deadline_ns.store(deadlineNs, std::memory_order_relaxed);
     pending_.fetch_add(1, std::memory_order_relaxed);
     slot.ticket.store(requestId, std::memory_order_release);
+    // After the ticket, so that a full expire() pass either sees this request or keeps its
+    // deadline in the bound (see expire()).
+    lowerEarliestDeadline(deadlineNs);
+}
+
+void RequestTable::lowerEarliestDeadline(std::int64_t deadlineNs) noexcept {
+    // Always one successful read-modify-write, even when the bound is already lower: a full
+    // expire() pass's exchange is then ordered either before it (and this keeps deadlineNs) or
+    // after it (and the pass, synchronized with it, sees the published ticket).
+    std::int64_t current = earliest_deadline_.load(std::memory_order_relaxed);
+    while (!earliest_deadline_.compare_exchange_weak(current, deadlineNs < current ? deadlineNs : current,
+                                                     std::memory_order_acq_rel, std::memory_order_relaxed)) {
+    }
 }
 
 void RequestTable::release(std::uint32_t reservedId) noexcept {
@@ -122,27 +135,48 @@ CompleteResult RequestTable::cancel(std::uint32_t requestId) noexcept {
     return complete(requestId, completion);
 }
 
+bool RequestTable::expireSlot(std::size_t index, std::int64_t nowNs, std::int64_t* remainingDeadline) noexcept {
+    Slot& slot = slots_[index];
+    const std::uint32_t id = slot.ticket.load(std::memory_order_acquire);
+    if (id == 0)
+        return false;
+    const std::int64_t deadline = slot.deadline_ns.load(std::memory_order_relaxed);
+    if (deadline > nowNs) {
+        if (deadline < *remainingDeadline)
+            *remainingDeadline = deadline;
+        return false;
+    }
+    if (!claim(slot, id))
+        return false;
+    RequestCompletion completion;
+    completion.requestId = id;
+    completion.status = RequestStatus::TimedOut;
+    deliverAndRecycle(index, completion);
+    return true;
+}
+
 std::size_t RequestTable::expire(std::int64_t nowNs, std::size_t maxSlotsToScan) noexcept {
-    if (pending_.load(std::memory_order_relaxed) == 0)
+    if (pending_.load(std::memory_order_relaxed) == 0 || nowNs < earliest_deadline_.load(std::memory_order_acquire))
         return 0;
-    const std::size_t toScan = std::min(maxSlotsToScan, capacity_);
     std::size_t expired = 0;
-    for (std::size_t n = 0; n < toScan; ++n) {
+    std::int64_t remaining = kNoDeadline;
+    if (maxSlotsToScan >= capacity_) {
+        // Full pass: forget the bound, then rebuild it from what is still pending. A request
+        // published during the pass either is seen by the scan (its ticket was stored before it
+        // lowered the bound, and our exchange read that bound or a later one) or lowers the bound
+        // after our exchange itself; either way its deadline is not lost.
+        earliest_deadline_.exchange(kNoDeadline, std::memory_order_acq_rel);
+        for (std::size_t index = 0; index < capacity_; ++index)
+            expired += expireSlot(index, nowNs, &remaining) ? 1 : 0;
+        lowerEarliestDeadline(remaining);
+        return expired;
+    }
+    for (std::size_t n = 0; n < maxSlotsToScan; ++n) {
         const std::size_t index = expire_cursor_;
         expire_cursor_ = (expire_cursor_ + 1 == capacity_) ? 0 : expire_cursor_ + 1;
-        Slot& slot = slots_[index];
-        const std::uint32_t id = slot.ticket.load(std::memory_order_acquire);
-        if (id == 0 || slot.deadline_ns.load(std::memory_order_relaxed) > nowNs)
-            continue;
-        if (!claim(slot, id))
-            continue;
-        RequestCompletion completion;
-        completion.requestId = id;
-        completion.status = RequestStatus::TimedOut;
-        deliverAndRecycle(index, completion);
-        ++expired;
+        expired += expireSlot(index, nowNs, &remaining) ? 1 : 0;
     }
-    return expired;
+    return expired; // a partial pass cannot tighten the bound
 }
 
 std::size_t RequestTable::cancelAll(RequestStatus status) noexcept {

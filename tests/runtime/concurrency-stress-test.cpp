@@ -211,4 +211,42 @@ TEST(ConcurrencyStress, RequestTableRegistersFromManyThreadsAndCompletesExactlyO
     EXPECT_EQ(table.pendingCount(), 0u);
 }
 
+TEST(ConcurrencyStress, RequestTableExpiresWhileOtherThreadsRegisterWithoutLosingAny) {
+    aap::RequestTable table(128);
+    std::atomic<int> timedOut{0}, completed{0};
+    struct Counters {
+        std::atomic<int>* timedOut;
+        std::atomic<int>* completed;
+    } counters{&timedOut, &completed};
+    const auto record = [](void* user, const aap::RequestCompletion& c) noexcept {
+        auto* k = static_cast<Counters*>(user);
+        (c.status == aap::RequestStatus::TimedOut ? k->timedOut : k->completed)->fetch_add(1);
+    };
+    const int perProducer = 3000 * kScale;
+    std::atomic<bool> producing{true};
+    std::vector<std::thread> producers;
+    for (int p = 0; p < kProducers; ++p)
+        producers.emplace_back([&, p] {
+            for (int i = 0; i < perProducer; ++i) {
+                // Deadlines already past or 0-50 us ahead, in random order: the bound moves both ways.
+                const std::int64_t deadline = aap::monotonicNowNs() + ((i * 7919 + p * 104729) % 50) * 1000 - 10000;
+                while (!table.registerRequest(record, &counters, deadline).ok())
+                    std::this_thread::yield();
+            }
+        });
+    std::thread expirer([&] {
+        // A lost deadline would leave a request pending forever: give up after 20 s and let the
+        // expectations below report it.
+        const std::int64_t giveUp = aap::monotonicNowNs() + 20'000'000'000;
+        while ((producing.load() || table.pendingCount() > 0) && aap::monotonicNowNs() < giveUp)
+            table.expire(aap::monotonicNowNs());
+    });
+    for (auto& t : producers)
+        t.join();
+    producing.store(false);
+    expirer.join();
+    EXPECT_EQ(timedOut.load() + completed.load(), kProducers * perProducer);
+    EXPECT_EQ(timedOut.load(), kProducers * perProducer);
+}
+
 } // namespace

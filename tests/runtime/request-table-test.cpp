@@ -113,6 +113,27 @@ TEST(RequestTable, ExpiresOnlyPastDeadlines) {
     EXPECT_EQ(table.complete(early.requestId, c), aap::CompleteResult::UnknownRequest); // reply after timeout
 }
 
+TEST(RequestTable, ExpireSeesEarlierDeadlinesRegisteredAfterAPass) {
+    aap::RequestTable table(8);
+    Recorder r;
+    auto late = table.registerRequest(Recorder::record, &r, 1000);
+    EXPECT_EQ(table.expire(500), 0u); // before every deadline: nothing scanned
+    auto early = table.registerRequest(Recorder::record, &r, 600);
+    EXPECT_EQ(table.expire(700), 1u);
+    ASSERT_EQ(r.completions.size(), 1u);
+    EXPECT_EQ(r.completions[0].requestId, early.requestId);
+    EXPECT_EQ(table.expire(999), 0u);
+    EXPECT_EQ(table.expire(1000), 1u);
+    EXPECT_EQ(r.completions[1].requestId, late.requestId);
+    // A completed request leaves a stale (too low) bound: the next pass repairs it, nothing fires.
+    auto a = table.registerRequest(Recorder::record, &r, 2000);
+    auto b = table.registerRequest(Recorder::record, &r, 3000);
+    ASSERT_EQ(table.cancel(a.requestId), aap::CompleteResult::Delivered);
+    EXPECT_EQ(table.expire(2500), 0u);
+    EXPECT_TRUE(table.isPending(b.requestId));
+    EXPECT_EQ(table.expire(3000), 1u);
+}
+
 TEST(RequestTable, BoundedExpireScanCoversTheTableOverSeveralCalls) {
     aap::RequestTable table(64);
     Recorder r;

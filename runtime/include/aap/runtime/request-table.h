@@ -112,9 +112,11 @@ public:
     CompleteResult complete(std::uint32_t requestId, RequestCompletion completion) noexcept;
     CompleteResult cancel(std::uint32_t requestId) noexcept;
 
-    // Times out pending requests whose deadline is <= nowNs, scanning at most maxSlotsToScan
-    // slots round-robin from where the last call stopped (so a big table can be covered over a
-    // few cycles at bounded cost per cycle). Returns how many timed out.
+    // Times out pending requests whose deadline is <= nowNs. Returns how many timed out.
+    // O(1) while nowNs is before the earliest deadline of any pending request (the usual case: the
+    // table tracks a lower bound of it); otherwise a full pass over the slots that also refreshes
+    // the bound, or, with maxSlotsToScan < capacity(), a round-robin scan of that many slots from
+    // where the last call stopped (bounded cost per cycle for very large tables).
     std::size_t expire(std::int64_t nowNs, std::size_t maxSlotsToScan = SIZE_MAX) noexcept;
 
     // Finishes every pending request with `status` (Cancelled on shutdown, peer death...).
@@ -124,10 +126,14 @@ private:
     struct Slot;
     bool claim(Slot& slot, std::uint32_t requestId) noexcept;
     void deliverAndRecycle(std::size_t index, RequestCompletion& completion) noexcept;
+    void lowerEarliestDeadline(std::int64_t deadlineNs) noexcept;
+    bool expireSlot(std::size_t index, std::int64_t nowNs, std::int64_t* remainingDeadline) noexcept;
 
     const std::size_t capacity_;
     std::unique_ptr<Slot[]> slots_;
     IndexFreeList free_;
+    // A lower bound of the deadlines of the pending requests (kNoDeadline when none is known).
+    alignas(64) std::atomic<std::int64_t> earliest_deadline_{kNoDeadline};
     alignas(64) std::atomic<std::size_t> pending_{0};
     std::size_t expire_cursor_ = 0; // touched only by the thread that calls expire()
 };
