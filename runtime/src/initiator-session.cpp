@@ -39,6 +39,7 @@ struct InitiatorSession::AbiRecord {
 struct InitiatorSession::Binding {
     InitiatorSession* session = nullptr;
     AAPXSDefinition* definition = nullptr;
+    std::size_t uriSize = 0;
     AAPXSInitiatorInstance* instance = nullptr;
     void* pluginOrHost = nullptr;
 };
@@ -245,13 +246,15 @@ InitiatorSession::Statistics InitiatorSession::statistics() const noexcept {
 
 bool InitiatorSession::bindInitiatorInstance(AAPXSInitiatorInstance* instance, AAPXSDefinition* definition,
                                              void* pluginOrHost, std::uint8_t urid) noexcept {
-    if (!instance || !definition || binding_count_ >= kMaxBindings)
+    if (!instance || !definition || !definition->uri || definition->data_capacity <= 0 ||
+        binding_count_ >= kMaxBindings)
         return false;
     Binding& binding = bindings_[binding_count_++];
     binding.session = this;
     binding.definition = definition;
     binding.instance = instance;
     binding.pluginOrHost = pluginOrHost;
+    binding.uriSize = definition->uri ? std::strlen(definition->uri) : 0;
     instance->host_context = &binding;
     instance->urid = urid;
     instance->get_new_request_id = [](AAPXSInitiatorInstance* self) -> std::uint32_t {
@@ -271,8 +274,10 @@ bool InitiatorSession::bindInitiatorInstance(AAPXSInitiatorInstance* instance, A
             return false;
         Request request;
         request.urid = context->urid ? context->urid : self->urid;
-        request.uri = context->uri ? context->uri : b->definition->uri;
-        request.uriSize = std::strlen(request.uri);
+        // The bound definition names the extension; its URI (a registry copy) outlives the request,
+        // unlike context->uri, which the caller may free as soon as this returns.
+        request.uri = b->definition->uri;
+        request.uriSize = b->uriSize;
         request.opcode = context->opcode;
         request.data = static_cast<const std::uint8_t*>(serialization.data);
         request.dataSize = serialization.data_size;

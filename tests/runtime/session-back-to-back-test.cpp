@@ -694,6 +694,11 @@ TEST(SessionBackToBack, AapxsInitiatorInstanceSendsThroughTheSessionAndCallsBack
     std::uint8_t block[kCapacity] = {};
     AAPXSSerializationContext serialization{block, 0, sizeof(block)};
     instance.serialization = &serialization;
+    EXPECT_FALSE(h.hostInitiator->bindInitiatorInstance(nullptr, echo, &h.plugin, kEchoUrid));
+    EXPECT_FALSE(h.hostInitiator->bindInitiatorInstance(&instance, nullptr, &h.plugin, kEchoUrid));
+    AAPXSDefinition nameless{};
+    nameless.data_capacity = 8;
+    EXPECT_FALSE(h.hostInitiator->bindInitiatorInstance(&instance, &nameless, &h.plugin, kEchoUrid));
     ASSERT_TRUE(h.hostInitiator->bindInitiatorInstance(&instance, echo, &h.plugin, kEchoUrid));
     EXPECT_NE(instance.get_new_request_id(&instance), 0u);
 

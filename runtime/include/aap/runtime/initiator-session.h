@@ -137,7 +137,9 @@ public:
 
     // [non-realtime] Makes `instance` send through this session (see the header comment).
     // definition must outlive the session; pluginOrHost is passed to the callbacks.
-    // False when definition or instance is null or kMaxBindings instances are already bound.
+    // False when instance or definition is null, the definition has no URI or no data capacity,
+    // or kMaxBindings instances are already bound. The definition's URI names the extension on
+    // the wire (context->uri is ignored); use a registry entry, whose URI outlives the session.
     static constexpr std::size_t kMaxBindings = 256;
     bool bindInitiatorInstance(AAPXSInitiatorInstance* instance, AAPXSDefinition* definition,
                                void* pluginOrHost, std::uint8_t urid) noexcept;
