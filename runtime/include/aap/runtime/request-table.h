@@ -14,8 +14,9 @@
 //
 // Threads:
 // - registerRequest(): [thread-safe] [audio-thread] lock-free (a tagged Treiber free list).
-// - complete(), cancel(), expire(), cancelAll(): [thread-safe] [audio-thread], O(1) except
-//   expire (O(slots scanned), bounded by its argument) and cancelAll (O(capacity)). The callback
+// - complete(), cancel(), cancelAll(): [thread-safe] [audio-thread], O(1) except cancelAll
+//   (O(capacity)). expire(): [audio-thread], one thread at a time (it owns the scan cursor), O(1)
+//   until something may be due, then O(slots scanned). The callback
 //   runs on the calling thread before the slot is recycled. The sessions call these only on their
 //   processing thread (the audio thread while the instance is active).
 
