@@ -18,11 +18,15 @@ public:
 
     HostingStatus load(const PluginLoadSpec& spec) {
         std::string error;
-        HostingStatus status =
-            LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
-        if (status == HostingStatus::Ok)
-            aapxs_.loadDefinitions(plugin_->library(), spec.libraryPath);
-        return status;
+        libraryPath_ = spec.libraryPath;
+        aapxs_.setControlChannelSender([this](const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,
+                                              uint32_t requestSize, uint32_t capacity, uint32_t* replySize) {
+            // In process the "control channel" is a direct call into the host's handler.
+            if (callbacks_ == nullptr)
+                return HostingStatus::NotFound;
+            return callbacks_->hostExtension(uri, opcode, requestId, data, requestSize, capacity, replySize);
+        });
+        return LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
     }
 
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override {
@@ -67,12 +71,14 @@ public:
         if (status != HostingStatus::Ok)
             return status;
         plugin_->activate();
+        aapxs_.setActive(true);
         return HostingStatus::Ok;
     }
 
     HostingStatus deactivate() override {
         if (!plugin_)
             return HostingStatus::Offline;
+        aapxs_.setActive(false);
         plugin_->deactivate();
         aapxs_.stopSession();
         return HostingStatus::Ok;
@@ -121,7 +127,8 @@ private:
         std::vector<uint8_t> block;
     };
 
-    void* hostExtension(const char*) override { return nullptr; }
+    void libraryLoaded(void* library) override { aapxs_.loadDefinitions(library, libraryPath_); }
+    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override { return aapxs_.hostExtension(uri, host); }
     void requestProcess() noexcept override {
         if (callbacks_ != nullptr)
             callbacks_->requestProcess();
@@ -135,6 +142,7 @@ private:
     }
 
     TransportHostCallbacks* callbacks_;
+    std::string libraryPath_;
     std::unique_ptr<LocalPlugin> plugin_;
     PluginSideAapxs aapxs_;  // after plugin_: destroyed first
     int32_t midiIn_ = -1;

@@ -26,6 +26,8 @@ HostingStatus LocalPlugin::instantiate(const std::string& libraryPath, const std
     void* entry = ::dlsym(local->library_, symbol.c_str());
     if (entry == nullptr)
         return fail(HostingStatus::LoadFailed, libraryPath + " does not export " + symbol);
+    if (hooks != nullptr)
+        hooks->libraryLoaded(local->library_);
     auto getFactory = reinterpret_cast<aap_factory_t>(entry);
     local->factory_ = getFactory();
     if (local->factory_ == nullptr || local->factory_->instantiate == nullptr || local->factory_->release == nullptr)
@@ -97,7 +99,7 @@ void* LocalPlugin::hostGetExtension(AndroidAudioPluginHost* host, const char* ur
     if (void* abi = aap_abi_get_extension(uri))
         return abi;
     auto* self = static_cast<LocalPlugin*>(host->context);
-    return self->hooks_ != nullptr ? self->hooks_->hostExtension(uri) : nullptr;
+    return self->hooks_ != nullptr ? self->hooks_->hostExtension(host, uri) : nullptr;
 }
 
 void LocalPlugin::hostRequestProcess(AndroidAudioPluginHost* host) {

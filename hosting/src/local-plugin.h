@@ -18,8 +18,11 @@ namespace aap {
 class LocalPluginHostHooks {
 public:
     virtual ~LocalPluginHostHooks() = default;
+    // [main-thread] The plugin library is loaded (dlopen handle); the factory has not run yet.
+    virtual void libraryLoaded(void* library) { (void)library; }
     // [main-thread] A host extension other than the ABI record (answered by LocalPlugin), or null.
-    virtual void* hostExtension(const char* uri) = 0;
+    // May be called from inside the factory's instantiate.
+    virtual void* hostExtension(AndroidAudioPluginHost* host, const char* uri) = 0;
     // [thread-safe] The plugin asked to be processed; must not block.
     virtual void requestProcess() noexcept = 0;
 };

@@ -2,8 +2,11 @@
 
 #include <utility>
 
+#include <algorithm>
+
 #include "aap/hosting/in-process-transport.h"
 #include "aap/plugin-meta-info.h"
+#include "inline-aapxs-reply.h"
 
 namespace aap {
 
@@ -22,7 +25,55 @@ PluginInstance::PluginInstance(PluginInformation information, std::shared_ptr<Pl
                                const PluginHostOptions& options)
     : information_(std::move(information)), transport_(std::move(transport)), midiBufferSize_(options.midiBufferSize),
       maxExtensionDataSize_(options.maxExtensionDataSize),
-      maxExtensionRequestsInFlight_(options.maxExtensionRequestsInFlight) {}
+      maxExtensionRequestsInFlight_(options.maxExtensionRequestsInFlight),
+      hostDefinitions_(options.hostExtensionDefinitions), hostImplementation_(options.hostExtensionImplementation) {
+    hostView_.context = this;
+    hostView_.get_extension = &PluginInstance::hostGetExtension;
+    hostView_.request_process = &PluginInstance::hostRequestProcess;
+}
+
+void* PluginInstance::hostGetExtension(AndroidAudioPluginHost* host, const char* uri) {
+    if (host == nullptr || uri == nullptr)
+        return nullptr;
+    if (void* abi = aap_abi_get_extension(uri))
+        return abi;
+    auto* self = static_cast<PluginInstance*>(host->context);
+    return self->hostImplementation_ ? self->hostImplementation_(uri) : nullptr;
+}
+
+void PluginInstance::hostRequestProcess(AndroidAudioPluginHost* host) {
+    if (host != nullptr)
+        static_cast<PluginInstance*>(host->context)->requestProcess();
+}
+
+HostingStatus PluginInstance::startHostExtensionSession() {
+    if (!hostDefinitions_ || hostDefinitions_->size() == 0 || midiIn_ < 0 || midiOut_ < 0 || hostRecipient_)
+        return HostingStatus::Ok;
+    auto worker = std::make_unique<NonRealtimeWorker>();
+    if (!worker->start())
+        return HostingStatus::ResourceFailed;
+    RecipientSession::Options options;
+    options.side = SessionSide::Host;
+    options.registry = hostDefinitions_.get();
+    options.urids = &hostUrids_;
+    options.worker = worker.get();
+    options.pluginOrHost = &hostView_;
+    SessionError error = SessionError::None;
+    hostRecipient_ = RecipientSession::create(options, &error);
+    if (!hostRecipient_) {
+        worker->stop();
+        return HostingStatus::ResourceFailed;
+    }
+    hostWorker_ = std::move(worker);
+    return HostingStatus::Ok;
+}
+
+void PluginInstance::stopHostExtensionSession() noexcept {
+    if (hostWorker_)
+        hostWorker_->stop();
+    hostRecipient_.reset();
+    hostWorker_.reset();
+}
 
 PluginInstance::~PluginInstance() { destroy(); }
 
@@ -98,9 +149,14 @@ HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
 HostingStatus PluginInstance::activate() {
     if (state() != InstanceState::Inactive)
         return wrongState(state());
-    HostingStatus status = track(instance_->activate());
+    HostingStatus status = startHostExtensionSession();
+    if (status != HostingStatus::Ok)
+        return status;
+    status = track(instance_->activate());
     if (status == HostingStatus::Ok)
         state_.store(InstanceState::Active, std::memory_order_release);
+    else
+        stopHostExtensionSession();
     return status;
 }
 
@@ -110,6 +166,7 @@ HostingStatus PluginInstance::deactivate() {
     HostingStatus status = track(instance_->deactivate());
     if (status == HostingStatus::Ok)
         state_.store(InstanceState::Inactive, std::memory_order_release);
+    stopHostExtensionSession();
     return status;
 }
 
@@ -129,6 +186,7 @@ HostingStatus PluginInstance::destroy() {
     transport_.reset();  // the last reference stops a per-instance service (and reaps it)
     if (initiator_)
         initiator_->cancelAll(RequestStatus::Cancelled);  // processing has stopped: fail what is left
+    stopHostExtensionSession();
     state_.store(InstanceState::Terminated, std::memory_order_release);
     // Destroying an instance whose peer is already gone is not an error: it is what the host does
     // to recover.
@@ -144,14 +202,23 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     }
     if (frames < 0 || frames > preparedFrames_ || timeoutNs <= 0)
         return HostingStatus::InvalidArgument;
-    if (initiator_)
-        initiator_->writeRequests(static_cast<uint8_t*>(instance_->portBuffer(midiIn_)), portSizes_[static_cast<size_t>(midiIn_)]);
+    if (initiator_) {
+        auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
+        const size_t midiInSize = portSizes_[static_cast<size_t>(midiIn_)];
+        initiator_->writeRequests(midiIn, midiInSize);
+        if (hostRecipient_)
+            hostRecipient_->writeReplies(midiIn, midiInSize);
+    }
     HostingStatus status = track(instance_->process(frames, timeoutNs));
     if (initiator_) {
         if (status == HostingStatus::Ok) {
-            // Replies are stripped so the host's own MIDI processing never sees them.
-            initiator_->readReplies(static_cast<uint8_t*>(instance_->portBuffer(midiOut_)), portSizes_[static_cast<size_t>(midiOut_)]);
+            // Replies to our requests and requests for our host extensions are stripped out of the
+            // output, so the host's own MIDI processing never sees AAPXS traffic.
+            routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
+                               portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
             initiator_->expire(monotonicNowNs());
+            if (hostWorker_)
+                hostWorker_->wakeIfPending();
         } else {
             initiator_->cancelAll(RequestStatus::Cancelled);  // the peer is gone: fail each once, now
         }
@@ -214,12 +281,34 @@ void PluginInstance::requestProcess() noexcept {
         requestProcessHandler_();
 }
 
-HostingStatus PluginInstance::hostExtension(const std::string&, int32_t, uint32_t, uint8_t*, uint32_t, uint32_t,
-                                            uint32_t* replySize) {
-    // Host extensions reached through AAPXS need the runtime's definition registry; until then no
-    // host extension is served over the control channel.
-    *replySize = 0;
-    return HostingStatus::NotFound;
+HostingStatus PluginInstance::hostExtension(const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,
+                                            uint32_t requestSize, uint32_t capacity, uint32_t* replySize) {
+    // [transport-thread] A host-extension request while the instance is not active.
+    if (!hostDefinitions_)
+        return HostingStatus::NotFound;
+    AAPXSDefinition* definition = hostDefinitions_->findByUri(uri);
+    if (definition == nullptr)
+        return HostingStatus::NotFound;
+    if (opcode >= 0 || definition->process_incoming_host_aapxs_request == nullptr)
+        return HostingStatus::Unsupported;
+    const uint32_t usable = std::min(capacity, static_cast<uint32_t>(definition->data_capacity));
+    if (requestSize > usable)
+        return HostingStatus::CapacityExceeded;
+    AAPXSSerializationContext serialization{data, requestSize, usable};
+    InlineAapxsReply reply;
+    AAPXSRecipientInstance recipient = reply.recipient(definition->aapxs_context, &serialization);
+    AAPXSRequestContext request{};
+    request.serialization = &serialization;
+    request.uri = definition->uri;
+    request.request_id = requestId;
+    request.opcode = opcode;
+    definition->process_incoming_host_aapxs_request(definition, &recipient, &hostView_, &request);
+    if (!reply.replied)
+        return HostingStatus::Unsupported;
+    if (reply.size > usable)
+        return HostingStatus::CapacityExceeded;
+    *replySize = reply.size;
+    return HostingStatus::Ok;
 }
 
 PluginHost::PluginHost(PluginCatalog catalog, PluginHostOptions options)

@@ -26,6 +26,8 @@ namespace aap {
 
 namespace {
 
+// How long a plugin's synchronous host-extension call waits for the host's reply.
+constexpr int64_t kHostExtensionTimeoutNs = 2000000000;
 // How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
 constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
 
@@ -33,17 +35,19 @@ void logError(const std::string& message) { std::fprintf(stderr, "aap-plugin-ser
 
 class ServiceInstance final : private LocalPluginHostHooks {
 public:
-    ServiceInstance(uint32_t id, int wakeFd) : id_(id), wakeFd_(wakeFd) {}
+    ServiceInstance(uint32_t id, int wakeFd, PluginSideAapxs::ControlChannelSender sender) : id_(id), wakeFd_(wakeFd) {
+        aapxs_.setControlChannelSender(std::move(sender));
+    }
     ~ServiceInstance() override { stopRealtime(); }
 
     HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId) {
         std::string error;
+        libraryPath_ = library;
         HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, &error);
         if (status != HostingStatus::Ok) {
             logError(error);
             return status;
         }
-        aapxs_.loadDefinitions(plugin_->library(), library);
         return HostingStatus::Ok;
     }
 
@@ -106,6 +110,7 @@ public:
         if (status != HostingStatus::Ok)
             return status;
         plugin_->activate();
+        aapxs_.setActive(true);
         state_ = State::Active;
         // Requests issued before activation are not ours to answer.
         lastSequence_ = loadAcquire(&block_->request_sequence);
@@ -120,6 +125,7 @@ public:
             return HostingStatus::InvalidState;
         if (!stopRealtime())
             return HostingStatus::Timeout;
+        aapxs_.setActive(false);
         plugin_->deactivate();
         aapxs_.stopSession();
         state_ = State::Inactive;
@@ -151,6 +157,7 @@ public:
         if (!stopRealtime())
             return;  // the caller leaks this instance (see stuck())
         if (state_ == State::Active) {
+            aapxs_.setActive(false);
             plugin_->deactivate();
             state_ = State::Inactive;
         }
@@ -183,7 +190,8 @@ private:
         SharedMemory memory;
     };
 
-    void* hostExtension(const char*) override { return nullptr; }
+    void libraryLoaded(void* library) override { aapxs_.loadDefinitions(library, libraryPath_); }
+    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override { return aapxs_.hostExtension(uri, host); }
     void requestProcess() noexcept override {
         // [thread-safe] may run on the audio thread: flag + eventfd write, handled by the main loop.
         processRequested_.store(true);
@@ -238,6 +246,7 @@ private:
 
     uint32_t id_;
     int wakeFd_;
+    std::string libraryPath_;
     std::unique_ptr<LocalPlugin> plugin_;
     // After plugin_: destroyed first, so its worker never runs a handler on a released plugin.
     PluginSideAapxs aapxs_;
@@ -340,6 +349,52 @@ private:
         sendReply(message.header, HostingStatus::Ok, &ours, sizeof(ours));
         handshaken_ = true;
         return true;
+    }
+
+    // [main thread, inside a control request] A host-extension request from a plugin that is not
+    // active: one synchronous round trip. The host has exactly one control call outstanding on
+    // this connection (the one we are handling), so the next message must be our reply.
+    HostingStatus requestHostExtension(uint32_t instanceId, const std::string& uri, int32_t opcode, uint32_t requestId,
+                                       uint8_t* data, uint32_t requestSize, uint32_t capacity, uint32_t* replySize) {
+        if (uri.empty() || uri.size() > wire::kMaxUriLength ||
+            sizeof(wire::ExtensionPayload) + uri.size() + requestSize > wire::kMaxControlPayload)
+            return HostingStatus::CapacityExceeded;
+        std::vector<uint8_t> payload(sizeof(wire::ExtensionPayload) + uri.size() + requestSize);
+        wire::ExtensionPayload head{opcode, requestId, requestSize, static_cast<uint32_t>(uri.size())};
+        std::memcpy(payload.data(), &head, sizeof(head));
+        std::memcpy(payload.data() + sizeof(head), uri.data(), uri.size());
+        if (requestSize > 0)
+            std::memcpy(payload.data() + sizeof(head) + uri.size(), data, requestSize);
+        wire::ControlHeader header{};
+        header.kind = wire::kKindRequest;
+        header.opcode = wire::kOpHostExtension;
+        header.sequence = nextSequence_++;
+        header.instance_id = instanceId;
+        HostingStatus status = sendControlMessage(socket_.get(), header, payload.data(),
+                                                  static_cast<uint32_t>(payload.size()), nullptr, 0);
+        if (status != HostingStatus::Ok)
+            return status;
+        ControlMessage reply;
+        status = receiveControlMessage(socket_.get(), kHostExtensionTimeoutNs, &reply);
+        if (status != HostingStatus::Ok)
+            return status;
+        if (reply.header.kind != wire::kKindReply || reply.header.opcode != wire::kOpHostExtension ||
+            reply.header.sequence != header.sequence) {
+            logError("expected the reply to a host-extension request; got something else");
+            return HostingStatus::ProtocolError;
+        }
+        status = hostingStatusFromWire(reply.header.status);
+        if (status != HostingStatus::Ok)
+            return status;
+        wire::ExtensionReplyPayload replyHead{};
+        if (reply.payload.size() < sizeof(replyHead))
+            return HostingStatus::ProtocolError;
+        std::memcpy(&replyHead, reply.payload.data(), sizeof(replyHead));
+        if (replyHead.data_size > capacity || reply.payload.size() != sizeof(replyHead) + replyHead.data_size)
+            return HostingStatus::ProtocolError;
+        std::memcpy(data, reply.payload.data() + sizeof(replyHead), replyHead.data_size);
+        *replySize = replyHead.data_size;
+        return HostingStatus::Ok;
     }
 
     void forwardProcessRequests() {
@@ -515,7 +570,12 @@ private:
             return;
         }
         const uint32_t id = nextInstanceId_++;
-        auto instance = std::make_unique<ServiceInstance>(id, wakeFd_.get());
+        auto instance = std::make_unique<ServiceInstance>(
+            id, wakeFd_.get(),
+            [this, id](const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data, uint32_t requestSize,
+                       uint32_t capacity, uint32_t* replySize) {
+                return requestHostExtension(id, uri, opcode, requestId, data, requestSize, capacity, replySize);
+            });
         HostingStatus status = instance->create(library, entrypoint, pluginId);
         if (status != HostingStatus::Ok) {
             sendReply(h, status, nullptr, 0);

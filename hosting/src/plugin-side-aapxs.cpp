@@ -3,8 +3,10 @@
 #include <dlfcn.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "aap/hosting/plugin-aapxs-definitions.h"
+#include "inline-aapxs-reply.h"
 
 namespace aap {
 
@@ -28,23 +30,6 @@ void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryP
     }
 }
 
-namespace {
-
-struct InlineReply {
-    bool replied = false;
-    uint32_t size = 0;
-};
-
-void recordInlineReply(AAPXSRecipientInstance* instance, AAPXSRequestContext* context) {
-    auto* reply = static_cast<InlineReply*>(instance->host_context);
-    if (reply->replied)
-        return;  // exactly once
-    reply->replied = true;
-    reply->size = static_cast<uint32_t>(context->serialization->data_size);
-}
-
-} // namespace
-
 HostingStatus PluginSideAapxs::dispatch(AndroidAudioPlugin* plugin, const std::string& uri, int32_t opcode,
                                         uint32_t requestId, uint8_t* block, uint32_t capacity, uint32_t requestSize,
                                         uint32_t* replySize) {
@@ -62,8 +47,8 @@ HostingStatus PluginSideAapxs::dispatch(AndroidAudioPlugin* plugin, const std::s
     if (requestSize > usable)
         return HostingStatus::CapacityExceeded;
     AAPXSSerializationContext serialization{block, requestSize, usable};
-    InlineReply reply;
-    AAPXSRecipientInstance recipient{definition->aapxs_context, &reply, &serialization, &recordInlineReply};
+    InlineAapxsReply reply;
+    AAPXSRecipientInstance recipient = reply.recipient(definition->aapxs_context, &serialization);
     AAPXSRequestContext request{};
     request.serialization = &serialization;
     request.uri = definition->uri;
@@ -76,6 +61,77 @@ HostingStatus PluginSideAapxs::dispatch(AndroidAudioPlugin* plugin, const std::s
         return HostingStatus::CapacityExceeded;
     *replySize = reply.size;
     return HostingStatus::Ok;
+}
+
+void* PluginSideAapxs::hostExtension(const char* uri, AndroidAudioPluginHost* host) {
+    if (uri == nullptr)
+        return nullptr;
+    for (auto& binding : hostBindings_)
+        if (std::strcmp(binding->definition->uri, uri) == 0)
+            return binding->typed;
+    AAPXSDefinition* definition = registry_.findByUri(uri);
+    if (definition == nullptr || definition->get_host_extension_proxy == nullptr)
+        return nullptr;
+    auto binding = std::make_unique<HostBinding>();
+    binding->owner = this;
+    binding->definition = definition;
+    binding->host = host;
+    binding->block.resize(static_cast<size_t>(definition->data_capacity));
+    binding->serialization = AAPXSSerializationContext{binding->block.data(), 0, binding->block.size()};
+    binding->routed.host_context = binding.get();
+    binding->routed.serialization = &binding->serialization;
+    binding->routed.get_new_request_id = &PluginSideAapxs::newHostRequestId;
+    binding->routed.send_aapxs_request = &PluginSideAapxs::routeHostRequest;
+    binding->session.serialization = &binding->serialization;
+    // Bound now if a session runs (get_extension while active), else at the next startSession.
+    if (hostInitiator_)
+        binding->sessionBound = hostInitiator_->bindInitiatorInstance(&binding->session, definition, host, 0);
+    AAPXSExtensionServiceProxy proxy =
+        definition->get_host_extension_proxy(definition, &binding->routed, &binding->serialization);
+    binding->typed = proxy.as_host_extension != nullptr ? proxy.as_host_extension(&proxy) : nullptr;
+    void* typed = binding->typed;
+    hostBindings_.push_back(std::move(binding));
+    return typed;
+}
+
+uint32_t PluginSideAapxs::newHostRequestId(AAPXSInitiatorInstance* instance) {
+    return static_cast<HostBinding*>(instance->host_context)->nextRequestId.fetch_add(1);
+}
+
+bool PluginSideAapxs::routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRequestContext* context) {
+    if (instance == nullptr || context == nullptr || context->serialization == nullptr)
+        return false;
+    auto* binding = static_cast<HostBinding*>(instance->host_context);
+    PluginSideAapxs* owner = binding->owner;
+    if (owner->active_.load(std::memory_order_acquire)) {
+        // Active: SysEx8 in the MIDI2 output; the reply completes in a later cycle.
+        return binding->sessionBound && binding->session.send_aapxs_request(&binding->session, context);
+    }
+    // Not active: a synchronous round trip on the control channel ([main-thread] only).
+    if (!owner->sender_)
+        return false;
+    AAPXSSerializationContext* serialization = context->serialization;
+    if (serialization->data_size > serialization->data_capacity || serialization->data_capacity > UINT32_MAX)
+        return false;
+    uint32_t replySize = 0;
+    HostingStatus status = owner->sender_(binding->definition->uri, context->opcode, context->request_id,
+                                          static_cast<uint8_t*>(serialization->data),
+                                          static_cast<uint32_t>(serialization->data_size),
+                                          static_cast<uint32_t>(serialization->data_capacity), &replySize);
+    if (status == HostingStatus::Offline || status == HostingStatus::ResourceFailed)
+        return false;  // could not be sent: no callback fires
+    if (status != HostingStatus::Ok) {
+        if (context->error_callback != nullptr)
+            context->error_callback(context->callback_user_data, binding->host, hostingStatusMessage(status));
+        return true;
+    }
+    serialization->data_size = replySize;
+    AAPXSDefinition* definition = binding->definition;
+    if (definition->process_incoming_host_aapxs_reply != nullptr)
+        definition->process_incoming_host_aapxs_reply(definition, instance, binding->host, context);
+    else if (context->callback != nullptr)
+        context->callback(context->callback_user_data, binding->host);
+    return true;
 }
 
 HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
@@ -97,15 +153,35 @@ HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
         worker->stop();
         return HostingStatus::ResourceFailed;
     }
+    InitiatorSession::Options initiatorOptions;
+    initiatorOptions.side = SessionSide::Plugin;
+    initiatorOptions.maxInFlight = 64;
+    initiatorOptions.maxDataSize = recipient->maxDataSize();
+    auto initiator = InitiatorSession::create(initiatorOptions, &error);
+    if (!initiator) {
+        std::fprintf(stderr, "aap hosting: could not create the AAPXS host-extension session: %s\n", toString(error));
+        worker->stop();
+        return HostingStatus::ResourceFailed;
+    }
+    for (auto& binding : hostBindings_)
+        binding->sessionBound = initiator->bindInitiatorInstance(&binding->session, binding->definition, binding->host, 0);
     worker_ = std::move(worker);
     recipient_ = std::move(recipient);
+    hostInitiator_ = std::move(initiator);
     return HostingStatus::Ok;
 }
 
 void PluginSideAapxs::stopSession() {
+    active_.store(false, std::memory_order_release);
     // The worker goes first: it cancels queued tasks (error replies) while the session still exists.
     if (worker_)
         worker_->stop();
+    // Host-extension requests still in flight fail now, exactly once, on this thread.
+    if (hostInitiator_)
+        hostInitiator_->cancelAll(RequestStatus::Cancelled);
+    for (auto& binding : hostBindings_)
+        binding->sessionBound = false;
+    hostInitiator_.reset();
     recipient_.reset();
     worker_.reset();
 }

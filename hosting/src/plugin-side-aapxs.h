@@ -4,14 +4,24 @@
 // control-channel dispatch while inactive, and, while active, a RecipientSession with its
 // non-realtime worker that strips requests out of the MIDI2 input before the plugin runs and
 // frames replies into the MIDI2 output after it (spec/abi.md section 4).
+//
+// The other direction too: the plugin's host->get_extension(uri) returns the typed proxy of the
+// definition for uri; its requests travel on the control channel (a synchronous round trip
+// through the ControlChannelSender) while the instance is not active, and as SysEx8 in the MIDI2
+// output through an InitiatorSession while it is, the replies coming back in a later cycle's
+// MIDI2 input.
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "aap/android-audio-plugin.h"
 #include "aap/hosting/status.h"
 #include "aap/runtime/definition-registry.h"
+#include "aap/runtime/initiator-session.h"
 #include "aap/runtime/non-realtime-worker.h"
 #include "aap/runtime/recipient-session.h"
 
@@ -34,27 +44,67 @@ public:
     HostingStatus dispatch(AndroidAudioPlugin* plugin, const std::string& uri, int32_t opcode, uint32_t requestId,
                            uint8_t* block, uint32_t capacity, uint32_t requestSize, uint32_t* replySize);
 
-    // [main-thread] At activate / deactivate. No-op without definitions.
+    // Sends one host-extension request on the control channel and waits for its reply (data in
+    // and out of `data`, `capacity` bytes). [main-thread]
+    using ControlChannelSender = std::function<HostingStatus(const std::string& uri, int32_t opcode, uint32_t requestId,
+                                                             uint8_t* data, uint32_t requestSize, uint32_t capacity,
+                                                             uint32_t* replySize)>;
+    void setControlChannelSender(ControlChannelSender sender) { sender_ = std::move(sender); }
+
+    // [main-thread] The typed host extension the plugin gets for `uri`: the proxy of the
+    // definition registered for it, or null (no definition, or no host-side proxy). Cached.
+    void* hostExtension(const char* uri, AndroidAudioPluginHost* host);
+
+    // [main-thread] Around the plugin's activate / deactivate: startSession before activate (it
+    // allocates), setActive(true) after it, setActive(false) before deactivate, stopSession after.
+    // While not "active", the plugin's host-extension calls take the control channel: during its
+    // activate()/deactivate() the instance is not active yet/any more. No-ops without definitions.
     HostingStatus startSession(AndroidAudioPlugin* plugin);
+    void setActive(bool active) noexcept { active_.store(active && recipient_ != nullptr, std::memory_order_release); }
     void stopSession();
 
     // [audio-thread] Around the plugin's process(). Null buffers are ignored.
     void beforeProcess(uint8_t* midiIn, size_t capacity) noexcept {
-        if (recipient_ && midiIn != nullptr)
-            recipient_->readRequests(midiIn, capacity);
+        if (!recipient_ || midiIn == nullptr)
+            return;
+        routeIncomingAapxs(SessionSide::Plugin, midiIn, capacity, hostInitiator_.get(), recipient_.get());
+        hostInitiator_->expire(monotonicNowNs());
     }
     void afterProcess(uint8_t* midiOut, size_t capacity) noexcept {
-        if (recipient_ && midiOut != nullptr) {
-            recipient_->writeReplies(midiOut, capacity);
-            worker_->wakeIfPending();
-        }
+        if (!recipient_ || midiOut == nullptr)
+            return;
+        recipient_->writeReplies(midiOut, capacity);
+        hostInitiator_->writeRequests(midiOut, capacity);
+        worker_->wakeIfPending();
     }
 
 private:
+    // One host extension the plugin obtained: the AAPXSInitiatorInstance its proxy talks to
+    // (`routed`), which forwards to the session's binding while active and to the control channel
+    // otherwise.
+    struct HostBinding {
+        PluginSideAapxs* owner = nullptr;
+        AAPXSDefinition* definition = nullptr;
+        AndroidAudioPluginHost* host = nullptr;
+        std::vector<uint8_t> block;
+        AAPXSSerializationContext serialization{};
+        AAPXSInitiatorInstance routed{};
+        AAPXSInitiatorInstance session{};
+        bool sessionBound = false;
+        void* typed = nullptr;
+        std::atomic<uint32_t> nextRequestId{1};
+    };
+    static bool routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRequestContext* context);
+    static uint32_t newHostRequestId(AAPXSInitiatorInstance* instance);
+
     AAPXSDefinitionRegistry registry_;
     UridTable urids_;
     std::unique_ptr<NonRealtimeWorker> worker_;
     std::unique_ptr<RecipientSession> recipient_;
+    std::unique_ptr<InitiatorSession> hostInitiator_;
+    std::atomic<bool> active_{false};
+    std::vector<std::unique_ptr<HostBinding>> hostBindings_;
+    ControlChannelSender sender_;
 };
 
 } // namespace aap

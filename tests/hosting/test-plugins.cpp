@@ -14,6 +14,7 @@
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/midi.h"
 #include "aap/hosting/plugin-aapxs-definitions.h"
+#include "test-host-counter-extension.h"
 #include "test-transform-extension.h"
 
 namespace {
@@ -27,6 +28,9 @@ enum class Behaviour {
     HangInPrepare,      // sleeps forever in prepare()
     GarbageMidiHeader,  // writes an impossible length into its MIDI2 output header
     RequestProcess,     // calls host->request_process in activate()
+    HostCounterUser,    // gain-echo that calls the host-counter host extension: +1 in activate(),
+                        // +10 in the third process(); reports its latest known total as the
+                        // first MIDI2 output message (type 4 CC #1 on group 0, value = total)
 };
 
 struct TestPlugin {
@@ -34,7 +38,11 @@ struct TestPlugin {
     AndroidAudioPluginHost* host;
     aap_buffer_t* buffer = nullptr;
     int cycles = 0;
+    aap_test_host_counter_extension_t* counter = nullptr;
+    int32_t counterTotal = -1;  // written by the counter's completion (same thread as process)
 };
+
+void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal = total; }
 
 TestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<TestPlugin*>(plugin->plugin_specific); }
 
@@ -54,6 +62,12 @@ void pluginActivate(AndroidAudioPlugin* plugin) {
         crash();
     if (p->behaviour == Behaviour::RequestProcess && p->host->request_process != nullptr)
         p->host->request_process(p->host);
+    if (p->behaviour == Behaviour::HostCounterUser) {
+        p->counter = static_cast<aap_test_host_counter_extension_t*>(
+            p->host->get_extension(p->host, AAP_TEST_HOST_COUNTER_URI));
+        if (p->counter != nullptr)
+            p->counter->add(p->counter, p->host, 1, counterDone, p);  // not active yet: control channel
+    }
 }
 
 void pluginDeactivate(AndroidAudioPlugin*) {}
@@ -102,6 +116,24 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         if (p->cycles > 1)
             ::usleep(300000);
         break;
+    case Behaviour::HostCounterUser: {
+        if (p->cycles == 3 && p->counter != nullptr)
+            p->counter->add(p->counter, p->host, 10, counterDone, p);  // active: the MIDI2 stream
+        gainEcho(buffer, frames);
+        // Report the total in front of the echoed events.
+        auto* midiOut = static_cast<uint8_t*>(buffer->get_buffer(buffer, 5));
+        AAPMidiBufferHeader header;
+        std::memcpy(&header, midiOut, sizeof(header));
+        const uint32_t capacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 5)) - 32;
+        if (header.length + 8 <= capacity) {
+            std::memmove(midiOut + 32 + 8, midiOut + 32, header.length);
+            uint32_t words[2] = {0x40B00100u, static_cast<uint32_t>(p->counterTotal)};
+            std::memcpy(midiOut + 32, words, sizeof(words));
+            header.length += 8;
+            std::memcpy(midiOut, &header, sizeof(header));
+        }
+        return;
+    }
     case Behaviour::GarbageMidiHeader: {
         gainEcho(buffer, frames);
         uint32_t garbage = 0xFFFFFFF0u;
@@ -174,7 +206,7 @@ AAPXSDefinition makeTransformDefinition() {
     return d;
 }
 
-const AAPXSDefinition transformDefinitions[1] = {makeTransformDefinition()};
+
 
 aap_plugin_info_t pluginGetInfo(AndroidAudioPlugin*) {
     aap_plugin_info_t info;
@@ -195,6 +227,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:hang-in-prepare", Behaviour::HangInPrepare},
         {"urn:aap-test:garbage-midi-header", Behaviour::GarbageMidiHeader},
         {"urn:aap-test:request-process", Behaviour::RequestProcess},
+        {"urn:aap-test:host-counter-user", Behaviour::HostCounterUser},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
@@ -226,6 +259,8 @@ AndroidAudioPluginFactory factory{instantiate, release, nullptr};
 AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
 
 extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT const AAPXSDefinition* aap_plugin_get_aapxs_definitions(int32_t* count) {
-    *count = 1;
-    return transformDefinitions;
+    // Function-local: built on first use, after the other translation unit's definition exists.
+    static const AAPXSDefinition definitions[2] = {makeTransformDefinition(), *aap_test_host_counter_definition()};
+    *count = 2;
+    return definitions;
 }

@@ -36,7 +36,10 @@
 #include "aap/hosting/process-transport.h"
 #include "aap/hosting/status.h"
 #include "aap/hosting/transport.h"
+#include "aap/runtime/definition-registry.h"
 #include "aap/runtime/initiator-session.h"
+#include "aap/runtime/non-realtime-worker.h"
+#include "aap/runtime/recipient-session.h"
 
 namespace aap {
 
@@ -55,6 +58,13 @@ struct PluginHostOptions {
     // number of requests that may be in flight per instance.
     uint32_t maxExtensionDataSize = 4096;
     uint32_t maxExtensionRequestsInFlight = 256;
+    // Host extensions the plugins may call (plugin -> host, spec/abi.md section 4): the AAPXS
+    // definitions the host answers with (their process_incoming_host_aapxs_request runs on a
+    // transport thread while the instance is inactive, on a worker thread or the audio thread
+    // while it is active), and the host's typed implementation for a URI, which the definitions
+    // reach through AndroidAudioPluginHost::get_extension. Both may be empty.
+    std::shared_ptr<AAPXSDefinitionRegistry> hostExtensionDefinitions;
+    std::function<void*(const char* uri)> hostExtensionImplementation;
     // A third-party transport; when set it is used for every instance and `isolation` is ignored.
     std::shared_ptr<PluginTransport> transport;
 };
@@ -133,6 +143,10 @@ private:
 
     // Moves to Error when the transport reports that the peer is gone or misbehaved.
     HostingStatus track(HostingStatus status) noexcept;
+    HostingStatus startHostExtensionSession();
+    void stopHostExtensionSession() noexcept;
+    static void* hostGetExtension(AndroidAudioPluginHost* host, const char* uri);
+    static void hostRequestProcess(AndroidAudioPluginHost* host);
 
     PluginInformation information_;
     std::shared_ptr<PluginTransport> transport_;
@@ -143,6 +157,13 @@ private:
     int32_t midiIn_ = -1;
     int32_t midiOut_ = -1;
     std::unique_ptr<InitiatorSession> initiator_;
+    // Host-extension side: what the definitions see as "the host" of this instance.
+    std::shared_ptr<AAPXSDefinitionRegistry> hostDefinitions_;
+    std::function<void*(const char* uri)> hostImplementation_;
+    AndroidAudioPluginHost hostView_{};
+    UridTable hostUrids_;
+    std::unique_ptr<NonRealtimeWorker> hostWorker_;
+    std::unique_ptr<RecipientSession> hostRecipient_;
     std::atomic<InstanceState> state_{InstanceState::Unprepared};
     int32_t preparedFrames_ = 0;
     std::vector<uint32_t> portSizes_;
