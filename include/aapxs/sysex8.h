@@ -173,17 +173,22 @@ static inline aapxs_codec_error_t aapxs_sysex8_write_packets(uint32_t* words, si
 
 /* Unpacks the payload bytes b3..b15 of a packet into out[0..12] (always 13 bytes). */
 static inline void aapxs_sysex8_unpack_payload13(const uint32_t* packet, uint8_t* out) {
-    /* Load everything first: the compiler cannot know that `out` does not alias `packet`. */
-    uint32_t w0 = packet[0], w1 = packet[1], w2 = packet[2], w3 = packet[3];
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Two overlapping 8-byte stores instead of four: out[0..7] = b3, BE(w1), BE(w2)[0..2] and
-     * out[5..12] = BE(w2), BE(w3). Store bandwidth is what limits this loop. */
-    uint64_t head = (w0 & 0xFFu) | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w1)) << 8)
-        | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w2)) << 40);
-    uint64_t tail = __builtin_bswap32(w2) | (AAPXS_CODEC_CAST(uint64_t, __builtin_bswap32(w3)) << 32);
+    /* Little-endian GCC/clang: two 8-byte loads, two byte swaps, two overlapping 8-byte stores
+     * (this loop is bound by instruction count). low = w0 | w1 << 32, high = w2 | w3 << 32.
+     * out[0..7] = b3, BE(w1), 3 bytes of junk that the second store then overwrites with
+     * out[5..12] = BE(w2), BE(w3). Loads come first: `out` may alias `packet` as far as the
+     * compiler knows. */
+    uint64_t low, high, head, tail;
+    memcpy(&low, packet, 8);
+    memcpy(&high, packet + 2, 8);
+    head = (__builtin_bswap64(low) << 8) | (low & 0xFFu);
+    tail = __builtin_bswap64(high);
+    tail = (tail >> 32) | (tail << 32);
     memcpy(out, &head, 8);
     memcpy(out + 5, &tail, 8);
 #else
+    uint32_t w0 = packet[0], w1 = packet[1], w2 = packet[2], w3 = packet[3];
     out[0] = AAPXS_CODEC_CAST(uint8_t, w0);
     aapxs_codec_store_be32(out + 1, w1);
     aapxs_codec_store_be32(out + 5, w2);
