@@ -1,0 +1,96 @@
+#pragma once
+// What the ext test plugin (ext-test-plugins.cpp) answers, shared with the tests that check it.
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+#include "aap/ext/parameters.h"
+#include "aap/ext/presets.h"
+
+namespace aap_ext_test {
+
+constexpr int32_t kParameterCount = 3;
+constexpr int32_t kPresetCount = 3;
+constexpr int32_t kMappingPolicy = 1 | 8;  // ACC | PROGRAM
+constexpr int32_t kNotifyingProperty = 99;
+constexpr uint32_t kNotifyFromProcessWord = 0x20B07700u;
+
+inline aap_parameter_info_t parameter(int32_t index) {
+    aap_parameter_info_t info{};
+    info.stable_id = -1;
+    switch (index) {
+    case 0:
+        info.stable_id = 10;
+        std::strcpy(info.display_name, "Gain");
+        std::strcpy(info.path, "/Main");
+        info.min_value = 0.0;
+        info.max_value = 2.0;
+        info.default_value = 1.0;
+        break;
+    case 1:
+        info.stable_id = 11;
+        std::strcpy(info.display_name, "Mode");
+        std::strcpy(info.path, "/Main/Shape");
+        info.min_value = 0.0;
+        info.max_value = 2.0;
+        info.default_value = 0.0;
+        info.per_note_enabled = true;
+        break;
+    case 2:
+        // Names that fill their arrays completely: the codec must keep every byte but the NUL.
+        info.stable_id = 16383;
+        std::memset(info.display_name, 'N', sizeof(info.display_name) - 1);
+        std::memset(info.path, 'p', sizeof(info.path) - 1);
+        info.min_value = -1e300;
+        info.max_value = 1e300;
+        info.default_value = -0.0;
+        break;
+    default:
+        break;
+    }
+    return info;
+}
+
+inline double property(int32_t id, int32_t property) {
+    for (int32_t i = 0; i < kParameterCount; i++) {
+        aap_parameter_info_t info = parameter(i);
+        if (info.stable_id != id)
+            continue;
+        switch (property) {
+        case AAP_PARAMETER_PROPERTY_MIN_VALUE: return info.min_value;
+        case AAP_PARAMETER_PROPERTY_MAX_VALUE: return info.max_value;
+        case AAP_PARAMETER_PROPERTY_DEFAULT_VALUE: return info.default_value;
+        case AAP_PARAMETER_PROPERTY_IS_DISCRETE: return id == 11 ? 1.0 : 0.0;
+        case AAP_PARAMETER_PROPERTY_PRIORITY: return 5.0 + id;
+        default: return 0.0;
+        }
+    }
+    return 0.0;
+}
+
+inline int32_t enumerationCount(int32_t id) { return id == 11 ? 3 : 0; }
+
+inline aap_parameter_enum_t enumeration(int32_t id, int32_t index) {
+    aap_parameter_enum_t entry{};
+    static const char* const names[] = {"Soft", "Hard", "Fold"};
+    if (id == 11 && index >= 0 && index < 3) {
+        std::strcpy(entry.name, names[index]);
+        entry.value = index;
+    }
+    return entry;
+}
+
+inline aap_preset_t preset(int32_t index) {
+    aap_preset_t result{};
+    result.id = -1;
+    if (index >= 0 && index < kPresetCount) {
+        result.id = 100 + 105 * index;
+        std::snprintf(result.name, sizeof(result.name), "Preset %d", static_cast<int>(index));
+        if (index == 2)
+            std::memset(result.name, 'x', sizeof(result.name) - 1);  // a full 255-byte name
+    }
+    return result;
+}
+
+} // namespace aap_ext_test

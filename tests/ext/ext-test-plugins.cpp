@@ -1,0 +1,209 @@
+// Plugins for the aap::ext tests, in one library (see aap_metadata.xml.in):
+//   urn:aap-ext-test:full - implements parameters, presets, state and midi2; calls the host's
+//                           parameters/presets host extensions (see "Host notifications").
+//   urn:aap-ext-test:bare - implements no extension at all.
+// The library exports the standard AAPXS definitions of aap::ext (plugin-aapxs-definitions.h),
+// so a plugin service answers them even where it does not register them itself.
+//
+// Ports (default rules, effect): 0/1 audio in, 2/3 audio out, 4 MIDI2 in, 5 MIDI2 out.
+//
+// Host notifications: set_preset_index calls notify_preset_loaded; get_parameter_property with
+// property 99 calls notify_parameters_changed (non-realtime thread); a MIDI2 UMP word 0x20B07700
+// (MIDI1 CC 0x77 on group 0, channel 0) in the input makes process() call
+// notify_parameters_changed and notify_presets_updated from the audio thread.
+
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aap/abi.h"
+#include "aap/android-audio-plugin.h"
+#include "aap/ext-cpp/standard-extensions.h"
+#include "aap/ext/midi.h"
+#include "aap/ext/parameters.h"
+#include "aap/ext/presets.h"
+#include "aap/ext/state.h"
+#include "aap/hosting/plugin-aapxs-definitions.h"
+#include "ext-test-plugin-data.h"
+
+namespace {
+
+struct ExtTestPlugin {
+    bool full = false;
+    AndroidAudioPluginHost* host = nullptr;
+    aap_buffer_t* buffer = nullptr;
+    int32_t presetIndex = -1;
+    std::mutex stateMutex;
+    std::vector<uint8_t> state;
+};
+
+ExtTestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<ExtTestPlugin*>(plugin->plugin_specific); }
+
+void notifyParametersChanged(ExtTestPlugin* p) {
+    auto* ext = static_cast<aap_host_parameters_extension_t*>(
+        p->host->get_extension != nullptr ? p->host->get_extension(p->host, AAP_PARAMETERS_EXTENSION_URI) : nullptr);
+    if (ext != nullptr && ext->notify_parameters_changed != nullptr)
+        ext->notify_parameters_changed(ext, p->host);
+}
+
+void notifyPresets(ExtTestPlugin* p, bool loaded) {
+    auto* ext = static_cast<aap_presets_host_extension_t*>(
+        p->host->get_extension != nullptr ? p->host->get_extension(p->host, AAP_PRESETS_EXTENSION_URI) : nullptr);
+    if (ext == nullptr)
+        return;
+    if (loaded && ext->notify_preset_loaded != nullptr)
+        ext->notify_preset_loaded(ext, p->host);
+    if (!loaded && ext->notify_presets_updated != nullptr)
+        ext->notify_presets_updated(ext, p->host);
+}
+
+// ---- parameters ----
+int32_t parameterCount(aap_parameters_extension_t*, AndroidAudioPlugin*) { return aap_ext_test::kParameterCount; }
+aap_parameter_info_t parameterInfo(aap_parameters_extension_t*, AndroidAudioPlugin*, int32_t index) {
+    return aap_ext_test::parameter(index);
+}
+double parameterProperty(aap_parameters_extension_t*, AndroidAudioPlugin* plugin, int32_t id, int32_t property) {
+    if (property == aap_ext_test::kNotifyingProperty) {
+        notifyParametersChanged(self(plugin));
+        return 1.0;
+    }
+    return aap_ext_test::property(id, property);
+}
+int32_t enumerationCount(aap_parameters_extension_t*, AndroidAudioPlugin*, int32_t id) {
+    return aap_ext_test::enumerationCount(id);
+}
+aap_parameter_enum_t enumeration(aap_parameters_extension_t*, AndroidAudioPlugin*, int32_t id, int32_t index) {
+    return aap_ext_test::enumeration(id, index);
+}
+aap_parameters_extension_t parametersExtension{nullptr, &parameterCount, &parameterInfo, &parameterProperty,
+                                               &enumerationCount, &enumeration};
+
+// ---- presets ----
+int32_t presetCount(aap_presets_extension_t*, AndroidAudioPlugin*) { return aap_ext_test::kPresetCount; }
+void getPreset(aap_presets_extension_t*, AndroidAudioPlugin* plugin, int32_t index, aap_preset_t* preset,
+               aapxs_completion_callback callback, void* callbackData) {
+    *preset = aap_ext_test::preset(index);
+    if (callback != nullptr)
+        callback(callbackData, plugin);
+}
+void setPresetIndex(aap_presets_extension_t*, AndroidAudioPlugin* plugin, int32_t index) {
+    if (index < 0 || index >= aap_ext_test::kPresetCount)
+        return;
+    self(plugin)->presetIndex = index;
+    notifyPresets(self(plugin), true);
+}
+aap_presets_extension_t presetsExtension{nullptr, &presetCount, &getPreset, &setPresetIndex};
+
+// ---- state: any bytes are this plugin's state; the preset index is not part of it ----
+size_t stateSize(aap_state_extension_t*, AndroidAudioPlugin* plugin) {
+    std::lock_guard<std::mutex> lock(self(plugin)->stateMutex);
+    return self(plugin)->state.size();
+}
+void getState(aap_state_extension_t*, AndroidAudioPlugin* plugin, aap_state_t* destination) {
+    ExtTestPlugin* p = self(plugin);
+    std::lock_guard<std::mutex> lock(p->stateMutex);
+    if (destination->data_size < p->state.size()) {
+        destination->data_size = 0;
+        return;
+    }
+    if (!p->state.empty())
+        std::memcpy(destination->data, p->state.data(), p->state.size());
+    destination->data_size = p->state.size();
+}
+void setState(aap_state_extension_t*, AndroidAudioPlugin* plugin, aap_state_t* source) {
+    ExtTestPlugin* p = self(plugin);
+    std::lock_guard<std::mutex> lock(p->stateMutex);
+    const auto* bytes = static_cast<const uint8_t*>(source->data);
+    p->state.assign(bytes, bytes + (bytes != nullptr ? source->data_size : 0));
+}
+aap_state_extension_t stateExtension{nullptr, &stateSize, &getState, &setState};
+
+// ---- midi2 ----
+aap_midi_mapping_policy mappingPolicy(aap_midi_extension_t*, AndroidAudioPlugin*) {
+    return static_cast<aap_midi_mapping_policy>(aap_ext_test::kMappingPolicy);
+}
+aap_midi_extension_t midiExtension{nullptr, &mappingPolicy};
+
+// ---- the plugin ----
+void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) { self(plugin)->buffer = buffer; }
+void pluginActivate(AndroidAudioPlugin*) {}
+void pluginDeactivate(AndroidAudioPlugin*) {}
+
+void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, int64_t) {
+    ExtTestPlugin* p = self(plugin);
+    for (int32_t channel = 0; channel < 2; channel++) {
+        auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
+        auto* out = static_cast<float*>(buffer->get_buffer(buffer, channel + 2));
+        std::memcpy(out, in, sizeof(float) * static_cast<size_t>(frames));
+    }
+    auto* midiIn = static_cast<const uint8_t*>(buffer->get_buffer(buffer, 4));
+    AAPMidiBufferHeader header;
+    std::memcpy(&header, midiIn, sizeof(header));
+    const uint32_t capacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 4)) - 32;
+    const uint32_t length = header.length <= capacity ? header.length - header.length % 4 : 0;
+    auto* midiOut = static_cast<uint8_t*>(buffer->get_buffer(buffer, 5));
+    AAPMidiBufferHeader outHeader{};
+    std::memcpy(midiOut, &outHeader, sizeof(outHeader));  // nothing of its own to say
+    if (!p->full)
+        return;
+    for (uint32_t offset = 0; offset + 4 <= length; offset += 4) {
+        uint32_t word;
+        std::memcpy(&word, midiIn + 32 + offset, sizeof(word));
+        if (word == aap_ext_test::kNotifyFromProcessWord) {
+            notifyParametersChanged(p);
+            notifyPresets(p, false);
+        }
+    }
+}
+
+void* pluginGetExtension(AndroidAudioPlugin* plugin, const char* uri) {
+    if (void* abi = aap_abi_get_extension(uri))
+        return abi;
+    if (!self(plugin)->full || uri == nullptr)
+        return nullptr;
+    if (std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
+        return &parametersExtension;
+    if (std::strcmp(uri, AAP_PRESETS_EXTENSION_URI) == 0)
+        return &presetsExtension;
+    if (std::strcmp(uri, AAP_STATE_EXTENSION_URI) == 0)
+        return &stateExtension;
+    if (std::strcmp(uri, AAP_MIDI_EXTENSION_URI) == 0)
+        return &midiExtension;
+    return nullptr;
+}
+
+AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginId, AndroidAudioPluginHost* host) {
+    const bool full = std::strcmp(pluginId, "urn:aap-ext-test:full") == 0;
+    if (!full && std::strcmp(pluginId, "urn:aap-ext-test:bare") != 0)
+        return nullptr;
+    auto* p = new ExtTestPlugin();
+    p->full = full;
+    p->host = host;
+    return new AndroidAudioPlugin{p, &pluginPrepare, &pluginActivate, &pluginProcess, &pluginDeactivate,
+                                  &pluginGetExtension, nullptr};
+}
+
+void release(AndroidAudioPluginFactory*, AndroidAudioPlugin* plugin) {
+    delete self(plugin);
+    delete plugin;
+}
+
+AndroidAudioPluginFactory factory{&instantiate, &release, nullptr};
+
+} // namespace
+
+AAP_EXPORT AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
+
+extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT const AAPXSDefinition* aap_plugin_get_aapxs_definitions(int32_t* count) {
+    static std::vector<AAPXSDefinition> definitions = [] {
+        std::size_t n = 0;
+        const AAPXSDefinition* const* all = aap::standardExtensionDefinitions(&n);
+        std::vector<AAPXSDefinition> copies;
+        for (std::size_t i = 0; i < n; i++)
+            copies.push_back(*all[i]);
+        return copies;
+    }();
+    *count = static_cast<int32_t>(definitions.size());
+    return definitions.data();
+}
