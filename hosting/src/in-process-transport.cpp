@@ -5,6 +5,7 @@
 
 #include "aap/plugin-meta-info.h"
 #include "local-plugin.h"
+#include "plugin-info-provider.h"
 #include "plugin-side-aapxs.h"
 
 namespace aap {
@@ -19,6 +20,7 @@ public:
     HostingStatus load(const PluginLoadSpec& spec) {
         std::string error;
         libraryPath_ = spec.libraryPath;
+        metadataPath_ = spec.metadataPath;
         aapxs_.setControlChannelSender([this](const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,
                                               uint32_t requestSize, uint32_t capacity, uint32_t* replySize) {
             // In process the "control channel" is a direct call into the host's handler.
@@ -128,7 +130,15 @@ private:
     };
 
     void libraryLoaded(void* library) override { aapxs_.loadDefinitions(library, libraryPath_); }
-    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override { return aapxs_.hostExtension(uri, host); }
+    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override {
+        // plugin-info is served here from the metadata, everything else through AAPXS.
+        if (std::strcmp(uri, AAP_PLUGIN_INFO_EXTENSION_URI) == 0) {
+            if (!pluginInfo_)
+                pluginInfo_ = PluginInfoProvider::fromMetadataFile(metadataPath_);
+            return pluginInfo_ ? pluginInfo_->extension() : nullptr;
+        }
+        return aapxs_.hostExtension(uri, host);
+    }
     void requestProcess() noexcept override {
         if (callbacks_ != nullptr)
             callbacks_->requestProcess();
@@ -143,6 +153,8 @@ private:
 
     TransportHostCallbacks* callbacks_;
     std::string libraryPath_;
+    std::string metadataPath_;
+    std::unique_ptr<PluginInfoProvider> pluginInfo_;  // before plugin_: outlives it
     std::unique_ptr<LocalPlugin> plugin_;
     PluginSideAapxs aapxs_;  // after plugin_: destroyed first
     int32_t midiIn_ = -1;

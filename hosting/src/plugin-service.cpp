@@ -20,6 +20,7 @@
 #include "control-socket.h"
 #include "futex.h"
 #include "local-plugin.h"
+#include "plugin-info-provider.h"
 #include "plugin-side-aapxs.h"
 
 namespace aap {
@@ -40,7 +41,9 @@ public:
     }
     ~ServiceInstance() override { stopRealtime(); }
 
-    HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId) {
+    HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId,
+                         const std::string& metadataPath) {
+        metadataPath_ = metadataPath;
         std::string error;
         libraryPath_ = library;
         HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, &error);
@@ -191,7 +194,15 @@ private:
     };
 
     void libraryLoaded(void* library) override { aapxs_.loadDefinitions(library, libraryPath_); }
-    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override { return aapxs_.hostExtension(uri, host); }
+    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override {
+        // plugin-info is served here from the metadata, everything else through AAPXS.
+        if (std::strcmp(uri, AAP_PLUGIN_INFO_EXTENSION_URI) == 0) {
+            if (!pluginInfo_)
+                pluginInfo_ = PluginInfoProvider::fromMetadataFile(metadataPath_);
+            return pluginInfo_ ? pluginInfo_->extension() : nullptr;
+        }
+        return aapxs_.hostExtension(uri, host);
+    }
     void requestProcess() noexcept override {
         // [thread-safe] may run on the audio thread: flag + eventfd write, handled by the main loop.
         processRequested_.store(true);
@@ -247,6 +258,8 @@ private:
     uint32_t id_;
     int wakeFd_;
     std::string libraryPath_;
+    std::string metadataPath_;
+    std::unique_ptr<PluginInfoProvider> pluginInfo_;
     std::unique_ptr<LocalPlugin> plugin_;
     // After plugin_: destroyed first, so its worker never runs a handler on a released plugin.
     PluginSideAapxs aapxs_;
@@ -576,7 +589,7 @@ private:
                        uint32_t capacity, uint32_t* replySize) {
                 return requestHostExtension(id, uri, opcode, requestId, data, requestSize, capacity, replySize);
             });
-        HostingStatus status = instance->create(library, entrypoint, pluginId);
+        HostingStatus status = instance->create(library, entrypoint, pluginId, metadata);
         if (status != HostingStatus::Ok) {
             sendReply(h, status, nullptr, 0);
             return;

@@ -103,6 +103,18 @@ TEST_P(HostExtension, AHostWithoutTheDefinitionGivesThePluginNoAnswerButKeepsRun
     EXPECT_EQ(hostCalls.load(), 0);
 }
 
+TEST_P(HostExtension, PluginInfoIsServedLocallyFromTheMetadata) {
+    PluginHost host{test::testCatalog(), test::testOptions(GetParam())};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:plugin-info-user", &instance), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    test::fillInputs(*instance, kFrames, 1);
+    ASSERT_EQ(instance->process(kFrames, 1000000000), HostingStatus::Ok);
+    // The plugin checked names, ports, parameters and an unknown id in instantiate (test-plugins.cpp).
+    EXPECT_EQ(reportedTotal(*instance), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothTransports, HostExtension,
                          ::testing::Values(PluginIsolation::InProcess, PluginIsolation::ProcessPerInstance),
                          [](const ::testing::TestParamInfo<PluginIsolation>& info) {

@@ -13,6 +13,7 @@
 
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/midi.h"
+#include "aap/ext/plugin-info.h"
 #include "aap/hosting/plugin-aapxs-definitions.h"
 #include "test-host-counter-extension.h"
 #include "test-transform-extension.h"
@@ -31,6 +32,8 @@ enum class Behaviour {
     HostCounterUser,    // gain-echo that calls the host-counter host extension: +1 in activate(),
                         // +10 in the third process(); reports its latest known total as the
                         // first MIDI2 output message (type 4 CC #1 on group 0, value = total)
+    PluginInfoUser,     // gain-echo that checks the plugin-info host extension in instantiate and
+                        // reports the verdict (1 = everything as in its metadata) like HostCounterUser
 };
 
 struct TestPlugin {
@@ -41,6 +44,34 @@ struct TestPlugin {
     aap_test_host_counter_extension_t* counter = nullptr;
     int32_t counterTotal = -1;  // written by the counter's completion (same thread as process)
 };
+
+bool same(const char* a, const char* b) { return a != nullptr && std::strcmp(a, b) == 0; }
+
+// What the plugin-info extension must say about urn:aap-test:plugin-info-user (aap_metadata.xml.in).
+int32_t checkPluginInfo(AndroidAudioPluginHost* host) {
+    auto* ext = static_cast<aap_host_plugin_info_extension_t*>(host->get_extension(host, AAP_PLUGIN_INFO_EXTENSION_URI));
+    if (ext == nullptr || ext->get == nullptr)
+        return 0;
+    aap_plugin_info_t info = ext->get(ext, host, "urn:aap-test:plugin-info-user");
+    if (info.display_name == nullptr || !same(info.display_name(&info), "Test Plugin Info User") ||
+        !same(info.developer_name(&info), "AAP SDK tests") || !same(info.primary_category(&info), "Effect") ||
+        !same(info.plugin_id(&info), "urn:aap-test:plugin-info-user") || info.get_port_count(&info) != 6 ||
+        info.get_parameter_count(&info) != 1)
+        return 0;
+    aap_plugin_info_port_t midiIn = info.get_port(&info, 4);
+    if (midiIn.name == nullptr || !same(midiIn.name(&midiIn), "System MIDI In") ||
+        midiIn.content_type(&midiIn) != AAP_CONTENT_TYPE_MIDI2 || midiIn.direction(&midiIn) != AAP_PORT_DIRECTION_INPUT ||
+        midiIn.index(&midiIn) != 4)
+        return 0;
+    aap_plugin_info_port_t outOfRange = info.get_port(&info, 6);
+    if (outOfRange.name != nullptr)
+        return 0;
+    aap_plugin_info_parameter_t gain = info.get_parameter(&info, 0);
+    if (gain.id == nullptr || gain.id(&gain) != 7 || !same(gain.name(&gain), "Gain") || gain.max_value(&gain) != 2.0f)
+        return 0;
+    aap_plugin_info_t unknown = ext->get(ext, host, "urn:aap-test:nobody");
+    return unknown.display_name == nullptr ? 1 : 0;
+}
 
 void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal = total; }
 
@@ -116,6 +147,7 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         if (p->cycles > 1)
             ::usleep(300000);
         break;
+    case Behaviour::PluginInfoUser:
     case Behaviour::HostCounterUser: {
         if (p->cycles == 3 && p->counter != nullptr)
             p->counter->add(p->counter, p->host, 10, counterDone, p);  // active: the MIDI2 stream
@@ -228,6 +260,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:garbage-midi-header", Behaviour::GarbageMidiHeader},
         {"urn:aap-test:request-process", Behaviour::RequestProcess},
         {"urn:aap-test:host-counter-user", Behaviour::HostCounterUser},
+        {"urn:aap-test:plugin-info-user", Behaviour::PluginInfoUser},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
@@ -242,7 +275,10 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
     Behaviour behaviour;
     if (pluginUniqueId == nullptr || host == nullptr || !behaviourFor(pluginUniqueId, &behaviour))
         return nullptr;
-    auto* plugin = new AndroidAudioPlugin{new TestPlugin{behaviour, host}, pluginPrepare, pluginActivate,
+    auto* state = new TestPlugin{behaviour, host};
+    if (behaviour == Behaviour::PluginInfoUser)
+        state->counterTotal = checkPluginInfo(host);  // host extensions are available in instantiate
+    auto* plugin = new AndroidAudioPlugin{state, pluginPrepare, pluginActivate,
                                           pluginProcess, pluginDeactivate, pluginGetExtension, pluginGetInfo};
     return plugin;
 }
