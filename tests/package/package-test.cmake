@@ -3,7 +3,7 @@
 #
 # Common: -D ACTION=<stage|install-build-tree|consumer|reject|pkg-config> -D WORK_DIR=<dir>
 #         -D GENERATOR=<gen> -D MAKE_PROGRAM=<path> -D C_COMPILER=<path> -D CXX_COMPILER=<path>
-# stage:              -D SOURCE_DIR=<aap source> -D PREFIX=<dir> [-D LIBDIR=<libdir>]
+# stage:              -D SOURCE_DIR=<aap source> -D PREFIX=<dir> [-D LIBDIR=<libdir>] [-D INCLUDEDIR=<dir>]
 #                     configures the aap project (headers only), builds and installs it with
 #                     `cmake --install --prefix PREFIX` (so the installed files must be relocatable).
 # install-build-tree: -D BUILD_DIR=<the enclosing aap build> -D PREFIX=<dir>
@@ -12,7 +12,7 @@
 #                     [-D REQUIRED_VERSION=<v>]
 # reject:             like consumer, expects configure to FAIL with CMake's version mismatch message.
 # pkg-config:         -D PKG_CONFIG=<path> -D PKG_CONFIG_DIR=<dir holding aap.pc> -D PREFIX=<dir>
-#                     -D EXPECT_VERSION=<x.y.z>
+#                     -D EXPECT_VERSION=<x.y.z> [-D INCLUDEDIR=<absolute include dir, default PREFIX/include>]
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -35,11 +35,17 @@ if(ACTION STREQUAL "stage")
   if(LIBDIR)
     list(APPEND args "-DCMAKE_INSTALL_LIBDIR=${LIBDIR}")
   endif()
+  if(INCLUDEDIR)
+    file(REMOVE_RECURSE "${INCLUDEDIR}")
+    list(APPEND args "-DCMAKE_INSTALL_INCLUDEDIR=${INCLUDEDIR}")
+  else()
+    set(INCLUDEDIR "${PREFIX}/include")
+  endif()
   run("${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}" ${toolchain_args} ${args})
   run("${CMAKE_COMMAND}" --build "${WORK_DIR}")
   run("${CMAKE_COMMAND}" --install "${WORK_DIR}" --prefix "${PREFIX}")
-  if(NOT EXISTS "${PREFIX}/include/aap/android-audio-plugin.h" OR NOT EXISTS "${PREFIX}/include/aapxs/aapxs.h")
-    message(FATAL_ERROR "headers were not installed under ${PREFIX}/include")
+  if(NOT EXISTS "${INCLUDEDIR}/aap/android-audio-plugin.h" OR NOT EXISTS "${INCLUDEDIR}/aapxs/aapxs.h")
+    message(FATAL_ERROR "headers were not installed under ${INCLUDEDIR}")
   endif()
   message("staged aap into ${PREFIX}")
 
@@ -108,7 +114,10 @@ elseif(ACTION STREQUAL "pkg-config")
     message(FATAL_ERROR "pkg-config --cflags aap = '${cflags}', expected a single -I<dir>")
   endif()
   get_filename_component(include_dir "${CMAKE_MATCH_1}" REALPATH)
-  get_filename_component(expected_dir "${PREFIX}/include" REALPATH)
+  if(NOT INCLUDEDIR)
+    set(INCLUDEDIR "${PREFIX}/include")
+  endif()
+  get_filename_component(expected_dir "${INCLUDEDIR}" REALPATH)
   if(NOT include_dir STREQUAL expected_dir)
     message(FATAL_ERROR "pkg-config --cflags aap points to ${include_dir}, expected ${expected_dir}")
   endif()
