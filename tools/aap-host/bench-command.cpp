@@ -1,0 +1,155 @@
+// aap-host bench: per-cycle process() round trips of one plugin, out of process (the plugin in
+// aap-plugin-service, signalled through shared memory) beside in process (dlopen in aap-host).
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "aapxs/midi2-buffer.h"
+#include "commands.h"
+#include "cycle-statistics.h"
+#include "exit-codes.h"
+#include "midi1-to-ump.h"
+#include "plugin-resolution.h"
+
+namespace aap::host_tool {
+namespace {
+
+struct BenchSettings {
+    int32_t block = 256;
+    int32_t rate = 48000;
+    int64_t cycles = 2000;
+};
+
+// Runs settings.cycles timed cycles (after 50 untimed warm-up cycles). Audio inputs carry a
+// 440 Hz sine; an instrument gets a three-note chord in its first cycle.
+bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSettings& settings,
+             std::vector<int64_t>* durations, std::string* error) {
+    std::unique_ptr<PluginInstance> instance;
+    HostingStatus status = host.instantiate(plugin.uniqueId, &instance, error);
+    if (status == HostingStatus::Ok)
+        status = instance->prepare(settings.block, settings.rate);
+    if (status == HostingStatus::Ok)
+        status = instance->activate();
+    if (status != HostingStatus::Ok) {
+        *error = std::string(hostingStatusMessage(status)) + (error->empty() ? "" : ": ") + *error;
+        return false;
+    }
+    durations->clear();
+    durations->reserve(static_cast<size_t>(settings.cycles));
+    double phase = 0.0;
+    for (int64_t cycle = -50; cycle < settings.cycles; cycle++) {
+        for (const PortInformation& port : plugin.ports) {
+            if (port.contentType == PortContentType::Audio && port.direction == PortDirection::Input) {
+                float* buffer = instance->audioBuffer(port.index);
+                for (int32_t i = 0; i < settings.block; i++)
+                    buffer[i] = static_cast<float>(0.25 * std::sin(phase + 2 * 3.14159265358979 * 440.0 * i / settings.rate));
+            } else if (port.contentType == PortContentType::Midi2 && port.direction == PortDirection::Input) {
+                void* midi = instance->portBuffer(port.index);
+                const size_t capacity = instance->portBufferSize(port.index);
+                aapxs_midi2_buffer_init(midi, capacity);
+                if (cycle == -50 && plugin.isInstrument())
+                    for (uint8_t note : {60, 64, 67}) {
+                        Ump64 ump;
+                        midi1ToUmp(0, 0x90, note, 100, &ump);
+                        aapxs_midi2_buffer_append_ump(midi, capacity, ump.words, 2);
+                    }
+            }
+        }
+        phase += 2 * 3.14159265358979 * 440.0 * settings.block / settings.rate;
+        const auto started = std::chrono::steady_clock::now();
+        status = instance->process(settings.block, 1'000'000'000);
+        const auto elapsed = std::chrono::steady_clock::now() - started;
+        if (status != HostingStatus::Ok) {
+            *error = "process() failed: " + std::string(hostingStatusMessage(status));
+            return false;
+        }
+        if (cycle >= 0)
+            durations->push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+    }
+    instance->deactivate();
+    instance->destroy();
+    return true;
+}
+
+} // namespace
+
+int runBenchCommand(const std::vector<std::string>& arguments) {
+    std::vector<OptionSpec> specs = pluginOptions();
+    specs.push_back({"block", "FRAMES", "frames per cycle, 16..8192 (default 256)"});
+    specs.push_back({"rate", "HZ", "sample rate, 8000..384000 (default 48000)"});
+    specs.push_back({"cycles", "N", "timed cycles per mode, 10..1000000 (default 2000)"});
+    specs.push_back({"out-of-process-only", nullptr, "skip the in-process comparison"});
+    specs.push_back({"help", nullptr, "show this help"});
+    ParsedArguments parsed;
+    std::string error;
+    auto usage = [](const std::string& message) {
+        std::fprintf(stderr, "aap-host bench: %s\n", message.c_str());
+        return kExitUsage;
+    };
+    if (!parseArguments(arguments, specs, &parsed, &error))
+        return usage(error);
+    if (parsed.has("help")) {
+        std::printf("usage: aap-host bench <plugin> [options]\n"
+                    "Measures the wall time of each process() call (the host's round trip) out of process and\n"
+                    "in process, and prints median, p99, max and a histogram of each.\n\n%s",
+                    describeOptions(specs).c_str());
+        return kExitOk;
+    }
+    if (parsed.positional().size() != 1)
+        return usage("expected exactly one plugin (see aap-host bench --help)");
+    if (parsed.has("in-process"))
+        return usage("--in-process does not apply: bench measures both modes (see --out-of-process-only)");
+    BenchSettings settings;
+    int64_t value = 0;
+    if (parsed.has("block")) {
+        if (!parseInteger(parsed.value("block"), 16, 8192, &value))
+            return usage("bad --block '" + parsed.value("block") + "' (an integer 16..8192)");
+        settings.block = static_cast<int32_t>(value);
+    }
+    if (parsed.has("rate")) {
+        if (!parseInteger(parsed.value("rate"), 8000, 384000, &value))
+            return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
+        settings.rate = static_cast<int32_t>(value);
+    }
+    if (parsed.has("cycles") && !parseInteger(parsed.value("cycles"), 10, 1000000, &settings.cycles))
+        return usage("bad --cycles '" + parsed.value("cycles") + "' (an integer 10..1000000)");
+
+    PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));
+    const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
+    if (plugin == nullptr)
+        return kExitPluginNotFound;
+
+    std::printf("%s: %d frames at %d Hz (%.2f ms period), %lld cycles per mode\n\n", plugin->uniqueId.c_str(),
+                settings.block, settings.rate, 1000.0 * settings.block / settings.rate,
+                static_cast<long long>(settings.cycles));
+    struct Mode {
+        const char* name;
+        PluginIsolation isolation;
+    };
+    std::vector<Mode> modes = {{"out of process", PluginIsolation::ProcessPerInstance}};
+    if (!parsed.has("out-of-process-only"))
+        modes.push_back({"in process", PluginIsolation::InProcess});
+    std::vector<CycleSummary> summaries;
+    for (const Mode& mode : modes) {
+        PluginHostOptions options = hostOptionsFrom(parsed);
+        options.isolation = mode.isolation;
+        PluginHost host{catalog, options};
+        std::vector<int64_t> durations;
+        if (!measure(host, *plugin, settings, &durations, &error)) {
+            std::fprintf(stderr, "aap-host bench: %s (%s): %s\n", plugin->uniqueId.c_str(), mode.name, error.c_str());
+            return kExitRuntimeFailure;
+        }
+        std::string bars = histogram(durations);
+        summaries.push_back(summarizeCycles(durations));
+        std::printf("%s: %s\n%s\n", mode.name, describe(summaries.back()).c_str(), bars.c_str());
+    }
+    std::printf("| mode | median us | p99 us | max us |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < modes.size(); i++)
+        std::printf("| %s | %.1f | %.1f | %.1f |\n", modes[i].name, summaries[i].medianUs, summaries[i].p99Us,
+                    summaries[i].maxUs);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
+}
+
+} // namespace aap::host_tool

@@ -1,0 +1,122 @@
+#include "command-line.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace aap::host_tool {
+
+std::string ParsedArguments::value(const std::string& name, const std::string& fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+const std::vector<std::string>& ParsedArguments::values(const std::string& name) const {
+    static const std::vector<std::string> none;
+    auto it = values_.find(name);
+    return it == values_.end() ? none : it->second;
+}
+
+bool parseArguments(const std::vector<std::string>& arguments, const std::vector<OptionSpec>& specs,
+                    ParsedArguments* parsed, std::string* error) {
+    for (size_t i = 0; i < arguments.size(); i++) {
+        const std::string& word = arguments[i];
+        if (word == "--") {
+            parsed->positional_.insert(parsed->positional_.end(), arguments.begin() + static_cast<long>(i) + 1,
+                                       arguments.end());
+            break;
+        }
+        if (word.size() < 2 || word[0] != '-') {
+            parsed->positional_.push_back(word);
+            continue;
+        }
+        if (word == "-h") {
+            parsed->values_["help"].push_back("");
+            continue;
+        }
+        if (word.rfind("--", 0) != 0) {
+            *error = "unknown option '" + word + "'";
+            return false;
+        }
+        std::string name = word.substr(2);
+        std::string inlineValue;
+        bool hasInlineValue = false;
+        if (auto equals = name.find('='); equals != std::string::npos) {
+            inlineValue = name.substr(equals + 1);
+            name = name.substr(0, equals);
+            hasInlineValue = true;
+        }
+        const OptionSpec* spec = nullptr;
+        for (const OptionSpec& candidate : specs)
+            if (name == candidate.name)
+                spec = &candidate;
+        if (spec == nullptr) {
+            *error = "unknown option '--" + name + "'";
+            return false;
+        }
+        std::vector<std::string>& slot = parsed->values_[name];
+        if (!spec->repeatable && !slot.empty()) {
+            *error = "option '--" + name + "' given more than once";
+            return false;
+        }
+        if (spec->valueName == nullptr) {
+            if (hasInlineValue) {
+                *error = "option '--" + name + "' takes no value";
+                return false;
+            }
+            slot.push_back("");
+            continue;
+        }
+        if (hasInlineValue) {
+            slot.push_back(inlineValue);
+        } else if (i + 1 < arguments.size()) {
+            slot.push_back(arguments[++i]);
+        } else {
+            *error = "option '--" + name + "' needs a value (" + spec->valueName + ")";
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string describeOptions(const std::vector<OptionSpec>& specs) {
+    std::string out;
+    for (const OptionSpec& spec : specs) {
+        std::string head = std::string("  --") + spec.name;
+        if (spec.valueName)
+            head += std::string(" ") + spec.valueName;
+        if (head.size() < 26)
+            head.resize(26, ' ');
+        else
+            head += "\n" + std::string(26, ' ');
+        out += head + spec.description + (spec.repeatable ? " (repeatable)" : "") + "\n";
+    }
+    return out;
+}
+
+bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value) {
+    if (text.empty() || text.find_first_of(" \t\n") != std::string::npos)
+        return false;
+    errno = 0;
+    char* end = nullptr;
+    long long parsed = std::strtoll(text.c_str(), &end, 10);
+    if (errno != 0 || end == text.c_str() || *end != '\0' || parsed < minimum || parsed > maximum)
+        return false;
+    *value = parsed;
+    return true;
+}
+
+bool parseReal(const std::string& text, double minimum, double maximum, double* value) {
+    if (text.empty() || text.find_first_of(" \t\n") != std::string::npos)
+        return false;
+    errno = 0;
+    char* end = nullptr;
+    double parsed = std::strtod(text.c_str(), &end);
+    if (errno != 0 || end == text.c_str() || *end != '\0' || !std::isfinite(parsed) || parsed < minimum ||
+        parsed > maximum)
+        return false;
+    *value = parsed;
+    return true;
+}
+
+} // namespace aap::host_tool

@@ -1,0 +1,46 @@
+#pragma once
+// The command-line parser of aap-host: GNU-style long options ("--name value", "--name=value"),
+// flags, repeatable options and positional arguments, checked against what a subcommand declares.
+// Errors are values (a message for stderr), never exceptions.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace aap::host_tool {
+
+struct OptionSpec {
+    const char* name;         // without the leading "--"
+    const char* valueName;    // null for a flag
+    const char* description;
+    bool repeatable = false;
+};
+
+class ParsedArguments {
+public:
+    bool has(const std::string& name) const { return values_.count(name) != 0; }
+    // The last value of an option, or `fallback`.
+    std::string value(const std::string& name, const std::string& fallback = "") const;
+    const std::vector<std::string>& values(const std::string& name) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+
+private:
+    friend bool parseArguments(const std::vector<std::string>&, const std::vector<OptionSpec>&, ParsedArguments*,
+                               std::string*);
+    std::map<std::string, std::vector<std::string>> values_;
+    std::vector<std::string> positional_;
+};
+
+// Parses `arguments` (the words after the subcommand). "--" ends option parsing.
+bool parseArguments(const std::vector<std::string>& arguments, const std::vector<OptionSpec>& specs,
+                    ParsedArguments* parsed, std::string* error);
+
+// "  --name VALUE   description" lines for --help.
+std::string describeOptions(const std::vector<OptionSpec>& specs);
+
+// Strict number parsing for option values: the whole text must be a number in [minimum, maximum].
+bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value);
+bool parseReal(const std::string& text, double minimum, double maximum, double* value);
+
+} // namespace aap::host_tool

@@ -1,0 +1,62 @@
+#pragma once
+// Renders a prepared, active PluginInstance over a whole piece of audio and/or a list of timed
+// MIDI 2.0 UMPs, offline (as fast as the plugin goes), for `aap-host render` and the demo.
+//
+// Sample-accurate timing by splitting blocks: a cycle never crosses the frame of a pending event,
+// so every UMP is delivered at the start of the cycle that begins exactly at its frame. Plugins
+// therefore need not interpret JR timestamps (our examples do not).
+//
+// Ports come from the instance's information(): audio inputs are fed from the input audio
+// (channel i, or the last channel when the input has fewer: mono feeds both sides), audio outputs
+// become the output channels in port order, UMPs go to the first MIDI2 input port.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aap/hosting/plugin-host.h"
+#include "wav-file.h"
+
+namespace aap::host_tool {
+
+struct TimedUmp {
+    int64_t frame = 0;
+    uint32_t words[4] = {};
+    uint32_t wordCount = 0;  // 1..4, must match the message type's size
+};
+
+struct RenderJob {
+    const WavAudio* input = nullptr;  // optional; its rate must be the instance's
+    std::vector<TimedUmp> events;     // any order (sorted stably by frame before rendering)
+    std::vector<int64_t> splitFrames; // extra cycle boundaries (e.g. where beforeCycle acts)
+    int64_t totalFrames = 0;
+    int32_t blockSize = 256;          // <= the instance's prepared frames
+    int32_t sampleRate = 48000;
+    int64_t processTimeoutNs = 2'000'000'000;
+    // Called before each cycle with its first frame (on the rendering thread, which is the
+    // thread calling process()): the place to submit realtime extension requests.
+    std::function<void(int64_t frame)> beforeCycle;
+    // While this returns true before a cycle, the renderer runs zero-frame process() cycles (which
+    // carry AAPXS requests and replies, spec/abi.md section 4) so that a realtime extension
+    // request submitted by beforeCycle takes effect exactly at its frame. Offline rendering can
+    // afford to wait; a live host could not. Bounded by extensionTimeoutNs.
+    std::function<bool()> hasPendingRequests;
+    int64_t extensionTimeoutNs = 2'000'000'000;
+    // Called now and then with frames done and total.
+    std::function<void(int64_t done, int64_t total)> progress;
+};
+
+struct RenderResult {
+    WavAudio output;                 // float32, the instance's audio output count, job.sampleRate
+    std::vector<int64_t> cycleNs;    // wall time of every process() call
+    size_t eventsDelivered = 0;
+    size_t eventsDropped = 0;        // did not fit the MIDI2 buffer of their cycle
+    size_t zeroFrameCycles = 0;      // cycles run only to carry extension traffic
+};
+
+// False with *error when the instance fails (the HostingStatus is in *status).
+bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult* result, HostingStatus* status,
+                   std::string* error);
+
+} // namespace aap::host_tool

@@ -1,0 +1,279 @@
+// aap-host render: runs a plugin out of process over a WAV and/or a Standard MIDI File and
+// writes a WAV.
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "aap/ext/midi.h"
+#include "commands.h"
+#include "cycle-statistics.h"
+#include "exit-codes.h"
+#include "file-io.h"
+#include "midi1-to-ump.h"
+#include "offline-renderer.h"
+#include "hosted-plugin.h"
+#include "plugin-resolution.h"
+#include "preset-scheduler.h"
+#include "render-events.h"
+#include "smf-file.h"
+
+namespace aap::host_tool {
+
+namespace {
+
+std::vector<OptionSpec> renderOptions() {
+    std::vector<OptionSpec> specs = pluginOptions();
+    std::vector<OptionSpec> own = {
+        {"input", "WAV", "audio input (16/24/32-bit PCM or 32-bit float WAV)"},
+        {"midi", "SMF", "Standard MIDI File (format 0 or 1) sent as MIDI 2.0 UMPs"},
+        {"output", "WAV", "where to write the result (required)"},
+        {"format", "FMT", "output sample format: pcm16, pcm24, pcm32 or float32 (default float32)"},
+        {"rate", "HZ", "sample rate, 8000..384000 (default: the input's, else 48000)"},
+        {"block", "FRAMES", "frames per process() cycle, 16..8192 (default 256)"},
+        {"length", "SECONDS", "length to render, up to 3600 (default: the input's, or the MIDI file + --tail)"},
+        {"tail", "SECONDS", "extra time after the MIDI file ends, 0..60 (default 1)"},
+        {"preset", "INDEX[@SECONDS]", "select preset INDEX at SECONDS (default 0) via the presets extension", true},
+        {"param", "ID=VALUE[@SECONDS]", "set parameter ID to plain VALUE (at SECONDS) by parameter-change SysEx8", true},
+        {"state-in", "FILE", "load a state saved by --state-out (state extension) before rendering"},
+        {"state-out", "FILE", "save the plugin's state after rendering"},
+        {"help", nullptr, "show this help"},
+    };
+    specs.insert(specs.end(), own.begin(), own.end());
+    return specs;
+}
+
+void printProgress(int64_t done, int64_t total) {
+    const int width = 30;
+    const int filled = total > 0 ? static_cast<int>(done * width / total) : width;
+    std::fprintf(stderr, "\rrendering [%.*s%*s] %3d%%", filled, "##############################", width - filled, "",
+                 total > 0 ? static_cast<int>(done * 100 / total) : 100);
+    if (done >= total)
+        std::fputc('\n', stderr);
+}
+
+} // namespace
+
+int runRenderCommand(const std::vector<std::string>& arguments) {
+    const std::vector<OptionSpec> specs = renderOptions();
+    ParsedArguments parsed;
+    std::string error;
+    auto usage = [](const std::string& message) {
+        std::fprintf(stderr, "aap-host render: %s\n", message.c_str());
+        return kExitUsage;
+    };
+    if (!parseArguments(arguments, specs, &parsed, &error))
+        return usage(error);
+    if (parsed.has("help")) {
+        std::printf("usage: aap-host render <plugin> --output OUT.wav [--input IN.wav] [--midi IN.mid] [options]\n"
+                    "Runs <plugin> (unique id or name, or a prefix of either) out of process and writes a WAV.\n"
+                    "MIDI events and --preset/--param changes are sample accurate: cycles are split at them.\n\n%s",
+                    describeOptions(specs).c_str());
+        return kExitOk;
+    }
+    if (parsed.positional().size() != 1)
+        return usage("expected exactly one plugin (see aap-host render --help)");
+    if (!parsed.has("output"))
+        return usage("--output is required");
+
+    WavSampleFormat format = WavSampleFormat::Float32;
+    if (parsed.has("format") && !parseWavSampleFormat(parsed.value("format"), &format))
+        return usage("bad --format '" + parsed.value("format") + "' (pcm16, pcm24, pcm32 or float32)");
+    int64_t rate = 0, block = 256;
+    if (parsed.has("rate") && !parseInteger(parsed.value("rate"), 8000, 384000, &rate))
+        return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
+    if (parsed.has("block") && !parseInteger(parsed.value("block"), 16, 8192, &block))
+        return usage("bad --block '" + parsed.value("block") + "' (an integer 16..8192)");
+    double length = 0, tail = 1.0;
+    if (parsed.has("length") && !parseReal(parsed.value("length"), 1e-6, 3600, &length))
+        return usage("bad --length '" + parsed.value("length") + "' (seconds, more than 0 and at most 3600)");
+    if (parsed.has("tail") && !parseReal(parsed.value("tail"), 0, 60, &tail))
+        return usage("bad --tail '" + parsed.value("tail") + "' (seconds, 0..60)");
+    std::vector<ControlChange> controls;
+    for (const std::string& text : parsed.values("preset")) {
+        ControlChange change;
+        if (!parsePresetChange(text, &change, &error))
+            return usage("bad --preset '" + text + "': " + error);
+        controls.push_back(change);
+    }
+    for (const std::string& text : parsed.values("param")) {
+        ControlChange change;
+        if (!parseParameterChange(text, &change, &error))
+            return usage("bad --param '" + text + "': " + error);
+        controls.push_back(change);
+    }
+
+    PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));
+    const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
+    if (plugin == nullptr)
+        return kExitPluginNotFound;
+    if (!checkParameterChanges(*plugin, &controls, &error))
+        return usage(error);
+
+    WavAudio input;
+    const bool haveInput = parsed.has("input");
+    if (haveInput) {
+        std::vector<uint8_t> bytes;
+        if (!readWholeFile(parsed.value("input"), &bytes, &error) ||
+            !decodeWav(bytes.data(), bytes.size(), &input, &error)) {
+            std::fprintf(stderr, "aap-host render: %s: %s\n", parsed.value("input").c_str(), error.c_str());
+            return kExitBadInput;
+        }
+        if (rate != 0 && rate != input.sampleRate)
+            return usage("the input is " + std::to_string(input.sampleRate) + " Hz but --rate is " + std::to_string(rate) +
+                         "; aap-host does not resample");
+        rate = input.sampleRate;
+    }
+    if (rate == 0)
+        rate = 48000;
+    MidiFile midi;
+    const bool haveMidi = parsed.has("midi");
+    if (haveMidi) {
+        std::vector<uint8_t> bytes;
+        if (!readWholeFile(parsed.value("midi"), &bytes, &error) ||
+            !decodeMidiFile(bytes.data(), bytes.size(), &midi, &error)) {
+            std::fprintf(stderr, "aap-host render: %s: %s\n", parsed.value("midi").c_str(), error.c_str());
+            return kExitBadInput;
+        }
+    }
+    int64_t totalFrames = 0;
+    if (length > 0)
+        totalFrames = static_cast<int64_t>(std::llround(length * static_cast<double>(rate)));
+    else if (haveInput)
+        totalFrames = static_cast<int64_t>(input.frames());
+    else if (haveMidi)
+        totalFrames = static_cast<int64_t>(std::llround((midi.durationSeconds + tail) * static_cast<double>(rate)));
+    else
+        return usage("nothing determines the length: give --input, --midi or --length");
+    if (totalFrames <= 0)
+        return usage("the input is empty; give --length");
+
+    const std::string output = parsed.value("output");
+    if (!checkOutputWritable(output, &error)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitOutputError;
+    }
+
+    std::vector<uint8_t> stateIn;
+    if (parsed.has("state-in") && !readWholeFile(parsed.value("state-in"), &stateIn, &error, 64u << 20)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitBadInput;
+    }
+    const std::string stateOut = parsed.value("state-out");
+    if (parsed.has("state-out") && !checkOutputWritable(stateOut, &error)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitOutputError;
+    }
+
+    RenderJob job;
+    job.input = haveInput ? &input : nullptr;
+    job.totalFrames = totalFrames;
+    job.blockSize = static_cast<int32_t>(block);
+    job.sampleRate = static_cast<int32_t>(rate);
+    if (haveMidi)
+        appendMidiFileEvents(midi, job.sampleRate, &job.events);
+    appendParameterChanges(*plugin, controls, job.sampleRate, &job.events);
+    if (isatty(STDERR_FILENO) && !parsed.has("quiet"))
+        job.progress = printProgress;
+
+    PluginHost host{catalog, hostOptionsFrom(parsed)};
+    std::unique_ptr<HostedPlugin> hosted;
+    HostingStatus status = HostedPlugin::open(host, plugin->uniqueId, job.blockSize, job.sampleRate, &hosted, &error);
+    if (status != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitRuntimeFailure;
+    }
+    // Presets: validated against the plugin's own count, then applied while active at their frame.
+    std::vector<PresetScheduler::Change> presetChanges;
+    for (const ControlChange& change : controls)
+        if (change.kind == ControlChange::Kind::Preset) {
+            PresetScheduler::Change scheduled;
+            scheduled.frame = static_cast<int64_t>(std::llround(change.seconds * job.sampleRate));
+            scheduled.index = change.presetIndex;
+            presetChanges.push_back(scheduled);
+        }
+    if (!presetChanges.empty()) {
+        if (hosted->presets() == nullptr) {
+            std::fprintf(stderr, "aap-host render: %s: --preset needs the presets extension, which is unavailable\n",
+                         plugin->uniqueId.c_str());
+            return kExitRuntimeFailure;
+        }
+        ExtensionResult<int32_t> count = hosted->presets()->getPresetCount();
+        if (!count.ok()) {
+            std::fprintf(stderr, "aap-host render: %s: cannot read the preset count: %s\n", plugin->uniqueId.c_str(),
+                         describeExtensionError(count.error()).c_str());
+            return kExitRuntimeFailure;
+        }
+        for (const PresetScheduler::Change& change : presetChanges)
+            if (change.index >= count.value())
+                return usage("bad --preset " + std::to_string(change.index) + ": " + plugin->uniqueId + " has " +
+                             std::to_string(count.value()) + " presets (0.." + std::to_string(count.value() - 1) + ")");
+    }
+    if (parsed.has("state-in")) {
+        ExtensionStatus loaded = hosted->state() != nullptr ? hosted->state()->setState(stateIn)
+                                                            : ExtensionStatus{ExtensionError::NotAvailable};
+        if (!loaded.ok()) {
+            std::fprintf(stderr, "aap-host render: %s: cannot load state %s: %s\n", plugin->uniqueId.c_str(),
+                         parsed.value("state-in").c_str(), describeExtensionError(loaded.error()).c_str());
+            return kExitRuntimeFailure;
+        }
+    }
+    PresetScheduler presets{hosted->presets(), presetChanges};
+    if (!presetChanges.empty()) {
+        job.splitFrames = presets.frames();
+        job.beforeCycle = [&presets](int64_t frame) { presets.submitDue(frame); };
+        job.hasPendingRequests = [&presets] { return presets.pending(); };
+    }
+
+    if ((status = hosted->instance().activate()) != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugin->uniqueId.c_str(),
+                     hostingStatusMessage(status));
+        return kExitRuntimeFailure;
+    }
+    RenderResult result;
+    if (!renderOffline(hosted->instance(), job, &result, &status, &error)) {
+        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), error.c_str());
+        return kExitRuntimeFailure;
+    }
+    if (std::string presetError = presets.firstError(); !presetError.empty()) {
+        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), presetError.c_str());
+        return kExitRuntimeFailure;
+    }
+    hosted->instance().deactivate();
+    std::vector<uint8_t> stateBytes;
+    if (parsed.has("state-out")) {
+        ExtensionResult<std::vector<uint8_t>> saved =
+            hosted->state() != nullptr ? hosted->state()->getState()
+                                       : ExtensionResult<std::vector<uint8_t>>{ExtensionError::NotAvailable};
+        if (!saved.ok()) {
+            std::fprintf(stderr, "aap-host render: %s: cannot save state: %s\n", plugin->uniqueId.c_str(),
+                         describeExtensionError(saved.error()).c_str());
+            return kExitRuntimeFailure;
+        }
+        stateBytes = std::move(saved.value());
+    }
+    hosted.reset();
+
+    result.output.format = format;
+    std::vector<uint8_t> bytes;
+    if (!encodeWav(result.output, &bytes, &error) || !writeFileAtomically(output, bytes, &error)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitOutputError;
+    }
+    if (parsed.has("state-out") && !writeFileAtomically(stateOut, stateBytes, &error)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitOutputError;
+    }
+    CycleSummary summary = summarizeCycles(result.cycleNs);
+    std::fprintf(stderr, "aap-host render: wrote %s (%lld frames, %d channels, %d Hz, %s); %zu MIDI events; %s\n",
+                 output.c_str(), static_cast<long long>(totalFrames), result.output.channels, job.sampleRate,
+                 toString(format), result.eventsDelivered, describe(summary).c_str());
+    if (result.eventsDropped > 0)
+        std::fprintf(stderr, "aap-host render: warning: %zu MIDI events did not fit their cycle's MIDI buffer\n",
+                     result.eventsDropped);
+    return kExitOk;
+}
+
+} // namespace aap::host_tool

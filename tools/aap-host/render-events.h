@@ -1,0 +1,41 @@
+#pragma once
+// Turns what the user asked for into timed UMPs for the offline renderer:
+//   - MIDI file channel messages -> MIDI 2.0 channel voice UMPs (group 0, their own channel);
+//   - --param ID=VALUE[@SECONDS] -> parameter-change SysEx8 (spec/wire.md 5; index = stable id,
+//     value normalized over the metadata's range);
+// (--preset changes go through the presets extension instead: preset-scheduler.h.)
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aap/hosting/plugin-information.h"
+#include "offline-renderer.h"
+#include "smf-file.h"
+
+namespace aap::host_tool {
+
+struct ControlChange {
+    enum class Kind { Preset, Parameter } kind = Kind::Parameter;
+    double seconds = 0.0;
+    int32_t presetIndex = 0;
+    int32_t parameterId = 0;
+    double value = 0.0;  // plain units
+};
+
+// "3" or "3@1.5" (index 0..127, seconds 0..3600).
+bool parsePresetChange(const std::string& text, ControlChange* change, std::string* error);
+// "4=1200" or "4=1200@2.5" (id 0..16383, finite value, seconds 0..3600).
+bool parseParameterChange(const std::string& text, ControlChange* change, std::string* error);
+// Every parameter id must exist in the plugin's metadata and its value lie in its range.
+bool checkParameterChanges(const PluginInformation& plugin, std::vector<ControlChange>* changes, std::string* error);
+
+void appendMidiFileEvents(const MidiFile& file, int32_t sampleRate, std::vector<TimedUmp>* events);
+// Parameter changes only; preset changes are skipped.
+void appendParameterChanges(const PluginInformation& plugin, const std::vector<ControlChange>& changes,
+                          int32_t sampleRate, std::vector<TimedUmp>* events);
+
+// One parameter-change SysEx8 at `frame`.
+TimedUmp parameterChangeUmp(int64_t frame, const ParameterInformation& parameter, double plainValue);
+
+} // namespace aap::host_tool
