@@ -2,6 +2,7 @@
 
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/standard-extensions.h"
+#include "../common/host-extension-proxy.h"
 #include "../common/plugin-side.h"
 
 namespace aap {
@@ -128,12 +129,30 @@ bool isRtSafe(AAPXSDefinition*, bool isHostExtension, int32_t opcode) {
                            : opcode == AAP_PARAMETERS_OPCODE_GET_PARAMETER_COUNT;
 }
 
+void notifyParametersChanged(aap_host_parameters_extension_t* ext, AndroidAudioPluginHost*) {
+    auto* proxy = static_cast<HostExtensionProxy<aap_host_parameters_extension_t>*>(ext->aapxs_context);
+    sendNotification(proxy->instance, AAP_PARAMETERS_EXTENSION_URI, AAP_PARAMETERS_OPCODE_NOTIFY_PARAMETERS_CHANGED);
+}
+
+void* asHostExtension(AAPXSExtensionServiceProxy* proxy) { return proxy->aapxs_context; }
+
+// Plugin side: what host->get_extension(AAP_PARAMETERS_EXTENSION_URI) returns.
+AAPXSExtensionServiceProxy hostExtensionProxy(AAPXSDefinition*, AAPXSInitiatorInstance* instance,
+                                              AAPXSSerializationContext*) {
+    if (instance == nullptr)
+        return AAPXSExtensionServiceProxy{nullptr, nullptr};
+    auto* proxy = hostExtensionProxyFor<aap_host_parameters_extension_t>(instance);
+    proxy->typed.notify_parameters_changed = &notifyParametersChanged;
+    return AAPXSExtensionServiceProxy{&proxy->typed, &asHostExtension};
+}
+
 AAPXSDefinition makeDefinition() noexcept {
     AAPXSDefinition d{};
     d.uri = AAP_PARAMETERS_EXTENSION_URI;
     d.data_capacity = kParametersDataCapacity;
     d.process_incoming_plugin_aapxs_request = &handleRequest;
     d.process_incoming_host_aapxs_request = &handleHostRequest;
+    d.get_host_extension_proxy = &hostExtensionProxy;
     d.is_command_rt_safe = &isRtSafe;
     return d;
 }

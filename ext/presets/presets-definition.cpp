@@ -2,6 +2,7 @@
 
 #include "aap/ext-cpp/presets.h"
 #include "aap/ext-cpp/standard-extensions.h"
+#include "../common/host-extension-proxy.h"
 #include "../common/plugin-side.h"
 
 namespace aap {
@@ -94,12 +95,37 @@ bool isRtSafe(AAPXSDefinition*, bool isHostExtension, int32_t opcode) {
                            : opcode == AAP_PRESETS_OPCODE_GET_PRESET_COUNT;
 }
 
+using HostProxy = HostExtensionProxy<aap_presets_host_extension_t>;
+
+void notifyPresetLoaded(aap_presets_host_extension_t* ext, AndroidAudioPluginHost*) {
+    sendNotification(static_cast<HostProxy*>(ext->aapxs_context)->instance, AAP_PRESETS_EXTENSION_URI,
+                     AAP_PRESETS_OPCODE_NOTIFY_PRESET_LOADED);
+}
+void notifyPresetsUpdated(aap_presets_host_extension_t* ext, AndroidAudioPluginHost*) {
+    sendNotification(static_cast<HostProxy*>(ext->aapxs_context)->instance, AAP_PRESETS_EXTENSION_URI,
+                     AAP_PRESETS_OPCODE_NOTIFY_PRESETS_UPDATED);
+}
+
+void* asHostExtension(AAPXSExtensionServiceProxy* proxy) { return proxy->aapxs_context; }
+
+// Plugin side: what host->get_extension(AAP_PRESETS_EXTENSION_URI) returns.
+AAPXSExtensionServiceProxy hostExtensionProxy(AAPXSDefinition*, AAPXSInitiatorInstance* instance,
+                                              AAPXSSerializationContext*) {
+    if (instance == nullptr)
+        return AAPXSExtensionServiceProxy{nullptr, nullptr};
+    HostProxy* proxy = hostExtensionProxyFor<aap_presets_host_extension_t>(instance);
+    proxy->typed.notify_preset_loaded = &notifyPresetLoaded;
+    proxy->typed.notify_presets_updated = &notifyPresetsUpdated;
+    return AAPXSExtensionServiceProxy{&proxy->typed, &asHostExtension};
+}
+
 AAPXSDefinition makeDefinition() noexcept {
     AAPXSDefinition d{};
     d.uri = AAP_PRESETS_EXTENSION_URI;
     d.data_capacity = kPresetsDataCapacity;
     d.process_incoming_plugin_aapxs_request = &handleRequest;
     d.process_incoming_host_aapxs_request = &handleHostRequest;
+    d.get_host_extension_proxy = &hostExtensionProxy;
     d.is_command_rt_safe = &isRtSafe;
     return d;
 }

@@ -58,8 +58,16 @@ void AudioThread::cycle() noexcept {
     cycles_.fetch_add(1);
 }
 
-std::string RemotePlugin::open(PluginIsolation isolation, const std::string& pluginId, bool prepare) {
-    host = std::make_unique<PluginHost>(testCatalog(), hostOptions(isolation));
+std::string RemotePlugin::open(PluginIsolation isolation, const std::string& pluginId, bool prepare,
+                               StandardHostExtensions* hostExtensions) {
+    PluginHostOptions options = hostOptions(isolation);
+    if (hostExtensions != nullptr) {
+        options.hostExtensionDefinitions = StandardHostExtensions::definitions();
+        options.hostExtensionImplementation = [hostExtensions](const char* uri) {
+            return hostExtensions->implementation(uri);
+        };
+    }
+    host = std::make_unique<PluginHost>(testCatalog(), options);
     std::string error;
     if (host->instantiate(pluginId, &instance, &error) != HostingStatus::Ok)
         return "instantiate: " + error;

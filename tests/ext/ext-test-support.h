@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aap/ext-cpp/extension-client.h"
+#include "aap/ext-cpp/host-extensions.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/plugin-instance-endpoint.h"
@@ -68,7 +69,9 @@ struct RemotePlugin {
     std::unique_ptr<MidiProxy> midi;
 
     // Empty string on success, else why not.
-    std::string open(PluginIsolation isolation, const std::string& pluginId, bool prepare = true);
+    // `hostExtensions` (may be null) answers the plugin's host-extension calls.
+    std::string open(PluginIsolation isolation, const std::string& pluginId, bool prepare = true,
+                     StandardHostExtensions* hostExtensions = nullptr);
     ~RemotePlugin();
 };
 

@@ -32,10 +32,14 @@ protected:
             ASSERT_EQ(plugin_->instance->activate(), HostingStatus::Ok);
             audio_ = std::make_unique<AudioThread>(*plugin_->instance);
         }
+        ASSERT_EQ(plugin_->endpoint->route(), active() ? ExtensionRoute::Realtime : ExtensionRoute::Control);
     }
     void TearDown() override {
-        if (audio_)
+        if (audio_) {
             EXPECT_EQ(audio_->failures(), 0u);
+            EXPECT_GT(audio_->cycles(), 0u);
+            EXPECT_EQ(plugin_->endpoint->route(), ExtensionRoute::Realtime);
+        }
         audio_.reset();
         plugin_.reset();
     }
@@ -299,6 +303,44 @@ TEST(ExtensionRouting, PendingAsyncCallsAreCancelledOnceOnDestroy) {
     EXPECT_EQ(outcome.error, ExtensionError::Cancelled);
     EXPECT_EQ(plugin.client->pendingCalls(), 0u);
 }
+
+} // namespace
+} // namespace aap::ext_test
+
+namespace aap::ext_test {
+namespace {
+
+// States larger than any serialization block travel in chunks, byte-identical, in both states.
+class LargeState : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LargeState, SixteenMebibytesRoundTrip) {
+    const bool active = GetParam();
+    RemotePlugin plugin;
+    ASSERT_EQ(plugin.open(PluginIsolation::ProcessPerInstance, "urn:aap-ext-test:full"), "");
+    std::unique_ptr<AudioThread> audio;
+    if (active) {
+        ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
+        audio = std::make_unique<AudioThread>(*plugin.instance, 10);
+    }
+    std::vector<uint8_t> blob(16u * 1024u * 1024u);
+    std::mt19937 random{99};
+    for (size_t i = 0; i < blob.size(); i += 4) {
+        const uint32_t r = random();
+        std::memcpy(blob.data() + i, &r, 4);
+    }
+    ASSERT_TRUE(plugin.state->setState(blob).ok());
+    auto back = plugin.state->getState();
+    ASSERT_TRUE(back.ok()) << toString(back.error());
+    ASSERT_EQ(back.value().size(), blob.size());
+    EXPECT_TRUE(back.value() == blob);
+    if (audio)
+        EXPECT_EQ(audio->failures(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStates, LargeState, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return info.param ? "Active" : "Inactive";
+                         });
 
 } // namespace
 } // namespace aap::ext_test
