@@ -1,0 +1,86 @@
+// The audio thread of a host never allocates or frees while extension traffic flows: typed sync
+// and async calls from another thread (their completions run on the audio thread), chunked state,
+// and host-extension notifications the plugin sends from its process(). Counted by aap::rt-guard.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "aap/runtime/realtime-guard.h"
+#include "ext-test-plugin-data.h"
+#include "ext-test-support.h"
+
+namespace aap::ext_test {
+namespace {
+
+int64_t guardedLoop(AudioThread& self) {
+    // Warm up outside the guard: the first cycles may fault in lazily allocated thread state
+    // (thread-locals of libstdc++) that has nothing to do with extension traffic.
+    for (int i = 0; i < 3 && self.running(); i++)
+        self.cycle();
+    RealtimeGuard guard;
+    while (self.running()) {
+        self.cycle();
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return static_cast<int64_t>(guard.heapOperations());
+}
+
+struct Tally {
+    std::atomic<int> completions{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> notifications{0};
+};
+
+TEST(RealtimeTraffic, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
+    Tally tally;
+    StandardHostExtensions::Handlers handlers;
+    handlers.user = &tally;
+    handlers.parametersChanged = [](void* user, AndroidAudioPluginHost*) noexcept {
+        static_cast<Tally*>(user)->notifications.fetch_add(1);
+    };
+    handlers.presetsUpdated = handlers.parametersChanged;
+    StandardHostExtensions notifications{handlers};
+    RemotePlugin plugin;
+    ASSERT_EQ(plugin.open(PluginIsolation::ProcessPerInstance, "urn:aap-ext-test:full", true, &notifications), "");
+    ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
+    AudioThread::setGuardFactory(&guardedLoop);
+    int64_t heapOperations = -1;
+    {
+        AudioThread audio{*plugin.instance};
+        constexpr int kAsyncCalls = 200;
+        for (int i = 0; i < kAsyncCalls; i++) {
+            plugin.presets->getPresetAsync(
+                i % aap_ext_test::kPresetCount,
+                [](void* user, const ExtensionResult<aap_preset_t>& result) noexcept {
+                    auto* t = static_cast<Tally*>(user);
+                    (result.ok() ? t->completions : t->errors).fetch_add(1);
+                },
+                &tally);
+            if (i % 20 == 0) {
+                EXPECT_TRUE(plugin.parameters->getParameter(i % 3).ok());
+                audio.sendWordOnce(aap_ext_test::kNotifyFromProcessWord);
+            }
+        }
+        std::vector<uint8_t> state(10000, 0x5A);
+        EXPECT_TRUE(plugin.state->setState(state).ok());
+        EXPECT_EQ(plugin.state->getState().value(), state);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (tally.completions.load() + tally.errors.load() < kAsyncCalls && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        EXPECT_EQ(tally.completions.load(), kAsyncCalls);
+        EXPECT_EQ(tally.errors.load(), 0);
+        EXPECT_GT(tally.notifications.load(), 0);
+        audio.stop();
+        EXPECT_EQ(audio.failures(), 0u);
+        EXPECT_GT(audio.cycles(), 10u);
+        heapOperations = audio.allocations();
+    }
+    AudioThread::setGuardFactory(nullptr);
+    EXPECT_EQ(heapOperations, 0) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+}
+
+} // namespace
+} // namespace aap::ext_test
