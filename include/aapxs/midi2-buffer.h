@@ -344,8 +344,12 @@ static inline aapxs_codec_error_t aapxs_midi2_buffer_extract_aapxs(void* buffer,
         if (remove) {
             summary->removed_words += bytes / 4u;
         } else {
-            if (write != read)
-                memmove(ump + write, ump + read, bytes);
+            if (write != read) {
+                /* Compact: at most 4 words, copied forward (write < read, so no overlap hazard). */
+                size_t i;
+                for (i = 0; i < bytes; i += 4u)
+                    aapxs_codec_store_word(ump + write + i, aapxs_codec_load_word(ump + read + i));
+            }
             write += bytes;
         }
         read += bytes;
