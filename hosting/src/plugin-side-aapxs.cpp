@@ -107,8 +107,8 @@ bool PluginSideAapxs::routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRe
         // Active: SysEx8 in the MIDI2 output; the reply completes in a later cycle.
         return binding->sessionBound && binding->session.send_aapxs_request(&binding->session, context);
     }
-    // Not active: a synchronous round trip on the control channel ([main-thread] only).
-    if (!owner->sender_)
+    // Not active: a synchronous round trip on the control channel, from the main thread only.
+    if (!owner->sender_ || std::this_thread::get_id() != owner->mainThread_)
         return false;
     AAPXSSerializationContext* serialization = context->serialization;
     if (serialization->data_size > serialization->data_capacity || serialization->data_capacity > UINT32_MAX)

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aap/android-audio-plugin.h"
@@ -105,6 +106,9 @@ private:
     std::atomic<bool> active_{false};
     std::vector<std::unique_ptr<HostBinding>> hostBindings_;
     ControlChannelSender sender_;
+    // The plugin's main thread (the one that creates the instance): the only thread that may use
+    // the control channel, which the service's main loop otherwise owns.
+    std::thread::id mainThread_ = std::this_thread::get_id();
 };
 
 } // namespace aap

@@ -18,9 +18,9 @@ ProcessTransportInstance::~ProcessTransportInstance() { destroy(); }
 
 void ProcessTransportInstance::markOffline() noexcept {
     offline_.store(true, std::memory_order_release);
-    if (block_ != nullptr) {
+    if (wire::ProcessBlock* block = block_.load(std::memory_order_acquire)) {
         // Wake a process() sleeping on reply_sequence; it re-checks offline_ and returns.
-        futex::wake(&block_->reply_sequence, 1);
+        futex::wake(&block->reply_sequence, 1);
     }
 }
 
@@ -111,7 +111,7 @@ HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRa
     if (status != HostingStatus::Ok)
         return status;
     processMemory_ = std::move(processMemory);
-    block_ = block;
+    block_.store(block, std::memory_order_release);
     ports_ = std::move(buffers);
     portSpecs_ = ports;
     preparedFrames_ = frames;
@@ -167,7 +167,8 @@ HostingStatus ProcessTransportInstance::failProcess(HostingStatus status) noexce
 }
 
 HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutNs) noexcept {
-    if (block_ == nullptr)
+    wire::ProcessBlock* const block = block_.load(std::memory_order_acquire);
+    if (block == nullptr)
         return HostingStatus::InvalidState;
     if (offline_.load(std::memory_order_acquire)) {
         silenceOutputs();
@@ -179,18 +180,18 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
     }
     const int64_t start = monotonicNanoseconds();
     const int64_t deadline = start + timeoutNs;
-    block_->frames = frames;
-    block_->timeout_ns = timeoutNs;
-    block_->status = 0;
+    block->frames = frames;
+    block->timeout_ns = timeoutNs;
+    block->status = 0;
     const uint32_t sequence = ++sequence_;
     const uint32_t previous = sequence - 1;
-    storeSeqCst(&block_->request_sequence, sequence);
-    if (loadSeqCst(&block_->service_waiting) != 0)
-        futex::wake(&block_->request_sequence, 1);
+    storeSeqCst(&block->request_sequence, sequence);
+    if (loadSeqCst(&block->service_waiting) != 0)
+        futex::wake(&block->request_sequence, 1);
 
     const int64_t spinEnd = start + transport_->options().processSpinNs;
     for (;;) {
-        uint32_t reply = loadAcquire(&block_->reply_sequence);
+        uint32_t reply = loadAcquire(&block->reply_sequence);
         if (reply == sequence)
             break;
         // Only the previous cycle's value may be there; anything else is garbage from the peer.
@@ -205,12 +206,12 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
             cpuRelax();
             continue;
         }
-        storeSeqCst(&block_->host_waiting, 1);
-        if (loadSeqCst(&block_->reply_sequence) == reply && !offline_.load(std::memory_order_acquire))
-            futex::wait(&block_->reply_sequence, reply, deadline - now);
-        storeSeqCst(&block_->host_waiting, 0);
+        storeSeqCst(&block->host_waiting, 1);
+        if (loadSeqCst(&block->reply_sequence) == reply && !offline_.load(std::memory_order_acquire))
+            futex::wait(&block->reply_sequence, reply, deadline - now);
+        storeSeqCst(&block->host_waiting, 0);
     }
-    HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block_->status, __ATOMIC_ACQUIRE));
+    HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block->status, __ATOMIC_ACQUIRE));
     if (status != HostingStatus::Ok)
         return failProcess(status);
     if (!outputsValid())

@@ -56,7 +56,8 @@ private:
     bool destroyed_ = false;
     std::vector<Extension> extensions_;
     SharedMemory processMemory_;
-    wire::ProcessBlock* block_ = nullptr;
+    // Written once by prepare(); read by process() and by the transport's reader thread.
+    std::atomic<wire::ProcessBlock*> block_{nullptr};
     std::vector<SharedMemory> ports_;
     std::vector<PortBufferSpec> portSpecs_;
     int32_t preparedFrames_ = 0;

@@ -219,19 +219,18 @@ std::string ProcessTransport::failureReason() const {
 }
 
 void ProcessTransport::fail(HostingStatus status, const std::string& reason) {
-    std::map<uint32_t, ProcessTransportInstance*> instances;
     {
         std::lock_guard<std::mutex> lock(stateMutex_);
         if (!alive_.exchange(false))
             return;
         failureReason_ = reason;
         failureStatus_ = status;
-        instances = instances_;
+        // Under the lock: an instance unregisters (and only then is freed) under the same lock.
+        for (auto& entry : instances_)
+            entry.second->markOffline();
     }
     if (pid_ > 0 && !reaped_.load())
         ::kill(pid_, SIGKILL);
-    for (auto& entry : instances)
-        entry.second->markOffline();
     replyArrived_.notify_all();
 }
 
