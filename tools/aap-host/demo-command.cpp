@@ -4,7 +4,11 @@
 // result through the example effect the same way, writes a WAV and prints what it did and the
 // process() round-trip statistics.
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 
@@ -97,7 +101,7 @@ void describeLevels(const WavAudio& audio) {
 
 int runDemoCommand(const std::vector<std::string>& arguments) {
     std::vector<OptionSpec> specs = pluginOptions();
-    specs.push_back({"output-dir", "DIR", "where to write aap-demo.mid and aap-demo.wav (default: current directory)"});
+    specs.push_back({"output-dir", "DIR", "where to write aap-demo.mid and aap-demo.wav (created if missing; default: .)"});
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
     std::string error;
@@ -114,6 +118,11 @@ int runDemoCommand(const std::vector<std::string>& arguments) {
         return kExitOk;
     }
     const std::string directory = parsed.value("output-dir", ".");
+    // The directory itself is created when missing (its parent must exist).
+    if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+        std::fprintf(stderr, "aap-host demo: cannot create %s: %s\n", directory.c_str(), std::strerror(errno));
+        return kExitOutputError;
+    }
     const std::string midiPath = directory + "/aap-demo.mid";
     const std::string wavPath = directory + "/aap-demo.wav";
 

@@ -1,0 +1,388 @@
+// aap-host end to end: every subcommand against the example plugins (out of process), and every
+// kind of bad input with its exit code, its message and no partial output file.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "smf-file.h"
+#include "wav-file.h"
+
+extern char** environ;
+
+namespace aap::host_tool {
+namespace {
+
+struct HostRun {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool exists(const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0;
+}
+
+class AapHostCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char pattern[] = "/tmp/aap-host-test-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override {
+        std::string command = "rm -rf '" + dir_ + "'";
+        EXPECT_EQ(std::system(command.c_str()), 0);
+    }
+
+    // Runs aap-host with `arguments` (plus --plugin-path <examples> when withPlugins).
+    HostRun run(std::vector<std::string> arguments, bool withPlugins = true) {
+        if (withPlugins && !arguments.empty() && arguments[0] != "--help" && arguments[0] != "--version") {
+            arguments.push_back("--plugin-path");
+            arguments.push_back(AAP_EXAMPLES_PLUGIN_DIR);
+        }
+        std::vector<std::string> words = {AAP_HOST_EXECUTABLE};
+        words.insert(words.end(), arguments.begin(), arguments.end());
+        std::vector<char*> argv;
+        for (std::string& word : words)
+            argv.push_back(word.data());
+        argv.push_back(nullptr);
+        const std::string outPath = dir_ + "/.stdout", errPath = dir_ + "/.stderr";
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = 0;
+        HostRun result;
+        if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        posix_spawn_file_actions_destroy(&actions);
+        result.out = slurp(outPath);
+        result.err = slurp(errPath);
+        return result;
+    }
+
+    std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+    void writeBytes(const std::string& name, const std::vector<uint8_t>& bytes) {
+        std::ofstream out(path(name), std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+
+    // A 1 s stereo 48 kHz test tone.
+    std::string writeTone(const std::string& name, WavSampleFormat format = WavSampleFormat::Pcm16,
+                          int32_t rate = 48000) {
+        WavAudio audio;
+        audio.sampleRate = rate;
+        audio.channels = 2;
+        audio.format = format;
+        for (int i = 0; i < rate; i++) {
+            float s = static_cast<float>(0.5 * std::sin(2 * 3.14159265 * 220.0 * i / rate));
+            audio.samples.push_back(s);
+            audio.samples.push_back(s);
+        }
+        std::vector<uint8_t> bytes;
+        std::string error;
+        EXPECT_TRUE(encodeWav(audio, &bytes, &error));
+        writeBytes(name, bytes);
+        return path(name);
+    }
+
+    // Two seconds of notes: a chord held for 1 s and a second note at 1 s.
+    std::string writeSong(const std::string& name) {
+        MidiTrack track;
+        track.tempoMicrosecondsPerQuarter = 500000;
+        track.events = {{0, 0x90, 60, 100}, {0, 0x90, 64, 100}, {960, 0x80, 60, 0}, {960, 0x80, 64, 0},
+                        {960, 0x90, 67, 110}, {1900, 0x80, 67, 0}};
+        std::vector<uint8_t> bytes;
+        std::string error;
+        EXPECT_TRUE(encodeMidiFile(0, 480, {track}, &bytes, &error));
+        writeBytes(name, bytes);
+        return path(name);
+    }
+
+    WavAudio readWav(const std::string& file) {
+        std::string text = slurp(file);
+        WavAudio audio;
+        std::string error;
+        EXPECT_TRUE(decodeWav(reinterpret_cast<const uint8_t*>(text.data()), text.size(), &audio, &error)) << error;
+        return audio;
+    }
+
+    static double peak(const WavAudio& audio) {
+        double value = 0;
+        for (float s : audio.samples)
+            value = std::fmax(value, std::fabs(s));
+        return value;
+    }
+
+    // No output file and no leftover temporary file in the test directory.
+    void expectNoOutput(const std::string& name) {
+        EXPECT_FALSE(exists(path(name))) << name;
+        std::string command = "ls -A '" + dir_ + "' | grep -q tmp-";
+        EXPECT_NE(std::system(command.c_str()), 0) << "a temporary file was left behind";
+    }
+
+    std::string dir_;
+};
+
+constexpr const char* kSynth = "urn:aap-examples:poly-synth";
+constexpr const char* kEffect = "urn:aap-examples:delay-effect";
+constexpr const char* kTremolo = "urn:aap-examples:c-tremolo";
+
+TEST_F(AapHostCli, HelpAndVersionExitZero) {
+    HostRun top = run({"--help"}, false);
+    EXPECT_EQ(top.exitCode, 0);
+    EXPECT_NE(top.out.find("exit codes"), std::string::npos);
+    for (const char* command : {"list", "info", "render", "bench", "demo"}) {
+        HostRun help = run({command, "--help"}, false);
+        EXPECT_EQ(help.exitCode, 0) << command;
+        EXPECT_NE(help.out.find("usage: aap-host "), std::string::npos) << command;
+    }
+    EXPECT_EQ(run({"--version"}, false).exitCode, 0);
+}
+
+TEST_F(AapHostCli, UnknownCommandAndMissingCommandAreUsageErrors) {
+    HostRun unknown = run({"frobnicate"}, false);
+    EXPECT_EQ(unknown.exitCode, 2);
+    EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos);
+    EXPECT_EQ(run({}, false).exitCode, 2);
+    HostRun option = run({"list", "--bogus"});
+    EXPECT_EQ(option.exitCode, 2);
+    EXPECT_NE(option.err.find("unknown option '--bogus'"), std::string::npos);
+}
+
+TEST_F(AapHostCli, ListShowsTheExamplesAsTextAndJson) {
+    HostRun text = run({"list"});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    for (const char* id : {kSynth, kEffect, kTremolo})
+        EXPECT_NE(text.out.find(id), std::string::npos) << id;
+    EXPECT_NE(text.out.find("instrument"), std::string::npos);
+    HostRun json = run({"list", "--json"});
+    EXPECT_EQ(json.exitCode, 0);
+    EXPECT_EQ(json.out.rfind("{\"plugins\":[", 0), 0u) << json.out;
+    EXPECT_NE(json.out.find("\"uniqueId\":\"urn:aap-examples:poly-synth\""), std::string::npos);
+}
+
+TEST_F(AapHostCli, ListReportsBrokenBundlesOnStderrAndKeepsGoodOnes) {
+    ASSERT_EQ(::mkdir(path("broken.aap").c_str(), 0755), 0);
+    writeBytes("broken.aap/aap_metadata.xml", {'<', 'p', 'l', 'u', 'g', 'i', 'n', 's', '>'});
+    HostRun result = run({"list", "--plugin-path", dir_});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_NE(result.err.find("broken.aap/aap_metadata.xml"), std::string::npos) << result.err;
+    EXPECT_NE(result.out.find(kSynth), std::string::npos);
+}
+
+TEST_F(AapHostCli, InfoShowsMetadataAndWhatTheRunningPluginReports) {
+    HostRun result = run({"info", kSynth});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("Example Poly Synth"), std::string::npos);
+    EXPECT_NE(result.out.find("Cutoff (Hz)"), std::string::npos);
+    EXPECT_NE(result.out.find("presets: 3"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("Square Pluck"), std::string::npos);
+    EXPECT_NE(result.out.find("parameters: 5"), std::string::npos);
+    EXPECT_NE(result.out.find("state size: "), std::string::npos);
+    EXPECT_NE(result.out.find("PROGRAM"), std::string::npos);
+}
+
+TEST_F(AapHostCli, InfoJsonIsMetadataOnly) {
+    HostRun result = run({"info", kTremolo, "--json"});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_EQ(result.out.rfind("{\"uniqueId\":\"urn:aap-examples:c-tremolo\"", 0), 0u) << result.out;
+}
+
+TEST_F(AapHostCli, UnknownPluginIsExitCode3) {
+    for (const char* command : {"info", "render", "bench"}) {
+        HostRun result = run({command, "urn:nobody:nothing", "--output", path("x.wav"), "--length", "1"});
+        if (std::string(command) != "render")
+            result = run({command, "urn:nobody:nothing"});
+        EXPECT_EQ(result.exitCode, 3) << command << ": " << result.err;
+        EXPECT_NE(result.err.find("no plugin matches 'urn:nobody:nothing'"), std::string::npos) << result.err;
+    }
+    expectNoOutput("x.wav");
+}
+
+TEST_F(AapHostCli, RenderInstrumentFromAMidiFile) {
+    const std::string song = writeSong("song.mid");
+    HostRun result = run({"render", kSynth, "--midi", song, "--output", path("synth.wav"), "--rate", "44100", "--format",
+                      "pcm24", "--tail", "0.5"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    WavAudio audio = readWav(path("synth.wav"));
+    EXPECT_EQ(audio.sampleRate, 44100);
+    EXPECT_EQ(audio.channels, 2);
+    EXPECT_EQ(audio.format, WavSampleFormat::Pcm24);
+    // The song lasts until its end-of-track at tick 1900 (1.979 s) + 0.5 s of tail.
+    EXPECT_NEAR(static_cast<double>(audio.frames()), (1900.0 / 960.0 + 0.5) * 44100, 2);
+    EXPECT_GT(peak(audio), 0.01);
+}
+
+TEST_F(AapHostCli, RenderEffectOverAWavKeepsLengthAndRate) {
+    const std::string tone = writeTone("tone.wav");
+    HostRun result = run({"render", kEffect, "--input", tone, "--output", path("fx.wav"), "--format", "pcm16"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    WavAudio audio = readWav(path("fx.wav"));
+    EXPECT_EQ(audio.sampleRate, 48000);
+    EXPECT_EQ(audio.channels, 2);
+    EXPECT_EQ(audio.frames(), 48000u);
+    EXPECT_GT(peak(audio), 0.1);
+}
+
+TEST_F(AapHostCli, RenderLengthOverridesAndTheCPluginRuns) {
+    const std::string tone = writeTone("tone.wav", WavSampleFormat::Float32);
+    HostRun result = run({"render", kTremolo, "--input", tone, "--output", path("t.wav"), "--length", "1.5", "--block", "100"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    WavAudio audio = readWav(path("t.wav"));
+    EXPECT_EQ(audio.frames(), 72000u);
+    EXPECT_EQ(audio.format, WavSampleFormat::Float32);
+    EXPECT_GT(peak(audio), 0.1);
+}
+
+TEST_F(AapHostCli, RenderWithAParameterChangeDiffersFromWithout) {
+    const std::string tone = writeTone("tone.wav", WavSampleFormat::Float32);
+    ASSERT_EQ(run({"render", kTremolo, "--input", tone, "--output", path("a.wav")}).exitCode, 0);
+    HostRun changed = run({"render", kTremolo, "--input", tone, "--output", path("b.wav"), "--param", "1=1@0.5"});
+    ASSERT_EQ(changed.exitCode, 0) << changed.err;
+    WavAudio a = readWav(path("a.wav")), b = readWav(path("b.wav"));
+    ASSERT_EQ(a.samples.size(), b.samples.size());
+    // Identical before 0.5 s (sample accurate), different after.
+    for (size_t i = 0; i < 24000 * 2; i++)
+        ASSERT_EQ(a.samples[i], b.samples[i]) << i;
+    EXPECT_NE(a.samples, b.samples);
+}
+
+TEST_F(AapHostCli, RenderWithAPresetChangeDiffersFromWithout) {
+    const std::string song = writeSong("song.mid");
+    ASSERT_EQ(run({"render", kSynth, "--midi", song, "--output", path("a.wav")}).exitCode, 0);
+    HostRun changed = run({"render", kSynth, "--midi", song, "--output", path("b.wav"), "--preset", "0@1"});
+    ASSERT_EQ(changed.exitCode, 0) << changed.err;
+    WavAudio a = readWav(path("a.wav")), b = readWav(path("b.wav"));
+    ASSERT_EQ(a.samples.size(), b.samples.size());
+    for (size_t i = 0; i < 48000 * 2; i++)  // the change applies exactly at 1 s
+        ASSERT_EQ(a.samples[i], b.samples[i]) << i;
+    EXPECT_NE(a.samples, b.samples);
+}
+
+TEST_F(AapHostCli, StateSavedByOneRenderRestoresTheSoundInAnother) {
+    const std::string song = writeSong("song.mid");
+    HostRun saved = run({"render", kSynth, "--midi", song, "--output", path("a.wav"), "--preset", "2", "--state-out",
+                     path("synth.state")});
+    ASSERT_EQ(saved.exitCode, 0) << saved.err;
+    ASSERT_TRUE(exists(path("synth.state")));
+    HostRun restored = run({"render", kSynth, "--midi", song, "--output", path("b.wav"), "--state-in", path("synth.state")});
+    ASSERT_EQ(restored.exitCode, 0) << restored.err;
+    EXPECT_EQ(readWav(path("a.wav")).samples, readWav(path("b.wav")).samples);
+    HostRun plain = run({"render", kSynth, "--midi", song, "--output", path("c.wav")});
+    ASSERT_EQ(plain.exitCode, 0);
+    EXPECT_NE(readWav(path("a.wav")).samples, readWav(path("c.wav")).samples);
+}
+
+TEST_F(AapHostCli, CorruptWavIsExitCode4WithoutOutput) {
+    writeBytes("bad.wav", {'R', 'I', 'F', 'F', 100, 0, 0, 0, 'W', 'A', 'V', 'E'});
+    HostRun result = run({"render", kEffect, "--input", path("bad.wav"), "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 4);
+    EXPECT_NE(result.err.find("bad.wav: truncated WAV file"), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, UnsupportedWavIsExitCode4) {
+    std::string tone = writeTone("tone.wav");
+    std::string bytes = slurp(tone);
+    bytes[34] = 8;  // 8-bit PCM
+    bytes[32] = 2;
+    writeBytes("eight.wav", std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    HostRun result = run({"render", kEffect, "--input", path("eight.wav"), "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 4);
+    EXPECT_NE(result.err.find("unsupported sample size: 8-bit PCM"), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, MissingInputFileIsExitCode4) {
+    HostRun result = run({"render", kEffect, "--input", path("nothing.wav"), "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 4);
+    EXPECT_NE(result.err.find("No such file or directory"), std::string::npos) << result.err;
+}
+
+TEST_F(AapHostCli, CorruptMidiFileIsExitCode4WithoutOutput) {
+    writeBytes("bad.mid", {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, 1, 0xE0, 'M', 'T', 'r', 'k', 0, 0, 0, 3, 0x00,
+                           60, 100});
+    HostRun result = run({"render", kSynth, "--midi", path("bad.mid"), "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 4);
+    EXPECT_NE(result.err.find("running status without a previous status byte"), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, BadOptionValuesAreExitCode2) {
+    const std::string tone = writeTone("tone.wav");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--rate", "fast"}, "bad --rate 'fast'"},
+        {{"--block", "5"}, "bad --block '5'"},
+        {{"--length", "-1"}, "bad --length '-1'"},
+        {{"--format", "mp3"}, "bad --format 'mp3'"},
+        {{"--param", "99=1"}, "has no parameter with id 99"},
+        {{"--param", "3=7"}, "is outside"},
+        {{"--param", "x"}, "expected ID=VALUE"},
+        {{"--preset", "1@later"}, "seconds"},
+        {{"--preset", "7"}, "has 3 presets"},
+        {{"--rate", "44100"}, "does not resample"},
+    };
+    for (const auto& [extra, message] : cases) {
+        std::vector<std::string> arguments = {"render", kEffect, "--input", tone, "--output", path("out.wav")};
+        arguments.insert(arguments.end(), extra.begin(), extra.end());
+        HostRun result = run(arguments);
+        EXPECT_EQ(result.exitCode, 2) << extra[0] << " " << extra[1] << ": " << result.err;
+        EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    }
+    EXPECT_EQ(run({"render", kEffect, "--output", path("out.wav")}).exitCode, 2);  // no length
+    EXPECT_EQ(run({"render", kEffect, "--input", tone}).exitCode, 2);             // no --output
+    EXPECT_EQ(run({"bench", kEffect, "--cycles", "many"}).exitCode, 2);
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, UnwritableOutputIsExitCode5) {
+    const std::string tone = writeTone("tone.wav");
+    HostRun missingDirectory = run({"render", kEffect, "--input", tone, "--output", path("no/such/dir/out.wav")});
+    EXPECT_EQ(missingDirectory.exitCode, 5);
+    EXPECT_NE(missingDirectory.err.find("cannot write"), std::string::npos) << missingDirectory.err;
+    HostRun directory = run({"render", kEffect, "--input", tone, "--output", dir_});
+    EXPECT_EQ(directory.exitCode, 5);
+    EXPECT_NE(directory.err.find("it is a directory"), std::string::npos);
+    if (::geteuid() != 0) {  // root writes anywhere
+        ASSERT_EQ(::mkdir(path("readonly").c_str(), 0555), 0);
+        EXPECT_EQ(run({"render", kEffect, "--input", tone, "--output", path("readonly/out.wav")}).exitCode, 5);
+    }
+    expectNoOutput("no/such/dir/out.wav");
+}
+
+TEST_F(AapHostCli, BenchReportsOutOfProcessBesideInProcess) {
+    HostRun result = run({"bench", kEffect, "--cycles", "200"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("out of process: median"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("in process: median"), std::string::npos);
+    EXPECT_NE(result.out.find("| out of process |"), std::string::npos);
+    EXPECT_NE(result.out.find(" us |#"), std::string::npos);
+}
+
+} // namespace
+} // namespace aap::host_tool
