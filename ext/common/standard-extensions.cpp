@@ -5,7 +5,8 @@ namespace aap {
 const AAPXSDefinition* const* standardExtensionDefinitions(std::size_t* count) noexcept {
     static const AAPXSDefinition* const definitions[] = {
         &parametersExtensionDefinition(), &presetsExtensionDefinition(), &stateExtensionDefinition(),
-        &midiExtensionDefinition(),
+        &midiExtensionDefinition(),       &guiExtensionDefinition(),     &uridExtensionDefinition(),
+        &portConfigExtensionDefinition(),
     };
     if (count != nullptr)
         *count = sizeof(definitions) / sizeof(definitions[0]);

@@ -5,9 +5,13 @@
 
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "aap/ext-cpp/gui.h"
 #include "aap/ext-cpp/midi.h"
+#include "aap/ext-cpp/port-config.h"
+#include "aap/ext-cpp/urid.h"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/presets.h"
 #include "aap/ext-cpp/standard-extensions.h"
@@ -21,6 +25,7 @@ namespace {
 struct FakePlugin {
     std::vector<uint8_t> state;
     int32_t presetIndex = -1;
+    std::string lastUri;
     bool withExtensions = true;
     AndroidAudioPlugin plugin{};
 
@@ -67,8 +72,17 @@ struct FakePlugin {
             static aap_midi_extension_t midi{nullptr, [](aap_midi_extension_t*, AndroidAudioPlugin*) {
                                                  return static_cast<aap_midi_mapping_policy>(aap_ext_test::kMappingPolicy);
                                              }};
+            static aap_urid_extension_t urid{nullptr, [](aap_urid_extension_t*, AndroidAudioPlugin* plugin, uint8_t,
+                                                         const char* uri) { of(plugin)->lastUri = uri; }};
+            static aap_gui_extension_t gui{nullptr, [](aap_gui_extension_t*, AndroidAudioPlugin*, const char*, int32_t,
+                                                       void*) { return 1; },
+                                           nullptr, nullptr, nullptr, nullptr};
             if (!of(p)->withExtensions)
                 return nullptr;
+            if (std::strcmp(uri, AAP_URID_EXTENSION_URI) == 0)
+                return &urid;
+            if (std::strcmp(uri, AAP_GUI_EXTENSION_URI) == 0)
+                return &gui;
             if (std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
                 return &parameters;
             if (std::strcmp(uri, AAP_PRESETS_EXTENSION_URI) == 0)
@@ -162,6 +176,11 @@ TEST(StandardDefinitions, RealtimeSafeOpcodesAreTheCountQueriesAndNotifications)
     for (int32_t op = -3; op <= 9; op++)
         EXPECT_FALSE(rt(stateExtensionDefinition(), false, op)) << op;
     EXPECT_FALSE(rt(midiExtensionDefinition(), false, AAP_MIDI_OPCODE_GET_MAPPING_POLICY));
+    for (int32_t op = 1; op <= 5; op++)
+        EXPECT_FALSE(rt(guiExtensionDefinition(), false, op)) << op;
+    EXPECT_FALSE(rt(uridExtensionDefinition(), false, AAP_URID_OPCODE_MAP));
+    EXPECT_TRUE(rt(portConfigExtensionDefinition(), false, kPortConfigOpcodeGetOptions));
+    EXPECT_TRUE(rt(portConfigExtensionDefinition(), false, kPortConfigOpcodeSelect));
 }
 
 TEST(StandardDefinitions, EveryPluginOpcodeAnswersFromThePlugin) {
@@ -204,9 +223,14 @@ TEST(StandardDefinitions, APluginWithoutTheExtensionGetsNoReply) {
     plugin.withExtensions = false;
     std::size_t count = 0;
     const AAPXSDefinition* const* all = standardExtensionDefinitions(&count);
-    for (std::size_t i = 0; i < count; i++)
+    for (std::size_t i = 0; i < count; i++) {
+        if (all[i] == &guiExtensionDefinition())
+            continue;  // gui.h: answered with AAP_GUI_ERROR_NO_GUI_DEFINED, below
         for (int32_t op = 1; op <= 8; op++)
             EXPECT_FALSE(Call(*all[i], plugin, op, bytesOf({0, 0})).replied) << all[i]->uri << " " << op;
+    }
+    Call show(guiExtensionDefinition(), plugin, AAP_GUI_OPCODE_SHOW, bytesOf({1}));
+    EXPECT_EQ(show.i32(), AAP_GUI_ERROR_NO_GUI_DEFINED);
 }
 
 TEST(StandardDefinitions, MalformedRequestsNeverReplyWithGarbageOrCrash) {
@@ -217,6 +241,20 @@ TEST(StandardDefinitions, MalformedRequestsNeverReplyWithGarbageOrCrash) {
     EXPECT_FALSE(Call(parametersExtensionDefinition(), plugin, 1, {}, SIZE_MAX - 1).replied);
     EXPECT_FALSE(Call(presetsExtensionDefinition(), plugin, 3, {}).replied);
     EXPECT_FALSE(Call(presetsExtensionDefinition(), plugin, 42, {}).replied);  // unknown opcode
+    // gui create whose pluginId length runs past the payload; urid map with a huge length.
+    std::vector<uint8_t> create = bytesOf({0, 1000});
+    create.push_back('x');
+    EXPECT_FALSE(Call(guiExtensionDefinition(), plugin, AAP_GUI_OPCODE_CREATE, create).replied);
+    std::vector<uint8_t> map{1, 0xFF, 0xFF, 0xFF, 0x7F};
+    EXPECT_FALSE(Call(uridExtensionDefinition(), plugin, AAP_URID_OPCODE_MAP, map).replied);
+    std::vector<uint8_t> good{3, 2, 0, 0, 0, 'a', 'b'};
+    EXPECT_TRUE(Call(uridExtensionDefinition(), plugin, AAP_URID_OPCODE_MAP, good).replied);
+    EXPECT_EQ(plugin.lastUri, "ab");
+    // A gui extension without show: the NO_SHOW_DEFINED code.
+    EXPECT_EQ(Call(guiExtensionDefinition(), plugin, AAP_GUI_OPCODE_SHOW, bytesOf({1})).i32(),
+              AAP_GUI_ERROR_NO_SHOW_DEFINED);
+    EXPECT_EQ(Call(guiExtensionDefinition(), plugin, AAP_GUI_OPCODE_DESTROY, bytesOf({1})).i32(),
+              AAP_GUI_ERROR_NO_DESTROY_DEFINED);
     // set state whose size field disagrees with the payload, or is negative.
     EXPECT_FALSE(Call(stateExtensionDefinition(), plugin, 3, bytesOf({100, 1})).replied);
     EXPECT_FALSE(Call(stateExtensionDefinition(), plugin, 3, bytesOf({-1})).replied);

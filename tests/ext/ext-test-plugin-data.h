@@ -15,6 +15,9 @@ constexpr int32_t kPresetCount = 3;
 constexpr int32_t kMappingPolicy = 1 | 8;  // ACC | PROGRAM
 constexpr int32_t kNotifyingProperty = 99;
 constexpr uint32_t kNotifyFromProcessWord = 0x20B07700u;
+constexpr int32_t kGuiId = 7;
+// get_parameter_property(kUridProbeBase + urid, any) = length of the URI mapped to urid.
+constexpr int32_t kUridProbeBase = 1000;
 
 inline aap_parameter_info_t parameter(int32_t index) {
     aap_parameter_info_t info{};

@@ -1,5 +1,5 @@
 // Plugins for the aap::ext tests, in one library (see aap_metadata.xml.in):
-//   urn:aap-ext-test:full - implements parameters, presets, state and midi2; calls the host's
+//   urn:aap-ext-test:full - implements parameters, presets, state, midi2, gui, urid, port-config; calls the host's
 //                           parameters/presets host extensions (see "Host notifications").
 //   urn:aap-ext-test:bare - implements no extension at all.
 // The library exports the standard AAPXS definitions of aap::ext (plugin-aapxs-definitions.h),
@@ -20,10 +20,13 @@
 #include "aap/abi.h"
 #include "aap/android-audio-plugin.h"
 #include "aap/ext-cpp/standard-extensions.h"
+#include "aap/ext/gui.h"
 #include "aap/ext/midi.h"
 #include "aap/ext/parameters.h"
+#include "aap/ext/port-config.h"
 #include "aap/ext/presets.h"
 #include "aap/ext/state.h"
+#include "aap/ext/urid.h"
 #include "aap/hosting/plugin-aapxs-definitions.h"
 #include "ext-test-plugin-data.h"
 
@@ -36,6 +39,10 @@ struct ExtTestPlugin {
     int32_t presetIndex = -1;
     std::mutex stateMutex;
     std::vector<uint8_t> state;
+    bool guiCreated = false;
+    bool guiVisible = false;
+    std::string urids[256];
+    bool instrumentLayout = false;
 };
 
 ExtTestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<ExtTestPlugin*>(plugin->plugin_specific); }
@@ -64,6 +71,8 @@ aap_parameter_info_t parameterInfo(aap_parameters_extension_t*, AndroidAudioPlug
     return aap_ext_test::parameter(index);
 }
 double parameterProperty(aap_parameters_extension_t*, AndroidAudioPlugin* plugin, int32_t id, int32_t property) {
+    if (id >= aap_ext_test::kUridProbeBase && id <= aap_ext_test::kUridProbeBase + 255)
+        return static_cast<double>(self(plugin)->urids[id - aap_ext_test::kUridProbeBase].size());
     if (property == aap_ext_test::kNotifyingProperty) {
         notifyParametersChanged(self(plugin));
         return 1.0;
@@ -125,6 +134,60 @@ aap_midi_mapping_policy mappingPolicy(aap_midi_extension_t*, AndroidAudioPlugin*
 }
 aap_midi_extension_t midiExtension{nullptr, &mappingPolicy};
 
+// ---- gui: one GUI, id 7 ----
+aap_gui_instance_id guiCreate(aap_gui_extension_t*, AndroidAudioPlugin* plugin, const char* pluginId, int32_t,
+                              void* view) {
+    ExtTestPlugin* p = self(plugin);
+    if (std::strcmp(pluginId, "urn:aap-ext-test:full") != 0 || view != nullptr)
+        return AAP_GUI_ERROR_NO_DETAILS;
+    if (p->guiCreated)
+        return AAP_GUI_ERROR_ALREADY_INSTANTIATED;
+    p->guiCreated = true;
+    return aap_ext_test::kGuiId;
+}
+int32_t guiShow(aap_gui_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    if (id != aap_ext_test::kGuiId || !self(plugin)->guiCreated)
+        return AAP_GUI_ERROR_NO_DETAILS;
+    self(plugin)->guiVisible = true;
+    return AAP_GUI_RESULT_OK;
+}
+void guiHide(aap_gui_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    if (id == aap_ext_test::kGuiId)
+        self(plugin)->guiVisible = false;
+}
+int32_t guiResize(aap_gui_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, int32_t width,
+                  int32_t height) {
+    return id == aap_ext_test::kGuiId && self(plugin)->guiCreated && width > 0 && height > 0 ? AAP_GUI_RESULT_OK
+                                                                                         : AAP_GUI_ERROR_NO_DETAILS;
+}
+void guiDestroy(aap_gui_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    if (id == aap_ext_test::kGuiId)
+        self(plugin)->guiCreated = false;
+}
+aap_gui_extension_t guiExtension{nullptr, &guiCreate, &guiShow, &guiHide, &guiResize, &guiDestroy};
+
+// ---- urid: remembered; observable through get_parameter_property(kUridProbeBase + urid) ----
+void uridMap(aap_urid_extension_t*, AndroidAudioPlugin* plugin, uint8_t urid, const char* uri) {
+    self(plugin)->urids[urid] = uri;
+}
+aap_urid_extension_t uridExtension{nullptr, &uridMap};
+
+// ---- port-config ----
+const char extraJson[] = "{}";
+void portConfigOptions(aap_port_config_extension_t*, AndroidAudioPlugin* plugin, aap_port_config_t* destination) {
+    destination->has_midi_input = true;
+    destination->has_midi_output = false;
+    destination->num_audio_ports = self(plugin)->instrumentLayout ? 4 : 2;
+    destination->named_config = AAP_PORT_CONFIG_DEFAULT_EFFECT;
+    destination->extra_data = const_cast<char*>(extraJson);
+    destination->extra_data_size = sizeof(extraJson);
+}
+void portConfigSelect(aap_port_config_extension_t*, AndroidAudioPlugin* plugin, const char* configuration) {
+    self(plugin)->instrumentLayout =
+        configuration != nullptr && std::strcmp(configuration, AAP_PORT_CONFIG_DEFAULT_INSTRUMENT) == 0;
+}
+aap_port_config_extension_t portConfigExtension{nullptr, &portConfigOptions, &portConfigSelect};
+
 // ---- the plugin ----
 void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) { self(plugin)->buffer = buffer; }
 void pluginActivate(AndroidAudioPlugin*) {}
@@ -170,6 +233,12 @@ void* pluginGetExtension(AndroidAudioPlugin* plugin, const char* uri) {
         return &stateExtension;
     if (std::strcmp(uri, AAP_MIDI_EXTENSION_URI) == 0)
         return &midiExtension;
+    if (std::strcmp(uri, AAP_GUI_EXTENSION_URI) == 0)
+        return &guiExtension;
+    if (std::strcmp(uri, AAP_URID_EXTENSION_URI) == 0)
+        return &uridExtension;
+    if (std::strcmp(uri, AAP_PORT_CONFIG_EXTENSION_URI) == 0)
+        return &portConfigExtension;
     return nullptr;
 }
 

@@ -80,6 +80,9 @@ std::string RemotePlugin::open(PluginIsolation isolation, const std::string& plu
     presets = std::make_unique<PresetsProxy>(*client);
     state = std::make_unique<StateProxy>(*client);
     midi = std::make_unique<MidiProxy>(*client);
+    gui = std::make_unique<GuiProxy>(*client);
+    urid = std::make_unique<UridProxy>(*client);
+    portConfig = std::make_unique<PortConfigProxy>(*client);
     if (prepare && instance->prepare(kFrames, 48000) != HostingStatus::Ok)
         return "prepare";
     return {};

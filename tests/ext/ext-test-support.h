@@ -11,11 +11,14 @@
 
 #include "aap/ext-cpp/extension-client.h"
 #include "aap/ext-cpp/host-extensions.h"
+#include "aap/ext-cpp/gui.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/plugin-instance-endpoint.h"
+#include "aap/ext-cpp/port-config.h"
 #include "aap/ext-cpp/presets.h"
 #include "aap/ext-cpp/state.h"
+#include "aap/ext-cpp/urid.h"
 #include "aap/hosting/plugin-host.h"
 
 namespace aap::ext_test {
@@ -67,6 +70,9 @@ struct RemotePlugin {
     std::unique_ptr<PresetsProxy> presets;
     std::unique_ptr<StateProxy> state;
     std::unique_ptr<MidiProxy> midi;
+    std::unique_ptr<GuiProxy> gui;
+    std::unique_ptr<UridProxy> urid;
+    std::unique_ptr<PortConfigProxy> portConfig;
 
     // Empty string on success, else why not.
     // `hostExtensions` (may be null) answers the plugin's host-extension calls.

@@ -106,6 +106,49 @@ TEST_P(StandardExtensions, MidiMappingPolicy) {
     EXPECT_EQ(policy.value(), aap_ext_test::kMappingPolicy);
 }
 
+TEST_P(StandardExtensions, GuiEveryOpcode) {
+    GuiProxy& gui = *plugin_->gui;
+    EXPECT_EQ(gui.create("urn:aap-ext-test:other", 0).value(), AAP_GUI_ERROR_NO_DETAILS);
+    auto id = gui.create("urn:aap-ext-test:full", 3);
+    ASSERT_TRUE(id.ok()) << toString(id.error());
+    ASSERT_EQ(id.value(), aap_ext_test::kGuiId);
+    EXPECT_EQ(gui.create("urn:aap-ext-test:full", 3).value(), AAP_GUI_ERROR_ALREADY_INSTANTIATED);
+    EXPECT_EQ(gui.show(id.value()).value(), AAP_GUI_RESULT_OK);
+    EXPECT_EQ(gui.show(99).value(), AAP_GUI_ERROR_NO_DETAILS);
+    EXPECT_EQ(gui.resize(id.value(), 640, 480).value(), AAP_GUI_RESULT_OK);
+    EXPECT_EQ(gui.resize(id.value(), 0, 480).value(), AAP_GUI_ERROR_NO_DETAILS);
+    EXPECT_EQ(gui.hide(id.value()).value(), AAP_GUI_RESULT_OK);
+    EXPECT_EQ(gui.destroy(id.value()).value(), AAP_GUI_RESULT_OK);
+    EXPECT_EQ(gui.show(id.value()).value(), AAP_GUI_ERROR_NO_DETAILS);  // destroyed
+    EXPECT_EQ(gui.create(std::string(AAP_MAX_EXTENSION_URI_SIZE + 1, 'u'), 0).error(), ExtensionError::InvalidArgument);
+}
+
+TEST_P(StandardExtensions, UridMap) {
+    const std::string uri = "urn:example:extension/v1";
+    ASSERT_TRUE(plugin_->urid->map(5, uri).ok());
+    ASSERT_TRUE(plugin_->urid->map(0, "ignored").ok());  // urid 0 is ignored, still answered
+    EXPECT_EQ(plugin_->parameters->getParameterProperty(aap_ext_test::kUridProbeBase + 5, 0).value(),
+              static_cast<double>(uri.size()));
+    EXPECT_EQ(plugin_->parameters->getParameterProperty(aap_ext_test::kUridProbeBase + 0, 0).value(), 0.0);
+    EXPECT_EQ(plugin_->urid->map(6, std::string(AAP_MAX_EXTENSION_URI_SIZE + 1, 'u')).error(),
+              ExtensionError::InvalidArgument);
+}
+
+TEST_P(StandardExtensions, PortConfigEveryOpcode) {
+    auto options = plugin_->portConfig->getOptions();
+    ASSERT_TRUE(options.ok()) << toString(options.error());
+    EXPECT_TRUE(options.value().hasMidiInput);
+    EXPECT_FALSE(options.value().hasMidiOutput);
+    EXPECT_EQ(options.value().numAudioPorts, 2);
+    ASSERT_TRUE(options.value().namedConfig.has_value());
+    EXPECT_EQ(*options.value().namedConfig, AAP_PORT_CONFIG_DEFAULT_EFFECT);
+    EXPECT_EQ(options.value().extraData, (std::vector<uint8_t>{'{', '}', 0}));
+    ASSERT_TRUE(plugin_->portConfig->select(std::string_view{AAP_PORT_CONFIG_DEFAULT_INSTRUMENT}).ok());
+    EXPECT_EQ(plugin_->portConfig->getOptions().value().numAudioPorts, 4);
+    ASSERT_TRUE(plugin_->portConfig->select(std::nullopt).ok());
+    EXPECT_EQ(plugin_->portConfig->getOptions().value().numAudioPorts, 2);
+}
+
 // 0, 1, the serialization block (does not fit with its 4-byte size: chunked), block + 1.
 TEST_P(StandardExtensions, StateRoundTripsAtTheBlockBoundaries) {
     StateProxy& state = *plugin_->state;
@@ -231,6 +274,11 @@ TEST_P(StandardExtensions, APluginWithoutTheExtensionsAnswersNotImplemented) {
     EXPECT_EQ(plugin_->state->getState().error(), ExtensionError::NotImplemented);
     EXPECT_EQ(plugin_->state->setState(std::vector<uint8_t>(10, 1)).error(), ExtensionError::NotImplemented);
     EXPECT_EQ(plugin_->midi->getMappingPolicy().error(), ExtensionError::NotImplemented);
+    EXPECT_EQ(plugin_->urid->map(1, "urn:x").error(), ExtensionError::NotImplemented);
+    EXPECT_EQ(plugin_->portConfig->getOptions().error(), ExtensionError::NotImplemented);
+    // gui.h: a plugin without the extension is reported as a result code.
+    EXPECT_EQ(plugin_->gui->create("urn:aap-ext-test:bare", 0).value(), AAP_GUI_ERROR_NO_GUI_DEFINED);
+    EXPECT_EQ(plugin_->gui->show(0).value(), AAP_GUI_ERROR_NO_GUI_DEFINED);
     // The C struct maps the error to the ABI's "nothing" values.
     aap_parameters_extension_t* c = plugin_->parameters->asPluginExtension();
     EXPECT_EQ(c->get_parameter_count(c, nullptr), -1);

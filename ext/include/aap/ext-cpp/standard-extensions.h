@@ -8,7 +8,7 @@
 //
 // Each definition serializes field by field, little-endian, with bounds checks (byte-codec.h);
 // opcodes, payloads and capacities are documented in the per-extension headers (parameters.h,
-// presets.h, state.h, midi.h) and docs/extensions.md.
+// presets.h, state.h, midi.h, gui.h, urid.h, port-config.h) and docs/extensions.md.
 // plugin-info is not here: a host serves it locally from its catalog (hosting's PluginInfoView).
 //
 // The definitions are immutable objects with static storage; [thread-safe].
@@ -24,6 +24,9 @@ const AAPXSDefinition& parametersExtensionDefinition() noexcept;
 const AAPXSDefinition& presetsExtensionDefinition() noexcept;
 const AAPXSDefinition& stateExtensionDefinition() noexcept;
 const AAPXSDefinition& midiExtensionDefinition() noexcept;
+const AAPXSDefinition& guiExtensionDefinition() noexcept;
+const AAPXSDefinition& uridExtensionDefinition() noexcept;
+const AAPXSDefinition& portConfigExtensionDefinition() noexcept;
 
 // Every standard definition above, in that order; *count receives the number.
 const AAPXSDefinition* const* standardExtensionDefinitions(std::size_t* count) noexcept;

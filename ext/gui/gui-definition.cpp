@@ -1,0 +1,125 @@
+// The AAPXS definition of the GUI extension and its typed proxy.
+
+#include <string>
+#include <vector>
+
+#include "aap/ext-cpp/gui.h"
+#include "aap/ext-cpp/standard-extensions.h"
+#include "../common/plugin-side.h"
+#include "../common/typed-call.h"
+
+namespace aap {
+
+namespace {
+
+using namespace ext_detail;
+
+void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                   AAPXSRequestContext* request) {
+    auto* ext = pluginExtension<aap_gui_extension_t>(plugin, AAP_GUI_EXTENSION_URI);
+    ByteReader in = requestReader(request);
+    int32_t result = AAP_GUI_ERROR_NO_GUI_DEFINED;
+    switch (request->opcode) {
+    case AAP_GUI_OPCODE_CREATE: {
+        const int32_t guiInstance = in.i32();
+        const uint32_t length = in.u32();
+        const uint8_t* bytes = in.view(length);
+        if (!in.done())
+            return;
+        // NUL-terminated copy: the request block is reused for the reply.
+        std::string pluginId(reinterpret_cast<const char*>(bytes), length);
+        if (ext != nullptr)
+            result = ext->create == nullptr ? AAP_GUI_ERROR_NO_CREATE_DEFINED
+                                            : ext->create(ext, plugin, pluginId.c_str(), guiInstance, nullptr);
+        break;
+    }
+    case AAP_GUI_OPCODE_SHOW:
+    case AAP_GUI_OPCODE_HIDE:
+    case AAP_GUI_OPCODE_DESTROY: {
+        const int32_t id = in.i32();
+        if (!in.done())
+            return;
+        if (ext == nullptr)
+            break;
+        if (request->opcode == AAP_GUI_OPCODE_SHOW) {
+            result = ext->show == nullptr ? AAP_GUI_ERROR_NO_SHOW_DEFINED : ext->show(ext, plugin, id);
+        } else if (request->opcode == AAP_GUI_OPCODE_HIDE) {
+            result = ext->hide == nullptr ? AAP_GUI_ERROR_NO_HIDE_DEFINED : AAP_GUI_RESULT_OK;
+            if (ext->hide != nullptr)
+                ext->hide(ext, plugin, id);
+        } else {
+            result = ext->destroy == nullptr ? AAP_GUI_ERROR_NO_DESTROY_DEFINED : AAP_GUI_RESULT_OK;
+            if (ext->destroy != nullptr)
+                ext->destroy(ext, plugin, id);
+        }
+        break;
+    }
+    case AAP_GUI_OPCODE_RESIZE: {
+        const int32_t id = in.i32();
+        const int32_t width = in.i32();
+        const int32_t height = in.i32();
+        if (!in.done())
+            return;
+        if (ext != nullptr)
+            result = ext->resize == nullptr ? AAP_GUI_ERROR_NO_RESIZE_DEFINED : ext->resize(ext, plugin, id, width, height);
+        break;
+    }
+    default:
+        return;
+    }
+    ByteWriter out = replyWriter(request);
+    out.i32(result);
+    sendReply(instance, request, out);
+}
+
+AAPXSDefinition makeDefinition() noexcept {
+    AAPXSDefinition d{};
+    d.uri = AAP_GUI_EXTENSION_URI;
+    d.data_capacity = kGuiDataCapacity;
+    d.process_incoming_plugin_aapxs_request = &handleRequest;
+    return d;
+}
+
+ExtensionResult<int32_t> callWithIds(ExtensionClient& client, int32_t opcode, std::initializer_list<int32_t> values,
+                                     int64_t timeoutNs) {
+    uint8_t bytes[12];
+    ByteWriter request{bytes, sizeof(bytes)};
+    for (int32_t value : values)
+        request.i32(value);
+    return callTyped<int32_t>(client, AAP_GUI_EXTENSION_URI, opcode, request, bytes, &parseI32, timeoutNs);
+}
+
+} // namespace
+
+const AAPXSDefinition& guiExtensionDefinition() noexcept {
+    static const AAPXSDefinition definition = makeDefinition();
+    return definition;
+}
+
+ExtensionResult<std::int32_t> GuiProxy::create(std::string_view pluginId, std::int32_t instance,
+                                               std::int64_t timeoutNs) {
+    if (pluginId.size() > AAP_MAX_EXTENSION_URI_SIZE)
+        return ExtensionError::InvalidArgument;
+    std::vector<uint8_t> bytes(8 + pluginId.size());
+    ByteWriter request{bytes.data(), bytes.size()};
+    request.i32(instance);
+    request.u32(static_cast<uint32_t>(pluginId.size()));
+    request.bytes(pluginId.data(), pluginId.size());
+    return callTyped<int32_t>(client_, AAP_GUI_EXTENSION_URI, AAP_GUI_OPCODE_CREATE, request, bytes.data(), &parseI32,
+                              timeoutNs);
+}
+ExtensionResult<std::int32_t> GuiProxy::show(aap_gui_instance_id id, std::int64_t timeoutNs) {
+    return callWithIds(client_, AAP_GUI_OPCODE_SHOW, {id}, timeoutNs);
+}
+ExtensionResult<std::int32_t> GuiProxy::hide(aap_gui_instance_id id, std::int64_t timeoutNs) {
+    return callWithIds(client_, AAP_GUI_OPCODE_HIDE, {id}, timeoutNs);
+}
+ExtensionResult<std::int32_t> GuiProxy::resize(aap_gui_instance_id id, std::int32_t width, std::int32_t height,
+                                               std::int64_t timeoutNs) {
+    return callWithIds(client_, AAP_GUI_OPCODE_RESIZE, {id, width, height}, timeoutNs);
+}
+ExtensionResult<std::int32_t> GuiProxy::destroy(aap_gui_instance_id id, std::int64_t timeoutNs) {
+    return callWithIds(client_, AAP_GUI_OPCODE_DESTROY, {id}, timeoutNs);
+}
+
+} // namespace aap

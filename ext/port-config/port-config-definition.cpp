@@ -1,0 +1,143 @@
+// The AAPXS definition of the port-config extension and its typed proxy.
+
+#include <cstring>
+#include <vector>
+
+#include "aap/ext-cpp/port-config.h"
+#include "aap/ext-cpp/standard-extensions.h"
+#include "../common/plugin-side.h"
+#include "../common/typed-call.h"
+
+namespace aap {
+
+namespace {
+
+using namespace ext_detail;
+
+void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                   AAPXSRequestContext* request) {
+    auto* ext = pluginExtension<aap_port_config_extension_t>(plugin, AAP_PORT_CONFIG_EXTENSION_URI);
+    if (ext == nullptr)
+        return;
+    ByteReader in = requestReader(request);
+    ByteWriter out = replyWriter(request);
+    switch (request->opcode) {
+    case kPortConfigOpcodeGetOptions: {
+        if (ext->get_options == nullptr || !in.done())
+            return;
+        aap_port_config_t options{};
+        ext->get_options(ext, plugin, &options);
+        out.u8(options.has_midi_input ? 1 : 0);
+        out.u8(options.has_midi_output ? 1 : 0);
+        out.i32(options.num_audio_ports);
+        if (options.named_config == nullptr) {
+            out.u32(kPortConfigNullString);
+        } else {
+            // Bounded: the plugin's string is trusted to be terminated, but not to be short.
+            std::size_t length = 0;
+            while (length <= AAP_MAX_EXTENSION_URI_SIZE && options.named_config[length] != '\0')
+                length++;
+            if (length > AAP_MAX_EXTENSION_URI_SIZE)
+                return;
+            out.u32(static_cast<uint32_t>(length));
+            out.bytes(options.named_config, length);
+        }
+        const bool hasExtra = options.extra_data != nullptr && options.extra_data_size > 0;
+        out.u32(hasExtra ? static_cast<uint32_t>(options.extra_data_size) : 0u);
+        if (hasExtra)
+            out.bytes(options.extra_data, static_cast<std::size_t>(options.extra_data_size));
+        break;  // a reply that does not fit the block is not sent (the runtime reports it)
+    }
+    case kPortConfigOpcodeSelect: {
+        const uint32_t length = in.u32();
+        if (ext->select == nullptr)
+            return;
+        if (length == kPortConfigNullString) {
+            if (!in.done())
+                return;
+            ext->select(ext, plugin, nullptr);
+            break;
+        }
+        if (length > AAP_MAX_EXTENSION_URI_SIZE)
+            return;
+        const uint8_t* bytes = in.view(length);
+        if (!in.done())
+            return;
+        char name[AAP_MAX_EXTENSION_URI_SIZE + 1];  // the stack: select is RT-safe
+        if (length > 0)
+            std::memcpy(name, bytes, length);
+        name[length] = '\0';
+        ext->select(ext, plugin, name);
+        break;
+    }
+    default:
+        return;
+    }
+    sendReply(instance, request, out);
+}
+
+bool isRtSafe(AAPXSDefinition*, bool isHostExtension, int32_t opcode) {
+    return !isHostExtension && (opcode == kPortConfigOpcodeGetOptions || opcode == kPortConfigOpcodeSelect);
+}
+
+AAPXSDefinition makeDefinition() noexcept {
+    AAPXSDefinition d{};
+    d.uri = AAP_PORT_CONFIG_EXTENSION_URI;
+    d.data_capacity = kPortConfigDataCapacity;
+    d.process_incoming_plugin_aapxs_request = &handleRequest;
+    d.is_command_rt_safe = &isRtSafe;
+    return d;
+}
+
+bool parseOptions(const uint8_t* data, std::size_t size, PortConfigOptions* options) noexcept {
+    ByteReader reader{data, size};
+    PortConfigOptions result;
+    result.hasMidiInput = reader.u8() != 0;
+    result.hasMidiOutput = reader.u8() != 0;
+    result.numAudioPorts = reader.i32();
+    const uint32_t length = reader.u32();
+    if (length != kPortConfigNullString) {
+        const uint8_t* bytes = reader.view(length);
+        if (bytes == nullptr)
+            return false;
+        result.namedConfig = std::string(reinterpret_cast<const char*>(bytes), length);
+    }
+    const uint32_t extra = reader.u32();
+    const uint8_t* bytes = reader.view(extra);
+    if (!reader.done())
+        return false;
+    if (extra > 0)
+        result.extraData.assign(bytes, bytes + extra);
+    *options = std::move(result);
+    return true;
+}
+
+} // namespace
+
+const AAPXSDefinition& portConfigExtensionDefinition() noexcept {
+    static const AAPXSDefinition definition = makeDefinition();
+    return definition;
+}
+
+ExtensionResult<PortConfigOptions> PortConfigProxy::getOptions(std::int64_t timeoutNs) {
+    ByteWriter request{nullptr, 0};
+    return callTyped<PortConfigOptions>(client_, AAP_PORT_CONFIG_EXTENSION_URI, kPortConfigOpcodeGetOptions, request,
+                                        nullptr, &parseOptions, timeoutNs);
+}
+
+ExtensionStatus PortConfigProxy::select(std::optional<std::string_view> configuration, std::int64_t timeoutNs) {
+    if (configuration && configuration->size() > AAP_MAX_EXTENSION_URI_SIZE)
+        return ExtensionError::InvalidArgument;
+    std::vector<uint8_t> bytes(4 + (configuration ? configuration->size() : 0));
+    ByteWriter request{bytes.data(), bytes.size()};
+    if (configuration) {
+        request.u32(static_cast<uint32_t>(configuration->size()));
+        request.bytes(configuration->data(), configuration->size());
+    } else {
+        request.u32(kPortConfigNullString);
+    }
+    return callTyped<NoValue>(client_, AAP_PORT_CONFIG_EXTENSION_URI, kPortConfigOpcodeSelect, request, bytes.data(),
+                              &parseNothing, timeoutNs);
+}
+
+} // namespace aap
