@@ -6,11 +6,24 @@
 #include <cstring>
 
 #include "aap/hosting/plugin-aapxs-definitions.h"
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+#include "aap/ext-cpp/standard-extensions.h"
+#endif
 #include "inline-aapxs-reply.h"
 
 namespace aap {
 
 void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryPath) {
+    loadExportedDefinitions(library, libraryPath);
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+    // After the library's own: a definition the plugin ships for a standard URI wins.
+    RegistryError error = registerStandardExtensions(registry_);
+    if (error != RegistryError::None)
+        std::fprintf(stderr, "aap hosting: standard AAPXS definitions: %s\n", toString(error));
+#endif
+}
+
+void PluginSideAapxs::loadExportedDefinitions(void* library, const std::string& libraryPath) {
     void* symbol = ::dlsym(library, AAP_PLUGIN_AAPXS_DEFINITIONS_SYMBOL);
     if (symbol == nullptr)
         return;

@@ -35,7 +35,8 @@ public:
     PluginSideAapxs(const PluginSideAapxs&) = delete;
     PluginSideAapxs& operator=(const PluginSideAapxs&) = delete;
 
-    // [main-thread] Registers the definitions `library` (a dlopen handle) exports, if any.
+    // [main-thread] Registers the definitions `library` (a dlopen handle) exports, if any, then
+    // the standard extensions' definitions (aap::ext) for URIs the library did not cover.
     void loadDefinitions(void* library, const std::string& libraryPath);
     bool hasDefinitions() const noexcept { return registry_.size() > 0; }
 
@@ -95,6 +96,7 @@ private:
         void* typed = nullptr;
         std::atomic<uint32_t> nextRequestId{1};
     };
+    void loadExportedDefinitions(void* library, const std::string& libraryPath);
     static bool routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRequestContext* context);
     static uint32_t newHostRequestId(AAPXSInitiatorInstance* instance);
 
