@@ -443,6 +443,13 @@ static inline aapxs_sysex8_status_t aapxs_sysex8_reassembler_feed(aapxs_sysex8_r
     if ((w0 >> 28) != 0x5u)
         return aapxs_sysex8_event_malformed(event, AAPXS_CODEC_ERROR_NOT_SYSEX8);
     slot = aapxs_sysex8_reassembler_find(r, group, stream_id);
+    if ((w0 & 0xF0FF0000u) == 0x502E0000u && slot && slot->state == AAPXS_SYSEX8_SLOT_COLLECTING
+        && slot->capacity - slot->size >= AAPXS_SYSEX8_PACKET_PAYLOAD_MAX) {
+        /* Fast path: a full continue packet of a message being collected that still fits. */
+        aapxs_sysex8_unpack_payload13(packet, slot->storage + slot->size);
+        slot->size += AAPXS_SYSEX8_PACKET_PAYLOAD_MAX;
+        return AAPXS_SYSEX8_NEED_MORE;
+    }
     error = aapxs_sysex8_check_packet(w0);
     if (error != AAPXS_CODEC_OK) {
         if (slot && slot->state == AAPXS_SYSEX8_SLOT_DISCARDING) {
