@@ -197,7 +197,9 @@ void RecipientSession::invokeHandler(Slot& slot) noexcept {
     }
     slot.serialization.data = blocks_.get() + slot.index * max_data_size_;
     slot.serialization.data_size = slot.requestSize;
-    slot.serialization.data_capacity = static_cast<std::size_t>(definition->data_capacity);
+    // The slot's block holds max_data_size_ bytes: with an explicit Options::maxDataSize that can
+    // be less than the definition's data_capacity, and the handler may write up to data_capacity.
+    slot.serialization.data_capacity = std::min(static_cast<std::size_t>(definition->data_capacity), max_data_size_);
     slot.context = AAPXSRequestContext{};
     slot.context.serialization = &slot.serialization;
     slot.context.urid = slot.urid;
@@ -230,6 +232,12 @@ void RecipientSession::sendReplyTrampoline(AAPXSRecipientInstance* instance, AAP
     if (size > slot->serialization.data_capacity) {
         slot->replied = true;
         slot->error = AapxsReplyError::ReplyTooLarge;
+        slot->replySize = 0;
+        return;
+    }
+    if (source != &slot->serialization && size && !source->data) {
+        slot->replied = true;
+        slot->error = AapxsReplyError::NotHandled; // claims bytes it does not have
         slot->replySize = 0;
         return;
     }

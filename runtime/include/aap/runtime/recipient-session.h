@@ -17,7 +17,7 @@
 //     for the next cycle. Then worker.wakeIfPending() (once per cycle).
 //
 // Handler contract: the handler reads the request from request->serialization (data, data_size;
-// data_capacity is the definition's) and writes its reply there, then calls
+// data_capacity is the definition's, or Options::maxDataSize when that is smaller) and writes its reply there, then calls
 // aapxsInstance->send_aapxs_reply(aapxsInstance, request) BEFORE RETURNING (on the worker path it
 // may take as long as it needs). A handler that returns without replying (an opcode it does not
 // know) makes the session send an error reply (AapxsReplyError::NotHandled), so the initiator
