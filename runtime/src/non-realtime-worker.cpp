@@ -79,10 +79,20 @@ bool NonRealtimeWorker::start() noexcept {
 }
 
 void NonRealtimeWorker::stop() noexcept {
-    const State previous = state_.exchange(State::Stopping, std::memory_order_seq_cst);
-    if (previous == State::Stopping || previous == State::Stopped) {
-        state_.store(previous, std::memory_order_release);
-        return;
+    // Exactly one caller moves Created/Running to Stopping and does the work; a concurrent caller
+    // waits for it to finish (never writes the state back: that could undo the Stopped of the
+    // first), so that for every caller no task runs once its stop() has returned.
+    State state = state_.load(std::memory_order_seq_cst);
+    for (;;) {
+        if (state == State::Stopped)
+            return;
+        if (state == State::Stopping) {
+            while (state_.load(std::memory_order_acquire) != State::Stopped)
+                std::this_thread::yield();
+            return;
+        }
+        if (state_.compare_exchange_weak(state, State::Stopping, std::memory_order_seq_cst))
+            break;
     }
     // Producers that saw Running before our store may still be pushing: wait for them (each is a
     // handful of instructions away from done) so that nothing lands in the queue after the drain.

@@ -181,3 +181,51 @@ TEST(SessionLimits, RecipientRejectsAReplyThatClaimsBytesItDoesNotHave) {
     EXPECT_EQ(replyError, aap::AapxsReplyError::NotHandled);
     worker.stop();
 }
+
+// Bug: a stop() that found another stop() in progress returned at once (while a task could still
+// be running) and wrote "Stopping" back over the state, possibly after the first one had stored
+// "Stopped".
+TEST(SessionLimits, ConcurrentStopReturnsOnlyOnceTheWorkerHasStopped) {
+    aap::NonRealtimeWorker::Options options;
+    options.wakePolicy = aap::WakePolicy::WakeOnEveryPost;
+    aap::NonRealtimeWorker worker(options);
+    ASSERT_TRUE(worker.start());
+    struct Flags {
+        std::atomic<bool> started{false};
+        std::atomic<bool> finished{false};
+        std::atomic<int> cancelled{0};
+    } flags;
+    ASSERT_EQ(worker.post({[](void* c, std::uint64_t, aap::TaskOutcome outcome) noexcept {
+                               auto* f = static_cast<Flags*>(c);
+                               if (outcome == aap::TaskOutcome::Cancelled) {
+                                   f->cancelled.fetch_add(1);
+                                   return;
+                               }
+                               f->started.store(true);
+                               std::this_thread::sleep_for(200ms);
+                               f->finished.store(true);
+                           },
+                           &flags, 0}),
+              aap::PostResult::Posted);
+    while (!flags.started.load())
+        std::this_thread::yield();
+    ASSERT_EQ(worker.post({[](void* c, std::uint64_t, aap::TaskOutcome outcome) noexcept {
+                               if (outcome == aap::TaskOutcome::Cancelled)
+                                   static_cast<Flags*>(c)->cancelled.fetch_add(1);
+                           },
+                           &flags, 0}),
+              aap::PostResult::Posted);
+    std::thread first([&] { worker.stop(); });
+    while (worker.running())
+        std::this_thread::yield();
+    worker.stop(); // the first stop() is in progress: this one must wait for it
+    EXPECT_TRUE(flags.finished.load());
+    EXPECT_EQ(flags.cancelled.load(), 1);
+    first.join();
+    worker.stop();
+    EXPECT_FALSE(worker.running());
+    EXPECT_EQ(worker.post({[](void*, std::uint64_t, aap::TaskOutcome) noexcept {}, nullptr, 0}),
+              aap::PostResult::Stopped);
+    EXPECT_EQ(worker.statistics().tasksRun, 1u);
+    EXPECT_EQ(worker.statistics().tasksCancelled, 1u);
+}

@@ -81,7 +81,8 @@ public:
     // worker was already started or stopped.
     bool start() noexcept;
 
-    // [non-realtime] Idempotent; see the header comment. Must not be called from a task.
+    // [non-realtime] Idempotent; concurrent callers all return only once the worker has stopped.
+    // See the header comment. Must not be called from a task.
     void stop() noexcept;
 
     // [thread-safe] [audio-thread] Enqueues task; never allocates or blocks. Under
