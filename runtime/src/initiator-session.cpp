@@ -1,5 +1,6 @@
 #include "aap/runtime/initiator-session.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -69,7 +70,9 @@ const char* toString(SubmitError error) noexcept {
 }
 
 InitiatorSession::InitiatorSession(const Options& options)
-    : options_(options), table_(options.maxInFlight), outgoing_(options.maxInFlight),
+    // outgoing_ also holds the ids of requests that finished (timeout, cancel) before
+    // writeRequests() popped them; twice the table leaves room for one such generation.
+    : options_(options), table_(options.maxInFlight), outgoing_(2 * options.maxInFlight),
       slots_(new Slot[options.maxInFlight]), blocks_(new std::uint8_t[options.maxInFlight * options.maxDataSize]),
       scratch_size_(kAapxsReassemblySlots * (kAapxsFixedBytes + AAP_MAX_EXTENSION_URI_SIZE + options.maxDataSize)),
       bindings_(new Binding[kMaxBindings]), abi_records_(new AbiRecord[options.maxInFlight]),
@@ -130,11 +133,18 @@ SubmitResult InitiatorSession::submitImpl(const Request& request, std::uint32_t 
     if (request.dataSize)
         std::memcpy(blocks_.get() + index * options_.maxDataSize, request.data, request.dataSize);
     const std::int64_t timeout = request.timeoutNs > 0 ? request.timeoutNs : options_.defaultTimeoutNs;
-    table_.publish(reserved.requestId, request.onComplete, request.user, monotonicNowNs() + timeout);
+    const std::int64_t now = monotonicNowNs();
+    // Saturate: a huge timeout (kNoDeadline for "never") must not overflow into the past.
+    const std::int64_t deadline = timeout >= RequestTable::kNoDeadline - now ? RequestTable::kNoDeadline
+                                                                              : now + timeout;
+    table_.publish(reserved.requestId, request.onComplete, request.user, deadline);
     std::uint32_t id = reserved.requestId;
-    // The queue holds as many entries as the table has slots and each pending slot is queued at
-    // most once, so this push cannot fail.
-    outgoing_.tryPush(id);
+    // Each pending slot is queued at most once, but ids of requests that finished before
+    // writeRequests() popped them stay queued until it does; if they fill the queue (e.g. several
+    // cancelAll() rounds without a writeRequests() in between), refuse the request rather than
+    // leave it pending but never sent.
+    if (!outgoing_.tryPush(id) && table_.withdraw(id))
+        return {0, SubmitError::TableFull};
     return {reserved.requestId, SubmitError::None};
 }
 
@@ -342,8 +352,11 @@ void InitiatorSession::deliverAbi(std::uint32_t index) noexcept {
     AbiRecord& record = abi_records_[index];
     Binding* binding = record.binding;
     if (record.status == RequestStatus::Completed) {
+        // The block holds maxDataSize bytes, which may be less than the definition's capacity.
+        const std::size_t blockCapacity =
+            std::min(static_cast<std::size_t>(binding->definition->data_capacity), options_.maxDataSize);
         AAPXSSerializationContext serialization{abi_blocks_.get() + index * options_.maxDataSize, record.dataSize,
-                                                static_cast<std::size_t>(binding->definition->data_capacity)};
+                                                blockCapacity};
         AAPXSRequestContext context{};
         context.callback = record.callback;
         context.callback_user_data = record.callbackUserData;

@@ -89,6 +89,18 @@ void RequestTable::release(std::uint32_t reservedId) noexcept {
         free_.push(static_cast<std::uint32_t>(index));
 }
 
+bool RequestTable::withdraw(std::uint32_t requestId) noexcept {
+    const std::size_t index = slotOf(requestId);
+    if (index >= capacity_ || !claim(slots_[index], requestId))
+        return false;
+    Slot& slot = slots_[index];
+    slot.function = nullptr;
+    slot.user = nullptr;
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    free_.push(static_cast<std::uint32_t>(index));
+    return true;
+}
+
 RequestRegistration RequestTable::registerRequest(RequestCompletionFunction function, void* user,
                                                   std::int64_t deadlineNs) noexcept {
     if (!function)

@@ -182,6 +182,106 @@ TEST(SessionLimits, RecipientRejectsAReplyThatClaimsBytesItDoesNotHave) {
     worker.stop();
 }
 
+// Bug: ids of requests that finished before writeRequests() popped them stayed in the outgoing
+// queue, which had exactly maxInFlight cells; a request submitted after they filled it was
+// pending but never queued, so it was never sent and could only time out.
+TEST(SessionLimits, EveryAcceptedRequestIsSentEvenAfterQueuedOnesWereCancelled) {
+    auto initiator = hostInitiator(2);
+    std::vector<aap::RequestStatus> statuses;
+    Buffer buffer;
+    for (int round = 0; round < 50; ++round) {
+        // Requests that finish while still queued (cancelled before any writeRequests).
+        const int before = round % 3;
+        for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < before; ++j) {
+                ASSERT_TRUE(initiator->submit(request(&statuses)).ok());
+                initiator->cancelAll();
+            }
+        const aap::SubmitResult accepted = initiator->submit(request(&statuses));
+        buffer.clear();
+        const std::size_t written = initiator->writeRequests(buffer.data(), buffer.capacity());
+        if (!accepted.ok()) {
+            // Refused is fine (and said so); silently accepted but never sent is not.
+            EXPECT_EQ(accepted.error, aap::SubmitError::TableFull);
+            EXPECT_EQ(written, 0u);
+            continue;
+        }
+        ASSERT_EQ(written, 1u) << "round " << round;
+        const Collected sent = extractAll(buffer);
+        ASSERT_EQ(sent.messages.size(), 1u);
+        EXPECT_EQ(sent.messages[0].requestId, accepted.requestId);
+        initiator->cancelAll();
+    }
+    // After a writeRequests() drained the stale ids, a submit is accepted again.
+    buffer.clear();
+    initiator->writeRequests(buffer.data(), buffer.capacity());
+    const aap::SubmitResult last = initiator->submit(request(&statuses));
+    ASSERT_TRUE(last.ok());
+    buffer.clear();
+    EXPECT_EQ(initiator->writeRequests(buffer.data(), buffer.capacity()), 1u);
+    initiator->cancelAll();
+    for (aap::RequestStatus status : statuses)
+        EXPECT_EQ(status, aap::RequestStatus::Cancelled);
+    EXPECT_EQ(initiator->pendingCount(), 0u);
+}
+
+// Bug: the deadline was monotonicNowNs() + timeout in int64_t: a timeout near INT64_MAX (or
+// RequestTable::kNoDeadline, "never") overflowed (UB) into the past and timed out at once.
+TEST(SessionLimits, HugeTimeoutsSaturateInsteadOfOverflowingIntoThePast) {
+    std::vector<aap::RequestStatus> statuses;
+    auto initiator = hostInitiator(4);
+    ASSERT_TRUE(initiator->submit(request(&statuses, aap::RequestTable::kNoDeadline)).ok());
+    ASSERT_TRUE(initiator->submit(request(&statuses, INT64_MAX - 1)).ok());
+    auto neverByDefault = hostInitiator(4, 256, aap::RequestTable::kNoDeadline);
+    ASSERT_TRUE(neverByDefault->submit(request(&statuses)).ok());
+    const std::int64_t muchLater = aap::monotonicNowNs() + 3600LL * 1'000'000'000;
+    EXPECT_EQ(initiator->expire(muchLater), 0u);
+    EXPECT_EQ(neverByDefault->expire(muchLater), 0u);
+    EXPECT_EQ(initiator->pendingCount(), 2u);
+    EXPECT_EQ(neverByDefault->pendingCount(), 1u);
+    EXPECT_TRUE(statuses.empty());
+    initiator->cancelAll();
+    neverByDefault->cancelAll();
+    EXPECT_EQ(statuses.size(), 3u);
+}
+
+// Bug: the C ABI reply handler got data_capacity = the definition's capacity for a completion
+// record block of only maxDataSize bytes.
+TEST(SessionLimits, AbiReplyHandlerNeverSeesMoreCapacityThanTheRecordBlock) {
+    auto initiator = hostInitiator(2, kSmallBlock);
+    AAPXSDefinition definition{};
+    definition.uri = kBigUri;
+    definition.data_capacity = kBigCapacity;
+    static std::atomic<std::size_t> seen{0};
+    definition.process_incoming_plugin_aapxs_reply = [](AAPXSDefinition*, AAPXSInitiatorInstance*,
+                                                        AndroidAudioPlugin*, AAPXSRequestContext* request) {
+        seen.store(request->serialization->data_capacity);
+        std::memset(request->serialization->data, 0, request->serialization->data_capacity);
+    };
+    AAPXSInitiatorInstance instance{};
+    ASSERT_TRUE(initiator->bindInitiatorInstance(&instance, &definition, nullptr, kBigUrid));
+    std::uint8_t block[8] = {};
+    AAPXSSerializationContext serialization{block, 4, sizeof(block)};
+    AAPXSRequestContext context{};
+    context.serialization = &serialization;
+    context.opcode = 1;
+    ASSERT_TRUE(instance.send_aapxs_request(&instance, &context));
+    Buffer buffer;
+    buffer.clear();
+    ASSERT_EQ(initiator->writeRequests(buffer.data(), buffer.capacity()), 1u);
+    buffer.clear();
+    const std::uint8_t reply[4] = {9, 9, 9, 9};
+    aap::AapxsMessageView message;
+    message.urid = kBigUrid;
+    message.requestId = context.request_id;
+    message.opcode = 1;
+    message.data = reply;
+    message.dataSize = sizeof(reply);
+    ASSERT_EQ(aap::appendAapxsMessage(buffer.data(), buffer.capacity(), message), aap::WireResult::Ok);
+    initiator->readReplies(buffer.data(), buffer.capacity()); // no callbackWorker: delivered inline
+    EXPECT_EQ(seen.load(), kSmallBlock);
+}
+
 // Bug: a stop() that found another stop() in progress returned at once (while a task could still
 // be running) and wrote "Stopping" back over the state, possibly after the first one had stored
 // "Stopped".

@@ -61,7 +61,7 @@ const char* toString(SessionError error) noexcept;
 
 enum class SubmitError : std::uint8_t {
     None,
-    TableFull,      // too many requests in flight
+    TableFull,      // too many requests in flight (or finished ones not yet popped by writeRequests)
     DataTooLarge,   // dataSize > Options::maxDataSize
     UriTooLong,     // uriSize > AAP_MAX_EXTENSION_URI_SIZE
     WrongDirection, // this side cannot initiate this opcode (see session-side.h)

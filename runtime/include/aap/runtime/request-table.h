@@ -104,6 +104,10 @@ public:
     void publish(std::uint32_t requestId, RequestCompletionFunction function, void* user,
                  std::int64_t deadlineNs) noexcept;
     void release(std::uint32_t reservedId) noexcept;
+    // Takes a published request back without delivering anything (for a caller whose follow-up
+    // step after publish() failed). True when this call claimed it; false when it already finished
+    // (its completion was, or is being, delivered by whoever claimed it).
+    bool withdraw(std::uint32_t requestId) noexcept;
 
     // True while the request is registered and not yet finished.
     bool isPending(std::uint32_t requestId) const noexcept;
