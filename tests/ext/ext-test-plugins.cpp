@@ -2,8 +2,8 @@
 //   urn:aap-ext-test:full - implements parameters, presets, state, midi2, gui, urid, port-config; calls the host's
 //                           parameters/presets host extensions (see "Host notifications").
 //   urn:aap-ext-test:bare - implements no extension at all.
-// The library exports the standard AAPXS definitions of aap::ext (plugin-aapxs-definitions.h),
-// so a plugin service answers them even where it does not register them itself.
+// The library exports no AAPXS definition: like an unmodified AAP 0.8 plugin, it relies on the
+// plugin process registering the standard definitions of aap::ext.
 //
 // Ports (default rules, effect): 0/1 audio in, 2/3 audio out, 4 MIDI2 in, 5 MIDI2 out.
 //
@@ -19,7 +19,6 @@
 
 #include "aap/abi.h"
 #include "aap/android-audio-plugin.h"
-#include "aap/ext-cpp/standard-extensions.h"
 #include "aap/ext/gui.h"
 #include "aap/ext/midi.h"
 #include "aap/ext/parameters.h"
@@ -27,7 +26,6 @@
 #include "aap/ext/presets.h"
 #include "aap/ext/state.h"
 #include "aap/ext/urid.h"
-#include "aap/hosting/plugin-aapxs-definitions.h"
 #include "ext-test-plugin-data.h"
 
 namespace {
@@ -263,16 +261,3 @@ AndroidAudioPluginFactory factory{&instantiate, &release, nullptr};
 } // namespace
 
 AAP_EXPORT AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
-
-extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT const AAPXSDefinition* aap_plugin_get_aapxs_definitions(int32_t* count) {
-    static std::vector<AAPXSDefinition> definitions = [] {
-        std::size_t n = 0;
-        const AAPXSDefinition* const* all = aap::standardExtensionDefinitions(&n);
-        std::vector<AAPXSDefinition> copies;
-        for (std::size_t i = 0; i < n; i++)
-            copies.push_back(*all[i]);
-        return copies;
-    }();
-    *count = static_cast<int32_t>(definitions.size());
-    return definitions.data();
-}
