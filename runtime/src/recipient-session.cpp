@@ -107,13 +107,13 @@ std::unique_ptr<RecipientSession> RecipientSession::create(const Options& option
     return session;
 }
 
-void RecipientSession::queueBusyReply(const AapxsMessageView& message) noexcept {
+void RecipientSession::queueBusyReply(const AapxsMessageView& message, AapxsReplyError error) noexcept {
     if (busy_size_ == options_.errorReplyCapacity) {
         bump(dropped_);
         return;
     }
     busy_replies_[(busy_head_ + busy_size_) % options_.errorReplyCapacity] =
-        PendingError{message.requestId, message.opcode, message.urid, AapxsReplyError::Busy};
+        PendingError{message.requestId, message.opcode, message.urid, error};
     ++busy_size_;
 }
 
@@ -178,9 +178,14 @@ bool RecipientSession::acceptRequest(const AapxsMessageView& message) noexcept {
     const PostResult posted = options_.worker->post(NonRealtimeTask{runOnWorker, this, index});
     if (posted != PostResult::Posted) {
         releaseSlot(index);
-        queueBusyReply(message);
+        // A stopped worker will never handle it: say so (docs/runtime.md, code 5), not "try again".
+        queueBusyReply(message, posted == PostResult::Stopped ? AapxsReplyError::ShuttingDown : AapxsReplyError::Busy);
     }
     return true;
+}
+
+std::size_t RecipientSession::replyCapacity(const AAPXSDefinition& definition) const noexcept {
+    return std::min(static_cast<std::size_t>(definition.data_capacity), max_data_size_);
 }
 
 void RecipientSession::invokeHandler(Slot& slot) noexcept {
@@ -199,7 +204,7 @@ void RecipientSession::invokeHandler(Slot& slot) noexcept {
     slot.serialization.data_size = slot.requestSize;
     // The slot's block holds max_data_size_ bytes: with an explicit Options::maxDataSize that can
     // be less than the definition's data_capacity, and the handler may write up to data_capacity.
-    slot.serialization.data_capacity = std::min(static_cast<std::size_t>(definition->data_capacity), max_data_size_);
+    slot.serialization.data_capacity = replyCapacity(*definition);
     slot.context = AAPXSRequestContext{};
     slot.context.serialization = &slot.serialization;
     slot.context.urid = slot.urid;
@@ -229,20 +234,25 @@ void RecipientSession::sendReplyTrampoline(AAPXSRecipientInstance* instance, AAP
         return; // late, duplicate or foreign: see "Handler contract"
     const AAPXSSerializationContext* source = context->serialization ? context->serialization : &slot->serialization;
     std::size_t size = source->data_size;
-    if (size > slot->serialization.data_capacity) {
+    // The reply is framed from the slot's block: a handler may have pointed the serialization (or
+    // its data) elsewhere, so take the bytes from wherever it says they are.
+    RecipientSession& session = *slot->session;
+    std::uint8_t* block = session.blocks_.get() + slot->index * session.max_data_size_;
+    // Not slot->serialization.data_capacity: the handler can write that field.
+    if (size > session.replyCapacity(*slot->definition)) {
         slot->replied = true;
         slot->error = AapxsReplyError::ReplyTooLarge;
         slot->replySize = 0;
         return;
     }
-    if (source != &slot->serialization && size && !source->data) {
+    if (size && !source->data) {
         slot->replied = true;
         slot->error = AapxsReplyError::NotHandled; // claims bytes it does not have
         slot->replySize = 0;
         return;
     }
-    if (source != &slot->serialization && size)
-        std::memcpy(slot->serialization.data, source->data, size);
+    if (size && source->data != block)
+        std::memmove(block, source->data, size);
     slot->replySize = size;
     slot->replied = true;
 }

@@ -329,3 +329,101 @@ TEST(SessionLimits, ConcurrentStopReturnsOnlyOnceTheWorkerHasStopped) {
     EXPECT_EQ(worker.statistics().tasksRun, 1u);
     EXPECT_EQ(worker.statistics().tasksCancelled, 1u);
 }
+
+namespace {
+using PluginHandler = void (*)(AAPXSDefinition*, AAPXSRecipientInstance*, AndroidAudioPlugin*, AAPXSRequestContext*);
+
+// One plugin-side recipient with one RT-safe (or not) definition, driven request by request.
+struct OneRecipient {
+    aap::AAPXSDefinitionRegistry registry;
+    aap::UridTable urids;
+    aap::NonRealtimeWorker worker;
+    std::unique_ptr<aap::RecipientSession> recipient;
+    Buffer input, output;
+
+    OneRecipient(PluginHandler handler, bool rtSafe, std::int32_t capacity = 64) {
+        AAPXSDefinition definition{};
+        definition.uri = kBigUri;
+        definition.data_capacity = capacity;
+        definition.process_incoming_plugin_aapxs_request = handler;
+        definition.is_command_rt_safe = rtSafe ? alwaysRtSafe : nullptr;
+        EXPECT_EQ(registry.add(definition), aap::RegistryError::None);
+        EXPECT_EQ(urids.assign(kBigUrid, registry.findByUri(kBigUri)), aap::UridError::None);
+        aap::RecipientSession::Options options;
+        options.registry = &registry;
+        options.urids = &urids;
+        options.worker = &worker;
+        aap::SessionError error;
+        recipient = aap::RecipientSession::create(options, &error);
+        EXPECT_TRUE(recipient) << aap::toString(error);
+    }
+    ~OneRecipient() { worker.stop(); }
+
+    // Sends one request, returns the one reply.
+    Collected roundTrip(const std::uint8_t* data, std::size_t size) {
+        input.clear();
+        output.clear();
+        aap::AapxsMessageView message;
+        message.urid = kBigUrid;
+        message.requestId = 0x10001;
+        message.opcode = 1;
+        message.data = data;
+        message.dataSize = size;
+        EXPECT_EQ(aap::appendAapxsMessage(input.data(), input.capacity(), message), aap::WireResult::Ok);
+        recipient->readRequests(input.data(), input.capacity());
+        EXPECT_EQ(recipient->writeReplies(output.data(), output.capacity()), 1u);
+        return extractAll(output);
+    }
+};
+
+aap::AapxsReplyError errorOf(const Collected& replies) {
+    aap::AapxsReplyError error = aap::AapxsReplyError::None;
+    if (replies.messages.size() != 1 || !aap::parseAapxsErrorReply(replies.messages[0], &error, nullptr))
+        return aap::AapxsReplyError::None;
+    return error;
+}
+} // namespace
+
+// Bug: the trampoline checked the reply size against serialization->data_capacity, a field the
+// handler can write: a handler that raised it got a reply size past the slot block accepted and
+// the session framed bytes from beyond it.
+TEST(SessionLimits, RecipientChecksTheReplySizeAgainstItsOwnCapacityNotTheHandlersField) {
+    OneRecipient r(
+        [](AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin*, AAPXSRequestContext* request) {
+            request->serialization->data_capacity = 1u << 20;
+            request->serialization->data_size = 5000;
+            instance->send_aapxs_reply(instance, request);
+        },
+        true);
+    EXPECT_EQ(errorOf(r.roundTrip(nullptr, 0)), aap::AapxsReplyError::ReplyTooLarge);
+}
+
+// Bug: a handler that answered by pointing serialization->data at its own buffer had the request
+// bytes sent back instead of its reply (the session framed its block without copying).
+TEST(SessionLimits, RecipientSendsTheReplyFromWhereTheHandlerPutIt) {
+    OneRecipient r(
+        [](AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin*, AAPXSRequestContext* request) {
+            static const std::uint8_t answer[3] = {7, 8, 9};
+            request->serialization->data = const_cast<std::uint8_t*>(answer);
+            request->serialization->data_size = sizeof(answer);
+            instance->send_aapxs_reply(instance, request);
+        },
+        true);
+    const std::uint8_t question[5] = {1, 2, 3, 4, 5};
+    const Collected replies = r.roundTrip(question, sizeof(question));
+    ASSERT_EQ(replies.messages.size(), 1u);
+    EXPECT_EQ(replies.data[0], (std::vector<std::uint8_t>{7, 8, 9}));
+}
+
+// Bug: a request that needs the worker after the worker stopped got Busy ("try again"), although
+// it can never be handled; the documented answer is ShuttingDown.
+TEST(SessionLimits, RequestForAStoppedWorkerGetsShuttingDownNotBusy) {
+    OneRecipient r(
+        [](AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin*, AAPXSRequestContext* request) {
+            instance->send_aapxs_reply(instance, request);
+        },
+        false);
+    ASSERT_TRUE(r.worker.start());
+    r.worker.stop();
+    EXPECT_EQ(errorOf(r.roundTrip(nullptr, 0)), aap::AapxsReplyError::ShuttingDown);
+}

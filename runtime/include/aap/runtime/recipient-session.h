@@ -17,15 +17,19 @@
 //     for the next cycle. Then worker.wakeIfPending() (once per cycle).
 //
 // Handler contract: the handler reads the request from request->serialization (data, data_size;
-// data_capacity is the definition's, or Options::maxDataSize when that is smaller) and writes its reply there, then calls
-// aapxsInstance->send_aapxs_reply(aapxsInstance, request) BEFORE RETURNING (on the worker path it
-// may take as long as it needs). A handler that returns without replying (an opcode it does not
-// know) makes the session send an error reply (AapxsReplyError::NotHandled), so the initiator
+// data_capacity is the definition's, or Options::maxDataSize when that is smaller) and writes its
+// reply there, then calls aapxsInstance->send_aapxs_reply(aapxsInstance, request) BEFORE
+// RETURNING (on the worker path it may take as long as it needs). Pointing serialization->data
+// at its own buffer is fine: the bytes are copied by send_aapxs_reply, and the size is checked
+// against the session's capacity, not the (writable) data_capacity field. A handler that returns
+// without replying (an opcode it does not know) makes the session send an error reply
+// (AapxsReplyError::NotHandled), so the initiator
 // never waits for silence. Calls to send_aapxs_reply after the handler returned are ignored.
 //
 // Memory: every in-flight request owns one preallocated slot (request context, recipient
 // instance, serialization block of maxDataSize bytes, URI buffer). Nothing allocates per request.
-// When every slot is busy, the request gets an error reply (Busy).
+// When every slot is busy, the request gets an error reply (Busy); when the worker is stopped,
+// one that needs it gets ShuttingDown.
 //
 // Errors on the wire: see aapxs-wire.h and docs/runtime.md (error-reply URI).
 //
@@ -104,9 +108,10 @@ private:
     static void runOnWorker(void* context, std::uint64_t slotIndex, TaskOutcome outcome) noexcept;
     static void sendReplyTrampoline(AAPXSRecipientInstance* instance, AAPXSRequestContext* context);
     void invokeHandler(Slot& slot) noexcept;
+    std::size_t replyCapacity(const AAPXSDefinition& definition) const noexcept;
     void finish(Slot& slot, AapxsReplyError error) noexcept;
     void releaseSlot(std::uint32_t index) noexcept;
-    void queueBusyReply(const AapxsMessageView& message) noexcept;
+    void queueBusyReply(const AapxsMessageView& message, AapxsReplyError error = AapxsReplyError::Busy) noexcept;
     WireResult writeSlotReply(Slot& slot, std::uint8_t* portBuffer, std::size_t capacity) noexcept;
 
     Options options_;
