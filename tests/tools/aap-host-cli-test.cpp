@@ -375,6 +375,33 @@ TEST_F(AapHostCli, UnwritableOutputIsExitCode5) {
     expectNoOutput("no/such/dir/out.wav");
 }
 
+#ifdef AAP_HOSTING_TEST_BUNDLE_DIR
+// The fault plugins of tests/hosting: a plugin process that dies or cannot load is a runtime
+// failure (exit code 1) with a message, never a hang, a crash of aap-host or a partial file.
+TEST_F(AapHostCli, APluginThatCrashesInProcessIsExitCode1WithoutOutput) {
+    const std::string tone = writeTone("tone.wav");
+    HostRun result = run({"render", "urn:aap-test:crash-in-process", "--input", tone, "--output", path("out.wav"),
+                          "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find("process() failed at frame "), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, APluginThatCannotLoadIsExitCode1) {
+    HostRun result = run({"info", "urn:aap-test:missing-entrypoint", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find("cannot instantiate urn:aap-test:missing-entrypoint"), std::string::npos) << result.err;
+}
+#endif
+
+TEST_F(AapHostCli, InProcessRenderMatchesOutOfProcessRender) {
+    const std::string song = writeSong("song.mid");
+    ASSERT_EQ(run({"render", kSynth, "--midi", song, "--output", path("a.wav"), "--preset", "1@0.5"}).exitCode, 0);
+    HostRun local = run({"render", kSynth, "--midi", song, "--output", path("b.wav"), "--preset", "1@0.5", "--in-process"});
+    ASSERT_EQ(local.exitCode, 0) << local.err;
+    EXPECT_EQ(readWav(path("a.wav")).samples, readWav(path("b.wav")).samples);
+}
+
 TEST_F(AapHostCli, BenchReportsOutOfProcessBesideInProcess) {
     HostRun result = run({"bench", kEffect, "--cycles", "200"});
     ASSERT_EQ(result.exitCode, 0) << result.err;
