@@ -1,5 +1,6 @@
 // Multi-producer stress of the lock-free pieces. Also run under ThreadSanitizer (label tsan).
 #include "aap/runtime/bounded-mpsc-queue.h"
+#include "aap/runtime/index-free-list.h"
 #include "aap/runtime/non-realtime-worker.h"
 #include "aap/runtime/request-table.h"
 
@@ -247,6 +248,80 @@ TEST(ConcurrencyStress, RequestTableExpiresWhileOtherThreadsRegisterWithoutLosin
     expirer.join();
     EXPECT_EQ(timedOut.load() + completed.load(), kProducers * perProducer);
     EXPECT_EQ(timedOut.load(), kProducers * perProducer);
+}
+
+// ABA: threads pop, hold and push indices of a small pool as fast as they can; an index handed to
+// two threads at once (a lost tag) would show as an owner mismatch.
+TEST(ConcurrencyStress, IndexFreeListNeverHandsOneIndexToTwoThreads) {
+    constexpr std::uint32_t kPool = 3; // fewer than threads: constant contention on the head
+    aap::IndexFreeList list(kPool);
+    std::atomic<int> owner[kPool];
+    for (auto& o : owner)
+        o.store(-1);
+    std::atomic<int> conflicts{0};
+    const int perThread = 20000 * kScale;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kProducers; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < perThread; ++i) {
+                const std::uint32_t index = list.pop();
+                if (index == aap::IndexFreeList::kEmpty)
+                    continue;
+                int expected = -1;
+                if (index >= kPool || !owner[index].compare_exchange_strong(expected, t))
+                    conflicts.fetch_add(1);
+                expected = t;
+                if (index < kPool && !owner[index].compare_exchange_strong(expected, -1))
+                    conflicts.fetch_add(1);
+                list.push(index);
+            }
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(conflicts.load(), 0);
+    std::vector<bool> seen(kPool, false);
+    for (std::uint32_t i = 0; i < kPool; ++i) {
+        const std::uint32_t index = list.pop();
+        ASSERT_LT(index, kPool);
+        EXPECT_FALSE(seen[index]);
+        seen[index] = true;
+    }
+    EXPECT_EQ(list.pop(), aap::IndexFreeList::kEmpty);
+}
+
+// withdraw() (the initiator's undo after a failed queue push) races a completion: exactly one
+// of them wins, and a withdrawn request never calls back.
+TEST(ConcurrencyStress, RequestTableWithdrawRacingCompletionFinishesEachRequestOnce) {
+    aap::RequestTable table(8);
+    std::atomic<int> delivered{0};
+    const auto count = [](void* user, const aap::RequestCompletion&) noexcept {
+        static_cast<std::atomic<int>*>(user)->fetch_add(1);
+    };
+    const int rounds = 5000 * kScale;
+    std::atomic<std::uint32_t> current{0};
+    std::atomic<bool> done{false};
+    std::thread completer([&] {
+        while (!done.load()) {
+            const std::uint32_t id = current.load();
+            if (id)
+                table.complete(id, aap::RequestCompletion{});
+        }
+    });
+    int withdrawn = 0;
+    for (int i = 0; i < rounds; ++i) {
+        const aap::RequestRegistration r = table.registerRequest(count, &delivered, aap::RequestTable::kNoDeadline);
+        ASSERT_TRUE(r.ok());
+        current.store(r.requestId);
+        if (table.withdraw(r.requestId))
+            ++withdrawn;
+        current.store(0);
+        EXPECT_FALSE(table.isPending(r.requestId));
+        EXPECT_FALSE(table.withdraw(r.requestId));
+    }
+    done.store(true);
+    completer.join();
+    EXPECT_EQ(withdrawn + delivered.load(), rounds);
+    EXPECT_EQ(table.pendingCount(), 0u);
 }
 
 } // namespace
