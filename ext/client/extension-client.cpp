@@ -91,8 +91,7 @@ std::unique_ptr<ExtensionClient> ExtensionClient::create(ExtensionEndpoint& endp
         record.owner = client.get();
         record.index = static_cast<std::uint32_t>(i);
         record.buffer = client->buffers_.get() + i * (client->recordCapacity_ + 1);
-        client->free_.push(static_cast<std::uint32_t>(i));
-    }
+    }  // free_ starts with every index free
     return client;
 }
 
