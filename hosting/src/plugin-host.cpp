@@ -205,17 +205,20 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     if (initiator_) {
         auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
         const size_t midiInSize = portSizes_[static_cast<size_t>(midiIn_)];
-        initiator_->writeRequests(midiIn, midiInSize);
+        size_t framed = initiator_->writeRequests(midiIn, midiInSize);
         if (hostRecipient_)
-            hostRecipient_->writeReplies(midiIn, midiInSize);
+            framed += hostRecipient_->writeReplies(midiIn, midiInSize);
+        if (framed > 0)
+            instance_->markAapxsInput();
     }
     HostingStatus status = track(instance_->process(frames, timeoutNs));
     if (initiator_) {
         if (status == HostingStatus::Ok) {
             // Replies to our requests and requests for our host extensions are stripped out of the
             // output, so the host's own MIDI processing never sees AAPXS traffic.
-            routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
-                               portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
+            if (instance_->outputMayHoldAapxs())
+                routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
+                                   portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
             initiator_->expire(monotonicNowNs());
             if (hostWorker_)
                 hostWorker_->wakeIfPending();

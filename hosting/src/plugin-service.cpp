@@ -235,9 +235,11 @@ private:
             } else {
                 // AAPXS requests are stripped from the input before the plugin sees it; replies
                 // (from this cycle or earlier ones) are appended to the output after it ran.
-                aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_));
+                const uint32_t flags = __atomic_load_n(&block->aapxs_flags, __ATOMIC_ACQUIRE);
+                aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_), (flags & wire::kAapxsInInput) != 0);
                 plugin_->process(frames, block->timeout_ns);
-                aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
+                if (aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_)))
+                    __atomic_store_n(&block->aapxs_flags, flags | wire::kAapxsInOutput, __ATOMIC_RELEASE);
             }
             __atomic_store_n(&block->status, status, __ATOMIC_RELEASE);
             storeSeqCst(&block->reply_sequence, sequence);

@@ -66,18 +66,21 @@ public:
     void stopSession();
 
     // [audio-thread] Around the plugin's process(). Null buffers are ignored.
-    void beforeProcess(uint8_t* midiIn, size_t capacity) noexcept {
+    // `inputMayHoldAapxs` false (the host said it framed nothing) skips scanning the input.
+    void beforeProcess(uint8_t* midiIn, size_t capacity, bool inputMayHoldAapxs = true) noexcept {
         if (!recipient_ || midiIn == nullptr)
             return;
-        routeIncomingAapxs(SessionSide::Plugin, midiIn, capacity, hostInitiator_.get(), recipient_.get());
+        if (inputMayHoldAapxs)
+            routeIncomingAapxs(SessionSide::Plugin, midiIn, capacity, hostInitiator_.get(), recipient_.get());
         hostInitiator_->expire(monotonicNowNs());
     }
-    void afterProcess(uint8_t* midiOut, size_t capacity) noexcept {
+    // Returns true when it framed any AAPXS message into the output.
+    bool afterProcess(uint8_t* midiOut, size_t capacity) noexcept {
         if (!recipient_ || midiOut == nullptr)
-            return;
-        recipient_->writeReplies(midiOut, capacity);
-        hostInitiator_->writeRequests(midiOut, capacity);
+            return false;
+        const size_t written = recipient_->writeReplies(midiOut, capacity) + hostInitiator_->writeRequests(midiOut, capacity);
         worker_->wakeIfPending();
+        return written > 0;
     }
 
 private:

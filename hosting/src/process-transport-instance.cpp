@@ -183,6 +183,9 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
     block->frames = frames;
     block->timeout_ns = timeoutNs;
     block->status = 0;
+    block->aapxs_flags = aapxsInInput_ ? wire::kAapxsInInput : 0u;
+    aapxsInInput_ = false;
+    aapxsInOutput_ = false;
     const uint32_t sequence = ++sequence_;
     const uint32_t previous = sequence - 1;
     storeSeqCst(&block->request_sequence, sequence);
@@ -216,6 +219,7 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
         return failProcess(status);
     if (!outputsValid())
         return failProcess(HostingStatus::ProtocolError);
+    aapxsInOutput_ = (__atomic_load_n(&block->aapxs_flags, __ATOMIC_ACQUIRE) & wire::kAapxsInOutput) != 0;
     return HostingStatus::Ok;
 }
 

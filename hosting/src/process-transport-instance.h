@@ -29,6 +29,8 @@ public:
     HostingStatus destroy() override;
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override;
     void* portBuffer(int32_t index) noexcept override;
+    void markAapxsInput() noexcept override { aapxsInInput_ = true; }
+    bool outputMayHoldAapxs() const noexcept override { return aapxsInOutput_; }
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
                             uint32_t* replySize, int64_t timeoutNs) override;
     bool isAlive() const noexcept override { return !offline_.load(std::memory_order_acquire); }
@@ -62,6 +64,8 @@ private:
     std::vector<PortBufferSpec> portSpecs_;
     int32_t preparedFrames_ = 0;
     uint32_t sequence_ = 0;
+    bool aapxsInInput_ = false;   // audio thread only
+    bool aapxsInOutput_ = false;  // audio thread only
 };
 
 } // namespace aap

@@ -139,7 +139,7 @@ struct ProcessBlock {
     int32_t status;             // 28: HostingStatus of the cycle, written by the service
     int64_t timeout_ns;         // 32: the host's deadline for the cycle, relative
     uint32_t shutdown;          // 40: host -> service: leave the realtime loop
-    uint32_t process_requested; // 44: service -> host: the plugin called request_process
+    uint32_t aapxs_flags;       // 44: kAapxsInInput (host) | kAapxsInOutput (service), see below
     uint32_t reserved[4];       // 48: zero
 };
 static_assert(sizeof(ProcessBlock) == 64, "ProcessBlock is 64 bytes");
@@ -147,8 +147,15 @@ static_assert(offsetof(ProcessBlock, request_sequence) == 8 && offsetof(ProcessB
                   offsetof(ProcessBlock, service_waiting) == 16 && offsetof(ProcessBlock, host_waiting) == 20 &&
                   offsetof(ProcessBlock, frames) == 24 && offsetof(ProcessBlock, status) == 28 &&
                   offsetof(ProcessBlock, timeout_ns) == 32 && offsetof(ProcessBlock, shutdown) == 40 &&
-                  offsetof(ProcessBlock, process_requested) == 44,
+                  offsetof(ProcessBlock, aapxs_flags) == 44,
               "ProcessBlock field offsets are part of the protocol");
+
+// aapxs_flags bits: which MIDI2 buffers of this cycle carry AAPXS SysEx8, so that neither side
+// scans a full MIDI2 buffer for AAPXS traffic that is not there. The host sets kAapxsInInput
+// (or clears the word) before the cycle; the service ORs in kAapxsInOutput before replying. A
+// peer that lies only makes AAPXS messages reach the other side's MIDI handling unstripped.
+constexpr uint32_t kAapxsInInput = 1u;
+constexpr uint32_t kAapxsInOutput = 2u;
 
 constexpr uint32_t kProcessBlockMagic = 0x42504141u;  // "AAPB"
 constexpr uint32_t kProcessBlockSize = 4096u;          // one page, ProcessBlock at offset 0

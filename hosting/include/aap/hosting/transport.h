@@ -79,6 +79,13 @@ public:
     // length 0) and the instance is offline from then on.
     virtual HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept = 0;
 
+    // [audio-thread] Optional hints that let a transport skip scanning MIDI2 buffers for AAPXS
+    // traffic. PluginInstance calls markAapxsInput() before process() when it framed AAPXS
+    // messages into the MIDI2 input this cycle, and asks outputMayHoldAapxs() after it. The
+    // defaults are always correct (never skip).
+    virtual void markAapxsInput() noexcept {}
+    virtual bool outputMayHoldAapxs() const noexcept { return true; }
+
     // [audio-thread] The buffer of port `index` after prepare, or nullptr. Stable until destroy().
     virtual void* portBuffer(int32_t index) noexcept = 0;
 
