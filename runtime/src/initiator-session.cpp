@@ -175,6 +175,12 @@ std::size_t InitiatorSession::writeRequests(std::uint8_t* portBuffer, std::size_
             bump(sent_);
             continue;
         }
+        if (result == WireResult::InvalidBuffer) {
+            // The buffer's header is broken (e.g. a plugin wrote a bad length into its output), not
+            // the request: keep it, in order, for a sane buffer next cycle.
+            carry_ = id;
+            break;
+        }
         if (result == WireResult::NoSpace &&
             aapxsEncodedUmpBytes(message.uriSize, message.dataSize) <= capacity - kMidi2HeaderBytes) {
             carry_ = id; // fits an emptier buffer: next cycle, in order
@@ -184,8 +190,6 @@ std::size_t InitiatorSession::writeRequests(std::uint8_t* portBuffer, std::size_
         RequestCompletion failure;
         failure.status = RequestStatus::SendFailed;
         table_.complete(id, failure);
-        if (result == WireResult::InvalidBuffer)
-            break;
     }
     return written;
 }

@@ -325,7 +325,9 @@ std::size_t RecipientSession::writeReplies(std::uint8_t* portBuffer, std::size_t
             slot.error = AapxsReplyError::ReplyTooLarge; // can never fit: say so instead
             result = writeSlotReply(slot, portBuffer, capacity);
         }
-        if (result == WireResult::NoSpace) {
+        // A broken buffer header is the buffer's fault, not the reply's: keep the reply for a
+        // sane buffer next cycle instead of dropping it (its initiator would wait for a timeout).
+        if (result == WireResult::NoSpace || result == WireResult::InvalidBuffer) {
             carry_ = index;
             break;
         }
@@ -336,8 +338,6 @@ std::size_t RecipientSession::writeReplies(std::uint8_t* portBuffer, std::size_t
                 bump(error_replies_);
         }
         releaseSlot(index);
-        if (result == WireResult::InvalidBuffer)
-            break;
     }
     return written;
 }

@@ -427,3 +427,47 @@ TEST(SessionLimits, RequestForAStoppedWorkerGetsShuttingDownNotBusy) {
     r.worker.stop();
     EXPECT_EQ(errorOf(r.roundTrip(nullptr, 0)), aap::AapxsReplyError::ShuttingDown);
 }
+
+// Bug: a port buffer with a broken header (length past the capacity, e.g. written by a faulty
+// plugin into its MIDI2 output) made writeRequests fail the next request with SendFailed and
+// writeReplies drop the next reply, one per cycle, although a sane buffer would carry them.
+TEST(SessionLimits, ABrokenBufferHeaderDefersRequestsAndRepliesInsteadOfLosingThem) {
+    std::vector<aap::RequestStatus> statuses;
+    auto initiator = hostInitiator(4);
+    const aap::SubmitResult submitted = initiator->submit(request(&statuses));
+    ASSERT_TRUE(submitted.ok());
+    Buffer broken(256);
+    const std::uint32_t badLength = 1000;
+    std::memcpy(broken.data() + 4, &badLength, 4);
+    EXPECT_EQ(initiator->writeRequests(broken.data(), broken.capacity()), 0u);
+    EXPECT_TRUE(statuses.empty());
+    Buffer good;
+    good.clear();
+    ASSERT_EQ(initiator->writeRequests(good.data(), good.capacity()), 1u);
+    const Collected sent = extractAll(good);
+    ASSERT_EQ(sent.messages.size(), 1u);
+    EXPECT_EQ(sent.messages[0].requestId, submitted.requestId);
+    initiator->cancelAll();
+
+    OneRecipient r(
+        [](AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin*, AAPXSRequestContext* request) {
+            request->serialization->data_size = 0;
+            instance->send_aapxs_reply(instance, request);
+        },
+        true);
+    r.input.clear();
+    aap::AapxsMessageView message;
+    message.urid = kBigUrid;
+    message.requestId = 0x20002;
+    message.opcode = 1;
+    ASSERT_EQ(aap::appendAapxsMessage(r.input.data(), r.input.capacity(), message), aap::WireResult::Ok);
+    r.recipient->readRequests(r.input.data(), r.input.capacity());
+    EXPECT_EQ(r.recipient->writeReplies(broken.data(), broken.capacity()), 0u);
+    EXPECT_EQ(r.recipient->busySlots(), 1u);
+    r.output.clear();
+    ASSERT_EQ(r.recipient->writeReplies(r.output.data(), r.output.capacity()), 1u);
+    const Collected replies = extractAll(r.output);
+    ASSERT_EQ(replies.messages.size(), 1u);
+    EXPECT_EQ(replies.messages[0].requestId, 0x20002u);
+    EXPECT_EQ(r.recipient->busySlots(), 0u);
+}
