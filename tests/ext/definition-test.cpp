@@ -105,7 +105,8 @@ struct Call {
     Call(const AAPXSDefinition& definition, FakePlugin& plugin, int32_t opcode, const std::vector<uint8_t>& request,
          size_t claimedSize = SIZE_MAX) {
         std::vector<uint8_t> block(static_cast<size_t>(definition.data_capacity));
-        std::memcpy(block.data(), request.data(), std::min(request.size(), block.size()));
+        if (!request.empty())
+            std::memcpy(block.data(), request.data(), std::min(request.size(), block.size()));
         AAPXSSerializationContext serialization{block.data(), claimedSize == SIZE_MAX ? request.size() : claimedSize,
                                                 block.size()};
         AAPXSRecipientInstance recipient{definition.aapxs_context, this, &serialization,
