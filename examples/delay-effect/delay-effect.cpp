@@ -59,11 +59,11 @@ public:
     DelayEffect() noexcept : values_(kParameters) {
         plugin_.plugin_specific = this;
         plugin_.prepare = [](AndroidAudioPlugin* p, int rate, aap_buffer_t* b) { self(p)->prepare(rate, b); };
-        plugin_.activate = [](AndroidAudioPlugin* p) { self(p)->active_ = true; };
+        plugin_.activate = [](AndroidAudioPlugin*) {};
         plugin_.process = [](AndroidAudioPlugin* p, aap_buffer_t* b, int32_t frames, int64_t) {
             self(p)->process(b, frames);
         };
-        plugin_.deactivate = [](AndroidAudioPlugin* p) { self(p)->active_ = false; };
+        plugin_.deactivate = [](AndroidAudioPlugin*) {};
         plugin_.get_extension = [](AndroidAudioPlugin* p, const char* uri) { return self(p)->extension(uri); };
         plugin_.get_plugin_info = nullptr;  // the host's metadata is accurate
         initExtensions();
@@ -247,7 +247,6 @@ private:
     aap_presets_extension_t presetsExtension_{};
     aap_state_extension_t stateExtension_{};
     aap_midi_extension_t midiExtension_{};
-    bool active_ = false;
     int sampleRate_ = 48000;
     std::vector<float> lines_[2];  // delay lines, sized in prepare()
     size_t writeIndex_ = 0;

@@ -48,7 +48,7 @@ void printMetadata(const PluginInformation& plugin) {
         std::printf("    %s%s\n", extension.uri.c_str(), extension.required ? " (required)" : "");
 }
 
-// What the plugin reports about itself. Returns false when nothing could be queried at all.
+// What the plugin reports about itself; an extension it lacks is reported, not fatal.
 void printRuntime(HostedPlugin& hosted) {
     std::printf("  running plugin (out of process, queried over AAPXS):\n");
     if (hosted.parameters() == nullptr) {
