@@ -22,6 +22,7 @@ const char* toString(ExtensionError error) noexcept {
     case ExtensionError::MalformedReply: return "the reply does not decode";
     case ExtensionError::InvalidArgument: return "invalid argument";
     case ExtensionError::TransportFailed: return "the transport failed";
+    case ExtensionError::OutOfMemory: return "out of memory";
     }
     return "unknown extension error";
 }
@@ -147,7 +148,11 @@ ExtensionError ExtensionClient::callControl(std::string_view uri, std::int32_t o
     if (requestSize > capacity)
         return ExtensionError::TooLarge;
     std::lock_guard<std::mutex> lock(controlMutex_);
-    reply->resize(capacity);
+    try {
+        reply->resize(capacity);
+    } catch (const std::bad_alloc&) {
+        return ExtensionError::OutOfMemory;
+    }
     std::size_t replySize = 0;
     ExtensionError error =
         endpoint_.callControl(uri, opcode, request, requestSize, reply->data(), capacity, &replySize, timeoutNs);
@@ -203,9 +208,14 @@ ExtensionError ExtensionClient::call(std::string_view uri, std::int32_t opcode, 
         }
         std::this_thread::sleep_for(kWaitStep);
     }
-    const ExtensionError error = record.error;
-    if (error == ExtensionError::None)
-        reply->assign(record.buffer, record.buffer + record.size);
+    ExtensionError error = record.error;
+    if (error == ExtensionError::None) {
+        try {
+            reply->assign(record.buffer, record.buffer + record.size);
+        } catch (const std::bad_alloc&) {
+            error = ExtensionError::OutOfMemory;
+        }
+    }
     release(index);
     return error;
 }
@@ -222,7 +232,7 @@ void ExtensionClient::callAsync(std::string_view uri, std::int32_t opcode, const
     case ExtensionRoute::Unavailable: return failNow(ExtensionError::NotAvailable);
     case ExtensionRoute::Control: {
         std::vector<std::uint8_t> reply;
-        const ExtensionError error = callControl(uri, opcode, request, requestSize, &reply, timeout);
+        const ExtensionError error = callControl(uri, opcode, request, requestSize, &reply, timeout);  // no-throw
         completion.decode(completion, error, reply.data(), error == ExtensionError::None ? reply.size() : 0);
         return;
     }

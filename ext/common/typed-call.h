@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -38,10 +39,14 @@ ExtensionResult<T> callTyped(ExtensionClient& client, std::string_view uri, std:
     const ExtensionError error = client.call(uri, opcode, requestBytes, request.size(), &reply, timeoutNs);
     if (error != ExtensionError::None)
         return error;
-    T value{};
-    if (!parse(reply.data(), reply.size(), &value))
-        return ExtensionError::MalformedReply;
-    return value;
+    try {
+        T value{};
+        if (!parse(reply.data(), reply.size(), &value))
+            return ExtensionError::MalformedReply;
+        return value;
+    } catch (const std::bad_alloc&) {
+        return ExtensionError::OutOfMemory;
+    }
 }
 
 template <typename T, ReplyParser<T> Parse>

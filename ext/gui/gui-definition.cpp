@@ -14,8 +14,8 @@ namespace {
 
 using namespace ext_detail;
 
-void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
-                   AAPXSRequestContext* request) {
+void handleRequestUnguarded(AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                            AAPXSRequestContext* request) {
     auto* ext = pluginExtension<aap_gui_extension_t>(plugin, AAP_GUI_EXTENSION_URI);
     ByteReader in = requestReader(request);
     int32_t result = AAP_GUI_ERROR_NO_GUI_DEFINED;
@@ -72,6 +72,16 @@ void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAu
     sendReply(instance, request, out);
 }
 
+// Allocation failure means no reply: the runtime answers with an error instead of the process
+// dying on an exception crossing the C ABI.
+void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                   AAPXSRequestContext* request) {
+    try {
+        handleRequestUnguarded(instance, plugin, request);
+    } catch (...) {
+    }
+}
+
 AAPXSDefinition makeDefinition() noexcept {
     AAPXSDefinition d{};
     d.uri = AAP_GUI_EXTENSION_URI;
@@ -100,12 +110,12 @@ ExtensionResult<std::int32_t> GuiProxy::create(std::string_view pluginId, std::i
                                                std::int64_t timeoutNs) {
     if (pluginId.size() > AAP_MAX_EXTENSION_URI_SIZE)
         return ExtensionError::InvalidArgument;
-    std::vector<uint8_t> bytes(8 + pluginId.size());
-    ByteWriter request{bytes.data(), bytes.size()};
+    uint8_t bytes[8 + AAP_MAX_EXTENSION_URI_SIZE];
+    ByteWriter request{bytes, 8 + pluginId.size()};
     request.i32(instance);
     request.u32(static_cast<uint32_t>(pluginId.size()));
     request.bytes(pluginId.data(), pluginId.size());
-    return callTyped<int32_t>(client_, AAP_GUI_EXTENSION_URI, AAP_GUI_OPCODE_CREATE, request, bytes.data(), &parseI32,
+    return callTyped<int32_t>(client_, AAP_GUI_EXTENSION_URI, AAP_GUI_OPCODE_CREATE, request, bytes, &parseI32,
                               timeoutNs);
 }
 ExtensionResult<std::int32_t> GuiProxy::show(aap_gui_instance_id id, std::int64_t timeoutNs) {

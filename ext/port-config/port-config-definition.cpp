@@ -89,7 +89,7 @@ AAPXSDefinition makeDefinition() noexcept {
     return d;
 }
 
-bool parseOptions(const uint8_t* data, std::size_t size, PortConfigOptions* options) noexcept {
+bool parseOptions(const uint8_t* data, std::size_t size, PortConfigOptions* options) noexcept try {
     ByteReader reader{data, size};
     PortConfigOptions result;
     result.hasMidiInput = reader.u8() != 0;
@@ -110,6 +110,8 @@ bool parseOptions(const uint8_t* data, std::size_t size, PortConfigOptions* opti
         result.extraData.assign(bytes, bytes + extra);
     *options = std::move(result);
     return true;
+} catch (...) {
+    return false;  // out of memory for the strings
 }
 
 } // namespace
@@ -128,15 +130,15 @@ ExtensionResult<PortConfigOptions> PortConfigProxy::getOptions(std::int64_t time
 ExtensionStatus PortConfigProxy::select(std::optional<std::string_view> configuration, std::int64_t timeoutNs) {
     if (configuration && configuration->size() > AAP_MAX_EXTENSION_URI_SIZE)
         return ExtensionError::InvalidArgument;
-    std::vector<uint8_t> bytes(4 + (configuration ? configuration->size() : 0));
-    ByteWriter request{bytes.data(), bytes.size()};
+    uint8_t bytes[4 + AAP_MAX_EXTENSION_URI_SIZE];
+    ByteWriter request{bytes, 4 + (configuration ? configuration->size() : 0)};
     if (configuration) {
         request.u32(static_cast<uint32_t>(configuration->size()));
         request.bytes(configuration->data(), configuration->size());
     } else {
         request.u32(kPortConfigNullString);
     }
-    return callTyped<NoValue>(client_, AAP_PORT_CONFIG_EXTENSION_URI, kPortConfigOpcodeSelect, request, bytes.data(),
+    return callTyped<NoValue>(client_, AAP_PORT_CONFIG_EXTENSION_URI, kPortConfigOpcodeSelect, request, bytes,
                               &parseNothing, timeoutNs);
 }
 

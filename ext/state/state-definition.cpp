@@ -69,8 +69,8 @@ bool takeState(aap_state_extension_t* ext, AndroidAudioPlugin* plugin, std::vect
     return true;
 }
 
-void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
-                   AAPXSRequestContext* request) {
+void handleRequestUnguarded(AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                            AAPXSRequestContext* request) {
     auto* ext = pluginExtension<aap_state_extension_t>(plugin, AAP_STATE_EXTENSION_URI);
     if (ext == nullptr)
         return;
@@ -206,6 +206,16 @@ void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAu
         return;
     }
     sendReply(instance, request, out);
+}
+
+// Allocation failure means no reply: the runtime answers with an error instead of the process
+// dying on an exception crossing the C ABI.
+void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin* plugin,
+                   AAPXSRequestContext* request) {
+    try {
+        handleRequestUnguarded(instance, plugin, request);
+    } catch (...) {
+    }
 }
 
 AAPXSDefinition makeDefinition() noexcept {

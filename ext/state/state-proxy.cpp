@@ -1,6 +1,7 @@
 // The host's typed proxy of the state extension: whole-state calls with chunked fallback.
 
 #include <cstring>
+#include <new>
 
 #include "aap/ext-cpp/byte-codec.h"
 #include "aap/ext-cpp/state.h"
@@ -58,6 +59,14 @@ ExtensionResult<std::int32_t> StateProxy::getStateSize(std::int64_t timeoutNs) {
 }
 
 ExtensionResult<std::vector<std::uint8_t>> StateProxy::getState(std::int64_t timeoutNs) {
+    try {
+        return getStateUnguarded(timeoutNs);
+    } catch (const std::bad_alloc&) {
+        return ExtensionError::OutOfMemory;
+    }
+}
+
+ExtensionResult<std::vector<std::uint8_t>> StateProxy::getStateUnguarded(std::int64_t timeoutNs) {
     const std::size_t capacity = client_.capacity(kUri);
     if (capacity < 16)
         return ExtensionError::NotAvailable;
@@ -111,6 +120,14 @@ ExtensionResult<std::vector<std::uint8_t>> StateProxy::getStateInChunks(std::siz
 }
 
 ExtensionStatus StateProxy::setState(const std::uint8_t* data, std::size_t size, std::int64_t timeoutNs) {
+    try {
+        return setStateUnguarded(data, size, timeoutNs);
+    } catch (const std::bad_alloc&) {
+        return ExtensionError::OutOfMemory;
+    }
+}
+
+ExtensionStatus StateProxy::setStateUnguarded(const std::uint8_t* data, std::size_t size, std::int64_t timeoutNs) {
     if (data == nullptr && size > 0)
         return ExtensionError::InvalidArgument;
     if (size > kMaxStateSize)

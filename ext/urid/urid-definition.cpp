@@ -56,13 +56,13 @@ const AAPXSDefinition& uridExtensionDefinition() noexcept {
 ExtensionStatus UridProxy::map(std::uint8_t urid, std::string_view uri, std::int64_t timeoutNs) {
     if (uri.size() > AAP_MAX_EXTENSION_URI_SIZE)
         return ExtensionError::InvalidArgument;
-    std::vector<uint8_t> bytes(5 + uri.size());
-    ByteWriter request{bytes.data(), bytes.size()};
+    uint8_t bytes[5 + AAP_MAX_EXTENSION_URI_SIZE];
+    ByteWriter request{bytes, 5 + uri.size()};
     request.u8(urid);
     request.u32(static_cast<uint32_t>(uri.size()));
     request.bytes(uri.data(), uri.size());
-    return callTyped<NoValue>(client_, AAP_URID_EXTENSION_URI, AAP_URID_OPCODE_MAP, request, bytes.data(),
-                              &parseNothing, timeoutNs);
+    return callTyped<NoValue>(client_, AAP_URID_EXTENSION_URI, AAP_URID_OPCODE_MAP, request, bytes, &parseNothing,
+                              timeoutNs);
 }
 
 } // namespace aap

@@ -192,7 +192,7 @@ TEST(ExtensionClient, RuntimeOutcomesMapToExtensionErrors) {
     EXPECT_EQ(map(RequestStatus::ErrorReply, AapxsReplyError::Busy), ExtensionError::Busy);
     EXPECT_EQ(map(RequestStatus::ErrorReply, AapxsReplyError::ShuttingDown), ExtensionError::Cancelled);
     EXPECT_EQ(map(RequestStatus::ErrorReply, static_cast<AapxsReplyError>(77)), ExtensionError::MalformedReply);
-    for (int e = 0; e <= static_cast<int>(ExtensionError::TransportFailed); e++)
+    for (int e = 0; e <= static_cast<int>(ExtensionError::OutOfMemory); e++)
         EXPECT_NE(std::strlen(toString(static_cast<ExtensionError>(e))), 0u);
 }
 

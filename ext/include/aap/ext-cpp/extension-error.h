@@ -20,6 +20,7 @@ enum class ExtensionError : std::uint8_t {
     MalformedReply,  // the reply does not decode (wrong size, bad field)
     InvalidArgument, // the caller passed something out of range
     TransportFailed, // the transport reported a failure (protocol error, peer gone)
+    OutOfMemory,     // a buffer for the request or reply could not be allocated
 };
 
 // A short static description ("timeout", ...). Never null. [thread-safe] [audio-thread]

@@ -59,6 +59,8 @@ public:
     aap_state_extension_t* asPluginExtension() noexcept { return &extension_; }
 
 private:
+    ExtensionResult<std::vector<std::uint8_t>> getStateUnguarded(std::int64_t timeoutNs);
+    ExtensionStatus setStateUnguarded(const std::uint8_t* data, std::size_t size, std::int64_t timeoutNs);
     ExtensionResult<std::vector<std::uint8_t>> getStateInChunks(std::size_t chunk, std::int64_t timeoutNs);
     ExtensionStatus setStateInChunks(const std::uint8_t* data, std::size_t size, std::size_t chunk,
                                      std::int64_t timeoutNs);
