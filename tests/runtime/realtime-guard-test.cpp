@@ -4,12 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
 #include <string>
 #include <thread>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h> // pvalloc
+#endif
 
 namespace {
 
@@ -73,6 +79,31 @@ TEST(RealtimeGuard, CountsMallocFamily) {
     std::free(d);
     EXPECT_EQ(guard.deallocations(), 4u);
 }
+
+#if defined(__GLIBC__)
+// Bug: glibc's valloc, pvalloc and reallocarray allocate through glibc-internal calls, not the
+// interposed malloc/memalign/realloc, so the guard did not see them (a false "zero allocations").
+TEST(RealtimeGuard, CountsVallocPvallocAndReallocarray) {
+    aap::RealtimeGuard guard;
+    void* a = valloc(100);
+    g_sink = a;
+    void* b = pvalloc(100);
+    g_sink = b;
+    void* c = reallocarray(nullptr, 10, 10);
+    g_sink = c;
+    EXPECT_EQ(guard.allocations(), 3u);
+    std::free(a);
+    std::free(b);
+    std::free(c);
+    EXPECT_EQ(guard.deallocations(), 3u);
+    if (std::string(aap::RealtimeGuard::mechanism()) == "malloc-interposition") {
+        // Our interposer's own overflow check (sanitizers abort here by default instead).
+        errno = 0;
+        EXPECT_EQ(reallocarray(nullptr, SIZE_MAX / 2, 4), nullptr);
+        EXPECT_EQ(errno, ENOMEM);
+    }
+}
+#endif
 
 TEST(RealtimeGuard, CountsReallocAsAnAllocation) {
     void* p = std::malloc(8);

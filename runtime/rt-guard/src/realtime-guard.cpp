@@ -47,6 +47,8 @@ void* __libc_malloc(std::size_t size);
 void* __libc_calloc(std::size_t count, std::size_t size);
 void* __libc_realloc(void* ptr, std::size_t size);
 void* __libc_memalign(std::size_t alignment, std::size_t size);
+void* __libc_valloc(std::size_t size);
+void* __libc_pvalloc(std::size_t size);
 void __libc_free(void* ptr);
 
 void* malloc(std::size_t size) {
@@ -78,6 +80,28 @@ void* memalign(std::size_t alignment, std::size_t size) {
 void* aligned_alloc(std::size_t alignment, std::size_t size) {
     ++t_allocations;
     return __libc_memalign(alignment, size);
+}
+
+// glibc implements these with internal calls that bypass the interposed functions above, so they
+// need their own counting entry points.
+void* valloc(std::size_t size) {
+    ++t_allocations;
+    return __libc_valloc(size);
+}
+
+void* pvalloc(std::size_t size) {
+    ++t_allocations;
+    return __libc_pvalloc(size);
+}
+
+void* reallocarray(void* ptr, std::size_t count, std::size_t size) {
+    std::size_t bytes = 0;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    ++t_allocations;
+    return __libc_realloc(ptr, bytes);
 }
 
 int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
