@@ -471,3 +471,76 @@ TEST(SessionLimits, ABrokenBufferHeaderDefersRequestsAndRepliesInsteadOfLosingTh
     EXPECT_EQ(replies.messages[0].requestId, 0x20002u);
     EXPECT_EQ(r.recipient->busySlots(), 0u);
 }
+
+// stop() of the recipient's worker from another thread while the processing thread keeps cycling
+// with worker requests in flight: every request ends exactly once (a reply, or an error reply:
+// ShuttingDown for those the worker never ran, Busy when slots ran out), none is left waiting.
+TEST(SessionLimits, StoppingTheWorkerMidStreamFinishesEveryRequestExactlyOnce) {
+    OneRecipient r(
+        [](AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAudioPlugin*, AAPXSRequestContext* request) {
+            request->serialization->data_size = 1;
+            static_cast<std::uint8_t*>(request->serialization->data)[0] = 42;
+            instance->send_aapxs_reply(instance, request);
+        },
+        false);
+    ASSERT_TRUE(r.worker.start());
+    auto initiator = hostInitiator(256);
+    constexpr int kRequests = 2000;
+    struct Outcome {
+        std::atomic<int> calls{0};
+        std::atomic<int> status{-1};
+        std::atomic<int> error{0};
+    };
+    std::vector<Outcome> outcomes(kRequests);
+    const auto record = [](void* user, const aap::RequestCompletion& c) noexcept {
+        auto* o = static_cast<Outcome*>(user);
+        o->calls.fetch_add(1);
+        o->status.store(static_cast<int>(c.status));
+        o->error.store(c.errorCode);
+    };
+    std::atomic<int> cycles{0};
+    std::thread processing([&] {
+        int next = 0;
+        const std::int64_t giveUp = aap::monotonicNowNs() + 4'000'000'000;
+        while ((next < kRequests || initiator->pendingCount() > 0) && aap::monotonicNowNs() < giveUp) {
+            for (int i = 0; i < 4 && next < kRequests; ++i) {
+                aap::InitiatorSession::Request req;
+                req.urid = kBigUrid;
+                req.opcode = 1;
+                req.onComplete = record;
+                req.user = &outcomes[next];
+                if (initiator->submit(req).ok())
+                    ++next;
+            }
+            r.input.clear();
+            initiator->writeRequests(r.input.data(), r.input.capacity());
+            r.recipient->readRequests(r.input.data(), r.input.capacity());
+            r.output.clear();
+            r.recipient->writeReplies(r.output.data(), r.output.capacity());
+            initiator->readReplies(r.output.data(), r.output.capacity());
+            r.worker.wakeIfPending();
+            cycles.fetch_add(1);
+            std::this_thread::yield();
+        }
+    });
+    while (cycles.load() < 100)
+        std::this_thread::yield();
+    r.worker.stop();
+    processing.join();
+    EXPECT_EQ(initiator->pendingCount(), 0u);
+    int completed = 0, shuttingDown = 0;
+    for (const Outcome& o : outcomes) {
+        ASSERT_EQ(o.calls.load(), 1);
+        if (o.status.load() == static_cast<int>(aap::RequestStatus::Completed)) {
+            ++completed;
+            continue;
+        }
+        ASSERT_EQ(o.status.load(), static_cast<int>(aap::RequestStatus::ErrorReply));
+        const auto error = static_cast<aap::AapxsReplyError>(o.error.load());
+        EXPECT_TRUE(error == aap::AapxsReplyError::ShuttingDown || error == aap::AapxsReplyError::Busy)
+            << aap::toString(error);
+        shuttingDown += error == aap::AapxsReplyError::ShuttingDown;
+    }
+    EXPECT_GT(completed, 0);
+    EXPECT_GT(shuttingDown, 0);
+}
