@@ -14,7 +14,7 @@
 //
 // Threads:
 // - registerRequest(): [thread-safe] [audio-thread] lock-free (a tagged Treiber free list).
-// - complete(), cancel(), cancelAll(): [thread-safe] [audio-thread], O(1) except cancelAll
+// - complete(), cancel(), withdraw(), cancelAll(): [thread-safe] [audio-thread], O(1) except cancelAll
 //   (O(capacity)). expire(): [audio-thread], one thread at a time (it owns the scan cursor), O(1)
 //   until something may be due, then O(slots scanned). The callback
 //   runs on the calling thread before the slot is recycled. The sessions call these only on their
