@@ -7,7 +7,7 @@
 //
 // Ports (default rules, effect): 0/1 audio in, 2/3 audio out, 4 MIDI2 in, 5 MIDI2 out.
 //
-// Host notifications: set_preset_index calls notify_preset_loaded; get_parameter_property with
+// Host notifications (host extensions obtained in prepare): set_preset_index calls notify_preset_loaded; get_parameter_property with
 // property 99 calls notify_parameters_changed (non-realtime thread); a MIDI2 UMP word 0x20B07700
 // (MIDI1 CC 0x77 on group 0, channel 0) in the input makes process() call
 // notify_parameters_changed and notify_presets_updated from the audio thread.
@@ -41,20 +41,22 @@ struct ExtTestPlugin {
     bool guiVisible = false;
     std::string urids[256];
     bool instrumentLayout = false;
+    // Host extensions, taken on the main thread in prepare() (get_extension is [main-thread]);
+    // their notify functions are thread-safe and realtime-safe, so process() may call them.
+    aap_host_parameters_extension_t* hostParameters = nullptr;
+    aap_presets_host_extension_t* hostPresets = nullptr;
 };
 
 ExtTestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<ExtTestPlugin*>(plugin->plugin_specific); }
 
 void notifyParametersChanged(ExtTestPlugin* p) {
-    auto* ext = static_cast<aap_host_parameters_extension_t*>(
-        p->host->get_extension != nullptr ? p->host->get_extension(p->host, AAP_PARAMETERS_EXTENSION_URI) : nullptr);
+    aap_host_parameters_extension_t* ext = p->hostParameters;
     if (ext != nullptr && ext->notify_parameters_changed != nullptr)
         ext->notify_parameters_changed(ext, p->host);
 }
 
 void notifyPresets(ExtTestPlugin* p, bool loaded) {
-    auto* ext = static_cast<aap_presets_host_extension_t*>(
-        p->host->get_extension != nullptr ? p->host->get_extension(p->host, AAP_PRESETS_EXTENSION_URI) : nullptr);
+    aap_presets_host_extension_t* ext = p->hostPresets;
     if (ext == nullptr)
         return;
     if (loaded && ext->notify_preset_loaded != nullptr)
@@ -187,7 +189,16 @@ void portConfigSelect(aap_port_config_extension_t*, AndroidAudioPlugin* plugin, 
 aap_port_config_extension_t portConfigExtension{nullptr, &portConfigOptions, &portConfigSelect};
 
 // ---- the plugin ----
-void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) { self(plugin)->buffer = buffer; }
+void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) {
+    ExtTestPlugin* p = self(plugin);
+    p->buffer = buffer;
+    if (p->full && p->host->get_extension != nullptr) {
+        p->hostParameters = static_cast<aap_host_parameters_extension_t*>(
+            p->host->get_extension(p->host, AAP_PARAMETERS_EXTENSION_URI));
+        p->hostPresets =
+            static_cast<aap_presets_host_extension_t*>(p->host->get_extension(p->host, AAP_PRESETS_EXTENSION_URI));
+    }
+}
 void pluginActivate(AndroidAudioPlugin*) {}
 void pluginDeactivate(AndroidAudioPlugin*) {}
 
