@@ -242,6 +242,8 @@ void ProcessTransport::registerInstance(uint32_t id, ProcessTransportInstance* i
 }
 
 void ProcessTransport::unregisterInstance(uint32_t id) {
+    // Waits for a callback into this instance that the reader thread may be running.
+    std::lock_guard<std::mutex> dispatch(dispatchMutex_);
     std::lock_guard<std::mutex> lock(stateMutex_);
     instances_.erase(id);
 }
@@ -342,6 +344,8 @@ void ProcessTransport::readerLoop() {
 }
 
 void ProcessTransport::handleRequest(ControlMessage& message) {
+    // Held while the instance's callbacks run, so the instance cannot be destroyed under them.
+    std::lock_guard<std::mutex> dispatch(dispatchMutex_);
     ProcessTransportInstance* instance = nullptr;
     {
         std::lock_guard<std::mutex> lock(stateMutex_);

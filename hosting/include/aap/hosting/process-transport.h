@@ -116,6 +116,8 @@ private:
     HostingStatus failureStatus_ = HostingStatus::Ok;
     std::map<uint32_t, ProcessTransportInstance*> instances_;
     std::mutex sendMutex_;
+    // Held by the reader thread while it runs an instance's callbacks, and by unregisterInstance.
+    std::mutex dispatchMutex_;
 };
 
 } // namespace aap
