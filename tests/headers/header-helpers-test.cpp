@@ -136,6 +136,25 @@ TEST(ParameterConversion, TransportFormCoversTheFullUint32Range) {
                 440.0, 1e-5);
 }
 
+// aap-core's own sources (the sample effect plugin, the host's parameter-change decoding) call
+// aapParameterTransportUint32ToPlain(minValue, maxValue, transportValue). In C++ that order binds
+// to its own overload; before it existed, the call converted minValue to the transport value and
+// returned garbage without a diagnostic (-Wall -Wextra were silent).
+TEST(ParameterConversion, TransportToPlainAcceptsTheMinMaxValueOrderOfExistingSources) {
+    const double minValue = 0.0, maxValue = 2048.0;
+    const uint32_t half = 0x80000000u;
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minValue, maxValue, half), 1024.0, 1e-3);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0u), 20.0);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0xFFFFFFFFu), 20000.0);
+    for (uint32_t v : {0u, 1u, 0x12345678u, 0x80000000u, 0xFFFFFFFFu})
+        EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(-1.0, 1.0, v), aapParameterTransportUint32ToPlain(v, -1.0, 1.0)) << v;
+    // Both orders with the argument types the sources use (float ranges, int32_t-typed transport
+    // values from a uint32_t variable) still pick the intended overload.
+    const float minF = 0.0f, maxF = 1.0f;
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minF, maxF, half), 0.5, 1e-6);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(half, minF, maxF), 0.5, 1e-6);
+}
+
 // ---- parameter-change SysEx8 (spec/wire.md section 5) ----
 
 TEST(ParameterSysex8, WritesTheWireLayout) {

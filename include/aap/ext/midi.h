@@ -164,4 +164,15 @@ struct aap_midi_extension_t {
 
 #ifdef __cplusplus
 } /* extern "C" */
+
+/* C++ only: the (minValue, maxValue, transportValue) argument order that existing AAP sources use
+ * (aap-core's sample effect plugin and its host-side parameter decoding call
+ * aapParameterTransportUint32ToPlain(min, max, value)). Without this overload such a call binds to
+ * the (transportValue, minValue, maxValue) function above through implicit conversions, without a
+ * diagnostic under -Wall -Wextra, and returns a wrong value. Calls in the order above keep choosing
+ * the C function (exact match on the uint32_t first argument). C has no overloading: C sources use
+ * the order above. [thread-safe], realtime-safe. */
+static inline double aapParameterTransportUint32ToPlain(double minValue, double maxValue, uint32_t transportValue) {
+    return aapParameterNormalizedToPlain(aapParameterUint32ToNormalized(transportValue), minValue, maxValue);
+}
 #endif

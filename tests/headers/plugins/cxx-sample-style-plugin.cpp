@@ -15,7 +15,8 @@
 //     AAP_PARAMETER_PROPERTY_* and AAP_GUI_RESULT_* as case labels / return values;
 //   - the aapxs_completion_callback of presets get_preset called with the plugin pointer;
 //   - plugin-info host extension queried in prepare(), ports found by content type/direction;
-//   - MIDI2 input read through AAPMidiBufferHeader and aapReadMidi2ParameterSysex8;
+//   - MIDI2 input read through AAPMidiBufferHeader and aapReadMidi2ParameterSysex8, the value
+//     converted with aapParameterTransportUint32ToPlain(min, max, value);
 //   - aap::a_log / aap::a_log_f / aap::aprintf.
 // Built as a MODULE (C++17, warnings are errors except -Wmissing-field-initializers, which is
 // exactly the shortcut under test) and compiled by headers.compile_sample_style_plugin.<compiler>.
@@ -102,6 +103,9 @@ static void sample_style_prepare(AndroidAudioPlugin* plugin, int sampleRate, aap
 static void sample_style_activate(AndroidAudioPlugin*) {}
 static void sample_style_deactivate(AndroidAudioPlugin*) {}
 
+static double sample_style_parameter_min(uint16_t) { return 0.0; }
+static double sample_style_parameter_max(uint16_t index) { return index == 1 ? 2048.0 : 1.0; }
+
 static void sample_style_process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frameCount,
                                  int64_t timeoutInNanoseconds) {
     (void) timeoutInNanoseconds;
@@ -117,7 +121,9 @@ static void sample_style_process(AndroidAudioPlugin* plugin, aap_buffer_t* buffe
             if (aapReadMidi2ParameterSysex8(&group, &channel, &key, &extra, &index, &transportValue,
                                             w[0], w[1], w[2], w[3]) &&
                 index == SAMPLE_STYLE_PARAM_GAIN)
-                ctx->gain = static_cast<float>(aapParameterUint32ToNormalized(transportValue));
+                // (min, max, value): the order aap-core's sample effect uses (C++ overload).
+                ctx->gain = static_cast<float>(aapParameterTransportUint32ToPlain(
+                        sample_style_parameter_min(index), sample_style_parameter_max(index), transportValue));
         }
     }
     if (ctx->audioInPort < 0 || ctx->audioOutPort < 0)
