@@ -324,6 +324,24 @@ TEST_F(AapHostCli, MissingInputFileIsExitCode4) {
     EXPECT_NE(result.err.find("No such file or directory"), std::string::npos) << result.err;
 }
 
+TEST_F(AapHostCli, MissingMidiOrStateFileIsExitCode4WithoutOutput) {
+    HostRun midi = run({"render", kSynth, "--midi", path("nothing.mid"), "--output", path("out.wav")});
+    EXPECT_EQ(midi.exitCode, 4);
+    EXPECT_NE(midi.err.find("nothing.mid: cannot read"), std::string::npos) << midi.err;
+    HostRun state = run({"render", kSynth, "--length", "0.1", "--state-in", path("nothing.state"), "--output", path("out.wav")});
+    EXPECT_EQ(state.exitCode, 4);
+    EXPECT_NE(state.err.find("cannot read " + path("nothing.state")), std::string::npos) << state.err;
+    expectNoOutput("out.wav");
+}
+
+TEST_F(AapHostCli, UnwritableStateOutputIsExitCode5BeforeRendering) {
+    HostRun result = run({"render", kSynth, "--length", "0.1", "--output", path("out.wav"), "--state-out",
+                          path("missing/dir/x.state")});
+    EXPECT_EQ(result.exitCode, 5);
+    EXPECT_NE(result.err.find("cannot write"), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+}
+
 TEST_F(AapHostCli, CorruptMidiFileIsExitCode4WithoutOutput) {
     writeBytes("bad.mid", {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, 1, 0xE0, 'M', 'T', 'r', 'k', 0, 0, 0, 3, 0x00,
                            60, 100});
