@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <type_traits>
 
 #include "layout-c.h"
 
@@ -80,6 +81,10 @@ static_assert(offsetof(aap_parameters_extension_t, aapxs_context) == 0, "");
 static_assert(sizeof(aap_parameters_extension_t) == 6 * 8, "");
 static_assert(offsetof(aap_parameters_extension_t, get_enumeration) == 40, "");
 static_assert(sizeof(aap_host_parameters_extension_t) == 2 * 8, "");
+// The 0.8 spelling of the parameters host extension names the same type (aap-juce and aap-core's
+// AAPXS sample declare `aap_parameters_host_extension_t*`).
+static_assert(std::is_same<aap_parameters_host_extension_t, aap_host_parameters_extension_t>::value,
+              "aap_parameters_host_extension_t and aap_host_parameters_extension_t are one type");
 static_assert(sizeof(aap_state_extension_t) == 4 * 8, "");
 static_assert(sizeof(aap_presets_extension_t) == 4 * 8, "");
 static_assert(offsetof(aap_presets_extension_t, set_preset_index) == 24, "");

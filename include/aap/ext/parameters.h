@@ -129,6 +129,9 @@ struct aap_parameters_extension_t {
 };
 
 typedef struct aap_host_parameters_extension_t aap_host_parameters_extension_t;
+/* The same type under the name AAP 0.8 sources use (aap-juce, aap-core's samples and AAPXS code),
+ * in the family of aap_presets_host_extension_t. Either name may be used; they are one type. */
+typedef struct aap_host_parameters_extension_t aap_parameters_host_extension_t;
 
 /* Host extension: AndroidAudioPluginHost.get_extension(AAP_PARAMETERS_EXTENSION_URI). Owned by
  * the host; valid as long as the AndroidAudioPluginHost. */

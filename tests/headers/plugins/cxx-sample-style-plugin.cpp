@@ -15,6 +15,7 @@
 //     AAP_PARAMETER_PROPERTY_* and AAP_GUI_RESULT_* as case labels / return values;
 //   - the aapxs_completion_callback of presets get_preset called with the plugin pointer;
 //   - plugin-info host extension queried in prepare(), ports found by content type/direction;
+//   - the parameters host extension under its 0.8 name aap_parameters_host_extension_t;
 //   - MIDI2 input read through AAPMidiBufferHeader and aapReadMidi2ParameterSysex8, the value
 //     converted with aapParameterTransportUint32ToPlain(min, max, value);
 //   - aap::a_log / aap::a_log_f / aap::aprintf.
@@ -146,8 +147,14 @@ static void sample_style_get_state(aap_state_extension_t*, AndroidAudioPlugin* p
 }
 
 static void sample_style_set_state(aap_state_extension_t*, AndroidAudioPlugin* plugin, aap_state_t* input) {
+    auto ctx = sample_style_context(plugin);
     if (input != nullptr && input->data != nullptr && input->data_size >= sizeof(float))
-        std::memcpy(&sample_style_context(plugin)->gain, input->data, sizeof(float));
+        std::memcpy(&ctx->gain, input->data, sizeof(float));
+    // The 0.8 name of the parameters host extension, as aap-juce and aap-core's AAPXS sample use it.
+    auto ext = static_cast<aap_parameters_host_extension_t*>(
+            ctx->host.get_extension(&ctx->host, AAP_PARAMETERS_EXTENSION_URI));
+    if (ext)
+        ext->notify_parameters_changed(ext, &ctx->host);
 }
 
 // ---- parameters ----
