@@ -208,8 +208,10 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         }
         for (const PresetScheduler::Change& change : presetChanges)
             if (change.index >= count.value())
-                return usage("bad --preset " + std::to_string(change.index) + ": " + plugin->uniqueId + " has " +
-                             std::to_string(count.value()) + " presets (0.." + std::to_string(count.value() - 1) + ")");
+                return usage("bad --preset " + std::to_string(change.index) + ": " + plugin->uniqueId +
+                             (count.value() == 0 ? std::string(" has no presets")
+                                                 : " has " + std::to_string(count.value()) + " presets (0.." +
+                                                       std::to_string(count.value() - 1) + ")"));
     }
     if (parsed.has("state-in")) {
         ExtensionStatus loaded = hosted->state() != nullptr ? hosted->state()->setState(stateIn)
