@@ -36,7 +36,13 @@
 #define AAP_EXPORT
 #endif
 #ifndef AAP_PUBLIC_API
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) && !defined(__CYGWIN__)
+/* Token for token the 0.8 definition, so a source that repeats that #define after including these
+ * headers redefines it identically (no -Wmacro-redefined / "redefined" warning, as with 0.8). */
+#define AAP_PUBLIC_API __attribute__((__visibility__("default")))
+#else
 #define AAP_PUBLIC_API AAP_EXPORT
+#endif
 #endif
 
 /* AAP_CAST(T, v): an explicit conversion that is a static_cast in C++ (clean under

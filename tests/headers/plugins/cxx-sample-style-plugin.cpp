@@ -18,7 +18,8 @@
 //   - the parameters host extension under its 0.8 name aap_parameters_host_extension_t;
 //   - MIDI2 input read through AAPMidiBufferHeader and aapReadMidi2ParameterSysex8, the value
 //     converted with aapParameterTransportUint32ToPlain(min, max, value);
-//   - aap::a_log / aap::a_log_f / aap::aprintf.
+//   - aap::a_log / aap::a_log_f / aap::aprintf;
+//   - AAP_PUBLIC_API redefined exactly as the 0.8 header defined it.
 // Built as a MODULE (C++17, warnings are errors except -Wmissing-field-initializers, which is
 // exactly the shortcut under test) and compiled by headers.compile_sample_style_plugin.<compiler>.
 
@@ -32,6 +33,9 @@
 #include <aap/unstable/logging.h>
 
 #include <cstring>
+
+// Some sources repeat the 0.8 header's own definition; an identical redefinition is not diagnosed.
+#define AAP_PUBLIC_API __attribute__((__visibility__("default")))
 
 extern "C" {
 
