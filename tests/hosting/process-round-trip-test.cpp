@@ -7,7 +7,11 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <fstream>
 #include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "aap/ext/midi.h"
 #include "hosting-test-support.h"
@@ -114,6 +118,44 @@ TEST(ProcessTransport, RequestProcessFromThePluginReachesTheHost) {
     std::unique_lock<std::mutex> lock(mutex);
     EXPECT_TRUE(called.wait_for(lock, std::chrono::seconds(2), [&] { return calls > 0; }));
     EXPECT_EQ(calls, 1);
+}
+
+// True when `pid` no longer runs (gone, or a zombie waiting for whoever adopted it).
+bool processGone(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line))
+        return true;
+    size_t close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+TEST(ProcessTransport, TheServiceDoesNotOutliveAHostThatDiesWithoutCleaningUp) {
+    int pipeFds[2];
+    ASSERT_EQ(::pipe(pipeFds), 0);
+    pid_t host = ::fork();
+    ASSERT_GE(host, 0);
+    if (host == 0) {
+        // A host that starts a service, reports its pid and dies abruptly (no destructors).
+        ::close(pipeFds[0]);
+        std::shared_ptr<ProcessTransport> transport;
+        ProcessTransportOptions options;
+        options.servicePath = AAP_TEST_SERVICE_PATH;
+        int32_t pid = ProcessTransport::start(options, &transport) == HostingStatus::Ok ? transport->servicePid() : -1;
+        (void)!::write(pipeFds[1], &pid, sizeof(pid));
+        ::_exit(0);
+    }
+    ::close(pipeFds[1]);
+    int32_t service = -1;
+    ASSERT_EQ(::read(pipeFds[0], &service, sizeof(service)), static_cast<ssize_t>(sizeof(service)));
+    ::close(pipeFds[0]);
+    ASSERT_GT(service, 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(host, &status, 0), host);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (!processGone(service) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(processGone(service)) << "aap-plugin-service " << service << " outlived its host";
 }
 
 TEST(ProcessTransport, ServiceIsFoundThroughTheEnvironmentVariable) {
