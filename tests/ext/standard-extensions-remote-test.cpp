@@ -392,3 +392,45 @@ INSTANTIATE_TEST_SUITE_P(BothStates, LargeState, ::testing::Bool(),
 
 } // namespace
 } // namespace aap::ext_test
+
+namespace aap::ext_test {
+namespace {
+
+// While active, a request that is not RT-safe is handled on the plugin's worker: its reply cannot
+// ride on the cycle that carried the request, and the audio thread never waits for it.
+TEST(ActiveRouting, NonRealtimeSafeRepliesArriveInALaterCycle) {
+    RemotePlugin plugin;
+    ASSERT_EQ(plugin.open(PluginIsolation::ProcessPerInstance, "urn:aap-ext-test:full"), "");
+    ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
+    AudioThread audio{*plugin.instance, 500};
+    struct Observation {
+        AudioThread* audio;
+        std::atomic<uint64_t> completedInCycle{0};
+        std::atomic<int> calls{0};
+        std::atomic<bool> ok{false};
+    } observation{&audio, {}, {}, {}};
+    while (audio.cycles() < 3)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const uint64_t submittedBefore = audio.cycles();
+    plugin.presets->getPresetAsync(
+        1,
+        [](void* user, const ExtensionResult<aap_preset_t>& result) noexcept {
+            auto* o = static_cast<Observation*>(user);
+            o->completedInCycle.store(o->audio->cycles());  // cycles finished before this one
+            o->ok.store(result.ok() && result.value().id == aap_ext_test::preset(1).id);
+            o->calls.fetch_add(1);
+        },
+        &observation);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (observation.calls.load() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(observation.calls.load(), 1);
+    EXPECT_TRUE(observation.ok.load());
+    // The request left in cycle submittedBefore + 1 at the earliest; the reply came back later.
+    EXPECT_GE(observation.completedInCycle.load(), submittedBefore + 1);
+    audio.stop();
+    EXPECT_EQ(audio.failures(), 0u);
+}
+
+} // namespace
+} // namespace aap::ext_test
