@@ -11,6 +11,7 @@
 #include <thread>
 #include <tuple>
 
+#include "aap/ext-cpp/plugin-extensions.h"
 #include "ext-test-plugin-data.h"
 #include "ext-test-support.h"
 
@@ -207,6 +208,23 @@ TEST_P(StandardExtensions, CStructsWork) {
     state->get_state(state, nullptr, &back);
     ASSERT_EQ(back.data_size, 3u);
     EXPECT_EQ(std::memcmp(out, bytes, 3), 0);
+}
+
+TEST_P(StandardExtensions, GetExtensionGivesCStructsByUri) {
+    PluginExtensions extensions{*plugin_->client};
+    auto* presets = static_cast<aap_presets_extension_t*>(extensions.getExtension(AAP_PRESETS_EXTENSION_URI));
+    ASSERT_NE(presets, nullptr);
+    EXPECT_EQ(presets->get_preset_count(presets, nullptr), aap_ext_test::kPresetCount);
+    auto* parameters = static_cast<aap_parameters_extension_t*>(extensions.getExtension(AAP_PARAMETERS_EXTENSION_URI));
+    ASSERT_NE(parameters, nullptr);
+    EXPECT_EQ(parameters->get_parameter_property(parameters, nullptr, 10, AAP_PARAMETER_PROPERTY_MAX_VALUE), 2.0);
+    auto* state = static_cast<aap_state_extension_t*>(extensions.getExtension(AAP_STATE_EXTENSION_URI));
+    ASSERT_NE(state, nullptr);
+    EXPECT_EQ(state->get_state_size(state, nullptr), 0u);
+    EXPECT_EQ(extensions.getExtension(AAP_MIDI_EXTENSION_URI), nullptr);
+    EXPECT_EQ(extensions.getExtension("urn:unknown"), nullptr);
+    EXPECT_EQ(extensions.getExtension(nullptr), nullptr);
+    EXPECT_EQ(extensions.midi.getMappingPolicy().value(), aap_ext_test::kMappingPolicy);
 }
 
 struct AsyncOutcome {

@@ -1,0 +1,45 @@
+#pragma once
+// aap::PluginExtensions: every standard typed proxy for one instance, and get_extension(uri) for
+// C host code, the way AndroidAudioPlugin::get_extension works for a local plugin:
+//
+//     aap::PluginExtensions extensions{*client};
+//     auto* presets = static_cast<aap_presets_extension_t*>(extensions.getExtension(AAP_PRESETS_EXTENSION_URI));
+//     int32_t count = presets->get_preset_count(presets, nullptr);
+//
+// The C structs (parameters, presets, state) make sync calls ([main-thread], never on the thread
+// that calls process()); see each proxy for how errors map to ABI values. The other standard
+// extensions (midi2, gui, urid, port-config) are offered as typed proxies only.
+
+#include "aap/ext-cpp/extension-client.h"
+#include "aap/ext-cpp/gui.h"
+#include "aap/ext-cpp/midi.h"
+#include "aap/ext-cpp/parameters.h"
+#include "aap/ext-cpp/port-config.h"
+#include "aap/ext-cpp/presets.h"
+#include "aap/ext-cpp/state.h"
+#include "aap/ext-cpp/urid.h"
+
+namespace aap {
+
+class PluginExtensions {
+public:
+    explicit PluginExtensions(ExtensionClient& client) noexcept
+        : parameters(client), presets(client), state(client), midi(client), gui(client), urid(client),
+          portConfig(client) {}
+    PluginExtensions(const PluginExtensions&) = delete;
+    PluginExtensions& operator=(const PluginExtensions&) = delete;
+
+    // [thread-safe] The C struct for `uri`, or null for an extension without one. Valid as long as
+    // this object.
+    void* getExtension(const char* uri) noexcept;
+
+    ParametersProxy parameters;
+    PresetsProxy presets;
+    StateProxy state;
+    MidiProxy midi;
+    GuiProxy gui;
+    UridProxy urid;
+    PortConfigProxy portConfig;
+};
+
+} // namespace aap
