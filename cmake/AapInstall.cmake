@@ -6,6 +6,7 @@
 #   <libdir>/cmake/aap/aapConfig.cmake        find_package(aap) entry point
 #   <libdir>/cmake/aap/aapConfigVersion.cmake SameMajorVersion compatibility
 #   <libdir>/cmake/aap/aapTargets*.cmake      the export set aapTargets, namespace aap::
+#   <libdir>/cmake/aap/AapAddPlugin.cmake     aap_add_plugin(), included by aapConfig.cmake
 #   <libdir>/pkgconfig/aap.pc                 pkg-config --cflags aap
 #
 # Other areas add their targets to the same export set from their own CMakeLists.txt
@@ -46,6 +47,7 @@ write_basic_package_version_file(
 
 install(FILES "${PROJECT_BINARY_DIR}/aap-package/aapConfig.cmake"
               "${PROJECT_BINARY_DIR}/aap-package/aapConfigVersion.cmake"
+              "${CMAKE_CURRENT_LIST_DIR}/AapAddPlugin.cmake"
         DESTINATION "${AAP_INSTALL_CMAKEDIR}"
         COMPONENT aap_development)
 
