@@ -170,6 +170,9 @@ HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
     initiatorOptions.side = SessionSide::Plugin;
     initiatorOptions.maxInFlight = 64;
     initiatorOptions.maxDataSize = recipient->maxDataSize();
+    // aapxs.h tags reply handlers and completion callbacks [main-thread]: deliver them on the
+    // worker (woken once per cycle by afterProcess), never on the plugin's audio thread.
+    initiatorOptions.callbackWorker = worker.get();
     auto initiator = InitiatorSession::create(initiatorOptions, &error);
     if (!initiator) {
         std::fprintf(stderr, "aap hosting: could not create the AAPXS host-extension session: %s\n", toString(error));
