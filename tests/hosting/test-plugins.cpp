@@ -5,6 +5,7 @@
 // Ports (default rules, effect): 0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R,
 // 4 System MIDI In, 5 System MIDI Out.
 
+#include <atomic>
 #include <signal.h>
 #include <unistd.h>
 
@@ -42,7 +43,9 @@ struct TestPlugin {
     aap_buffer_t* buffer = nullptr;
     int cycles = 0;
     aap_test_host_counter_extension_t* counter = nullptr;
-    int32_t counterTotal = -1;  // written by the counter's completion (same thread as process)
+    // Written by the counter's completion, which runs on the service's worker (aapxs.h tags
+    // completions [main-thread]), and read by process(): hence atomic.
+    std::atomic<int32_t> counterTotal{-1};
 };
 
 bool same(const char* a, const char* b) { return a != nullptr && std::strcmp(a, b) == 0; }
@@ -73,7 +76,7 @@ int32_t checkPluginInfo(AndroidAudioPluginHost* host) {
     return unknown.display_name == nullptr ? 1 : 0;
 }
 
-void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal = total; }
+void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal.store(total, std::memory_order_release); }
 
 TestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<TestPlugin*>(plugin->plugin_specific); }
 
@@ -159,7 +162,7 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         const uint32_t capacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 5)) - 32;
         if (header.length + 8 <= capacity) {
             std::memmove(midiOut + 32 + 8, midiOut + 32, header.length);
-            uint32_t words[2] = {0x40B00100u, static_cast<uint32_t>(p->counterTotal)};
+            uint32_t words[2] = {0x40B00100u, static_cast<uint32_t>(p->counterTotal.load(std::memory_order_acquire))};
             std::memcpy(midiOut + 32, words, sizeof(words));
             header.length += 8;
             std::memcpy(midiOut, &header, sizeof(header));
@@ -277,7 +280,7 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
         return nullptr;
     auto* state = new TestPlugin{behaviour, host};
     if (behaviour == Behaviour::PluginInfoUser)
-        state->counterTotal = checkPluginInfo(host);  // host extensions are available in instantiate
+        state->counterTotal.store(checkPluginInfo(host), std::memory_order_relaxed);  // host extensions are available in instantiate
     auto* plugin = new AndroidAudioPlugin{state, pluginPrepare, pluginActivate,
                                           pluginProcess, pluginDeactivate, pluginGetExtension, pluginGetInfo};
     return plugin;
