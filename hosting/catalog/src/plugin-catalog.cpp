@@ -48,6 +48,13 @@ bool startsWithIgnoreCase(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && equalsIgnoreCase(s.substr(0, prefix.size()), prefix);
 }
 
+// What follows the last ':' or '/' of a unique id ("poly-synth" of "urn:aap-examples:poly-synth");
+// the whole id when it has neither.
+std::string_view uniqueIdLastSegment(std::string_view uniqueId) {
+    size_t separator = uniqueId.find_last_of(":/");
+    return separator == std::string_view::npos ? uniqueId : uniqueId.substr(separator + 1);
+}
+
 class SearchPathScanner {
 public:
     explicit SearchPathScanner(PluginCatalog& catalog) : catalog_(catalog) {}
@@ -165,6 +172,10 @@ PluginLookupResult PluginCatalog::lookup(std::string_view query) const {
     const Matcher steps[] = {
         [](const PluginInformation& p, std::string_view q) {
             return equalsIgnoreCase(p.displayName, q);
+        },
+        // The short name people type: "poly-synth" for "urn:aap-examples:poly-synth".
+        [](const PluginInformation& p, std::string_view q) {
+            return equalsIgnoreCase(uniqueIdLastSegment(p.uniqueId), q);
         },
         [](const PluginInformation& p, std::string_view q) {
             return p.uniqueId.compare(0, q.size(), q) == 0;

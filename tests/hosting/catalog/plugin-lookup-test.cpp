@@ -45,6 +45,31 @@ TEST_F(PluginLookupTest, DisplayNameIgnoresAsciiCase) {
     EXPECT_EQ(result.plugin->uniqueId, "urn:aap:synth2");
 }
 
+TEST_F(PluginLookupTest, LastSegmentOfTheUniqueIdIgnoresAsciiCase) {
+    PluginLookupResult result = catalog_.lookup("Reverb");
+    ASSERT_TRUE(result) << result.error;
+    EXPECT_EQ(result.plugin->uniqueId, "urn:other:reverb");
+    catalog_.add(plugin("https://example.com/plugins/chorus", "Ensemble"));
+    result = catalog_.lookup("chorus");
+    ASSERT_TRUE(result) << result.error;
+    EXPECT_EQ(result.plugin->uniqueId, "https://example.com/plugins/chorus");
+}
+
+TEST_F(PluginLookupTest, LastSegmentIsTriedBeforePrefixes) {
+    // "super synth" would be an ambiguous display-name prefix; "synth" is the exact last segment
+    // of urn:aap:synth only (not of urn:aap:synth2), so it resolves.
+    PluginLookupResult result = catalog_.lookup("synth");
+    ASSERT_TRUE(result) << result.error;
+    EXPECT_EQ(result.plugin->uniqueId, "urn:aap:synth");
+}
+
+TEST_F(PluginLookupTest, SameLastSegmentInTwoIdsIsAmbiguous) {
+    catalog_.add(plugin("urn:x:delay", "Other Delay"));
+    PluginLookupResult result = catalog_.lookup("delay");
+    EXPECT_FALSE(result);
+    EXPECT_EQ(result.candidates, (std::vector<std::string>{"urn:aap:delay", "urn:x:delay"}));
+}
+
 TEST_F(PluginLookupTest, UniqueIdPrefix) {
     PluginLookupResult result = catalog_.lookup("urn:other");
     ASSERT_TRUE(result) << result.error;

@@ -48,7 +48,9 @@ public:
     // Resolves what a user typed (e.g. `aap-host info <plugin>`), trying in turn, and stopping
     // at the first step that matches anything:
     //   1. exact unique-id, 2. exact display name (case-insensitive ASCII),
-    //   3. unique-id prefix, 4. display-name prefix (case-insensitive ASCII).
+    //   3. the unique-id's last segment after ':' or '/' ("poly-synth" for
+    //      "urn:aap-examples:poly-synth", case-insensitive ASCII),
+    //   4. unique-id prefix, 5. display-name prefix (case-insensitive ASCII).
     // More than one match in a step is an error listing the candidates. An empty query matches
     // nothing.
     PluginLookupResult lookup(std::string_view query) const;
