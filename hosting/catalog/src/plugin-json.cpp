@@ -1,5 +1,6 @@
 // Compact JSON rendering of catalog contents (RFC 8259), with its own string escaper.
 
+#include "utf8.h"
 #include "aap/hosting/plugin-json.h"
 
 #include <cstdint>
@@ -9,36 +10,6 @@
 namespace aap {
 
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i] (first byte >= 0x80), 0 when invalid, storing the
-// code point in *cp.
-size_t utf8SequenceLength(std::string_view s, size_t i, uint32_t* cp) {
-    unsigned char b0 = static_cast<unsigned char>(s[i]);
-    size_t length;
-    uint32_t value;
-    uint32_t minimum;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        length = 2; value = b0 & 0x1Fu; minimum = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        length = 3; value = b0 & 0x0Fu; minimum = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        length = 4; value = b0 & 0x07u; minimum = 0x10000;
-    } else {
-        return 0;
-    }
-    if (s.size() - i < length)
-        return 0;
-    for (size_t k = 1; k < length; k++) {
-        unsigned char b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80)
-            return 0;
-        value = (value << 6) | (b & 0x3Fu);
-    }
-    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
-        return 0;
-    *cp = value;
-    return length;
-}
 
 const char* contentTypeName(PortContentType type) {
     switch (type) {
@@ -175,7 +146,7 @@ void appendJsonString(std::string& out, std::string_view value) {
             continue;
         }
         uint32_t cp = 0;
-        size_t length = utf8SequenceLength(value, i, &cp);
+        size_t length = decodeUtf8(value, i, &cp);
         if (length == 0) {
             out += "\xEF\xBF\xBD";  // U+FFFD for each byte that starts no valid sequence
             i++;
