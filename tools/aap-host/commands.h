@@ -11,6 +11,7 @@ int runListCommand(const std::vector<std::string>& arguments);
 int runInfoCommand(const std::vector<std::string>& arguments);
 int runRenderCommand(const std::vector<std::string>& arguments);
 int runBenchCommand(const std::vector<std::string>& arguments);
+int runValidateCommand(const std::vector<std::string>& arguments);
 int runDemoCommand(const std::vector<std::string>& arguments);
 
 } // namespace aap::host_tool

@@ -11,6 +11,7 @@ enum ExitCode : int {
     kExitPluginNotFound = 3,   // no plugin (or more than one) matches the name given
     kExitBadInput = 4,         // an input file (WAV, MIDI, state) is missing, corrupt or unsupported
     kExitOutputError = 5,      // an output file could not be written
+    kExitValidationFailed = 6, // aap-host validate: at least one check FAILed (the plugin is faulty)
 };
 
 } // namespace aap::host_tool

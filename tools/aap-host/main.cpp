@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"info", "show a plugin's metadata and what the running plugin reports", runInfoCommand},
     {"render", "run a plugin over a WAV and/or MIDI file and write a WAV", runRenderCommand},
     {"bench", "measure process() round trips, out of process beside in process", runBenchCommand},
+    {"validate", "run a battery of checks on a plugin (PASS/WARN/FAIL per check)", runValidateCommand},
     {"demo", "render a generated song through the example instrument and effect", runDemoCommand},
 };
 
@@ -40,7 +41,7 @@ void printUsage(FILE* out) {
     std::fprintf(out,
                  "\n"
                  "exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 plugin not found,\n"
-                 "            4 bad input file, 5 output error\n");
+                 "            4 bad input file, 5 output error, 6 validation failed\n");
 }
 
 } // namespace
