@@ -99,7 +99,52 @@ ExtensionResult<int32_t> callWithIds(ExtensionClient& client, int32_t opcode, st
     return callTyped<int32_t>(client, AAP_GUI_EXTENSION_URI, opcode, request, bytes, &parseI32, timeoutNs);
 }
 
+GuiProxy* proxyOf(aap_gui_extension_t* ext) { return static_cast<GuiProxy*>(ext->aapxs_context); }
+
+int32_t resultOf(const ExtensionResult<int32_t>& result) noexcept {
+    return result.ok() ? result.value() : GuiProxy::resultCodeOf(result.error());
+}
+
+aap_gui_instance_id cCreate(aap_gui_extension_t* ext, AndroidAudioPlugin*, const char* pluginId, int32_t instance,
+                            void*) {
+    if (pluginId == nullptr)
+        return AAP_GUI_ERROR_NO_DETAILS;
+    return resultOf(proxyOf(ext)->create(pluginId, instance));
+}
+int32_t cShow(aap_gui_extension_t* ext, AndroidAudioPlugin*, aap_gui_instance_id id) {
+    return resultOf(proxyOf(ext)->show(id));
+}
+void cHide(aap_gui_extension_t* ext, AndroidAudioPlugin*, aap_gui_instance_id id) { (void)proxyOf(ext)->hide(id); }
+int32_t cResize(aap_gui_extension_t* ext, AndroidAudioPlugin*, aap_gui_instance_id id, int32_t width,
+                int32_t height) {
+    return resultOf(proxyOf(ext)->resize(id, width, height));
+}
+void cDestroy(aap_gui_extension_t* ext, AndroidAudioPlugin*, aap_gui_instance_id id) {
+    (void)proxyOf(ext)->destroy(id);
+}
+
 } // namespace
+
+GuiProxy::GuiProxy(ExtensionClient& client) noexcept : client_(client), extension_{} {
+    extension_.aapxs_context = this;
+    extension_.create = &cCreate;
+    extension_.show = &cShow;
+    extension_.hide = &cHide;
+    extension_.resize = &cResize;
+    extension_.destroy = &cDestroy;
+}
+
+std::int32_t GuiProxy::resultCodeOf(ExtensionError error) noexcept {
+    switch (error) {
+    case ExtensionError::None:
+        return AAP_GUI_RESULT_OK;
+    case ExtensionError::NotImplemented:
+    case ExtensionError::UnknownExtension:
+        return AAP_GUI_ERROR_NO_GUI_DEFINED;
+    default:
+        return AAP_GUI_ERROR_NO_DETAILS;
+    }
+}
 
 const AAPXSDefinition& guiExtensionDefinition() noexcept {
     static const AAPXSDefinition definition = makeDefinition();

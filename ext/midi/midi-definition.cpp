@@ -23,6 +23,11 @@ void handleRequest(AAPXSDefinition*, AAPXSRecipientInstance* instance, AndroidAu
     sendReply(instance, request, out);
 }
 
+aap_midi_mapping_policy cGetMappingPolicy(aap_midi_extension_t* ext, AndroidAudioPlugin*) {
+    auto result = static_cast<MidiProxy*>(ext->aapxs_context)->getMappingPolicy();
+    return static_cast<aap_midi_mapping_policy>(result.valueOr(AAP_PARAMETERS_MAPPING_POLICY_SYSEX8));
+}
+
 AAPXSDefinition makeDefinition() noexcept {
     AAPXSDefinition d{};
     d.uri = AAP_MIDI_EXTENSION_URI;
@@ -36,6 +41,11 @@ AAPXSDefinition makeDefinition() noexcept {
 const AAPXSDefinition& midiExtensionDefinition() noexcept {
     static const AAPXSDefinition definition = makeDefinition();
     return definition;
+}
+
+MidiProxy::MidiProxy(ExtensionClient& client) noexcept : client_(client), extension_{} {
+    extension_.aapxs_context = this;
+    extension_.get_mapping_policy = &cGetMappingPolicy;
 }
 
 ExtensionResult<std::int32_t> MidiProxy::getMappingPolicy(std::int64_t timeoutNs) {

@@ -1,5 +1,6 @@
 // The AAPXS definition of the port-config extension and its typed proxy.
 
+#include <climits>
 #include <cstring>
 #include <vector>
 
@@ -115,6 +116,50 @@ bool parseOptions(const uint8_t* data, std::size_t size, PortConfigOptions* opti
 }
 
 } // namespace
+
+// The C struct's functions; a friend of PortConfigProxy for its pointer storage.
+struct PortConfigCStruct {
+    static PortConfigProxy* proxyOf(aap_port_config_extension_t* ext) {
+        return static_cast<PortConfigProxy*>(ext->aapxs_context);
+    }
+    static void getOptions(aap_port_config_extension_t* ext, AndroidAudioPlugin*, aap_port_config_t* destination) {
+        if (destination == nullptr)
+            return;
+        *destination = aap_port_config_t{};
+        PortConfigProxy* proxy = proxyOf(ext);
+        auto result = proxy->getOptions();
+        if (!result.ok())
+            return;
+        PortConfigOptions& options = result.value();
+        if (options.extraData.size() > static_cast<std::size_t>(INT32_MAX))
+            return;  // cannot be described by extra_data_size
+        std::lock_guard<std::mutex> lock(proxy->cStorageMutex_);
+        try {
+            proxy->cNamedConfig_ = options.namedConfig ? *options.namedConfig : std::string();
+        } catch (...) {
+            return;  // out of memory: report "nothing", as for any other error
+        }
+        proxy->cExtraData_.swap(options.extraData);
+        destination->has_midi_input = options.hasMidiInput;
+        destination->has_midi_output = options.hasMidiOutput;
+        destination->num_audio_ports = options.numAudioPorts;
+        destination->named_config = options.namedConfig ? proxy->cNamedConfig_.c_str() : nullptr;
+        destination->extra_data = proxy->cExtraData_.empty() ? nullptr : proxy->cExtraData_.data();
+        destination->extra_data_size = static_cast<int32_t>(proxy->cExtraData_.size());
+    }
+    static void select(aap_port_config_extension_t* ext, AndroidAudioPlugin*, const char* configuration) {
+        std::optional<std::string_view> name;
+        if (configuration != nullptr)
+            name = std::string_view{configuration};
+        (void)proxyOf(ext)->select(name);
+    }
+};
+
+PortConfigProxy::PortConfigProxy(ExtensionClient& client) noexcept : client_(client), extension_{} {
+    extension_.aapxs_context = this;
+    extension_.get_options = &PortConfigCStruct::getOptions;
+    extension_.select = &PortConfigCStruct::select;
+}
 
 const AAPXSDefinition& portConfigExtensionDefinition() noexcept {
     static const AAPXSDefinition definition = makeDefinition();

@@ -46,7 +46,18 @@ AAPXSDefinition makeDefinition() noexcept {
     return d;
 }
 
+void cMap(aap_urid_extension_t* ext, AndroidAudioPlugin*, uint8_t urid, const char* uri) {
+    if (uri == nullptr)
+        return;
+    (void)static_cast<UridProxy*>(ext->aapxs_context)->map(urid, uri);
+}
+
 } // namespace
+
+UridProxy::UridProxy(ExtensionClient& client) noexcept : client_(client), extension_{} {
+    extension_.aapxs_context = this;
+    extension_.map = &cMap;
+}
 
 const AAPXSDefinition& uridExtensionDefinition() noexcept {
     static const AAPXSDefinition definition = makeDefinition();

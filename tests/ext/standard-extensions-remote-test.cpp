@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "aap/ext-cpp/plugin-extensions.h"
+#include "c-host-structs.h"
 #include "ext-test-plugin-data.h"
 #include "ext-test-support.h"
 
@@ -221,10 +222,32 @@ TEST_P(StandardExtensions, GetExtensionGivesCStructsByUri) {
     auto* state = static_cast<aap_state_extension_t*>(extensions.getExtension(AAP_STATE_EXTENSION_URI));
     ASSERT_NE(state, nullptr);
     EXPECT_EQ(state->get_state_size(state, nullptr), 0u);
-    EXPECT_EQ(extensions.getExtension(AAP_MIDI_EXTENSION_URI), nullptr);
+    EXPECT_EQ(extensions.getExtension(AAP_MIDI_EXTENSION_URI), extensions.midi.asPluginExtension());
+    EXPECT_EQ(extensions.getExtension(AAP_GUI_EXTENSION_URI), extensions.gui.asPluginExtension());
+    EXPECT_EQ(extensions.getExtension(AAP_URID_EXTENSION_URI), extensions.urid.asPluginExtension());
+    EXPECT_EQ(extensions.getExtension(AAP_PORT_CONFIG_EXTENSION_URI), extensions.portConfig.asPluginExtension());
     EXPECT_EQ(extensions.getExtension("urn:unknown"), nullptr);
     EXPECT_EQ(extensions.getExtension(nullptr), nullptr);
     EXPECT_EQ(extensions.midi.getMappingPolicy().value(), aap_ext_test::kMappingPolicy);
+}
+
+void* getExtensionFor(void* context, const char* uri) {
+    return static_cast<PluginExtensions*>(context)->getExtension(uri);
+}
+
+// Plain C host code (c-host-structs.c, C99) calls every function of every standard C struct.
+TEST_P(StandardExtensions, CHostCodeCallsEveryFunctionOfEveryStruct) {
+    PluginExtensions extensions{*plugin_->client};
+    char failure[256];
+    EXPECT_EQ(aap_ext_test_c_host_full(&getExtensionFor, &extensions, failure, sizeof(failure)), 0) << failure;
+}
+
+// The same C calls against a plugin without any extension get the documented "nothing" values.
+TEST_P(StandardExtensions, CHostCodeGetsTheAbiDefaultsFromAPluginWithoutExtensions) {
+    open("urn:aap-ext-test:bare");
+    PluginExtensions extensions{*plugin_->client};
+    char failure[256];
+    EXPECT_EQ(aap_ext_test_c_host_bare(&getExtensionFor, &extensions, failure, sizeof(failure)), 0) << failure;
 }
 
 struct AsyncOutcome {

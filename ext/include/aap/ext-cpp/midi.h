@@ -16,11 +16,17 @@ inline constexpr std::int32_t kMidiDataCapacity = 64;
 
 class MidiProxy {
 public:
-    explicit MidiProxy(ExtensionClient& client) noexcept : client_(client) {}
+    explicit MidiProxy(ExtensionClient& client) noexcept;
     ExtensionResult<std::int32_t> getMappingPolicy(std::int64_t timeoutNs = 0);
+
+    // The C struct for C host code. get_mapping_policy makes a sync call ([main-thread], never on
+    // the process() thread); on any error it returns the ABI default for a plugin without the
+    // extension, AAP_PARAMETERS_MAPPING_POLICY_SYSEX8. Valid as long as this proxy.
+    aap_midi_extension_t* asPluginExtension() noexcept { return &extension_; }
 
 private:
     ExtensionClient& client_;
+    aap_midi_extension_t extension_;
 };
 
 } // namespace aap

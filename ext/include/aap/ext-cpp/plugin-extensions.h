@@ -6,9 +6,10 @@
 //     auto* presets = static_cast<aap_presets_extension_t*>(extensions.getExtension(AAP_PRESETS_EXTENSION_URI));
 //     int32_t count = presets->get_preset_count(presets, nullptr);
 //
-// The C structs (parameters, presets, state) make sync calls ([main-thread], never on the thread
-// that calls process()); see each proxy for how errors map to ABI values. The other standard
-// extensions (midi2, gui, urid, port-config) are offered as typed proxies only.
+// The C structs (parameters, presets, state, midi2, gui, urid, port-config) make sync calls
+// ([main-thread], never on the thread that calls process()); see each proxy's asPluginExtension()
+// for how errors map to ABI values. plugin-info is a host extension served from the catalog, not
+// here.
 
 #include "aap/ext-cpp/extension-client.h"
 #include "aap/ext-cpp/gui.h"
@@ -29,8 +30,10 @@ public:
     PluginExtensions(const PluginExtensions&) = delete;
     PluginExtensions& operator=(const PluginExtensions&) = delete;
 
-    // [thread-safe] The C struct for `uri`, or null for an extension without one. Valid as long as
-    // this object.
+    // [thread-safe] The C struct for `uri` (aap_parameters_extension_t*, aap_presets_extension_t*,
+    // aap_state_extension_t*, aap_midi_extension_t*, aap_gui_extension_t*, aap_urid_extension_t*,
+    // aap_port_config_extension_t*), or null for any other URI or null. Valid as long as this
+    // object. Its functions ignore their AndroidAudioPlugin* argument (pass null or anything).
     void* getExtension(const char* uri) noexcept;
 
     ParametersProxy parameters;

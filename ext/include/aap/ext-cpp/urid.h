@@ -17,11 +17,17 @@ inline constexpr std::int32_t kUridDataCapacity = AAP_MAX_EXTENSION_URI_SIZE + 1
 
 class UridProxy {
 public:
-    explicit UridProxy(ExtensionClient& client) noexcept : client_(client) {}
+    explicit UridProxy(ExtensionClient& client) noexcept;
     ExtensionStatus map(std::uint8_t urid, std::string_view uri, std::int64_t timeoutNs = 0);
+
+    // The C struct for C host code. map makes a sync call ([main-thread], never on the process()
+    // thread); a null uri is not sent (urid.h: never null), errors are dropped (map returns
+    // nothing in the ABI; use map() above to see them). Valid as long as this proxy.
+    aap_urid_extension_t* asPluginExtension() noexcept { return &extension_; }
 
 private:
     ExtensionClient& client_;
+    aap_urid_extension_t extension_;
 };
 
 } // namespace aap
