@@ -408,6 +408,13 @@ TEST_F(AapHostValidate, AStateThatChangesWhenReadFailsTheRoundTrip) {
     EXPECT_EQ(countPrefix(result, "FAIL "), 1) << result.out;
 }
 
+TEST_F(AapHostValidate, AnIncompatibleAbiRecordFailsInstantiate) {
+    HostRun result = validate("urn:aap-validate-test:abi-mismatch", AAP_VALIDATE_TEST_BUNDLE_DIR);
+    EXPECT_EQ(result.exitCode, 6) << result.out << result.err;
+    EXPECT_TRUE(hasLine(result, "FAIL instantiate:", "incompatible AAP ABI")) << result.out;
+    EXPECT_EQ(linesOf(result.out).back().rfind("FAIL instantiate:", 0), 0u) << result.out;
+}
+
 TEST_F(AapHostValidate, JsonOutputParsesAndListsEveryCheck) {
     HostRun text = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR);
     HostRun result = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR, {"--json"});

@@ -23,7 +23,11 @@ enum class Defect {
     EndlessTail,             // a constant 0.25 whatever the input: never falls silent
     ParameterCountMismatch,  // lists 3 parameters where its metadata declares 2
     UnstableState,           // every get_state returns a different blob
+    AbiMismatch,             // answers the ABI extension with a record of the next major ABI
 };
+
+// What a plugin built against a future, incompatible major ABI would answer (include/aap/abi.h).
+const aap_abi_version_t kFutureAbi = {AAP_ABI_MAGIC, AAP_ABI_VERSION_MAJOR + 1, 0, 0};
 
 struct Plugin {
     Defect defect;
@@ -89,9 +93,11 @@ void getState(aap_state_extension_t*, AndroidAudioPlugin* plugin, aap_state_t* d
 void setState(aap_state_extension_t*, AndroidAudioPlugin*, aap_state_t*) {}
 
 void* getExtension(AndroidAudioPlugin* plugin, const char* uri) {
+    Plugin* p = self(plugin);
+    if (p->defect == Defect::AbiMismatch && uri != nullptr && std::strcmp(uri, AAP_ABI_EXTENSION_URI) == 0)
+        return const_cast<aap_abi_version_t*>(&kFutureAbi);  // read-only, as the ABI record contract says
     if (void* abi = aap_abi_get_extension(uri))
         return abi;
-    Plugin* p = self(plugin);
     if (uri == nullptr)
         return nullptr;
     if (p->defect == Defect::ParameterCountMismatch && std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
@@ -117,6 +123,7 @@ bool defectFor(const char* id, Defect* out) {
         {"urn:aap-validate-test:endless-tail", Defect::EndlessTail},
         {"urn:aap-validate-test:parameter-count-mismatch", Defect::ParameterCountMismatch},
         {"urn:aap-validate-test:unstable-state", Defect::UnstableState},
+        {"urn:aap-validate-test:abi-mismatch", Defect::AbiMismatch},
     };
     for (const auto& entry : table)
         if (id != nullptr && std::strcmp(id, entry.id) == 0) {
