@@ -418,6 +418,14 @@ TEST_F(AapHostValidate, AnIncompatibleAbiRecordFailsInstantiate) {
     EXPECT_EQ(linesOf(result.out).back().rfind("FAIL instantiate:", 0), 0u) << result.out;
 }
 
+TEST_F(AapHostValidate, AnEffectWithoutAudioInputIsAPortsWarning) {
+    HostRun result = validate("urn:aap-validate-test:no-audio-input", AAP_VALIDATE_TEST_BUNDLE_DIR);
+    EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+    EXPECT_TRUE(hasLine(result, "WARN ports: 0 audio in, 2 audio out, 1 MIDI2 in, 1 MIDI2 out: an effect without audio input"))
+        << result.out;
+    EXPECT_EQ(countPrefix(result, "FAIL "), 0) << result.out;
+}
+
 TEST_F(AapHostValidate, JsonOutputParsesAndListsEveryCheck) {
     HostRun text = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR);
     HostRun result = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR, {"--json"});

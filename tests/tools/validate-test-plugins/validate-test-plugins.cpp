@@ -1,7 +1,7 @@
 // Plugins with one defect each, for the aap-host validate tests (tests/tools): every other check
 // passes on them, so a test can tell that the right check caught the defect.
 //
-// Ports (default effect rules): 0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R,
+// Ports (default effect rules, except NoAudioInput): 0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R,
 // 4 System MIDI In, 5 System MIDI Out.
 
 #include <cstdio>
@@ -24,6 +24,8 @@ enum class Defect {
     ParameterCountMismatch,  // lists 3 parameters where its metadata declares 2
     UnstableState,           // every get_state returns a different blob
     AbiMismatch,             // answers the ABI extension with a record of the next major ABI
+    NoAudioInput,            // an effect declaring only audio outputs (ports: 0 Audio Out L,
+                             // 1 Audio Out R, then the default 2 System MIDI In, 3 System MIDI Out)
 };
 
 // What a plugin built against a future, incompatible major ABI would answer (include/aap/abi.h).
@@ -46,6 +48,13 @@ void deactivate(AndroidAudioPlugin*) {}
 
 void process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, int64_t) {
     Plugin* p = self(plugin);
+    AAPMidiBufferHeader header{};
+    if (p->defect == Defect::NoAudioInput) {
+        for (int32_t channel = 0; channel < 2; channel++)
+            std::memset(buffer->get_buffer(buffer, channel), 0, sizeof(float) * static_cast<size_t>(frames));
+        std::memcpy(buffer->get_buffer(buffer, 3), &header, sizeof(header));
+        return;
+    }
     for (int32_t channel = 0; channel < 2; channel++) {
         auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
         auto* out = static_cast<float*>(buffer->get_buffer(buffer, channel + 2));
@@ -60,7 +69,6 @@ void process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, i
             out[0] = std::numeric_limits<float>::quiet_NaN();
     }
     // No MIDI output: an empty MIDI2 buffer (the header's length is 0).
-    AAPMidiBufferHeader header{};
     std::memcpy(buffer->get_buffer(buffer, 5), &header, sizeof(header));
 }
 
@@ -124,6 +132,7 @@ bool defectFor(const char* id, Defect* out) {
         {"urn:aap-validate-test:parameter-count-mismatch", Defect::ParameterCountMismatch},
         {"urn:aap-validate-test:unstable-state", Defect::UnstableState},
         {"urn:aap-validate-test:abi-mismatch", Defect::AbiMismatch},
+        {"urn:aap-validate-test:no-audio-input", Defect::NoAudioInput},
     };
     for (const auto& entry : table)
         if (id != nullptr && std::strcmp(id, entry.id) == 0) {
