@@ -9,12 +9,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sys/stat.h>
+
 #include <cmath>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
