@@ -8,6 +8,10 @@
 
 namespace aap::ext_detail {
 
+// The state definition with a registration generation of its own in aapxs_context (state-definition.cpp):
+// chunked transfers are bound to it, so a later instance's registry never sees an earlier one's.
+AAPXSDefinition stateDefinitionForRegistration() noexcept;
+
 // The plugin's own extension struct for `uri`, or null.
 template <typename Extension>
 Extension* pluginExtension(AndroidAudioPlugin* plugin, const char* uri) noexcept {

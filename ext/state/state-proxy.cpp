@@ -38,7 +38,21 @@ void cSetState(aap_state_extension_t* ext, AndroidAudioPlugin*, aap_state_t* sou
     (void)proxyOf(ext)->setState(static_cast<const std::uint8_t*>(source->data), source->data_size);
 }
 
-// Chunk replies of the set opcodes: i32 0 or an error.
+// What a chunked-transfer status (state.h) means for the caller.
+ExtensionError errorOfStatus(std::int32_t status) noexcept {
+    switch (status) {
+    case kStateTransferOk: return ExtensionError::None;
+    case kStateTransferTooLarge: return ExtensionError::TooLarge;
+    case kStateTransferOutOfMemory: return ExtensionError::OutOfMemory;
+    case kStateTransferOverBudget: return ExtensionError::Busy;          // other transfers hold the budget
+    case kStateTransferUnknownToken: return ExtensionError::Cancelled;   // the plugin side dropped it
+    case kStateTransferOutOfRange:
+    case kStateTransferIncomplete: return ExtensionError::InvalidArgument;
+    default: return ExtensionError::MalformedReply;
+    }
+}
+
+// A reply that is an i32 status alone.
 bool parseStatusCode(const std::uint8_t* data, std::size_t size, std::int32_t* value) noexcept {
     return parseI32(data, size, value);
 }
@@ -99,22 +113,37 @@ ExtensionResult<std::vector<std::uint8_t>> StateProxy::getStateInChunks(std::siz
     if (error != ExtensionError::None)
         return error;
     ByteReader head{reply.data(), reply.size()};
+    const std::int32_t status = head.i32();
+    if (!head.ok())
+        return ExtensionError::MalformedReply;
+    if (status != kStateTransferOk)
+        return head.done() ? errorOfStatus(status) : ExtensionError::MalformedReply;
+    const std::uint32_t token = head.u32();
     const std::uint32_t total = head.u32();
     if (!head.done() || total > kMaxStateSize)
         return ExtensionError::MalformedReply;
     std::vector<std::uint8_t> state;
     state.reserve(total);
     while (state.size() < total) {
-        std::uint8_t bytes[8];
+        std::uint8_t bytes[12];
         ByteWriter request{bytes, sizeof(bytes)};
+        request.u32(token);
         request.u32(static_cast<std::uint32_t>(state.size()));
-        request.u32(static_cast<std::uint32_t>(chunk));
+        request.u32(static_cast<std::uint32_t>(chunk - 4));
         error = client_.call(kUri, kStateOpcodeGetChunk, bytes, request.size(), &reply, timeoutNs);
         if (error != ExtensionError::None)
             return error;
-        if (reply.empty() || reply.size() > total - state.size())
+        ByteReader body{reply.data(), reply.size()};
+        const std::int32_t chunkStatus = body.i32();
+        if (!body.ok())
             return ExtensionError::MalformedReply;
-        state.insert(state.end(), reply.begin(), reply.end());
+        if (chunkStatus != kStateTransferOk)
+            return body.done() ? errorOfStatus(chunkStatus) : ExtensionError::MalformedReply;
+        const std::size_t count = body.remaining();
+        if (count == 0 || count > total - state.size())
+            return ExtensionError::MalformedReply;
+        const std::uint8_t* data = body.view(count);
+        state.insert(state.end(), data, data + count);
     }
     return state;
 }
@@ -143,38 +172,53 @@ ExtensionStatus StateProxy::setStateUnguarded(const std::uint8_t* data, std::siz
         return callTyped<NoValue>(client_, kUri, AAP_STATE_OPCODE_SET_STATE, writer, request.data(), &parseNothing,
                                   timeoutNs);
     }
-    return setStateInChunks(data, size, capacity - 4, timeoutNs);
+    return setStateInChunks(data, size, capacity - 8, timeoutNs);
 }
 
 ExtensionStatus StateProxy::setStateInChunks(const std::uint8_t* data, std::size_t size, std::size_t chunk,
                                              std::int64_t timeoutNs) {
-    auto expectZero = [](const ExtensionResult<std::int32_t>& result) -> ExtensionStatus {
+    auto statusOf = [](const ExtensionResult<std::int32_t>& result) -> ExtensionStatus {
         if (!result.ok())
             return result.error();
-        return result.value() == 0 ? ExtensionStatus{NoValue{}} : ExtensionStatus{ExtensionError::InvalidArgument};
+        if (result.value() == kStateTransferOk)
+            return NoValue{};
+        return errorOfStatus(result.value());
     };
     std::uint8_t head[4];
     ByteWriter begin{head, sizeof(head)};
     begin.u32(static_cast<std::uint32_t>(size));
-    ExtensionStatus status = expectZero(callTyped<std::int32_t>(client_, kUri, kStateOpcodeSetBegin, begin, head,
-                                                                &parseStatusCode, timeoutNs));
-    if (!status.ok())
-        return status;
-    std::vector<std::uint8_t> request(chunk + 4);
+    std::vector<std::uint8_t> reply;
+    const ExtensionError error = client_.call(kUri, kStateOpcodeSetBegin, head, begin.size(), &reply, timeoutNs);
+    if (error != ExtensionError::None)
+        return error;
+    ByteReader beginReply{reply.data(), reply.size()};
+    const std::int32_t beginStatus = beginReply.i32();
+    if (!beginReply.ok())
+        return ExtensionError::MalformedReply;
+    if (beginStatus != kStateTransferOk)
+        return beginReply.done() ? ExtensionStatus{errorOfStatus(beginStatus)} : ExtensionError::MalformedReply;
+    const std::uint32_t token = beginReply.u32();
+    if (!beginReply.done())
+        return ExtensionError::MalformedReply;
+    std::vector<std::uint8_t> request(chunk + 8);
+    ExtensionStatus status{NoValue{}};
     for (std::size_t offset = 0; offset < size;) {
         const std::size_t count = size - offset < chunk ? size - offset : chunk;
         ByteWriter writer{request.data(), request.size()};
+        writer.u32(token);
         writer.u32(static_cast<std::uint32_t>(offset));
         writer.bytes(data + offset, count);
-        status = expectZero(callTyped<std::int32_t>(client_, kUri, kStateOpcodeSetChunk, writer, request.data(),
-                                                    &parseStatusCode, timeoutNs));
+        status = statusOf(callTyped<std::int32_t>(client_, kUri, kStateOpcodeSetChunk, writer, request.data(),
+                                                  &parseStatusCode, timeoutNs));
         if (!status.ok())
             return status;
         offset += count;
     }
-    ByteWriter commit{nullptr, 0};
-    return expectZero(callTyped<std::int32_t>(client_, kUri, kStateOpcodeSetCommit, commit, nullptr,
-                                              &parseStatusCode, timeoutNs));
+    std::uint8_t tail[4];
+    ByteWriter commit{tail, sizeof(tail)};
+    commit.u32(token);
+    return statusOf(callTyped<std::int32_t>(client_, kUri, kStateOpcodeSetCommit, commit, tail, &parseStatusCode,
+                                            timeoutNs));
 }
 
 } // namespace aap

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aap/ext-cpp/gui.h"
@@ -272,34 +274,247 @@ TEST(StandardDefinitions, MalformedRequestsNeverReplyWithGarbageOrCrash) {
         Call call(definition, plugin, opcode, request);
         EXPECT_LE(call.reply.size(), static_cast<size_t>(definition.data_capacity));
     }
+    releaseStateTransfers(&plugin.plugin);  // a random begin may have staged something
 }
 
-TEST(StandardDefinitions, ChunkedStateRejectsOutOfOrderAndIncompleteTransfers) {
-    FakePlugin plugin;
+// ---- Chunked state transfers (state.h opcodes 4..8): tokens, bounds and release ----
+
+std::vector<uint8_t> u32s(std::initializer_list<uint32_t> values, std::vector<uint8_t> tail = {}) {
+    std::vector<uint8_t> bytes(values.size() * 4);
+    ByteWriter writer{bytes.data(), bytes.size()};
+    for (uint32_t v : values)
+        writer.u32(v);
+    bytes.insert(bytes.end(), tail.begin(), tail.end());
+    return bytes;
+}
+
+// The status, token and total of a begin reply (token/total 0 when the status is an error).
+struct Begin {
+    int32_t status = 1;
+    uint32_t token = 0;
+    uint32_t total = 0;
+};
+Begin getBegin(const AAPXSDefinition& state, FakePlugin& plugin) {
+    Call call(state, plugin, kStateOpcodeGetBegin, {});
+    ByteReader reader{call.reply.data(), call.reply.size()};
+    Begin begin;
+    begin.status = reader.i32();
+    if (begin.status == kStateTransferOk) {
+        begin.token = reader.u32();
+        begin.total = reader.u32();
+    }
+    EXPECT_TRUE(call.replied && reader.done());
+    return begin;
+}
+Begin setBegin(const AAPXSDefinition& state, FakePlugin& plugin, uint32_t total) {
+    Call call(state, plugin, kStateOpcodeSetBegin, u32s({total}));
+    ByteReader reader{call.reply.data(), call.reply.size()};
+    Begin begin;
+    begin.status = reader.i32();
+    if (begin.status == kStateTransferOk)
+        begin.token = reader.u32();
+    EXPECT_TRUE(call.replied && reader.done());
+    return begin;
+}
+// Status of a get chunk; *bytes receives the chunk.
+int32_t getChunk(const AAPXSDefinition& state, FakePlugin& plugin, uint32_t token, uint32_t offset, uint32_t max,
+                 std::vector<uint8_t>* bytes = nullptr) {
+    Call call(state, plugin, kStateOpcodeGetChunk, u32s({token, offset, max}));
+    EXPECT_TRUE(call.replied);
+    if (bytes != nullptr && call.reply.size() >= 4)
+        bytes->assign(call.reply.begin() + 4, call.reply.end());
+    return call.i32();
+}
+int32_t setChunk(const AAPXSDefinition& state, FakePlugin& plugin, uint32_t token, uint32_t offset,
+                 std::vector<uint8_t> bytes) {
+    Call call(state, plugin, kStateOpcodeSetChunk, u32s({token, offset}, std::move(bytes)));
+    EXPECT_TRUE(call.replied);
+    EXPECT_EQ(call.reply.size(), 4u);
+    return call.i32();
+}
+int32_t commit(const AAPXSDefinition& state, FakePlugin& plugin, uint32_t token) {
+    Call call(state, plugin, kStateOpcodeSetCommit, u32s({token}));
+    EXPECT_TRUE(call.replied);
+    EXPECT_EQ(call.reply.size(), 4u);
+    return call.i32();
+}
+
+// Every test starts and ends with nothing staged and the default limits.
+class ChunkedState : public ::testing::Test {
+protected:
+    void SetUp() override {
+        setStateTransferLimits(StateTransferLimits{});
+        ASSERT_EQ(stagedStateBytes(), 0u);
+    }
+    void TearDown() override {
+        releaseStateTransfers(&a.plugin);
+        releaseStateTransfers(&b.plugin);
+        EXPECT_EQ(stagedStateBytes(), 0u);
+        setStateTransferLimits(StateTransferLimits{});
+    }
     const AAPXSDefinition& state = stateExtensionDefinition();
-    std::vector<uint8_t> chunk = bytesOf({0});
-    chunk.push_back(1);
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetChunk, chunk).i32(), -1);       // nothing begun
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetBegin, bytesOf({3})).i32(), 0);
-    std::vector<uint8_t> late = bytesOf({2});
-    late.push_back(9);
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetChunk, late).i32(), -1);        // a gap
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetChunk, chunk).i32(), 0);
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetCommit, {}).i32(), -1);         // 1 of 3 bytes
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetCommit, {}).i32(), -1);         // and it is gone
-    EXPECT_TRUE(plugin.state.empty());
-    std::vector<uint8_t> tooMuch = bytesOf({0});
-    tooMuch.insert(tooMuch.end(), {1, 2, 3, 4});
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetBegin, bytesOf({3})).i32(), 0);
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetChunk, tooMuch).i32(), -1);     // beyond the total
-    EXPECT_EQ(Call(state, plugin, kStateOpcodeSetBegin, bytesOf({static_cast<int32_t>(kMaxStateSize + 1)})).i32(), -1);
-    // A get chunk beyond the snapshot is not answered.
-    plugin.state = {1, 2, 3};
-    Call begin(state, plugin, kStateOpcodeGetBegin, {});
-    EXPECT_EQ(begin.i32(), 3);
-    EXPECT_FALSE(Call(state, plugin, kStateOpcodeGetChunk, bytesOf({4, 10})).replied);
-    Call all(state, plugin, kStateOpcodeGetChunk, bytesOf({0, 10}));
-    EXPECT_EQ(all.reply, (std::vector<uint8_t>{1, 2, 3}));
+    FakePlugin a;
+    FakePlugin b;
+};
+
+TEST_F(ChunkedState, RoundTripsWithTheTokenOfItsBegin) {
+    a.state = {1, 2, 3, 4, 5};
+    Begin get = getBegin(state, a);
+    ASSERT_EQ(get.status, kStateTransferOk);
+    EXPECT_NE(get.token, 0u);
+    EXPECT_EQ(get.total, 5u);
+    EXPECT_EQ(stagedStateBytes(), 5u);
+    std::vector<uint8_t> first, second;
+    EXPECT_EQ(getChunk(state, a, get.token, 0, 3, &first), kStateTransferOk);
+    EXPECT_EQ(getChunk(state, a, get.token, 3, 3, &second), kStateTransferOk);
+    EXPECT_EQ(first, (std::vector<uint8_t>{1, 2, 3}));
+    EXPECT_EQ(second, (std::vector<uint8_t>{4, 5}));
+    EXPECT_EQ(stagedStateBytes(), 0u);  // the last chunk ended the transfer
+    EXPECT_EQ(getChunk(state, a, get.token, 0, 3), kStateTransferUnknownToken);
+
+    Begin set = setBegin(state, a, 3);
+    ASSERT_EQ(set.status, kStateTransferOk);
+    EXPECT_NE(set.token, get.token);  // tokens are not reused
+    EXPECT_EQ(stagedStateBytes(), 3u);
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {7, 8}), kStateTransferOk);
+    EXPECT_EQ(setChunk(state, a, set.token, 2, {9}), kStateTransferOk);
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferOk);
+    EXPECT_EQ(a.state, (std::vector<uint8_t>{7, 8, 9}));
+    EXPECT_EQ(stagedStateBytes(), 0u);
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferUnknownToken);  // ended
+}
+
+TEST_F(ChunkedState, ChunksAndCommitsWithoutABeginAreRefused) {
+    EXPECT_EQ(getChunk(state, a, 1, 0, 10), kStateTransferUnknownToken);
+    EXPECT_EQ(getChunk(state, a, 0, 0, 10), kStateTransferUnknownToken);
+    EXPECT_EQ(setChunk(state, a, 1, 0, {1}), kStateTransferUnknownToken);
+    EXPECT_EQ(commit(state, a, 1), kStateTransferUnknownToken);
+    EXPECT_TRUE(a.state.empty());
+}
+
+TEST_F(ChunkedState, AWrongTokenIsRefused) {
+    a.state = {1, 2, 3};
+    Begin get = getBegin(state, a);
+    Begin set = setBegin(state, a, 2);
+    ASSERT_EQ(get.status, kStateTransferOk);
+    ASSERT_EQ(set.status, kStateTransferOk);
+    EXPECT_EQ(getChunk(state, a, get.token + 1000, 0, 10), kStateTransferUnknownToken);  // never issued
+    EXPECT_EQ(getChunk(state, a, set.token, 0, 10), kStateTransferUnknownToken);         // the other direction
+    EXPECT_EQ(setChunk(state, a, get.token, 0, {1, 2}), kStateTransferUnknownToken);
+    EXPECT_EQ(commit(state, a, get.token), kStateTransferUnknownToken);
+    b.state = {9};
+    EXPECT_EQ(getChunk(state, b, get.token, 0, 10), kStateTransferUnknownToken);         // another instance's
+    EXPECT_EQ(setChunk(state, b, set.token, 0, {1, 2}), kStateTransferUnknownToken);
+    // The right tokens still work after all that.
+    std::vector<uint8_t> bytes;
+    EXPECT_EQ(getChunk(state, a, get.token, 0, 10, &bytes), kStateTransferOk);
+    EXPECT_EQ(bytes, a.state);
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {5, 6}), kStateTransferOk);
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferOk);
+}
+
+TEST_F(ChunkedState, ANewBeginEndsTheUnfinishedTransferOfThatDirection) {
+    a.state = {1, 2, 3};
+    Begin first = getBegin(state, a);
+    Begin second = getBegin(state, a);
+    ASSERT_EQ(second.status, kStateTransferOk);
+    EXPECT_EQ(getChunk(state, a, first.token, 0, 10), kStateTransferUnknownToken);
+    EXPECT_EQ(stagedStateBytes(), 3u);  // one snapshot, not two
+    EXPECT_EQ(getChunk(state, a, second.token, 0, 10), kStateTransferOk);
+}
+
+TEST_F(ChunkedState, AStaleTokenAfterReleaseIsRefusedAndItsBytesAreFreed) {
+    a.state = std::vector<uint8_t>(100, 4);
+    Begin get = getBegin(state, a);
+    Begin set = setBegin(state, a, 50);
+    ASSERT_EQ(get.status, kStateTransferOk);
+    ASSERT_EQ(set.status, kStateTransferOk);
+    EXPECT_EQ(stagedStateBytes(), 150u);
+    releaseStateTransfers(&a.plugin);  // what the plugin process does when the instance is released
+    EXPECT_EQ(stagedStateBytes(), 0u);
+    EXPECT_EQ(getChunk(state, a, get.token, 0, 10), kStateTransferUnknownToken);
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {1}), kStateTransferUnknownToken);
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferUnknownToken);
+    releaseStateTransfers(&a.plugin);  // nothing left: still fine
+    releaseStateTransfers(nullptr);
+}
+
+// A released instance whose address (and registry) a later instance reuses: the later instance's
+// registration has another generation, so the earlier transfer is neither visible nor kept.
+TEST_F(ChunkedState, ALaterInstanceAtTheSameAddressNeverSeesAnEarlierSnapshot) {
+    AAPXSDefinitionRegistry first, second;
+    ASSERT_EQ(registerStandardExtensions(first), RegistryError::None);
+    ASSERT_EQ(registerStandardExtensions(second), RegistryError::None);
+    const AAPXSDefinition& earlier = *first.findByUri(AAP_STATE_EXTENSION_URI);
+    const AAPXSDefinition& later = *second.findByUri(AAP_STATE_EXTENSION_URI);
+    ASSERT_NE(earlier.aapxs_context, later.aapxs_context);
+    a.state = {6, 6, 6};
+    Begin old = getBegin(earlier, a);
+    ASSERT_EQ(old.status, kStateTransferOk);
+    a.state = {1};  // "the new instance"
+    EXPECT_EQ(getChunk(later, a, old.token, 0, 10), kStateTransferUnknownToken);
+    Begin fresh = getBegin(later, a);  // ends the earlier generation's transfers at this address
+    ASSERT_EQ(fresh.status, kStateTransferOk);
+    EXPECT_EQ(stagedStateBytes(), 1u);
+    EXPECT_EQ(getChunk(earlier, a, old.token, 0, 10), kStateTransferUnknownToken);
+    std::vector<uint8_t> bytes;
+    EXPECT_EQ(getChunk(later, a, fresh.token, 0, 10, &bytes), kStateTransferOk);
+    EXPECT_EQ(bytes, (std::vector<uint8_t>{1}));
+}
+
+TEST_F(ChunkedState, ChunksOutOfRangeAreRefused) {
+    a.state = {1, 2, 3};
+    Begin get = getBegin(state, a);
+    ASSERT_EQ(get.status, kStateTransferOk);
+    EXPECT_EQ(getChunk(state, a, get.token, 4, 10), kStateTransferOutOfRange);  // beyond the snapshot
+    EXPECT_EQ(getChunk(state, a, get.token, 3, 10), kStateTransferOutOfRange);  // nothing left there
+    Begin set = setBegin(state, a, 3);
+    ASSERT_EQ(set.status, kStateTransferOk);
+    EXPECT_EQ(setChunk(state, a, set.token, 1, {2}), kStateTransferOutOfRange);        // a gap
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {1, 2, 3, 4}), kStateTransferOutOfRange);  // more than announced
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {1}), kStateTransferOk);
+    EXPECT_EQ(setChunk(state, a, set.token, 0, {1}), kStateTransferOutOfRange);  // a repeat
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferIncomplete);             // 1 of 3 bytes
+    EXPECT_EQ(commit(state, a, set.token), kStateTransferUnknownToken);           // and it is gone
+    EXPECT_EQ(a.state, (std::vector<uint8_t>{1, 2, 3}));                         // untouched
+    EXPECT_EQ(setBegin(state, a, kMaxStateSize + 1).status, kStateTransferTooLarge);
+}
+
+TEST_F(ChunkedState, StagingBeyondTheProcessBoundIsRefused) {
+    StateTransferLimits limits;
+    limits.maxStagedBytes = 100;
+    setStateTransferLimits(limits);
+    EXPECT_EQ(setBegin(state, a, 101).status, kStateTransferOverBudget);
+    Begin sixty = setBegin(state, a, 60);
+    ASSERT_EQ(sixty.status, kStateTransferOk);
+    EXPECT_EQ(setBegin(state, b, 41).status, kStateTransferOverBudget);  // 60 + 41 > 100
+    b.state = std::vector<uint8_t>(41, 1);
+    EXPECT_EQ(getBegin(state, b).status, kStateTransferOverBudget);      // snapshots count too
+    EXPECT_EQ(stagedStateBytes(), 60u);
+    EXPECT_EQ(setBegin(state, b, 40).status, kStateTransferOk);          // exactly the bound
+    EXPECT_EQ(stagedStateBytes(), 100u);
+    releaseStateTransfers(&a.plugin);
+    EXPECT_EQ(getBegin(state, b).status, kStateTransferOk);              // room again
+    EXPECT_EQ(getChunk(state, a, sixty.token, 0, 1), kStateTransferUnknownToken);
+}
+
+TEST_F(ChunkedState, IdleTransfersExpire) {
+    StateTransferLimits limits;
+    limits.idleTimeoutNs = 1'000'000;  // 1 ms
+    setStateTransferLimits(limits);
+    a.state = {1, 2};
+    Begin get = getBegin(state, a);
+    ASSERT_EQ(get.status, kStateTransferOk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(getChunk(state, a, get.token, 0, 1), kStateTransferUnknownToken);
+    EXPECT_EQ(stagedStateBytes(), 0u);
+    // Another instance's begin also sweeps idle transfers.
+    Begin set = setBegin(state, a, 10);
+    ASSERT_EQ(set.status, kStateTransferOk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    b.state = {3};
+    ASSERT_EQ(getBegin(state, b).status, kStateTransferOk);
+    EXPECT_EQ(stagedStateBytes(), 1u);
 }
 
 } // namespace

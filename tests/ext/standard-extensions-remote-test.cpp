@@ -426,6 +426,37 @@ TEST_P(LargeState, SixteenMebibytesRoundTrip) {
         EXPECT_EQ(audio->failures(), 0u);
 }
 
+// The plugin side's process-wide staging bound (state.h) reaches the host as Busy. In process, so
+// the test can lower the bound of the plugin side it talks to.
+TEST_P(LargeState, ATransferOverThePluginProcessBoundIsBusyAndLeavesNothingStaged) {
+    const bool active = GetParam();
+    RemotePlugin plugin;
+    ASSERT_EQ(plugin.open(PluginIsolation::InProcess, "urn:aap-ext-test:full"), "");
+    std::unique_ptr<AudioThread> audio;
+    if (active) {
+        ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
+        audio = std::make_unique<AudioThread>(*plugin.instance, 10);
+    }
+    const std::size_t block = plugin.client->capacity(AAP_STATE_EXTENSION_URI);
+    StateTransferLimits limits;
+    limits.maxStagedBytes = 2 * block;
+    setStateTransferLimits(limits);
+    const std::vector<uint8_t> tooBig(2 * block + 1, 7);
+    const std::vector<uint8_t> fits(2 * block, 8);
+    EXPECT_EQ(plugin.state->setState(tooBig).error(), ExtensionError::Busy);
+    ASSERT_TRUE(plugin.state->setState(fits).ok());
+    auto back = plugin.state->getState();
+    ASSERT_TRUE(back.ok()) << toString(back.error());
+    EXPECT_TRUE(back.value() == fits);
+    limits.maxStagedBytes = block;  // a snapshot of 2 blocks no longer fits
+    setStateTransferLimits(limits);
+    EXPECT_EQ(plugin.state->getState().error(), ExtensionError::Busy);
+    EXPECT_EQ(stagedStateBytes(), 0u);
+    setStateTransferLimits(StateTransferLimits{});
+    if (audio)
+        EXPECT_EQ(audio->failures(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothStates, LargeState, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                              return info.param ? "Active" : "Inactive";

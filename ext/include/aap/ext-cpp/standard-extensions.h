@@ -33,7 +33,9 @@ const AAPXSDefinition* const* standardExtensionDefinitions(std::size_t* count) n
 
 // [non-realtime] Adds every standard definition whose URI is not registered yet (a definition the
 // caller registered earlier for the same URI wins). Returns the first error other than
-// DuplicateUri, or RegistryError::None.
+// DuplicateUri, or RegistryError::None. The state definition is added with a registration
+// generation of its own in aapxs_context (state.h: chunked transfers are bound to it), so use one
+// call per plugin instance's registry.
 RegistryError registerStandardExtensions(AAPXSDefinitionRegistry& registry) noexcept;
 
 } // namespace aap

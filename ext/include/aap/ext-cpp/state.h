@@ -4,21 +4,29 @@
 // Wire (little-endian). Opcodes 1..3 are spec/abi.md section 5; 4..8 are this SDK's chunked
 // transfer for states that do not fit the serialization block (an AAP 0.8 plugin side answers
 // them with silence / an error reply, and the proxy then reports NotImplemented):
-//   1 get state size   request -                     reply i32 (upper bound, bytes)
-//   2 get state        request -                     reply i32 size, then `size` bytes; when the
-//                                                    state does not fit the block: i32 size only
-//   3 set state        request i32 size, bytes       reply -
-//   4 get begin        request -                     reply u32 total: the plugin side takes a
-//                                                    snapshot (get_state) and keeps it for 5
-//   5 get chunk        request u32 offset, u32 max   reply min(max, total - offset) bytes of the
-//                                                    snapshot; the last chunk drops the snapshot
-//   6 set begin        request u32 total             reply i32 0, or < 0 (too large)
-//   7 set chunk        request u32 offset, bytes     reply i32 0, or < 0 (offset not contiguous,
-//                                                    beyond total, no transfer begun)
-//   8 set commit       request -                     reply i32 0 after set_state(all bytes), or < 0
-//                                                    (incomplete transfer)
-// The plugin side keeps at most one get snapshot and one set transfer per plugin instance; a new
-// begin replaces an unfinished one. Snapshots and transfers are limited to kMaxStateSize bytes.
+//   1 get state size   request -                       reply i32 (upper bound, bytes)
+//   2 get state        request -                       reply i32 size, then `size` bytes; when the
+//                                                      state does not fit the block: i32 size only
+//   3 set state        request i32 size, bytes         reply -
+//   4 get begin        request -                       reply i32 status; when 0: u32 token, u32
+//                                                      total. The plugin side takes a snapshot
+//                                                      (get_state) and keeps it for 5.
+//   5 get chunk        request u32 token, u32 offset,  reply i32 status; when 0: min(max, total -
+//                              u32 max                 offset, block - 4) bytes of the snapshot.
+//                                                      The last chunk drops the snapshot.
+//   6 set begin        request u32 total               reply i32 status; when 0: u32 token
+//   7 set chunk        request u32 token, u32 offset,  reply i32 status (offset must equal the
+//                              bytes                   bytes received so far)
+//   8 set commit       request u32 token               reply i32 status; 0 after set_state(all
+//                                                      bytes). The transfer ends either way.
+// Statuses are the kStateTransfer* values below. A token names one transfer of one plugin
+// instance in one direction: it is returned by a begin and required by every chunk and commit;
+// tokens are never reused while the process lives (up to 2^32 begins). The plugin side keeps at
+// most one get and one set transfer per instance (a new begin ends the unfinished one) and drops a
+// transfer when it completes, when it has been idle for StateTransferLimits::idleTimeoutNs, when
+// releaseStateTransfers(plugin) is called, or when a later registration of the state definition
+// (a later instance, see registerStandardExtensions) begins a transfer at the same plugin address.
+// All staged bytes of the process together are bounded by StateTransferLimits::maxStagedBytes.
 
 #include <cstdint>
 #include <vector>
@@ -36,6 +44,33 @@ inline constexpr std::int32_t kStateOpcodeGetChunk = 5;
 inline constexpr std::int32_t kStateOpcodeSetBegin = 6;
 inline constexpr std::int32_t kStateOpcodeSetChunk = 7;
 inline constexpr std::int32_t kStateOpcodeSetCommit = 8;
+
+// Statuses of the chunked transfer (the i32 that starts every reply of opcodes 4..8).
+inline constexpr std::int32_t kStateTransferOk = 0;
+inline constexpr std::int32_t kStateTransferTooLarge = -1;      // total (or the plugin's state) > kMaxStateSize
+inline constexpr std::int32_t kStateTransferOutOfMemory = -2;   // staging could not be allocated
+inline constexpr std::int32_t kStateTransferUnknownToken = -3;  // no begin, wrong or stale token (ended,
+                                                                // expired, released, another instance's)
+inline constexpr std::int32_t kStateTransferOutOfRange = -4;    // offset beyond the snapshot, a gap, or
+                                                                // more bytes than announced
+inline constexpr std::int32_t kStateTransferIncomplete = -5;    // commit before all bytes arrived
+inline constexpr std::int32_t kStateTransferOverBudget = -6;    // would exceed maxStagedBytes of the process
+
+// The plugin side's bounds on staged transfers, for the whole process. [thread-safe]
+struct StateTransferLimits {
+    // Sum of all snapshots and incoming buffers (the set total is charged at its begin).
+    std::uint64_t maxStagedBytes = 1024ull * 1024ull * 1024ull;
+    // A transfer without a request for this long is dropped at the next transfer request.
+    std::int64_t idleTimeoutNs = 60'000'000'000;
+};
+StateTransferLimits stateTransferLimits() noexcept;
+void setStateTransferLimits(const StateTransferLimits& limits) noexcept;
+// Bytes staged right now in this process (what maxStagedBytes bounds).
+std::uint64_t stagedStateBytes() noexcept;
+// [thread-safe] Drops every transfer of `plugin` and its bytes. A plugin process calls it when
+// the instance is released (before the factory's release), so no memory outlives the instance
+// and no token of it stays valid. Safe to call for a plugin without transfers.
+void releaseStateTransfers(AndroidAudioPlugin* plugin) noexcept;
 
 class StateProxy {
 public:
