@@ -17,8 +17,7 @@ public:
     explicit InProcessInstance(TransportHostCallbacks* callbacks) : callbacks_(callbacks) {}
     ~InProcessInstance() override { destroy(); }
 
-    HostingStatus load(const PluginLoadSpec& spec) {
-        std::string error;
+    HostingStatus load(const PluginLoadSpec& spec, std::string* error) {
         libraryPath_ = spec.libraryPath;
         metadataPath_ = spec.metadataPath;
         aapxs_.setControlChannelSender([this](const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,
@@ -28,7 +27,7 @@ public:
                 return HostingStatus::NotFound;
             return callbacks_->hostExtension(uri, opcode, requestId, data, requestSize, capacity, replySize);
         });
-        return LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, &error);
+        return LocalPlugin::instantiate(spec.libraryPath, spec.entrypoint, spec.pluginId, this, &plugin_, error);
     }
 
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override {
@@ -167,11 +166,11 @@ private:
 } // namespace
 
 HostingStatus InProcessTransport::createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
-                                                 std::unique_ptr<TransportInstance>* instance) {
+                                                 std::unique_ptr<TransportInstance>* instance, std::string* error) {
     if (instance == nullptr)
         return HostingStatus::InvalidArgument;
     auto created = std::make_unique<InProcessInstance>(callbacks);
-    HostingStatus status = created->load(spec);
+    HostingStatus status = created->load(spec, error);
     if (status != HostingStatus::Ok)
         return status;
     *instance = std::move(created);

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <utility>
+#include <vector>
 
 namespace aap {
 
@@ -41,14 +42,20 @@ HostingStatus LocalPlugin::instantiate(const std::string& libraryPath, const std
     if (local->plugin_ == nullptr)
         return fail(HostingStatus::InstantiateFailed, "the factory returned no instance for " + pluginId);
     AndroidAudioPlugin* p = local->plugin_;
+    // The ABI check comes first, right after instantiate (docs/abi.md): on a refused record
+    // nothing else of the instance is trusted, not even which function pointers it filled in.
+    // Returning destroys `local`, which releases the instance (never prepared or activated)
+    // through the factory and unloads the library. No get_extension, or a null answer, is a
+    // legacy AAP 0.8 plugin (ABI 1.0) and accepted.
+    const void* abiRecord = p->get_extension != nullptr ? p->get_extension(p, AAP_ABI_EXTENSION_URI) : nullptr;
+    if (aap_abi_check(abiRecord) < 0) {
+        const std::string peer = "plugin " + pluginId;
+        std::vector<char> line(peer.size() + 256);
+        aap_abi_describe(line.data(), line.size(), peer.c_str(), abiRecord);
+        return fail(HostingStatus::AbiMismatch, line.data());
+    }
     if (p->prepare == nullptr || p->activate == nullptr || p->process == nullptr || p->deactivate == nullptr)
         return fail(HostingStatus::InstantiateFailed, pluginId + " leaves a required function null");
-    if (p->get_extension != nullptr) {
-        aap_abi_check_result verdict = aap_abi_check(p->get_extension(p, AAP_ABI_EXTENSION_URI));
-        if (verdict < 0)
-            return fail(HostingStatus::InstantiateFailed,
-                        pluginId + ": " + aap_abi_check_result_message(verdict));
-    }
     local->buffer_.impl = local.get();
     local->buffer_.num_frames = &LocalPlugin::bufferNumFrames;
     local->buffer_.num_ports = &LocalPlugin::bufferNumPorts;

@@ -350,6 +350,8 @@ HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_p
                                       std::string* error) {
     if (out == nullptr)
         return HostingStatus::InvalidArgument;
+    if (error != nullptr)
+        error->clear();  // only this call's reason, never a stale one
     const PluginInformation* information = catalog_.findByUniqueId(pluginId);
     if (information == nullptr) {
         if (error != nullptr)
@@ -368,7 +370,7 @@ HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_p
     std::unique_ptr<PluginInstance> instance{new PluginInstance(*information, transport, options_)};
     PluginLoadSpec spec{information->libraryPath, information->entrypoint, information->uniqueId,
                         information->metadataFilePath};
-    status = transport->createInstance(spec, instance.get(), &instance->instance_);
+    status = transport->createInstance(spec, instance.get(), &instance->instance_, error);
     if (status != HostingStatus::Ok) {
         if (error != nullptr && error->empty())
             *error = std::string{"could not instantiate '"} + pluginId + "': " + hostingStatusMessage(status);

@@ -41,14 +41,14 @@ public:
     }
     ~ServiceInstance() override { stopRealtime(); }
 
+    // On failure *error says why (one line, for the host and the service's stderr).
     HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId,
-                         const std::string& metadataPath) {
+                         const std::string& metadataPath, std::string* error) {
         metadataPath_ = metadataPath;
-        std::string error;
         libraryPath_ = library;
-        HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, &error);
+        HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, error);
         if (status != HostingStatus::Ok) {
-            logError(error);
+            logError(*error);
             return status;
         }
         return HostingStatus::Ok;
@@ -591,9 +591,16 @@ private:
                        uint32_t capacity, uint32_t* replySize) {
                 return requestHostExtension(id, uri, opcode, requestId, data, requestSize, capacity, replySize);
             });
-        HostingStatus status = instance->create(library, entrypoint, pluginId, metadata);
+        std::string error;
+        HostingStatus status = instance->create(library, entrypoint, pluginId, metadata, &error);
         if (status != HostingStatus::Ok) {
-            sendReply(h, status, nullptr, 0);
+            // The reason travels as the reply's payload, one printable line (control-protocol.h).
+            for (char& c : error)
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                    c = ' ';
+            if (error.size() > wire::kMaxCreateErrorLength)
+                error.resize(wire::kMaxCreateErrorLength);
+            sendReply(h, status, error.data(), static_cast<uint32_t>(error.size()));
             return;
         }
         instances_[id] = std::move(instance);

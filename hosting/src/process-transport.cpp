@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -407,7 +408,7 @@ void ProcessTransport::handleRequest(ControlMessage& message) {
 }
 
 HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
-                                               std::unique_ptr<TransportInstance>* instance) {
+                                               std::unique_ptr<TransportInstance>* instance, std::string* error) {
     if (instance == nullptr)
         return HostingStatus::InvalidArgument;
     if (!isAlive())
@@ -430,8 +431,24 @@ HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, Trans
     if (status != HostingStatus::Ok)
         return status;
     status = hostingStatusFromWire(reply.header.status);
-    if (status != HostingStatus::Ok)
+    if (status != HostingStatus::Ok) {
+        // A failed create may carry the service's one-line reason (docs/hosting.md, kOpCreateInstance).
+        // Text from the other process: bounded, and any control byte makes it a protocol error
+        // rather than something to print.
+        const std::vector<uint8_t>& text = reply.payload;
+        if (text.size() > wire::kMaxCreateErrorLength ||
+            std::any_of(text.begin(), text.end(), [](uint8_t c) { return c < 0x20 || c == 0x7f; })) {
+            fail(HostingStatus::ProtocolError, "the plugin service sent a malformed create-instance error text");
+            return HostingStatus::ProtocolError;
+        }
+        if (error != nullptr && !text.empty())
+            error->assign(text.begin(), text.end());
         return status;
+    }
+    if (!reply.payload.empty()) {
+        fail(HostingStatus::ProtocolError, "the plugin service sent a payload with a successful create-instance reply");
+        return HostingStatus::ProtocolError;
+    }
     if (reply.header.instance_id == 0) {
         fail(HostingStatus::ProtocolError, "the plugin service returned instance id 0");
         return HostingStatus::ProtocolError;

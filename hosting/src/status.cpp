@@ -17,12 +17,13 @@ const char* hostingStatusMessage(HostingStatus status) noexcept {
     case HostingStatus::ResourceFailed: return "an operating-system resource failed";
     case HostingStatus::Unsupported: return "unsupported operation";
     case HostingStatus::CapacityExceeded: return "capacity exceeded";
+    case HostingStatus::AbiMismatch: return "the plugin was built against an incompatible AAP ABI";
     }
     return "unknown status";
 }
 
 HostingStatus hostingStatusFromWire(int32_t value) noexcept {
-    if (value <= 0 && value >= static_cast<int32_t>(HostingStatus::CapacityExceeded))
+    if (value <= 0 && value >= static_cast<int32_t>(HostingStatus::AbiMismatch))
         return static_cast<HostingStatus>(value);
     return HostingStatus::ProtocolError;
 }

@@ -169,6 +169,75 @@ TEST(FakeService, AReplyToARequestNobodyMadeTakesTheConnectionOffline) {
     peer.join();
 }
 
+// A failed create reply carries the service's reason as printable text (control-protocol.h,
+// kMaxCreateErrorLength); the host hands it to the caller.
+TEST(FakeService, TheReasonOfAFailedCreateReachesTheCaller) {
+    FakeService fake;
+    std::thread peer;
+    const std::string reason = "plugin urn:x: built against AAP ABI 2.0; this side supports AAP ABI 1.x: because";
+    auto transport = connectTo(fake, &peer, [&reason](int fd) {
+        for (int i = 0; i < 2; i++) {
+            ControlMessage create;
+            ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &create), HostingStatus::Ok);
+            const bool withText = i == 0;
+            sendControlMessage(fd,
+                               header(wire::kKindReply, create.header.opcode, create.header.sequence, 0,
+                                      static_cast<int32_t>(HostingStatus::AbiMismatch)),
+                               withText ? reason.data() : nullptr, withText ? static_cast<uint32_t>(reason.size()) : 0,
+                               nullptr, 0);
+        }
+    });
+    std::unique_ptr<TransportInstance> instance;
+    PluginLoadSpec spec{"/lib/x.so", "", "urn:x", ""};
+    std::string error;
+    EXPECT_EQ(transport->createInstance(spec, nullptr, &instance, &error), HostingStatus::AbiMismatch);
+    EXPECT_EQ(error, reason);
+    // Without text the caller's string is left alone (PluginHost then writes its generic line).
+    error = "untouched";
+    EXPECT_EQ(transport->createInstance(spec, nullptr, &instance, &error), HostingStatus::AbiMismatch);
+    EXPECT_EQ(error, "untouched");
+    EXPECT_TRUE(transport->isAlive());
+    peer.join();
+}
+
+// What the host refuses in a create reply, each taking the connection offline: error text with a
+// control byte, error text longer than kMaxCreateErrorLength, a payload on a successful reply.
+class FakeServiceCreateReply : public ::testing::TestWithParam<int> {};
+
+TEST_P(FakeServiceCreateReply, IsAProtocolError) {
+    FakeService fake;
+    std::thread peer;
+    const int variant = GetParam();
+    auto transport = connectTo(fake, &peer, [variant](int fd) {
+        ControlMessage create;
+        ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &create), HostingStatus::Ok);
+        std::string text = variant == 0 ? std::string{"bad\nline"} : std::string(wire::kMaxCreateErrorLength + 1, 'x');
+        if (variant == 2)
+            text = "x";
+        const int32_t status = variant == 2 ? 0 : static_cast<int32_t>(HostingStatus::LoadFailed);
+        sendControlMessage(fd, header(wire::kKindReply, create.header.opcode, create.header.sequence, 3, status),
+                           text.data(), static_cast<uint32_t>(text.size()), nullptr, 0);
+    });
+    std::unique_ptr<TransportInstance> instance;
+    PluginLoadSpec spec{"/lib/x.so", "", "urn:x", ""};
+    std::string error = "untouched";
+    EXPECT_EQ(transport->createInstance(spec, nullptr, &instance, &error), HostingStatus::ProtocolError);
+    EXPECT_EQ(instance, nullptr);
+    EXPECT_EQ(error, "untouched");
+    EXPECT_FALSE(transport->isAlive());
+    EXPECT_NE(transport->failureReason().find("create-instance"), std::string::npos) << transport->failureReason();
+    peer.join();
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, FakeServiceCreateReply, ::testing::Values(0, 1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                             switch (info.param) {
+                             case 0: return "ControlByteInTheErrorText";
+                             case 1: return "ErrorTextTooLong";
+                             default: return "PayloadOnSuccess";
+                             }
+                         });
+
 TEST(FakeService, UnknownRequestsAndMalformedHostExtensionRequestsGetErrorReplies) {
     FakeService fake;
     std::thread peer;
@@ -350,6 +419,10 @@ TEST(FakeHost, MalformedCreateRequestsAreRejected) {
     reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 5), payload.data(),
                          static_cast<uint32_t>(payload.size()));
     EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::LoadFailed));
+    // ... and the reply says why, as printable text.
+    const std::string text(reply.payload.begin(), reply.payload.end());
+    EXPECT_NE(text.find("dlopen(/nonexistent/plugin.so) failed"), std::string::npos) << text;
+    EXPECT_LE(text.size(), wire::kMaxCreateErrorLength);
     // Requests for an instance that does not exist.
     reply = fake.request(header(wire::kKindRequest, wire::kOpActivate, 6, 99), nullptr, 0);
     EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::NotFound));

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -35,7 +36,14 @@ enum class Behaviour {
                         // first MIDI2 output message (type 4 CC #1 on group 0, value = total)
     PluginInfoUser,     // gain-echo that checks the plugin-info host extension in instantiate and
                         // reports the verdict (1 = everything as in its metadata) like HostCounterUser
+    AbiMajor2,          // gain-echo whose ABI record (aap/abi.h) says major 2: the host must refuse it
+    AbiMalformed,       // gain-echo answering the ABI URI with a record without AAP_ABI_MAGIC
+    AbiLegacy,          // gain-echo answering null for the ABI URI, like an AAP 0.8 plugin
 };
+
+// Live instances of this library in this process: the ABI tests check that a refused instance
+// was released (exported for the in-process tests; the service process has its own copy).
+std::atomic<int32_t> liveInstances{0};
 
 struct TestPlugin {
     Behaviour behaviour;
@@ -77,6 +85,7 @@ int32_t checkPluginInfo(AndroidAudioPluginHost* host) {
 }
 
 void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal.store(total, std::memory_order_release); }
+
 
 TestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<TestPlugin*>(plugin->plugin_specific); }
 
@@ -204,9 +213,22 @@ int32_t transform(aap_test_transform_extension_t*, AndroidAudioPlugin*, int32_t 
 
 aap_test_transform_extension_t transformExtension{nullptr, transform};
 
-void* pluginGetExtension(AndroidAudioPlugin*, const char* uri) {
+// Records a plugin built against another ABI would answer with (static: they must outlive the
+// library's use of them, as aap/abi.h requires).
+const aap_abi_version_t abiMajor2Record{AAP_ABI_MAGIC, 2, 0, 20000};
+const aap_abi_version_t abiMalformedRecord{0x12345678u, AAP_ABI_VERSION_MAJOR, AAP_ABI_VERSION_MINOR, 0};
+
+void* pluginGetExtension(AndroidAudioPlugin* plugin, const char* uri) {
     if (uri != nullptr && std::strcmp(uri, AAP_TEST_TRANSFORM_URI) == 0)
         return &transformExtension;
+    if (uri != nullptr && std::strcmp(uri, AAP_ABI_EXTENSION_URI) == 0) {
+        switch (self(plugin)->behaviour) {
+        case Behaviour::AbiMajor2: return const_cast<aap_abi_version_t*>(&abiMajor2Record);
+        case Behaviour::AbiMalformed: return const_cast<aap_abi_version_t*>(&abiMalformedRecord);
+        case Behaviour::AbiLegacy: return nullptr;
+        default: break;
+        }
+    }
     return aap_abi_get_extension(uri);
 }
 
@@ -264,6 +286,9 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:request-process", Behaviour::RequestProcess},
         {"urn:aap-test:host-counter-user", Behaviour::HostCounterUser},
         {"urn:aap-test:plugin-info-user", Behaviour::PluginInfoUser},
+        {"urn:aap-test:abi-major-2", Behaviour::AbiMajor2},
+        {"urn:aap-test:abi-malformed", Behaviour::AbiMalformed},
+        {"urn:aap-test:abi-legacy", Behaviour::AbiLegacy},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
@@ -278,7 +303,17 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
     Behaviour behaviour;
     if (pluginUniqueId == nullptr || host == nullptr || !behaviourFor(pluginUniqueId, &behaviour))
         return nullptr;
+    // What docs/abi.md asks of a plugin: check the host's ABI record. A host built on this SDK
+    // answers it (both transports), so anything but COMPATIBLE here is a hosting bug.
+    const void* hostAbi = host->get_extension != nullptr ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : nullptr;
+    if (aap_abi_check(hostAbi) != AAP_ABI_CHECK_COMPATIBLE) {
+        char line[256];
+        aap_abi_describe(line, sizeof(line), "host", hostAbi);
+        std::fprintf(stderr, "aap-hosting-test-plugins: %s\n", line);
+        return nullptr;
+    }
     auto* state = new TestPlugin{behaviour, host};
+    liveInstances.fetch_add(1);
     if (behaviour == Behaviour::PluginInfoUser)
         state->counterTotal.store(checkPluginInfo(host), std::memory_order_relaxed);  // host extensions are available in instantiate
     auto* plugin = new AndroidAudioPlugin{state, pluginPrepare, pluginActivate,
@@ -287,6 +322,7 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
 }
 
 void release(AndroidAudioPluginFactory*, AndroidAudioPlugin* plugin) {
+    liveInstances.fetch_sub(1);
     delete self(plugin);
     delete plugin;
 }
@@ -296,6 +332,12 @@ AndroidAudioPluginFactory factory{instantiate, release, nullptr};
 } // namespace
 
 AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) { return &factory; }
+
+// How many instances of this library are alive in the calling process (not instantiated ones
+// minus released ones). The in-process ABI tests read it through dlsym.
+extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT int32_t aap_hosting_test_live_instances(void) {
+    return liveInstances.load();
+}
 
 extern "C" AAP_PLUGIN_AAPXS_DEFINITIONS_EXPORT const AAPXSDefinition* aap_plugin_get_aapxs_definitions(int32_t* count) {
     // Function-local: built on first use, after the other translation unit's definition exists.

@@ -23,11 +23,16 @@ constexpr uint32_t kMaxPathLength = 4096u;
 constexpr uint32_t kMaxExtensionCapacity = 16u * 1024u * 1024u;
 constexpr uint32_t kMaxPortBufferSize = 64u * 1024u * 1024u;
 constexpr uint32_t kMaxExtensionsPerInstance = 64u;
+// A failed kOpCreateInstance reply may carry why, as its whole payload: 0 .. this many bytes of
+// printable text (no byte < 0x20 or 0x7f, no NUL), e.g. the aap_abi_describe line with
+// HostingStatus::AbiMismatch. A successful reply has no payload.
+constexpr uint32_t kMaxCreateErrorLength = 2048u;
 
 enum ControlOpcode : uint32_t {
     // host -> service
     kOpHello = 1,           // payload HelloPayload; reply HelloPayload
-    kOpCreateInstance = 2,  // payload CreateInstancePayload + strings; reply header.instance_id
+    kOpCreateInstance = 2,  // payload CreateInstancePayload + strings; reply header.instance_id,
+                            // or on failure an optional reason (see kMaxCreateErrorLength)
     kOpAddExtension = 3,    // payload AddExtensionPayload + uri; 1 fd (memfd of the block)
     kOpPrepare = 4,         // payload PreparePayload + port_count x PortEntry; 1 + port_count fds
     kOpActivate = 5,        // no payload

@@ -4,6 +4,7 @@
 // and process() cannot enforce its deadline (the call simply runs to completion).
 
 #include <memory>
+#include <string>
 
 #include "aap/hosting/transport.h"
 
@@ -13,7 +14,7 @@ class InProcessTransport final : public PluginTransport {
 public:
     const char* name() const noexcept override { return "in-process"; }
     HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
-                                 std::unique_ptr<TransportInstance>* instance) override;
+                                 std::unique_ptr<TransportInstance>* instance, std::string* error = nullptr) override;
     bool isAlive() const noexcept override { return true; }
 };
 

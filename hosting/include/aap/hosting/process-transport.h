@@ -68,7 +68,7 @@ public:
 
     const char* name() const noexcept override { return "process"; }
     HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
-                                 std::unique_ptr<TransportInstance>* instance) override;
+                                 std::unique_ptr<TransportInstance>* instance, std::string* error = nullptr) override;
     bool isAlive() const noexcept override { return alive_.load(std::memory_order_acquire); }
 
     // The service's process id (0 for connect()).

@@ -34,6 +34,10 @@ enum class HostingStatus : int32_t {
     Unsupported = -11,
     // A fixed-capacity resource is full (extension block, port count, pending requests).
     CapacityExceeded = -12,
+    // The plugin was built against an AAP ABI this host cannot run (aap/abi.h): its ABI record has
+    // another major version or is malformed. The instance was released right after instantiate;
+    // the error string carries the aap_abi_describe line. A legacy plugin (no record) is accepted.
+    AbiMismatch = -13,
 };
 
 // A short, static, human-readable name ("invalid state", "timeout", ...). Never null.

@@ -108,9 +108,12 @@ public:
     virtual const char* name() const noexcept = 0;
 
     // Loads and instantiates a plugin (beginCreate .. endCreate). `callbacks` must outlive the
-    // instance (it may be nullptr: requests from the plugin then fail with NotFound).
+    // instance (it may be nullptr: requests from the plugin then fail with NotFound). On failure
+    // *error (when not null) says why in one line where the transport knows more than the status,
+    // e.g. the aap_abi_describe line with AbiMismatch; it is left alone otherwise.
     virtual HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
-                                         std::unique_ptr<TransportInstance>* instance) = 0;
+                                         std::unique_ptr<TransportInstance>* instance,
+                                         std::string* error = nullptr) = 0;
 
     // False once the connection is unusable (peer process died or violated the protocol).
     virtual bool isAlive() const noexcept = 0;
