@@ -27,17 +27,17 @@ HostingStatus LocalPlugin::instantiate(const std::string& libraryPath, const std
     void* entry = ::dlsym(local->library_, symbol.c_str());
     if (entry == nullptr)
         return fail(HostingStatus::LoadFailed, libraryPath + " does not export " + symbol);
+    local->hooks_ = hooks;
+    local->host_.context = local.get();
+    local->host_.get_extension = &LocalPlugin::hostGetExtension;
+    local->host_.request_process = &LocalPlugin::hostRequestProcess;
     if (hooks != nullptr)
-        hooks->libraryLoaded(local->library_);
+        hooks->libraryLoaded(local->library_, &local->host_);
     auto getFactory = reinterpret_cast<aap_factory_t>(entry);
     local->factory_ = getFactory();
     if (local->factory_ == nullptr || local->factory_->instantiate == nullptr || local->factory_->release == nullptr)
         return fail(HostingStatus::LoadFailed, symbol + " returned no usable factory");
 
-    local->hooks_ = hooks;
-    local->host_.context = local.get();
-    local->host_.get_extension = &LocalPlugin::hostGetExtension;
-    local->host_.request_process = &LocalPlugin::hostRequestProcess;
     local->plugin_ = local->factory_->instantiate(local->factory_, pluginId.c_str(), &local->host_);
     if (local->plugin_ == nullptr)
         return fail(HostingStatus::InstantiateFailed, "the factory returned no instance for " + pluginId);

@@ -19,10 +19,17 @@ class LocalPluginHostHooks {
 public:
     virtual ~LocalPluginHostHooks() = default;
     // [main-thread] The plugin library is loaded (dlopen handle); the factory has not run yet.
-    virtual void libraryLoaded(void* library) { (void)library; }
-    // [main-thread] A host extension other than the ABI record (answered by LocalPlugin), or null.
-    // May be called from inside the factory's instantiate.
-    virtual void* hostExtension(AndroidAudioPluginHost* host, const char* uri) = 0;
+    // `host` is what the plugin will get (stable until the plugin is released). Everything
+    // hostExtension() can return must be built here.
+    virtual void libraryLoaded(void* library, AndroidAudioPluginHost* host) {
+        (void)library;
+        (void)host;
+    }
+    // A host extension other than the ABI record (answered by LocalPlugin), or null. May be called
+    // from inside the factory's instantiate, and, although aapxs.h tags get_extension
+    // [main-thread], from the plugin's process() (AAP 0.8 plugins do): so it must be a read-only
+    // lookup, [thread-safe] and realtime-safe (no allocation, no lock).
+    virtual void* hostExtension(AndroidAudioPluginHost* host, const char* uri) noexcept = 0;
     // [thread-safe] The plugin asked to be processed; must not block.
     virtual void requestProcess() noexcept = 0;
 };

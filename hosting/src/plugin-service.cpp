@@ -193,14 +193,16 @@ private:
         SharedMemory memory;
     };
 
-    void libraryLoaded(void* library) override { aapxs_.loadDefinitions(library, libraryPath_); }
-    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) override {
+    // Builds every host extension the plugin can get before it runs, so that hostExtension is a
+    // read-only lookup that the plugin may call from process() (LocalPluginHostHooks).
+    void libraryLoaded(void* library, AndroidAudioPluginHost* host) override {
+        aapxs_.loadDefinitions(library, libraryPath_, host);
+        pluginInfo_ = PluginInfoProvider::fromMetadataFile(metadataPath_);
+    }
+    void* hostExtension(AndroidAudioPluginHost* host, const char* uri) noexcept override {
         // plugin-info is served here from the metadata, everything else through AAPXS.
-        if (std::strcmp(uri, AAP_PLUGIN_INFO_EXTENSION_URI) == 0) {
-            if (!pluginInfo_)
-                pluginInfo_ = PluginInfoProvider::fromMetadataFile(metadataPath_);
+        if (std::strcmp(uri, AAP_PLUGIN_INFO_EXTENSION_URI) == 0)
             return pluginInfo_ ? pluginInfo_->extension() : nullptr;
-        }
         return aapxs_.hostExtension(uri, host);
     }
     void requestProcess() noexcept override {

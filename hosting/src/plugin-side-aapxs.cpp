@@ -13,7 +13,7 @@
 
 namespace aap {
 
-void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryPath) {
+void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryPath, AndroidAudioPluginHost* host) {
     loadExportedDefinitions(library, libraryPath);
 #if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
     // After the library's own: a definition the plugin ships for a standard URI wins.
@@ -21,6 +21,7 @@ void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryP
     if (error != RegistryError::None)
         std::fprintf(stderr, "aap hosting: standard AAPXS definitions: %s\n", toString(error));
 #endif
+    buildHostBindings(host);
 }
 
 void PluginSideAapxs::loadExportedDefinitions(void* library, const std::string& libraryPath) {
@@ -76,35 +77,44 @@ HostingStatus PluginSideAapxs::dispatch(AndroidAudioPlugin* plugin, const std::s
     return HostingStatus::Ok;
 }
 
-void* PluginSideAapxs::hostExtension(const char* uri, AndroidAudioPluginHost* host) {
+void PluginSideAapxs::buildHostBindings(AndroidAudioPluginHost* host) {
+    if (!hostBindings_.empty() || host == nullptr)
+        return;  // once per instance: hostExtension may already be handing these out
+    hostBindings_.reserve(registry_.size());
+    for (size_t i = 0; i < registry_.size(); i++) {
+        AAPXSDefinition* definition = registry_.at(i);
+        if (definition == nullptr || definition->get_host_extension_proxy == nullptr || definition->data_capacity <= 0)
+            continue;
+        auto binding = std::make_unique<HostBinding>();
+        binding->owner = this;
+        binding->definition = definition;
+        binding->host = host;
+        binding->block.resize(static_cast<size_t>(definition->data_capacity));
+        binding->serialization = AAPXSSerializationContext{binding->block.data(), 0, binding->block.size()};
+        binding->routed.host_context = binding.get();
+        binding->routed.serialization = &binding->serialization;
+        binding->routed.get_new_request_id = &PluginSideAapxs::newHostRequestId;
+        binding->routed.send_aapxs_request = &PluginSideAapxs::routeHostRequest;
+        binding->session.serialization = &binding->serialization;
+        // Bound to the realtime session at startSession (no session exists yet).
+        AAPXSExtensionServiceProxy proxy =
+            definition->get_host_extension_proxy(definition, &binding->routed, &binding->serialization);
+        binding->typed = proxy.as_host_extension != nullptr ? proxy.as_host_extension(&proxy) : nullptr;
+        if (binding->typed != nullptr)
+            hostBindings_.push_back(std::move(binding));
+    }
+}
+
+void* PluginSideAapxs::hostExtension(const char* uri, AndroidAudioPluginHost* host) const noexcept {
     if (uri == nullptr)
         return nullptr;
-    for (auto& binding : hostBindings_)
-        if (std::strcmp(binding->definition->uri, uri) == 0)
-            return binding->typed;
-    AAPXSDefinition* definition = registry_.findByUri(uri);
-    if (definition == nullptr || definition->get_host_extension_proxy == nullptr)
+    const AAPXSDefinition* definition = registry_.findByUri(uri);
+    if (definition == nullptr)
         return nullptr;
-    auto binding = std::make_unique<HostBinding>();
-    binding->owner = this;
-    binding->definition = definition;
-    binding->host = host;
-    binding->block.resize(static_cast<size_t>(definition->data_capacity));
-    binding->serialization = AAPXSSerializationContext{binding->block.data(), 0, binding->block.size()};
-    binding->routed.host_context = binding.get();
-    binding->routed.serialization = &binding->serialization;
-    binding->routed.get_new_request_id = &PluginSideAapxs::newHostRequestId;
-    binding->routed.send_aapxs_request = &PluginSideAapxs::routeHostRequest;
-    binding->session.serialization = &binding->serialization;
-    // Bound now if a session runs (get_extension while active), else at the next startSession.
-    if (hostInitiator_)
-        binding->sessionBound = hostInitiator_->bindInitiatorInstance(&binding->session, definition, host, 0);
-    AAPXSExtensionServiceProxy proxy =
-        definition->get_host_extension_proxy(definition, &binding->routed, &binding->serialization);
-    binding->typed = proxy.as_host_extension != nullptr ? proxy.as_host_extension(&proxy) : nullptr;
-    void* typed = binding->typed;
-    hostBindings_.push_back(std::move(binding));
-    return typed;
+    for (const auto& binding : hostBindings_)
+        if (binding->definition == definition)
+            return binding->host == host ? binding->typed : nullptr;
+    return nullptr;
 }
 
 uint32_t PluginSideAapxs::newHostRequestId(AAPXSInitiatorInstance* instance) {

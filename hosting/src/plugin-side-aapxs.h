@@ -36,8 +36,11 @@ public:
     PluginSideAapxs& operator=(const PluginSideAapxs&) = delete;
 
     // [main-thread] Registers the definitions `library` (a dlopen handle) exports, if any, then
-    // the standard extensions' definitions (aap::ext) for URIs the library did not cover.
-    void loadDefinitions(void* library, const std::string& libraryPath);
+    // the standard extensions' definitions (aap::ext) for URIs the library did not cover, and
+    // builds the host-extension proxy of every definition that has one, for `host` (what the
+    // plugin gets; must outlive this object). Call once, before the plugin is instantiated: the
+    // set of proxies never changes afterwards, which is what makes hostExtension() safe anywhere.
+    void loadDefinitions(void* library, const std::string& libraryPath, AndroidAudioPluginHost* host);
     bool hasDefinitions() const noexcept { return registry_.size() > 0; }
 
     // [main-thread] Inactive path: runs the definition's handler for one request whose payload is
@@ -53,9 +56,11 @@ public:
                                                              uint32_t* replySize)>;
     void setControlChannelSender(ControlChannelSender sender) { sender_ = std::move(sender); }
 
-    // [main-thread] The typed host extension the plugin gets for `uri`: the proxy of the
-    // definition registered for it, or null (no definition, or no host-side proxy). Cached.
-    void* hostExtension(const char* uri, AndroidAudioPluginHost* host);
+    // [thread-safe] The typed host extension the plugin gets for `uri`: the proxy built by
+    // loadDefinitions for it, or null (no definition, no host-side proxy, or another `host`).
+    // A read-only lookup without allocation or locks: AAP 0.8 plugins call get_extension from
+    // process() although aapxs.h tags it [main-thread], so this runs on the audio thread too.
+    void* hostExtension(const char* uri, AndroidAudioPluginHost* host) const noexcept;
 
     // [main-thread] Around the plugin's activate / deactivate: startSession before activate (it
     // allocates), setActive(true) after it, setActive(false) before deactivate, stopSession after.
@@ -100,6 +105,7 @@ private:
         std::atomic<uint32_t> nextRequestId{1};
     };
     void loadExportedDefinitions(void* library, const std::string& libraryPath);
+    void buildHostBindings(AndroidAudioPluginHost* host);
     static bool routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRequestContext* context);
     static uint32_t newHostRequestId(AAPXSInitiatorInstance* instance);
 
@@ -109,6 +115,9 @@ private:
     std::unique_ptr<RecipientSession> recipient_;
     std::unique_ptr<InitiatorSession> hostInitiator_;
     std::atomic<bool> active_{false};
+    // Filled once by loadDefinitions, before the plugin exists; never resized afterwards (the
+    // plugin's audio thread may read it through hostExtension). Only the bindings' session
+    // fields change, in startSession/stopSession while the plugin is not processing.
     std::vector<std::unique_ptr<HostBinding>> hostBindings_;
     ControlChannelSender sender_;
     // The plugin's main thread (the one that creates the instance): the only thread that may use

@@ -115,6 +115,37 @@ TEST_P(HostExtension, PluginInfoIsServedLocallyFromTheMetadata) {
     EXPECT_EQ(reportedTotal(*instance), 1);
 }
 
+// AAP 0.8 plugins call host->get_extension from process(), though aapxs.h tags it [main-thread].
+// The plugin asks for the counter, plugin-info, the ABI record and unknown URIs there every cycle
+// (its first calls ever), adds 10 through the proxy it got on the audio thread, and its completion
+// asks again on the service worker while process() keeps running (TSan sees both threads).
+TEST_P(HostExtension, GetExtensionFromProcessAnswersTheSameProxiesAndTheyWork) {
+    hostTotal = 0;
+    hostCalls = 0;
+    PluginHost host{test::testCatalog(), counterOptions(GetParam())};
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    ASSERT_EQ(host.instantiate("urn:aap-test:get-extension-in-process", &instance, &error), HostingStatus::Ok) << error;
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    int cycle = 0, cyclesAfterTheReply = 0;
+    for (; cycle < 3000 && cyclesAfterTheReply < 50; cycle++) {
+        test::fillInputs(*instance, kFrames, static_cast<uint32_t>(cycle));
+        ASSERT_EQ(instance->process(kFrames, 1000000000), HostingStatus::Ok) << "cycle " << cycle;
+        const int32_t reported = reportedTotal(*instance);
+        ASSERT_NE(reported, -2) << "a get_extension answer in process() was wrong, cycle " << cycle;
+        ASSERT_TRUE(reported == -1 || reported == 10) << reported;
+        if (reported == 10)
+            cyclesAfterTheReply++;
+        else
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    EXPECT_EQ(reportedTotal(*instance), 10);
+    EXPECT_EQ(hostTotal.load(), 10);
+    EXPECT_EQ(hostCalls.load(), 1);
+    ASSERT_EQ(instance->destroy(), HostingStatus::Ok);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothTransports, HostExtension,
                          ::testing::Values(PluginIsolation::InProcess, PluginIsolation::ProcessPerInstance),
                          [](const ::testing::TestParamInfo<PluginIsolation>& info) {

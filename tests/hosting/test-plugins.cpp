@@ -39,6 +39,11 @@ enum class Behaviour {
     AbiMajor2,          // gain-echo whose ABI record (aap/abi.h) says major 2: the host must refuse it
     AbiMalformed,       // gain-echo answering the ABI URI with a record without AAP_ABI_MAGIC
     AbiLegacy,          // gain-echo answering null for the ABI URI, like an AAP 0.8 plugin
+    GetExtensionInProcess,  // an AAP 0.8 habit: calls host->get_extension only from process()
+                        // (every cycle, several URIs, the first calls ever in process), and again
+                        // from the counter's completion on the service worker, concurrently; adds
+                        // 10 in the third cycle through the proxy it got there. Reports like
+                        // HostCounterUser: the counter total, or -2 once any answer was wrong.
 };
 
 // Live instances of this library in this process: the ABI tests check that a refused instance
@@ -54,6 +59,10 @@ struct TestPlugin {
     // Written by the counter's completion, which runs on the service's worker (aapxs.h tags
     // completions [main-thread]), and read by process(): hence atomic.
     std::atomic<int32_t> counterTotal{-1};
+    // GetExtensionInProcess: what the first process() got; any later different answer sets wrong.
+    void* firstCounter = nullptr;
+    void* firstPluginInfo = nullptr;
+    std::atomic<bool> wrong{false};
 };
 
 bool same(const char* a, const char* b) { return a != nullptr && std::strcmp(a, b) == 0; }
@@ -86,6 +95,34 @@ int32_t checkPluginInfo(AndroidAudioPluginHost* host) {
 
 void counterDone(void* user, int32_t total) { static_cast<TestPlugin*>(user)->counterTotal.store(total, std::memory_order_release); }
 
+// GetExtensionInProcess, on the audio thread: every answer must be what a host gives and the same
+// every time. Returns the counter proxy.
+aap_test_host_counter_extension_t* askEverythingInProcess(TestPlugin* p) {
+    AndroidAudioPluginHost* host = p->host;
+    void* counter = host->get_extension(host, AAP_TEST_HOST_COUNTER_URI);
+    void* pluginInfo = host->get_extension(host, AAP_PLUGIN_INFO_EXTENSION_URI);
+    const void* abi = host->get_extension(host, AAP_ABI_EXTENSION_URI);
+    if (p->firstCounter == nullptr) {
+        p->firstCounter = counter;
+        p->firstPluginInfo = pluginInfo;
+    }
+    if (counter == nullptr || counter != p->firstCounter || pluginInfo == nullptr || pluginInfo != p->firstPluginInfo ||
+        aap_abi_check(abi) != AAP_ABI_CHECK_COMPATIBLE ||
+        host->get_extension(host, "urn:aap-test:no-such-extension") != nullptr || host->get_extension(host, nullptr) != nullptr)
+        p->wrong.store(true);
+    return static_cast<aap_test_host_counter_extension_t*>(counter);
+}
+
+// GetExtensionInProcess, on the service worker (completions are [main-thread]) while process()
+// may run: asks again concurrently with the audio thread.
+void counterDoneAskingAgain(void* user, int32_t total) {
+    auto* p = static_cast<TestPlugin*>(user);
+    for (int i = 0; i < 100; i++)
+        if (p->host->get_extension(p->host, AAP_TEST_HOST_COUNTER_URI) == nullptr ||
+            p->host->get_extension(p->host, AAP_PLUGIN_INFO_EXTENSION_URI) == nullptr)
+            p->wrong.store(true);
+    counterDone(user, total);
+}
 
 TestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<TestPlugin*>(plugin->plugin_specific); }
 
@@ -159,8 +196,14 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         if (p->cycles > 1)
             ::usleep(300000);
         break;
+    case Behaviour::GetExtensionInProcess:
     case Behaviour::PluginInfoUser:
     case Behaviour::HostCounterUser: {
+        if (p->behaviour == Behaviour::GetExtensionInProcess) {
+            aap_test_host_counter_extension_t* counter = askEverythingInProcess(p);
+            if (p->cycles == 3 && counter != nullptr)
+                counter->add(counter, p->host, 10, counterDoneAskingAgain, p);
+        }
         if (p->cycles == 3 && p->counter != nullptr)
             p->counter->add(p->counter, p->host, 10, counterDone, p);  // active: the MIDI2 stream
         gainEcho(buffer, frames);
@@ -171,7 +214,8 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         const uint32_t capacity = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 5)) - 32;
         if (header.length + 8 <= capacity) {
             std::memmove(midiOut + 32 + 8, midiOut + 32, header.length);
-            uint32_t words[2] = {0x40B00100u, static_cast<uint32_t>(p->counterTotal.load(std::memory_order_acquire))};
+            const int32_t report = p->wrong.load() ? -2 : p->counterTotal.load(std::memory_order_acquire);
+            uint32_t words[2] = {0x40B00100u, static_cast<uint32_t>(report)};
             std::memcpy(midiOut + 32, words, sizeof(words));
             header.length += 8;
             std::memcpy(midiOut, &header, sizeof(header));
@@ -289,6 +333,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:abi-major-2", Behaviour::AbiMajor2},
         {"urn:aap-test:abi-malformed", Behaviour::AbiMalformed},
         {"urn:aap-test:abi-legacy", Behaviour::AbiLegacy},
+        {"urn:aap-test:get-extension-in-process", Behaviour::GetExtensionInProcess},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
