@@ -2,6 +2,7 @@
 
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/standard-extensions.h"
+#include "../common/client-extension-proxy.h"
 #include "../common/host-extension-proxy.h"
 #include "../common/plugin-side.h"
 
@@ -152,6 +153,8 @@ AAPXSDefinition makeDefinition() noexcept {
     d.data_capacity = kParametersDataCapacity;
     d.process_incoming_plugin_aapxs_request = &handleRequest;
     d.process_incoming_host_aapxs_request = &handleHostRequest;
+    d.process_incoming_plugin_aapxs_reply = &forwardClientReply;
+    d.get_plugin_extension_proxy = &clientExtensionProxy<ParametersProxy>;
     d.get_host_extension_proxy = &hostExtensionProxy;
     d.is_command_rt_safe = &isRtSafe;
     return d;

@@ -14,6 +14,7 @@
 
 #include "aap/ext-cpp/standard-extensions.h"
 #include "aap/ext-cpp/state.h"
+#include "../common/client-extension-proxy.h"
 #include "../common/plugin-side.h"
 
 namespace aap {
@@ -361,6 +362,8 @@ AAPXSDefinition makeDefinition() noexcept {
     d.uri = AAP_STATE_EXTENSION_URI;
     d.data_capacity = kStateDataCapacity;
     d.process_incoming_plugin_aapxs_request = &handleRequest;
+    d.process_incoming_plugin_aapxs_reply = &forwardClientReply;
+    d.get_plugin_extension_proxy = &clientExtensionProxy<StateProxy>;
     d.is_command_rt_safe = nullptr;  // nothing about state is realtime-safe
     return d;
 }

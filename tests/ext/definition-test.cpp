@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -515,6 +516,187 @@ TEST_F(ChunkedState, IdleTransfersExpire) {
     b.state = {3};
     ASSERT_EQ(getBegin(state, b).status, kStateTransferOk);
     EXPECT_EQ(stagedStateBytes(), 1u);
+}
+
+// ---- get_plugin_extension_proxy: the AAP 0.8 host's C proxies over an AAPXSInitiatorInstance ----
+
+// A runtime's initiator for one extension of one instance: send_aapxs_request hands the request to
+// the definition's plugin side (FakePlugin), whose reply comes back through the definition's
+// process_incoming_plugin_aapxs_reply in a block of its own, as aap::runtime's InitiatorSession
+// delivers it. Inline replies before send returns; Threaded replies later on another thread;
+// Refusing makes send fail. A request without a reply fires error_callback.
+struct FakeInitiator {
+    enum class Mode { Inline, Threaded, Refusing };
+    FakeInitiator(const AAPXSDefinition& d, FakePlugin& p, Mode m, std::size_t capacity)
+        : definition(d), plugin(p), mode(m), block(capacity) {
+        serialization = AAPXSSerializationContext{block.data(), 0, block.size()};
+        instance.host_context = this;
+        instance.serialization = &serialization;
+        instance.get_new_request_id = [](AAPXSInitiatorInstance* i) {
+            return static_cast<FakeInitiator*>(i->host_context)->nextId++;
+        };
+        instance.send_aapxs_request = [](AAPXSInitiatorInstance* i, AAPXSRequestContext* context) {
+            auto* self = static_cast<FakeInitiator*>(i->host_context);
+            if (self->mode == Mode::Refusing)
+                return false;
+            self->sent++;
+            std::vector<uint8_t> request(static_cast<uint8_t*>(context->serialization->data),
+                                         static_cast<uint8_t*>(context->serialization->data) +
+                                             context->serialization->data_size);
+            AAPXSRequestContext copy = *context;
+            if (self->mode == Mode::Inline)
+                self->deliver(copy, std::move(request));
+            else
+                self->threads.emplace_back([self, copy, request]() mutable {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    self->deliver(copy, std::move(request));
+                });
+            return true;
+        };
+    }
+    ~FakeInitiator() {
+        for (auto& thread : threads)
+            thread.join();
+    }
+    void deliver(AAPXSRequestContext context, std::vector<uint8_t> request) {
+        // The plugin side works in a block of its own ("the other process").
+        std::vector<uint8_t> recipientBlock(block.size());
+        if (!request.empty())
+            std::memcpy(recipientBlock.data(), request.data(), request.size());
+        AAPXSSerializationContext recipientSerialization{recipientBlock.data(), request.size(), recipientBlock.size()};
+        bool replied = false;
+        std::vector<uint8_t> reply;
+        struct Sink {
+            bool* replied;
+            std::vector<uint8_t>* reply;
+        } sink{&replied, &reply};
+        AAPXSRecipientInstance recipient{nullptr, &sink, &recipientSerialization,
+                                         [](AAPXSRecipientInstance* r, AAPXSRequestContext* c) {
+                                             auto* out = static_cast<Sink*>(r->host_context);
+                                             *out->replied = true;
+                                             auto* data = static_cast<uint8_t*>(c->serialization->data);
+                                             out->reply->assign(data, data + c->serialization->data_size);
+                                         }};
+        AAPXSRequestContext incoming = context;
+        incoming.serialization = &recipientSerialization;
+        definition.process_incoming_plugin_aapxs_request(&definition, &recipient, &plugin.plugin, &incoming);
+        if (!replied) {
+            context.error_callback(context.callback_user_data, &plugin.plugin, "no reply");
+            return;
+        }
+        std::vector<uint8_t> replyBlock(block.size());  // the runtime's reply block, not the instance's
+        if (!reply.empty())
+            std::memcpy(replyBlock.data(), reply.data(), reply.size());
+        AAPXSSerializationContext replySerialization{replyBlock.data(), reply.size(), replyBlock.size()};
+        context.serialization = &replySerialization;
+        definition.process_incoming_plugin_aapxs_reply(&definition, &instance, &plugin.plugin, &context);
+    }
+    template <typename Typed>
+    Typed* typed() {
+        AAPXSExtensionClientProxy proxy = definition.get_plugin_extension_proxy(&definition, &instance, &serialization);
+        return static_cast<Typed*>(proxy.as_plugin_extension(&proxy));
+    }
+
+    AAPXSDefinition definition;
+    FakePlugin& plugin;
+    Mode mode;
+    std::vector<uint8_t> block;
+    AAPXSSerializationContext serialization{};
+    AAPXSInitiatorInstance instance{};
+    uint32_t nextId = 1;
+    int sent = 0;
+    std::vector<std::thread> threads;
+};
+
+class PluginExtensionProxy : public ::testing::TestWithParam<FakeInitiator::Mode> {};
+
+TEST_P(PluginExtensionProxy, EveryFunctionOfParametersPresetsAndStateReachesThePlugin) {
+    FakePlugin plugin;
+    FakeInitiator parametersInitiator(parametersExtensionDefinition(), plugin, GetParam(), kParametersDataCapacity);
+    auto* parameters = parametersInitiator.typed<aap_parameters_extension_t>();
+    ASSERT_NE(parameters, nullptr);
+    EXPECT_EQ(parameters->get_parameter_count(parameters, &plugin.plugin), aap_ext_test::kParameterCount);
+    EXPECT_EQ(parameters->get_parameter(parameters, &plugin.plugin, 1).stable_id, 11);
+    EXPECT_STREQ(parameters->get_parameter(parameters, &plugin.plugin, 0).display_name, "Gain");
+    EXPECT_EQ(parameters->get_parameter_property(parameters, &plugin.plugin, 10, AAP_PARAMETER_PROPERTY_MAX_VALUE), 2.0);
+    EXPECT_EQ(parameters->get_enumeration_count(parameters, &plugin.plugin, 11), 3);
+    EXPECT_STREQ(parameters->get_enumeration(parameters, &plugin.plugin, 11, 2).name, "Fold");
+    EXPECT_EQ(parametersInitiator.sent, 6);  // one request per call, all through the runtime's initiator
+
+    FakeInitiator presetsInitiator(presetsExtensionDefinition(), plugin, GetParam(), kPresetsDataCapacity);
+    auto* presets = presetsInitiator.typed<aap_presets_extension_t>();
+    ASSERT_NE(presets, nullptr);
+    EXPECT_EQ(presets->get_preset_count(presets, &plugin.plugin), aap_ext_test::kPresetCount);
+    aap_preset_t preset{};
+    int called = 0;
+    presets->get_preset(presets, &plugin.plugin, 2, &preset, [](void* data, void*) { ++*static_cast<int*>(data); },
+                        &called);
+    EXPECT_EQ(called, 1);
+    EXPECT_EQ(preset.id, aap_ext_test::preset(2).id);
+    EXPECT_EQ(std::strlen(preset.name), 255u);
+    presets->set_preset_index(presets, &plugin.plugin, 1);
+    EXPECT_EQ(plugin.presetIndex, 1);
+
+    // A small block: a 200-byte state takes the chunked transfer through the same initiator.
+    FakeInitiator stateInitiator(stateExtensionDefinition(), plugin, GetParam(), 64);
+    auto* state = stateInitiator.typed<aap_state_extension_t>();
+    ASSERT_NE(state, nullptr);
+    std::vector<uint8_t> blob(200);
+    for (std::size_t i = 0; i < blob.size(); i++)
+        blob[i] = static_cast<uint8_t>(i * 7);
+    aap_state_t in{blob.data(), blob.size()};
+    state->set_state(state, &plugin.plugin, &in);
+    EXPECT_EQ(plugin.state, blob);
+    EXPECT_EQ(state->get_state_size(state, &plugin.plugin), blob.size());
+    std::vector<uint8_t> back(256);
+    aap_state_t out{back.data(), back.size()};
+    state->get_state(state, &plugin.plugin, &out);
+    ASSERT_EQ(out.data_size, blob.size());
+    EXPECT_TRUE(std::equal(blob.begin(), blob.end(), back.begin()));
+    EXPECT_GT(stateInitiator.sent, 8);  // begin, chunks, commit both ways
+    EXPECT_EQ(stagedStateBytes(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(InlineAndLaterReplies, PluginExtensionProxy,
+                         ::testing::Values(FakeInitiator::Mode::Inline, FakeInitiator::Mode::Threaded),
+                         [](const ::testing::TestParamInfo<FakeInitiator::Mode>& info) {
+                             return std::string(info.param == FakeInitiator::Mode::Inline ? "Inline" : "Threaded");
+                         });
+
+TEST(PluginExtensionProxyErrors, ARefusedSendOrAMissingReplyGivesTheAbiNothingValues) {
+    FakePlugin plugin;
+    FakeInitiator refusing(parametersExtensionDefinition(), plugin, FakeInitiator::Mode::Refusing,
+                           kParametersDataCapacity);
+    auto* parameters = refusing.typed<aap_parameters_extension_t>();
+    ASSERT_NE(parameters, nullptr);
+    EXPECT_EQ(parameters->get_parameter_count(parameters, &plugin.plugin), -1);
+    EXPECT_EQ(parameters->get_parameter(parameters, &plugin.plugin, 0).stable_id, -1);
+
+    FakePlugin bare;
+    bare.withExtensions = false;  // the plugin side does not reply: the runtime fires error_callback
+    FakeInitiator silent(presetsExtensionDefinition(), bare, FakeInitiator::Mode::Threaded, kPresetsDataCapacity);
+    auto* presets = silent.typed<aap_presets_extension_t>();
+    ASSERT_NE(presets, nullptr);
+    EXPECT_EQ(presets->get_preset_count(presets, &bare.plugin), 0);
+    aap_preset_t preset{};
+    presets->get_preset(presets, &bare.plugin, 0, &preset, nullptr, nullptr);
+    EXPECT_EQ(preset.id, -1);
+    EXPECT_EQ(silent.sent, 2);
+}
+
+TEST(PluginExtensionProxyErrors, OneStructPerInitiatorAndNoneWithoutOne) {
+    FakePlugin plugin;
+    FakeInitiator first(presetsExtensionDefinition(), plugin, FakeInitiator::Mode::Inline, kPresetsDataCapacity);
+    FakeInitiator second(presetsExtensionDefinition(), plugin, FakeInitiator::Mode::Inline, kPresetsDataCapacity);
+    auto* a = first.typed<aap_presets_extension_t>();
+    EXPECT_EQ(first.typed<aap_presets_extension_t>(), a);
+    EXPECT_NE(second.typed<aap_presets_extension_t>(), a);
+    AAPXSDefinition definition = presetsExtensionDefinition();
+    AAPXSExtensionClientProxy none = definition.get_plugin_extension_proxy(&definition, nullptr, nullptr);
+    EXPECT_EQ(none.as_plugin_extension(&none), nullptr);
+    // Only parameters, presets and state offer one.
+    EXPECT_EQ(midiExtensionDefinition().get_plugin_extension_proxy, nullptr);
+    EXPECT_EQ(guiExtensionDefinition().get_plugin_extension_proxy, nullptr);
 }
 
 } // namespace
