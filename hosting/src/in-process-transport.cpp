@@ -40,6 +40,12 @@ public:
         return HostingStatus::Ok;
     }
 
+    HostingStatus mapUrid(const std::string& uri, uint8_t urid) override {
+        if (!plugin_)
+            return HostingStatus::Offline;
+        return aapxs_.mapUrid(uri, urid);  // InvalidState while a session (active) runs
+    }
+
     HostingStatus prepare(int32_t frames, int32_t sampleRate, const std::vector<PortBufferSpec>& ports) override {
         if (!plugin_)
             return HostingStatus::Offline;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <algorithm>
+#include <cstring>
 
 #include "aap/hosting/in-process-transport.h"
 #include "aap/plugin-meta-info.h"
@@ -95,7 +96,25 @@ HostingStatus PluginInstance::addExtension(const std::string& uri, uint32_t data
         return wrongState(state());
     if (uri.empty() || dataCapacity == 0 || block == nullptr)
         return HostingStatus::InvalidArgument;
-    return track(instance_->addExtension(uri, dataCapacity, block));
+    HostingStatus status = track(instance_->addExtension(uri, dataCapacity, block));
+    if (status != HostingStatus::Ok || mappedUris_.size() >= 255)
+        return status;
+    const uint8_t urid = static_cast<uint8_t>(mappedUris_.size() + 1);
+    status = track(instance_->mapUrid(uri, urid));
+    if (status == HostingStatus::Ok)
+        mappedUris_.push_back(uri);
+    else if (status == HostingStatus::NotFound || status == HostingStatus::Unsupported)
+        status = HostingStatus::Ok;  // stays addressed by URI (see plugin-host.h)
+    return status;
+}
+
+uint8_t PluginInstance::uridOf(const char* uri, size_t uriSize) const noexcept {
+    if (uri == nullptr)
+        return 0;
+    for (size_t i = 0; i < mappedUris_.size(); i++)
+        if (mappedUris_[i].size() == uriSize && std::memcmp(mappedUris_[i].data(), uri, uriSize) == 0)
+            return static_cast<uint8_t>(i + 1);
+    return 0;
 }
 
 HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
@@ -246,7 +265,10 @@ HostingStatus PluginInstance::submitExtensionRequest(const InitiatorSession::Req
         return wrongState(current);
     if (!initiator_)
         return HostingStatus::Unsupported;
-    SubmitResult result = initiator_->submit(request);
+    InitiatorSession::Request addressed = request;
+    if (addressed.urid == 0)
+        addressed.urid = uridOf(addressed.uri, addressed.uriSize);  // URI-less on the wire
+    SubmitResult result = initiator_->submit(addressed);
     switch (result.error) {
     case SubmitError::None:
         if (requestId != nullptr)

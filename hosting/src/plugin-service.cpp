@@ -54,6 +54,12 @@ public:
         return HostingStatus::Ok;
     }
 
+    HostingStatus mapUrid(const std::string& uri, uint8_t urid) {
+        if (state_ == State::Active)
+            return HostingStatus::InvalidState;
+        return aapxs_.mapUrid(uri, urid);
+    }
+
     HostingStatus addExtension(std::string uri, uint32_t capacity, UniqueFd fd) {
         if (state_ != State::Unprepared)
             return HostingStatus::InvalidState;
@@ -460,7 +466,8 @@ private:
         auto it = instances_.find(h.instance_id);
         const bool known = h.opcode == wire::kOpAddExtension || h.opcode == wire::kOpPrepare ||
                            h.opcode == wire::kOpActivate || h.opcode == wire::kOpDeactivate ||
-                           h.opcode == wire::kOpDestroy || h.opcode == wire::kOpExtension;
+                           h.opcode == wire::kOpDestroy || h.opcode == wire::kOpExtension ||
+                           h.opcode == wire::kOpMapUrid;
         if (!known) {
             sendReply(h, HostingStatus::Unsupported, nullptr, 0);
             return;
@@ -537,6 +544,28 @@ private:
             if (removed->stuck())
                 (void)removed.release();
             sendReply(h, HostingStatus::Ok, nullptr, 0);
+            return;
+        }
+        case wire::kOpMapUrid: {
+            wire::MapUridPayload head{};
+            if (message.payload.size() < sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::memcpy(&head, message.payload.data(), sizeof(head));
+            std::string uri;
+            size_t offset = sizeof(head);
+            if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength ||
+                !readString(message.payload, &offset, head.uri_length, &uri) || offset != message.payload.size()) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            // A well-formed message with a urid outside 1..255 is a bad argument, not garbage.
+            if (head.urid == 0 || head.urid > 255) {
+                sendReply(h, HostingStatus::InvalidArgument, nullptr, 0);
+                return;
+            }
+            sendReply(h, instance.mapUrid(uri, static_cast<uint8_t>(head.urid)), nullptr, 0);
             return;
         }
         case wire::kOpExtension: {

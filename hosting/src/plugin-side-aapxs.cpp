@@ -117,6 +117,19 @@ void* PluginSideAapxs::hostExtension(const char* uri, AndroidAudioPluginHost* ho
     return nullptr;
 }
 
+HostingStatus PluginSideAapxs::mapUrid(const std::string& uri, uint8_t urid) noexcept {
+    if (recipient_)
+        return HostingStatus::InvalidState;  // the audio thread reads the table while a session runs
+    if (urid == UridTable::kUnmapped)
+        return HostingStatus::InvalidArgument;
+    AAPXSDefinition* definition = registry_.findByUri(uri);
+    if (definition == nullptr)
+        return HostingStatus::NotFound;
+    if (urids_.find(urid) == definition)
+        return HostingStatus::Ok;
+    return urids_.assign(urid, definition) == UridError::None ? HostingStatus::Ok : HostingStatus::InvalidArgument;
+}
+
 uint32_t PluginSideAapxs::newHostRequestId(AAPXSInitiatorInstance* instance) {
     return static_cast<HostBinding*>(instance->host_context)->nextRequestId.fetch_add(1);
 }

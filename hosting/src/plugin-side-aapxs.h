@@ -49,6 +49,10 @@ public:
     HostingStatus dispatch(AndroidAudioPlugin* plugin, const std::string& uri, int32_t opcode, uint32_t requestId,
                            uint8_t* block, uint32_t capacity, uint32_t requestSize, uint32_t* replySize);
 
+    // [main-thread] While no session runs (before activate): realtime requests carrying `urid`
+    // name the definition of `uri` (TransportInstance::mapUrid). Re-mapping the same pair is Ok.
+    HostingStatus mapUrid(const std::string& uri, uint8_t urid) noexcept;
+
     // Sends one host-extension request on the control channel and waits for its reply (data in
     // and out of `data`, `capacity` bytes). [main-thread]
     using ControlChannelSender = std::function<HostingStatus(const std::string& uri, int32_t opcode, uint32_t requestId,

@@ -66,6 +66,21 @@ HostingStatus ProcessTransportInstance::addExtension(const std::string& uri, uin
     return HostingStatus::Ok;
 }
 
+HostingStatus ProcessTransportInstance::mapUrid(const std::string& uri, uint8_t urid) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    if (uri.empty() || uri.size() > wire::kMaxUriLength || urid == 0)
+        return HostingStatus::InvalidArgument;
+    std::vector<uint8_t> payload(sizeof(wire::MapUridPayload) + uri.size());
+    wire::MapUridPayload head{urid, static_cast<uint32_t>(uri.size())};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    std::memcpy(payload.data() + sizeof(head), uri.data(), uri.size());
+    ControlMessage reply;
+    HostingStatus status =
+        transport_->call(wire::kOpMapUrid, id_, payload.data(), static_cast<uint32_t>(payload.size()), nullptr, 0, &reply);
+    return status == HostingStatus::Ok ? hostingStatusFromWire(reply.header.status) : status;
+}
+
 HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRate,
                                                 const std::vector<PortBufferSpec>& ports) {
     if (destroyed_ || !isAlive())

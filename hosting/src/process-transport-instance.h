@@ -23,6 +23,7 @@ public:
     ~ProcessTransportInstance() override;
 
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override;
+    HostingStatus mapUrid(const std::string& uri, uint8_t urid) override;
     HostingStatus prepare(int32_t frames, int32_t sampleRate, const std::vector<PortBufferSpec>& ports) override;
     HostingStatus activate() override;
     HostingStatus deactivate() override;

@@ -19,6 +19,8 @@
 #include "aap/plugin-meta-info.h"
 #include "control-socket.h"
 #include "hosting-test-support.h"
+#include "test-host-counter-extension.h"
+#include "test-transform-extension.h"
 
 namespace aap {
 namespace {
@@ -483,6 +485,71 @@ TEST(FakeHost, MalformedPrepareRequestsAreRejected) {
     EXPECT_EQ(reply.header.status, 0);
     reply = fake.request(header(wire::kKindRequest, wire::kOpDestroy, 10, instance), nullptr, 0);
     EXPECT_EQ(reply.header.status, 0);
+}
+
+// kOpMapUrid (the URID handshake): every malformed or invalid request gets its own error value,
+// the connection survives, and a valid one works only while the instance is not active.
+TEST(FakeHost, MapUridRequestsAreValidated) {
+    FakeHost fake;
+    fake.handshake();
+    const std::string library = std::string{AAP_TEST_BUNDLE_DIR} + "/aap-hosting-test-plugins.so";
+    const std::string id = "urn:aap-test:gain-echo";
+    std::vector<uint8_t> payload(sizeof(wire::CreateInstancePayload));
+    wire::CreateInstancePayload head{static_cast<uint32_t>(library.size()), 0, static_cast<uint32_t>(id.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    payload.insert(payload.end(), library.begin(), library.end());
+    payload.insert(payload.end(), id.begin(), id.end());
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 2), payload.data(),
+                                        static_cast<uint32_t>(payload.size()));
+    ASSERT_EQ(reply.header.status, 0);
+    const uint32_t instance = reply.header.instance_id;
+    uint32_t sequence = 3;
+    auto map = [&](uint32_t urid, const std::string& uri, int32_t lengthDelta = 0, uint32_t target = 0) {
+        std::vector<uint8_t> bytes(sizeof(wire::MapUridPayload));
+        wire::MapUridPayload m{urid, static_cast<uint32_t>(static_cast<int32_t>(uri.size()) + lengthDelta)};
+        std::memcpy(bytes.data(), &m, sizeof(m));
+        bytes.insert(bytes.end(), uri.begin(), uri.end());
+        return fake
+            .request(header(wire::kKindRequest, wire::kOpMapUrid, sequence++, target ? target : instance), bytes.data(),
+                     static_cast<uint32_t>(bytes.size()))
+            .header.status;
+    };
+    const std::string transform = AAP_TEST_TRANSFORM_URI;
+    EXPECT_EQ(map(0, transform), static_cast<int32_t>(HostingStatus::InvalidArgument));    // 0 = unmapped
+    EXPECT_EQ(map(256, transform), static_cast<int32_t>(HostingStatus::InvalidArgument));  // not a urid
+    EXPECT_EQ(map(1, transform, 5), static_cast<int32_t>(HostingStatus::ProtocolError));   // length past the payload
+    EXPECT_EQ(map(1, transform, -1), static_cast<int32_t>(HostingStatus::ProtocolError));  // trailing bytes
+    EXPECT_EQ(map(1, ""), static_cast<int32_t>(HostingStatus::ProtocolError));             // empty URI
+    EXPECT_EQ(map(1, "urn:aap-test:nothing-defines-this"), static_cast<int32_t>(HostingStatus::NotFound));
+    EXPECT_EQ(map(1, transform, 0, 99), static_cast<int32_t>(HostingStatus::NotFound));   // no such instance
+    uint8_t tiny[3] = {1, 2, 3};
+    EXPECT_EQ(fake.request(header(wire::kKindRequest, wire::kOpMapUrid, sequence++, instance), tiny, sizeof(tiny))
+                  .header.status,
+              static_cast<int32_t>(HostingStatus::ProtocolError));
+    EXPECT_EQ(map(1, transform), 0);
+    EXPECT_EQ(map(1, transform), 0);  // the same pair again is fine
+    EXPECT_EQ(map(2, transform), static_cast<int32_t>(HostingStatus::InvalidArgument));  // already mapped to 1
+
+    // Active: the service's audio thread reads the table, so no mapping then.
+    SharedMemory block, port;
+    ASSERT_EQ(SharedMemory::create(wire::kProcessBlockSize, "test", &block), HostingStatus::Ok);
+    ASSERT_EQ(SharedMemory::create(64, "test", &port), HostingStatus::Ok);
+    auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
+    processBlock->magic = wire::kProcessBlockMagic;
+    processBlock->layout_version = wire::kControlProtocolVersion;
+    struct {
+        wire::PreparePayload head;
+        wire::PortEntry port;
+    } prepare{{16, 48000, 1, 0}, {AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_INPUT, 64, 0}};
+    int fds[2] = {block.fd(), port.fd()};
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, sequence++, instance), &prepare, sizeof(prepare),
+                         fds, 2);
+    ASSERT_EQ(reply.header.status, 0);
+    ASSERT_EQ(fake.request(header(wire::kKindRequest, wire::kOpActivate, sequence++, instance), nullptr, 0).header.status, 0);
+    EXPECT_EQ(map(3, AAP_TEST_HOST_COUNTER_URI), static_cast<int32_t>(HostingStatus::InvalidState));
+    ASSERT_EQ(fake.request(header(wire::kKindRequest, wire::kOpDeactivate, sequence++, instance), nullptr, 0).header.status, 0);
+    EXPECT_EQ(map(3, AAP_TEST_HOST_COUNTER_URI), 0);
+    EXPECT_EQ(fake.request(header(wire::kKindRequest, wire::kOpDestroy, sequence++, instance), nullptr, 0).header.status, 0);
 }
 
 } // namespace

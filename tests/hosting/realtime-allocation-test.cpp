@@ -137,5 +137,45 @@ TEST(ProcessTransportRealtime, ExtensionTrafficOnTheAudioThreadAllocatesNothing)
     EXPECT_EQ(heapOperations, 0u);
 }
 
+// With the URID handshake (addExtension before prepare) the RT-safe REVERSE runs inline in the
+// service and completes in the cycle that carried it; the host's audio thread still allocates
+// nothing (submit, process, completion).
+std::atomic<int> inlineCompleted{0};
+void countInline(void*, const RequestCompletion& completion) noexcept {
+    if (completion.status == RequestStatus::Completed && completion.dataSize == 4)
+        inlineCompleted.fetch_add(1);
+}
+
+TEST(ProcessTransportRealtime, InlineUridRequestsAllocateNothingAndCompleteInTheirCycle) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+    uint8_t* block = nullptr;
+    ASSERT_EQ(instance->addExtension(AAP_TEST_TRANSFORM_URI, AAP_TEST_TRANSFORM_CAPACITY, &block), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    static const uint8_t payload[4] = {1, 2, 3, 4};
+    InitiatorSession::Request request;
+    request.uri = AAP_TEST_TRANSFORM_URI;
+    request.uriSize = sizeof(AAP_TEST_TRANSFORM_URI) - 1;
+    request.opcode = AAP_TEST_TRANSFORM_REVERSE;
+    request.data = payload;
+    request.dataSize = sizeof(payload);
+    request.onComplete = &countInline;
+    int failures = 0, sameCycle = 0;
+    uint64_t heapOperations = 0;
+    for (int cycle = 0; cycle < 500; cycle++) {
+        const int before = inlineCompleted.load();
+        RealtimeGuard guard;
+        failures += instance->submitExtensionRequest(request, nullptr) != HostingStatus::Ok;
+        failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+        heapOperations += guard.heapOperations();
+        sameCycle += inlineCompleted.load() == before + 1;
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(sameCycle, 500);
+    EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+}
+
 } // namespace
 } // namespace aap

@@ -40,6 +40,7 @@ enum ControlOpcode : uint32_t {
     kOpDestroy = 7,         // no payload
     kOpExtension = 8,       // payload ExtensionPayload + uri; data in the block; reply ExtensionReplyPayload
     kOpPing = 9,            // no payload (isPluginAlive)
+    kOpMapUrid = 10,        // payload MapUridPayload + uri; reply status (Unprepared/Inactive only)
     // service -> host
     kOpHostExtension = 64,  // payload ExtensionPayload + uri + data; reply ExtensionReplyPayload + data
     kOpRequestProcess = 65, // no payload, no reply
@@ -120,6 +121,16 @@ struct ExtensionPayload {
     uint32_t uri_length;   // 1 .. kMaxUriLength
 };
 static_assert(sizeof(ExtensionPayload) == 16, "ExtensionPayload is 16 bytes");
+
+// kOpMapUrid: followed by the URI. The host names the extension `uri` with `urid` for this
+// instance, so its realtime requests carry the urid instead of the URI (spec/wire.md section 3)
+// and the service resolves them without hashing and runs RT-safe opcodes inline. Sent before
+// activate; a service that answers Unsupported (older) keeps getting URIs.
+struct MapUridPayload {
+    uint32_t urid;        // 1 .. 255
+    uint32_t uri_length;  // 1 .. kMaxUriLength
+};
+static_assert(sizeof(MapUridPayload) == 8, "MapUridPayload is 8 bytes");
 
 // Reply to kOpExtension (reply data in the block) and kOpHostExtension (reply data follows).
 struct ExtensionReplyPayload {

@@ -86,8 +86,14 @@ public:
     InstanceState state() const noexcept { return state_.load(std::memory_order_acquire); }
 
     // [main-thread] Unprepared only. Registers an extension with a shared serialization block of
-    // `dataCapacity` bytes, returned in *block (valid until destroy).
+    // `dataCapacity` bytes, returned in *block (valid until destroy). It also gets the next urid
+    // (1, 2, ...) and the transport is told (TransportInstance::mapUrid): realtime requests for it
+    // then carry the urid, not the URI, and the plugin side runs its RT-safe opcodes inline in
+    // the same cycle. When the plugin side has no definition for `uri` (or the transport cannot
+    // map) the extension stays addressed by URI; that is not an error.
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block);
+    // [thread-safe] The urid addExtension mapped `uri` to, or 0. No allocation.
+    uint8_t uridOf(const char* uri, size_t uriSize) const noexcept;
 
     // [main-thread] Unprepared -> Inactive. Allocates every port buffer: audio frames * 4 bytes,
     // MIDI2 options.midiBufferSize bytes (header zeroed). frames 1..65536, sampleRate > 0.
@@ -111,7 +117,8 @@ public:
                             uint32_t* replySize, int64_t timeoutNs);
 
     // [audio-thread] Active only. Queues a plugin-extension request (opcode >= 0) for the next
-    // process() cycles: it travels as AAPXS SysEx8 in the first MIDI2 input and its reply comes
+    // process() cycles (a request naming an extension by URI that addExtension mapped is sent with
+    // its urid, and runs inline on the plugin side when the opcode is RT-safe): it travels as AAPXS SysEx8 in the first MIDI2 input and its reply comes
     // back in the MIDI2 output of the same or a later cycle (spec/abi.md section 4). request.onComplete
     // fires exactly once on the thread calling process(): with the reply, TimedOut, or Cancelled
     // when the instance goes offline or is destroyed. Never allocates or blocks. Errors:
@@ -167,6 +174,9 @@ private:
     std::atomic<InstanceState> state_{InstanceState::Unprepared};
     int32_t preparedFrames_ = 0;
     std::vector<uint32_t> portSizes_;
+    // URIs mapped by addExtension (index + 1 = urid); only appended to while Unprepared, read by
+    // the audio thread while Active.
+    std::vector<std::string> mappedUris_;
     std::mutex handlerMutex_;
     std::function<void()> requestProcessHandler_;
 };

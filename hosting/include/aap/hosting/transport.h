@@ -98,6 +98,17 @@ public:
 
     // [audio-thread] False once the instance is offline (peer died, timed out, protocol error).
     virtual bool isAlive() const noexcept = 0;
+
+    // Before activate (not while active): from now on the plugin side resolves realtime requests
+    // that carry `urid` (1..255) to the extension `uri`, without the URI on the wire, and runs
+    // the RT-safe ones inline in the cycle that carries them. Errors: InvalidArgument (urid 0, or
+    // urid/uri already mapped differently), NotFound (no definition for uri on the plugin side),
+    // InvalidState (active). The default, Unsupported, keeps requests addressed by URI.
+    virtual HostingStatus mapUrid(const std::string& uri, uint8_t urid) {
+        (void)uri;
+        (void)urid;
+        return HostingStatus::Unsupported;
+    }
 };
 
 class PluginTransport {
