@@ -490,6 +490,7 @@ TEST(SessionLimits, StoppingTheWorkerMidStreamFinishesEveryRequestExactlyOnce) {
         std::atomic<int> calls{0};
         std::atomic<int> status{-1};
         std::atomic<int> error{0};
+        std::atomic<int>* user = nullptr;  // counts completions across all requests
     };
     std::vector<Outcome> outcomes(kRequests);
     const auto record = [](void* user, const aap::RequestCompletion& c) noexcept {
@@ -497,13 +498,23 @@ TEST(SessionLimits, StoppingTheWorkerMidStreamFinishesEveryRequestExactlyOnce) {
         o->calls.fetch_add(1);
         o->status.store(static_cast<int>(c.status));
         o->error.store(c.errorCode);
+        if (c.status == aap::RequestStatus::Completed)
+            o->user->fetch_add(1);
     };
+    // Half the requests go out before the worker stops and half after, and the worker is stopped
+    // only once at least one request has completed, so both outcomes occur however the threads are
+    // scheduled (a loaded CI machine once let all 2000 complete before stop() ran).
     std::atomic<int> cycles{0};
+    std::atomic<int> completions{0};
+    std::atomic<bool> workerStopped{false};
+    for (Outcome& o : outcomes)
+        o.user = &completions;
     std::thread processing([&] {
         int next = 0;
-        const std::int64_t giveUp = aap::monotonicNowNs() + 4'000'000'000;
+        const std::int64_t giveUp = aap::monotonicNowNs() + 20'000'000'000;
         while ((next < kRequests || initiator->pendingCount() > 0) && aap::monotonicNowNs() < giveUp) {
-            for (int i = 0; i < 4 && next < kRequests; ++i) {
+            const int limit = workerStopped.load() ? kRequests : kRequests / 2;
+            for (int i = 0; i < 4 && next < limit; ++i) {
                 aap::InitiatorSession::Request req;
                 req.urid = kBigUrid;
                 req.opcode = 1;
@@ -523,9 +534,11 @@ TEST(SessionLimits, StoppingTheWorkerMidStreamFinishesEveryRequestExactlyOnce) {
             std::this_thread::yield();
         }
     });
-    while (cycles.load() < 100)
+    const std::int64_t waitLimit = aap::monotonicNowNs() + 20'000'000'000;
+    while ((cycles.load() < 100 || completions.load() == 0) && aap::monotonicNowNs() < waitLimit)
         std::this_thread::yield();
     r.worker.stop();
+    workerStopped.store(true);
     processing.join();
     EXPECT_EQ(initiator->pendingCount(), 0u);
     int completed = 0, shuttingDown = 0;
