@@ -1,5 +1,9 @@
 #include "local-plugin.h"
 
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+#include "aap/ext-cpp/state.h"
+#endif
+
 #include <dlfcn.h>
 
 #include <utility>
@@ -69,6 +73,11 @@ LocalPlugin::~LocalPlugin() {
     if (plugin_ != nullptr) {
         if (active_)
             plugin_->deactivate(plugin_);
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        // Chunked state transfers staged for this instance die with it (docs/extensions.md), before
+        // its address can be reused by another instance.
+        releaseStateTransfers(plugin_);
+#endif
         factory_->release(factory_, plugin_);
     }
     if (library_ != nullptr)

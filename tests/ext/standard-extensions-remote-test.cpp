@@ -457,6 +457,24 @@ TEST_P(LargeState, ATransferOverThePluginProcessBoundIsBusyAndLeavesNothingStage
         EXPECT_EQ(audio->failures(), 0u);
 }
 
+// A chunked get the host abandons (begin, never fetched) is dropped when the instance is
+// destroyed, not at the idle timeout: the plugin side releases an instance's transfers before the
+// factory's release. In process, so the test sees the plugin side's staging.
+TEST(LargeStateRelease, AnAbandonedTransferIsFreedWhenTheInstanceIsDestroyed) {
+    RemotePlugin plugin;
+    ASSERT_EQ(plugin.open(PluginIsolation::InProcess, "urn:aap-ext-test:full"), "");
+    const std::size_t block = plugin.client->capacity(AAP_STATE_EXTENSION_URI);
+    ASSERT_TRUE(plugin.state->setState(std::vector<uint8_t>(3 * block, 5)).ok());
+    ASSERT_EQ(stagedStateBytes(), 0u);
+    uint32_t replySize = 0;
+    ASSERT_EQ(plugin.instance->extension(AAP_STATE_EXTENSION_URI, kStateOpcodeGetBegin, 77, 0, &replySize,
+                                         1'000'000'000),
+              HostingStatus::Ok);
+    EXPECT_GE(stagedStateBytes(), 3 * block);  // the snapshot waits for chunk requests that never come
+    ASSERT_EQ(plugin.instance->destroy(), HostingStatus::Ok);
+    EXPECT_EQ(stagedStateBytes(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothStates, LargeState, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                              return info.param ? "Active" : "Inactive";
