@@ -444,6 +444,18 @@ private:
         return out->find('\0') == std::string::npos;
     }
 
+    // kOpMapUrid and kOpExtension share one payload layout: a fixed head whose uri_length (1..kMaxUriLength) says how
+    // many URI bytes follow it, and nothing after the URI. False for anything else (a ProtocolError to the caller).
+    template <typename Head>
+    static bool readHeadAndUri(const std::vector<uint8_t>& payload, Head* head, std::string* uri) {
+        if (payload.size() < sizeof(Head))
+            return false;
+        std::memcpy(head, payload.data(), sizeof(Head));
+        size_t offset = sizeof(Head);
+        return head->uri_length != 0 && head->uri_length <= wire::kMaxUriLength &&
+               readString(payload, &offset, head->uri_length, uri) && offset == payload.size();
+    }
+
     void dispatch(ControlMessage& message) {
         const wire::ControlHeader& h = message.header;
         const uint32_t expectedFds = h.opcode == wire::kOpAddExtension ? 1u : h.opcode == wire::kOpPrepare ? UINT32_MAX : 0u;
@@ -548,15 +560,8 @@ private:
         }
         case wire::kOpMapUrid: {
             wire::MapUridPayload head{};
-            if (message.payload.size() < sizeof(head)) {
-                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
-                return;
-            }
-            std::memcpy(&head, message.payload.data(), sizeof(head));
             std::string uri;
-            size_t offset = sizeof(head);
-            if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength ||
-                !readString(message.payload, &offset, head.uri_length, &uri) || offset != message.payload.size()) {
+            if (!readHeadAndUri(message.payload, &head, &uri)) {
                 sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
                 return;
             }
@@ -570,15 +575,8 @@ private:
         }
         case wire::kOpExtension: {
             wire::ExtensionPayload head{};
-            if (message.payload.size() < sizeof(head)) {
-                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
-                return;
-            }
-            std::memcpy(&head, message.payload.data(), sizeof(head));
             std::string uri;
-            size_t offset = sizeof(head);
-            if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength ||
-                !readString(message.payload, &offset, head.uri_length, &uri) || offset != message.payload.size()) {
+            if (!readHeadAndUri(message.payload, &head, &uri)) {
                 sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
                 return;
             }
