@@ -38,6 +38,23 @@ HostExtensionProxy<Typed>* hostExtensionProxyFor(AAPXSInitiatorInstance* instanc
     return slot.get();
 }
 
+// as_host_extension of these proxies: the typed struct (aapxs_context points at the proxy, whose first
+// member it is).
+inline void* asHostExtension(AAPXSExtensionServiceProxy* proxy) { return proxy->aapxs_context; }
+
+// get_host_extension_proxy of an extension whose host side is a HostExtensionProxy<Typed>: Wire sets
+// the typed struct's function pointers (the same ones every time, so calling it again is harmless).
+// What host->get_extension(uri) returns on the plugin side.
+template <typename Typed, void (*Wire)(Typed&)>
+AAPXSExtensionServiceProxy hostExtensionServiceProxy(AAPXSDefinition*, AAPXSInitiatorInstance* instance,
+                                                     AAPXSSerializationContext*) {
+    if (instance == nullptr)
+        return AAPXSExtensionServiceProxy{nullptr, nullptr};
+    HostExtensionProxy<Typed>* proxy = hostExtensionProxyFor<Typed>(instance);
+    Wire(proxy->typed);
+    return AAPXSExtensionServiceProxy{&proxy->typed, &asHostExtension};
+}
+
 // Sends a host-extension request without data and without waiting for its (empty) reply.
 // [thread-safe], realtime-safe as far as the runtime's send_aapxs_request is (it is while active).
 inline void sendNotification(AAPXSInitiatorInstance* instance, const char* uri, int32_t opcode) noexcept {

@@ -135,16 +135,9 @@ void notifyParametersChanged(aap_host_parameters_extension_t* ext, AndroidAudioP
     sendNotification(proxy->instance, AAP_PARAMETERS_EXTENSION_URI, AAP_PARAMETERS_OPCODE_NOTIFY_PARAMETERS_CHANGED);
 }
 
-void* asHostExtension(AAPXSExtensionServiceProxy* proxy) { return proxy->aapxs_context; }
-
 // Plugin side: what host->get_extension(AAP_PARAMETERS_EXTENSION_URI) returns.
-AAPXSExtensionServiceProxy hostExtensionProxy(AAPXSDefinition*, AAPXSInitiatorInstance* instance,
-                                              AAPXSSerializationContext*) {
-    if (instance == nullptr)
-        return AAPXSExtensionServiceProxy{nullptr, nullptr};
-    auto* proxy = hostExtensionProxyFor<aap_host_parameters_extension_t>(instance);
-    proxy->typed.notify_parameters_changed = &notifyParametersChanged;
-    return AAPXSExtensionServiceProxy{&proxy->typed, &asHostExtension};
+void wireHostExtension(aap_host_parameters_extension_t& typed) {
+    typed.notify_parameters_changed = &notifyParametersChanged;
 }
 
 AAPXSDefinition makeDefinition() noexcept {
@@ -155,7 +148,7 @@ AAPXSDefinition makeDefinition() noexcept {
     d.process_incoming_host_aapxs_request = &handleHostRequest;
     d.process_incoming_plugin_aapxs_reply = &forwardClientReply;
     d.get_plugin_extension_proxy = &clientExtensionProxy<ParametersProxy>;
-    d.get_host_extension_proxy = &hostExtensionProxy;
+    d.get_host_extension_proxy = &hostExtensionServiceProxy<aap_host_parameters_extension_t, &wireHostExtension>;
     d.is_command_rt_safe = &isRtSafe;
     return d;
 }

@@ -107,17 +107,10 @@ void notifyPresetsUpdated(aap_presets_host_extension_t* ext, AndroidAudioPluginH
                      AAP_PRESETS_OPCODE_NOTIFY_PRESETS_UPDATED);
 }
 
-void* asHostExtension(AAPXSExtensionServiceProxy* proxy) { return proxy->aapxs_context; }
-
 // Plugin side: what host->get_extension(AAP_PRESETS_EXTENSION_URI) returns.
-AAPXSExtensionServiceProxy hostExtensionProxy(AAPXSDefinition*, AAPXSInitiatorInstance* instance,
-                                              AAPXSSerializationContext*) {
-    if (instance == nullptr)
-        return AAPXSExtensionServiceProxy{nullptr, nullptr};
-    HostProxy* proxy = hostExtensionProxyFor<aap_presets_host_extension_t>(instance);
-    proxy->typed.notify_preset_loaded = &notifyPresetLoaded;
-    proxy->typed.notify_presets_updated = &notifyPresetsUpdated;
-    return AAPXSExtensionServiceProxy{&proxy->typed, &asHostExtension};
+void wireHostExtension(aap_presets_host_extension_t& typed) {
+    typed.notify_preset_loaded = &notifyPresetLoaded;
+    typed.notify_presets_updated = &notifyPresetsUpdated;
 }
 
 AAPXSDefinition makeDefinition() noexcept {
@@ -128,7 +121,7 @@ AAPXSDefinition makeDefinition() noexcept {
     d.process_incoming_host_aapxs_request = &handleHostRequest;
     d.process_incoming_plugin_aapxs_reply = &forwardClientReply;
     d.get_plugin_extension_proxy = &clientExtensionProxy<PresetsProxy>;
-    d.get_host_extension_proxy = &hostExtensionProxy;
+    d.get_host_extension_proxy = &hostExtensionServiceProxy<aap_presets_host_extension_t, &wireHostExtension>;
     d.is_command_rt_safe = &isRtSafe;
     return d;
 }
