@@ -16,26 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "aap-host-test-support.h"
 #include "smf-file.h"
 #include "wav-file.h"
-
-extern char** environ;
 
 namespace aap::host_tool {
 namespace {
 
-struct HostRun {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using aap::host_tool_test::HostRun;
+using aap::host_tool_test::slurp;
 
 bool exists(const std::string& path) {
     struct stat info {};
@@ -60,28 +49,7 @@ protected:
             arguments.push_back("--plugin-path");
             arguments.push_back(AAP_EXAMPLES_PLUGIN_DIR);
         }
-        std::vector<std::string> words = {AAP_HOST_EXECUTABLE};
-        words.insert(words.end(), arguments.begin(), arguments.end());
-        std::vector<char*> argv;
-        for (std::string& word : words)
-            argv.push_back(word.data());
-        argv.push_back(nullptr);
-        const std::string outPath = dir_ + "/.stdout", errPath = dir_ + "/.stderr";
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        pid_t pid = 0;
-        HostRun result;
-        if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-            int status = 0;
-            ::waitpid(pid, &status, 0);
-            result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        posix_spawn_file_actions_destroy(&actions);
-        result.out = slurp(outPath);
-        result.err = slurp(errPath);
-        return result;
+        return aap::host_tool_test::runCapturing(AAP_HOST_EXECUTABLE, arguments, dir_ + "/.stdout", dir_ + "/.stderr");
     }
 
     std::string path(const std::string& name) const { return dir_ + "/" + name; }

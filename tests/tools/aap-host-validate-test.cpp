@@ -19,22 +19,12 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "aap-host-test-support.h"
 
 namespace {
 
-struct HostRun {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using aap::host_tool_test::HostRun;
+using aap::host_tool_test::slurp;
 
 std::vector<std::string> linesOf(const std::string& text) {
     std::vector<std::string> lines;
@@ -205,29 +195,7 @@ protected:
     }
 
     HostRun run(std::vector<std::string> arguments) {
-        std::vector<std::string> words = {AAP_HOST_EXECUTABLE};
-        words.insert(words.end(), arguments.begin(), arguments.end());
-        std::vector<char*> argv;
-        for (std::string& word : words)
-            argv.push_back(word.data());
-        argv.push_back(nullptr);
-        const std::string outPath = dir_ + "/stdout", errPath = dir_ + "/stderr";
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        pid_t pid = 0;
-        HostRun result;
-        if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-            int status = 0;
-            ::waitpid(pid, &status, 0);
-            // A signal (aap-host itself crashing) shows as 128 + signal, never as 0 or 6.
-            result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        posix_spawn_file_actions_destroy(&actions);
-        result.out = slurp(outPath);
-        result.err = slurp(errPath);
-        return result;
+        return aap::host_tool_test::runCapturing(AAP_HOST_EXECUTABLE, arguments, dir_ + "/stdout", dir_ + "/stderr");
     }
 
     HostRun validate(const std::string& plugin, const std::string& pluginPath, std::vector<std::string> extra = {}) {
