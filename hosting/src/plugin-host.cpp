@@ -319,21 +319,11 @@ HostingStatus PluginInstance::hostExtension(const std::string& uri, int32_t opco
     const uint32_t usable = std::min(capacity, static_cast<uint32_t>(definition->data_capacity));
     if (requestSize > usable)
         return HostingStatus::CapacityExceeded;
-    AAPXSSerializationContext serialization{data, requestSize, usable};
-    InlineAapxsReply reply;
-    AAPXSRecipientInstance recipient = reply.recipient(definition->aapxs_context, &serialization);
-    AAPXSRequestContext request{};
-    request.serialization = &serialization;
-    request.uri = definition->uri;
-    request.request_id = requestId;
-    request.opcode = opcode;
-    definition->process_incoming_host_aapxs_request(definition, &recipient, &hostView_, &request);
-    if (!reply.replied)
-        return HostingStatus::Unsupported;
-    if (reply.size > usable)
-        return HostingStatus::CapacityExceeded;
-    *replySize = reply.size;
-    return HostingStatus::Ok;
+    return runInlineAapxsRequest(definition, data, requestSize, usable, requestId, opcode, replySize,
+                                 [&](AAPXSRecipientInstance* recipient, AAPXSRequestContext* request) {
+                                     definition->process_incoming_host_aapxs_request(definition, recipient, &hostView_,
+                                                                                     request);
+                                 });
 }
 
 PluginHost::PluginHost(PluginCatalog catalog, PluginHostOptions options)

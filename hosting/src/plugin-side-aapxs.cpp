@@ -60,21 +60,11 @@ HostingStatus PluginSideAapxs::dispatch(AndroidAudioPlugin* plugin, const std::s
                                 : capacity;
     if (requestSize > usable)
         return HostingStatus::CapacityExceeded;
-    AAPXSSerializationContext serialization{block, requestSize, usable};
-    InlineAapxsReply reply;
-    AAPXSRecipientInstance recipient = reply.recipient(definition->aapxs_context, &serialization);
-    AAPXSRequestContext request{};
-    request.serialization = &serialization;
-    request.uri = definition->uri;
-    request.request_id = requestId;
-    request.opcode = opcode;
-    definition->process_incoming_plugin_aapxs_request(definition, &recipient, plugin, &request);
-    if (!reply.replied)
-        return HostingStatus::Unsupported;
-    if (reply.size > usable)
-        return HostingStatus::CapacityExceeded;
-    *replySize = reply.size;
-    return HostingStatus::Ok;
+    return runInlineAapxsRequest(definition, block, requestSize, usable, requestId, opcode, replySize,
+                                 [&](AAPXSRecipientInstance* recipient, AAPXSRequestContext* request) {
+                                     definition->process_incoming_plugin_aapxs_request(definition, recipient, plugin,
+                                                                                       request);
+                                 });
 }
 
 void PluginSideAapxs::buildHostBindings(AndroidAudioPluginHost* host) {
