@@ -31,6 +31,10 @@ int usage(const char* program) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+        usage(argv[0]);
+        return 0;
+    }
     if (argc != 3 || std::strcmp(argv[1], "--control-fd") != 0)
         return usage(argv[0]);
     char* end = nullptr;
