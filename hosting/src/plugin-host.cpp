@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "aap/hosting/in-process-transport.h"
 #include "aap/plugin-meta-info.h"
@@ -76,7 +77,10 @@ void PluginInstance::stopHostExtensionSession() noexcept {
     hostWorker_.reset();
 }
 
-PluginInstance::~PluginInstance() { destroy(); }
+PluginInstance::~PluginInstance() {
+    destroy();
+    setRequestProcessHandler(nullptr);  // deletes the handler once no call of it runs
+}
 
 HostingStatus PluginInstance::track(HostingStatus status) noexcept {
     if (status == HostingStatus::Timeout || status == HostingStatus::Offline || status == HostingStatus::ProtocolError)
@@ -296,14 +300,21 @@ uint32_t PluginInstance::portBufferSize(int32_t index) const noexcept {
 }
 
 void PluginInstance::setRequestProcessHandler(std::function<void()> handler) {
-    std::lock_guard<std::mutex> lock(handlerMutex_);
-    requestProcessHandler_ = std::move(handler);
+    auto* fresh = handler ? new std::function<void()>(std::move(handler)) : nullptr;
+    std::function<void()>* previous = requestProcessHandler_.exchange(fresh, std::memory_order_seq_cst);
+    // A caller that counted itself after the exchange loads `fresh`; wait out those that may still
+    // run `previous` (each runs one handler call; this is the main thread, not the audio thread).
+    while (handlerCallers_.load(std::memory_order_seq_cst) != 0)
+        std::this_thread::yield();
+    delete previous;
 }
 
 void PluginInstance::requestProcess() noexcept {
-    std::lock_guard<std::mutex> lock(handlerMutex_);
-    if (requestProcessHandler_)
-        requestProcessHandler_();
+    // [thread-safe] may be the audio thread (in process): no lock, no allocation.
+    handlerCallers_.fetch_add(1, std::memory_order_seq_cst);
+    if (std::function<void()>* handler = requestProcessHandler_.load(std::memory_order_seq_cst))
+        (*handler)();
+    handlerCallers_.fetch_sub(1, std::memory_order_release);
 }
 
 HostingStatus PluginInstance::hostExtension(const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data,

@@ -120,6 +120,34 @@ TEST(ProcessTransport, RequestProcessFromThePluginReachesTheHost) {
     EXPECT_EQ(calls, 1);
 }
 
+// In process the handler runs on the thread that called request_process (here activate's; it
+// may be the audio thread), without a lock; replacing and clearing it is safe afterwards.
+TEST(InProcessTransport, RequestProcessFromThePluginReachesTheHostOnTheCallingThread) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:request-process", &instance), HostingStatus::Ok);
+    int calls = 0;
+    std::thread::id caller;
+    instance->setRequestProcessHandler([&] {
+        calls++;
+        caller = std::this_thread::get_id();
+    });
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);  // the plugin calls request_process here
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(caller, std::this_thread::get_id());
+    int replaced = 0;
+    instance->setRequestProcessHandler([&] { replaced++; });
+    ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(replaced, 1);
+    instance->setRequestProcessHandler(nullptr);
+    ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);  // no handler: nothing to call
+    EXPECT_EQ(replaced, 1);
+}
+
 // True when `pid` no longer runs (gone, or a zombie waiting for whoever adopted it).
 bool processGone(pid_t pid) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");

@@ -135,7 +135,10 @@ public:
     int32_t portCount() const noexcept { return static_cast<int32_t>(information_.ports.size()); }
     int32_t preparedFrames() const noexcept { return preparedFrames_; }
 
-    // [main-thread] Called (on a transport thread) when the plugin calls request_process.
+    // [main-thread] Called when the plugin calls request_process: on a transport thread out of
+    // process; in process on the thread the plugin called it from, which may be the audio thread
+    // (request_process is [thread-safe] and realtime-safe), so the handler must be too. Calling it
+    // takes no lock; replacing it waits until no call of the previous handler is running.
     void setRequestProcessHandler(std::function<void()> handler);
 
 private:
@@ -177,8 +180,10 @@ private:
     // URIs mapped by addExtension (index + 1 = urid); only appended to while Unprepared, read by
     // the audio thread while Active.
     std::vector<std::string> mappedUris_;
-    std::mutex handlerMutex_;
-    std::function<void()> requestProcessHandler_;
+    // Lock-free for requestProcess (it may run on the audio thread): the handler is swapped as a
+    // pointer, and the old one is deleted once no caller holds it (handlerCallers_).
+    std::atomic<std::function<void()>*> requestProcessHandler_{nullptr};
+    std::atomic<int> handlerCallers_{0};
 };
 
 class PluginHost {
