@@ -82,5 +82,44 @@ TEST(RealtimeTraffic, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
     EXPECT_EQ(heapOperations, 0) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
 }
 
+
+// The typed async call itself may be made on the audio thread: ExtensionClient::callAsync's
+// realtime route (record pop, submit), the completion and the typed decode all run on the thread
+// that calls process(), and so does, in process, the plugin side's AAPXS. All inside the guard.
+TEST(RealtimeTraffic, AsyncCallsSubmittedFromTheAudioThreadTouchNoHeap) {
+    for (const PluginIsolation isolation : {PluginIsolation::InProcess, PluginIsolation::ProcessPerInstance}) {
+        SCOPED_TRACE(isolation == PluginIsolation::InProcess ? "in process" : "process per instance");
+        RemotePlugin plugin;
+        ASSERT_EQ(plugin.open(isolation, "urn:aap-ext-test:full", true), "");
+        ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
+        Tally tally;
+        const auto onPreset = [](void* user, const ExtensionResult<aap_preset_t>& result) noexcept {
+            auto* t = static_cast<Tally*>(user);
+            (result.ok() ? t->completions : t->errors).fetch_add(1);
+        };
+        const int32_t frames = plugin.instance->preparedFrames();
+        // Warm-up cycle outside the guard (lazily created thread state, see guardedLoop).
+        ASSERT_EQ(plugin.instance->process(frames, 1000000000), HostingStatus::Ok);
+        constexpr int kCalls = 100;
+        int submitted = 0, failures = 0, cycle = 0;
+        uint64_t heapOperations = 0;
+        for (; cycle < 20000 && (tally.completions.load() + tally.errors.load() < kCalls); cycle++) {
+            std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the workers run
+            RealtimeGuard guard;
+            if (submitted < kCalls) {
+                plugin.presets->getPresetAsync(submitted % aap_ext_test::kPresetCount, onPreset, &tally);
+                submitted++;
+            }
+            failures += plugin.instance->process(frames, 1000000000) != HostingStatus::Ok;
+            heapOperations += guard.heapOperations();
+        }
+        EXPECT_EQ(failures, 0);
+        EXPECT_EQ(tally.completions.load(), kCalls) << "after " << cycle << " cycles";
+        EXPECT_EQ(tally.errors.load(), 0);
+        EXPECT_EQ(heapOperations, 0u) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+        EXPECT_EQ(plugin.instance->deactivate(), HostingStatus::Ok);
+    }
+}
+
 } // namespace
 } // namespace aap::ext_test

@@ -177,5 +177,60 @@ TEST(ProcessTransportRealtime, InlineUridRequestsAllocateNothingAndCompleteInThe
     EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
 }
 
+
+// In process, process() also runs the plugin side's AAPXS (PluginSideAapxs::beforeProcess and
+// afterProcess: recipient session, inline RT-safe opcodes, reply framing, worker wake) on this
+// thread, so the guard covers both ends of the session. Requests go both ways through it: by URI
+// to the non-realtime worker, and by URID (mapped before prepare) inline in the same cycle.
+std::atomic<int> inProcessCompleted{0};
+std::atomic<int> inProcessSucceeded{0};
+void countInProcess(void*, const RequestCompletion& completion) noexcept {
+    inProcessCompleted.fetch_add(1);
+    if (completion.status == RequestStatus::Completed && completion.dataSize == 4)
+        inProcessSucceeded.fetch_add(1);
+}
+
+TEST(InProcessRealtime, ExtensionTrafficThroughBothSessionsAllocatesNothing) {
+    for (const bool mapped : {false, true}) {
+        SCOPED_TRACE(mapped ? "URID, inline" : "URI, worker");
+        inProcessCompleted.store(0);
+        inProcessSucceeded.store(0);
+        PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+        std::unique_ptr<PluginInstance> instance;
+        ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+        uint8_t* block = nullptr;
+        if (mapped)
+            ASSERT_EQ(instance->addExtension(AAP_TEST_TRANSFORM_URI, AAP_TEST_TRANSFORM_CAPACITY, &block),
+                      HostingStatus::Ok);
+        ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+        ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+        test::fillInputs(*instance, kFrames, 1);
+        static const uint8_t payload[4] = {1, 2, 3, 4};
+        InitiatorSession::Request request;
+        request.uri = AAP_TEST_TRANSFORM_URI;
+        request.uriSize = sizeof(AAP_TEST_TRANSFORM_URI) - 1;
+        request.opcode = AAP_TEST_TRANSFORM_REVERSE;
+        request.data = payload;
+        request.dataSize = sizeof(payload);
+        request.onComplete = &countInProcess;
+        int submitted = 0, failures = 0, cycle = 0;
+        uint64_t heapOperations = 0;
+        for (; cycle < 20000 && (inProcessCompleted.load() < 100 || submitted < 100); cycle++) {
+            std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the worker run
+            RealtimeGuard guard;
+            if (submitted < 100 && instance->submitExtensionRequest(request, nullptr) == HostingStatus::Ok)
+                submitted++;
+            failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+            heapOperations += guard.heapOperations();
+        }
+        EXPECT_EQ(failures, 0);
+        EXPECT_EQ(submitted, 100);
+        EXPECT_EQ(inProcessCompleted.load(), 100) << "after " << cycle << " cycles";
+        EXPECT_EQ(inProcessSucceeded.load(), 100);
+        EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+        ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+    }
+}
+
 } // namespace
 } // namespace aap
