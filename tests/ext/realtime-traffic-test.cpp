@@ -34,7 +34,11 @@ struct Tally {
     std::atomic<int> notifications{0};
 };
 
-TEST(RealtimeTraffic, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
+// In process the plugin's process() and the plugin side's AAPXS (its notifications go out as
+// host-extension requests) run on the guarded thread as well.
+class RealtimeTrafficBothTransports : public ::testing::TestWithParam<PluginIsolation> {};
+
+TEST_P(RealtimeTrafficBothTransports, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
     Tally tally;
     StandardHostExtensions::Handlers handlers;
     handlers.user = &tally;
@@ -44,7 +48,7 @@ TEST(RealtimeTraffic, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
     handlers.presetsUpdated = handlers.parametersChanged;
     StandardHostExtensions notifications{handlers};
     RemotePlugin plugin;
-    ASSERT_EQ(plugin.open(PluginIsolation::ProcessPerInstance, "urn:aap-ext-test:full", true, &notifications), "");
+    ASSERT_EQ(plugin.open(GetParam(), "urn:aap-ext-test:full", true, &notifications), "");
     ASSERT_EQ(plugin.instance->activate(), HostingStatus::Ok);
     AudioThread::setGuardFactory(&guardedLoop);
     int64_t heapOperations = -1;
@@ -81,6 +85,12 @@ TEST(RealtimeTraffic, TheAudioThreadNeverTouchesTheHeapWhileExtensionsTalk) {
     AudioThread::setGuardFactory(nullptr);
     EXPECT_EQ(heapOperations, 0) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
 }
+
+INSTANTIATE_TEST_SUITE_P(RealtimeTraffic, RealtimeTrafficBothTransports,
+                         ::testing::Values(PluginIsolation::InProcess, PluginIsolation::ProcessPerInstance),
+                         [](const ::testing::TestParamInfo<PluginIsolation>& info) {
+                             return info.param == PluginIsolation::InProcess ? "InProcess" : "Process";
+                         });
 
 
 // The typed async call itself may be made on the audio thread: ExtensionClient::callAsync's
