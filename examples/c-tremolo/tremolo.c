@@ -4,7 +4,7 @@
  * parameter-change SysEx8 on the MIDI2 input (index = stable parameter id). It implements no
  * extension but the ABI record every plugin built with this SDK answers.
  *
- * Ports (default effect ports, spec/abi.md 6): 0/1 audio in L/R, 2/3 audio out L/R,
+ * Ports (default effect ports, docs/spec/abi.md 6): 0/1 audio in L/R, 2/3 audio out L/R,
  * 4 System MIDI In, 5 System MIDI Out.
  *
  * process() runs on the audio thread: no allocation, no locks, bounded loops.

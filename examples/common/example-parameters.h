@@ -4,7 +4,7 @@
 //
 // Why atomics: while an instance is active, the audio thread applies parameter-change SysEx8 and
 // Program Change from the MIDI2 input, while presets set_preset_index and state set_state run on
-// the plugin service's non-realtime worker (spec/abi.md section 4). Lock-free atomic doubles let
+// the plugin service's non-realtime worker (docs/spec/abi.md section 4). Lock-free atomic doubles let
 // both write without a lock and without the audio thread ever waiting.
 //
 // State blob (little-endian): "AAPS" magic, u32 format version (1), u32 tag (identifies the

@@ -1,7 +1,7 @@
 // AAP example effect: stereo gain + feedback delay, with the parameters, presets, state and midi2
 // extensions (C++17, built with aap_add_plugin; see docs/plugins.md for the walk-through).
 //
-// Ports (aap_metadata.xml declares none, so the default effect ports apply, spec/abi.md 6):
+// Ports (aap_metadata.xml declares none, so the default effect ports apply, docs/spec/abi.md 6):
 //   0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R, 4 System MIDI In, 5 System MIDI Out.
 // Control: parameter-change SysEx8 on the MIDI2 input (index = stable parameter id) and MIDI 2.0
 // Program Change (selects a preset: the midi2 extension reports the PROGRAM mapping policy).

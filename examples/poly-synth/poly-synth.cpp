@@ -1,7 +1,7 @@
 // AAP example instrument: a 16-voice polyphonic synthesizer driven by MIDI 2.0 UMPs, with the
 // parameters, presets, state and midi2 extensions (C++17, built with aap_add_plugin).
 //
-// Ports (aap_metadata.xml declares none, so the default instrument ports apply, spec/abi.md 6):
+// Ports (aap_metadata.xml declares none, so the default instrument ports apply, docs/spec/abi.md 6):
 //   0 Audio Out L, 1 Audio Out R, 2 MIDI In, 3 System MIDI Out.
 // MIDI input, all applied at the start of the block they arrive in (hosts that need
 // sample-accurate timing split their blocks at event positions, as aap-host render does):

@@ -1,5 +1,5 @@
 #pragma once
-// Runs an AAPXS request handler synchronously (the control-channel path of spec/abi.md section 4)
+// Runs an AAPXS request handler synchronously (the control-channel path of docs/spec/abi.md section 4)
 // and captures the reply it sends through AAPXSRecipientInstance::send_aapxs_reply.
 
 #include <cstdint>

@@ -175,7 +175,7 @@ public:
 
     HostingStatus extension(const std::string& uri, const wire::ExtensionPayload& head, uint32_t* replySize) {
         if (state_ == State::Active)
-            return HostingStatus::InvalidState;  // spec/abi.md section 4: active => realtime path
+            return HostingStatus::InvalidState;  // docs/spec/abi.md section 4: active => realtime path
         for (Extension& e : extensions_) {
             if (e.uri != uri)
                 continue;

@@ -3,7 +3,7 @@
 // in-process transport): the definitions its library exports (plugin-aapxs-definitions.h), the
 // control-channel dispatch while inactive, and, while active, a RecipientSession with its
 // non-realtime worker that strips requests out of the MIDI2 input before the plugin runs and
-// frames replies into the MIDI2 output after it (spec/abi.md section 4).
+// frames replies into the MIDI2 output after it (docs/spec/abi.md section 4).
 //
 // The other direction too: the plugin's host->get_extension(uri) returns the typed proxy of the
 // definition for uri; its requests travel on the control channel (a synchronous round trip

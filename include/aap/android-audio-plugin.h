@@ -4,7 +4,7 @@
  *
  * A plugin is a shared library that exports exactly one symbol, GetAndroidAudioPluginFactory. The
  * host calls it, instantiates plugins through the factory and drives each instance through its
- * lifecycle (spec/abi.md section 3):
+ * lifecycle (docs/spec/abi.md section 3):
  *
  *   instantiate -> prepare -> activate <-> (process ...) <-> deactivate -> release
  *
@@ -23,7 +23,7 @@
  * which ABI the other side was built against through the AAP_ABI_EXTENSION_URI extension.
  *
  * Source compatibility: names, member orders and function-pointer types are those of Android
- * Audio Plugin 0.8 (spec/abi.md section 1), so positional aggregate initializers in existing
+ * Audio Plugin 0.8 (docs/spec/abi.md section 1), so positional aggregate initializers in existing
  * plugin sources keep compiling. This header is valid C99 and C++11.
  */
 

@@ -2,7 +2,7 @@
 /*
  * Plugin metadata as seen from code: the plugin, its ports and its parameters.
  *
- * A host builds these views from the plugin's aap_metadata.xml (spec/abi.md section 6) and hands
+ * A host builds these views from the plugin's aap_metadata.xml (docs/spec/abi.md section 6) and hands
  * them to a plugin through AndroidAudioPlugin.get_plugin_info or the host's plugin-info extension
  * (aap/ext/plugin-info.h). Every member except `context` is a function pointer taking the struct
  * itself; `context` belongs to whoever filled the struct and nobody else reads it.

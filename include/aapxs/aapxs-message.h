@@ -1,6 +1,6 @@
 #pragma once
 /*
- * AAPXS messages (spec/wire.md section 3): exact sizes, generation into SysEx8 words, and
+ * AAPXS messages (docs/spec/wire.md section 3): exact sizes, generation into SysEx8 words, and
  * parsing into a zero-copy view or into caller buffers with capacities.
  *
  * Payload layout (all integers little-endian regardless of host byte order):

@@ -1,13 +1,13 @@
 #pragma once
 /*
- * AAPXS foundation types (spec/abi.md section 2): how an extension travels between a host and an
+ * AAPXS foundation types (docs/spec/abi.md section 2): how an extension travels between a host and an
  * out-of-process plugin.
  *
  * Every extension that crosses the process boundary has an AAPXSDefinition, supplied by the
  * extension's author. The runtime keeps one serialization block (AAPXSSerializationContext) per
  * extension per instance, shared between both processes, and carries requests and replies either
  * on the control channel (instance inactive) or as AAPXS SysEx8 inside process() (instance active;
- * spec/wire.md). The definition's handlers (de)serialize a request or reply into that block and
+ * docs/spec/wire.md). The definition's handlers (de)serialize a request or reply into that block and
  * call the real extension.
  *
  * Roles. The INITIATOR sends requests and receives replies: the host for plugin extensions, the
@@ -62,7 +62,7 @@ typedef struct AAPXSRequestContext {
     const char* uri;
     /* Correlates a reply with its request; assigned by the initiator (get_new_request_id). */
     uint32_t request_id;
-    /* >= 0: plugin extension operation; < 0: host extension operation (spec/abi.md section 5). */
+    /* >= 0: plugin extension operation; < 0: host extension operation (docs/spec/abi.md section 5). */
     int32_t opcode;
     /* Failure callback (null = nobody waits for failures), invoked with callback_user_data. */
     aapxs_error_callback error_callback;

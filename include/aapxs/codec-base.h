@@ -33,7 +33,7 @@ typedef enum aapxs_codec_error {
     AAPXS_CODEC_OK = 0,
     /* A required pointer was null, a group was > 15, or a value is outside its documented range. */
     AAPXS_CODEC_ERROR_INVALID_ARGUMENT = 1,
-    /* MIDI2 port buffer header (spec/wire.md section 1) */
+    /* MIDI2 port buffer header (docs/spec/wire.md section 1) */
     AAPXS_CODEC_ERROR_BUFFER_TOO_SMALL = 2,          /* capacity < 32 bytes (no room for the header) */
     AAPXS_CODEC_ERROR_BUFFER_LENGTH_EXCEEDS_CAPACITY = 3, /* header length > capacity - 32 */
     AAPXS_CODEC_ERROR_BUFFER_LENGTH_NOT_WORD_ALIGNED = 4, /* header length % 4 != 0 */

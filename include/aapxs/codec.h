@@ -1,6 +1,6 @@
 #pragma once
 /*
- * The AAPXS wire codec (spec/wire.md, docs/wire-codec.md) in one include:
+ * The AAPXS wire codec (docs/spec/wire.md, docs/wire-codec.md) in one include:
  *   codec-base.h        error reasons (aapxs_codec_error_t) and their strings
  *   ump.h               UMP message sizes and a bounded UMP iterator
  *   sysex8.h            SysEx8 packetizer, consecutive-packet reader and streaming reassembler

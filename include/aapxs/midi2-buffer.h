@@ -1,6 +1,6 @@
 #pragma once
 /*
- * MIDI2 port buffer operations (spec/wire.md section 1): header validation, a bounded UMP
+ * MIDI2 port buffer operations (docs/spec/wire.md section 1): header validation, a bounded UMP
  * iterator, all-or-nothing appends (a UMP, an AAPXS message, a parameter change), and extraction
  * of AAPXS messages that REMOVES them in place so the plugin never sees AAPXS traffic.
  *
@@ -10,7 +10,7 @@
  * write the length field with memcpy at offset 4, and reject a header whose length exceeds
  * capacity - 32 or is not a multiple of 4. The buffer needs no particular alignment.
  *
- * What extraction removes (decisions where spec/wire.md leaves room, see docs/wire-codec.md):
+ * What extraction removes (decisions where docs/spec/wire.md leaves room, see docs/wire-codec.md):
  * - An AAPXS message starts with a SysEx8 start or complete packet on stream id 0 whose payload
  *   starts 7E 7F 00 01 (aapxs_sysex8_packet_starts_aapxs). All packets of that (group, stream 0)
  *   message are removed, valid or not; valid ones are reported with AAPXS_CODEC_OK, broken ones

@@ -1,6 +1,6 @@
 #pragma once
 /*
- * Parameter-change SysEx8 (spec/wire.md section 5): one 16-byte UMP packet that carries a
+ * Parameter-change SysEx8 (docs/spec/wire.md section 5): one 16-byte UMP packet that carries a
  * parameter change on a MIDI2 port.
  *
  *   w0 = (0x50 | group) << 24 | 0x0E << 16 | 0x00 << 8 | 0x7E   (complete-in-one, 13 bytes + stream id 0)

@@ -1,6 +1,6 @@
 #pragma once
 /*
- * SysEx8 (UMP message type 5) framing, spec/wire.md section 2: a packetizer that turns payload
+ * SysEx8 (UMP message type 5) framing, docs/spec/wire.md section 2: a packetizer that turns payload
  * bytes into 16-byte packets, a reader for one message in consecutive packets, and a streaming
  * reassembler for interleaved streams.
  *

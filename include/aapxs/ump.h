@@ -1,7 +1,7 @@
 #pragma once
 /*
  * UMP (MIDI 2.0 Universal MIDI Packet) helpers: message sizes for every message type and a
- * bounded iterator over a sequence of host-order UMP words (spec/wire.md section 1).
+ * bounded iterator over a sequence of host-order UMP words (docs/spec/wire.md section 1).
  *
  * The iterator can never loop forever or read past the bytes it was given: every step advances
  * by 1..4 words, and a message whose size runs past the end is reported, not read.
@@ -47,7 +47,7 @@ static inline int aapxs_ump_is_sysex8(const aapxs_ump_t* ump) {
     return (ump->words[0] >> 28) == AAPXS_UMP_TYPE_SYSEX8;
 }
 
-/* Non-zero when `ump` is a parameter-change SysEx8 (spec/wire.md section 5; see
+/* Non-zero when `ump` is a parameter-change SysEx8 (docs/spec/wire.md section 5; see
  * parameter-sysex8.h to read it). Such a packet is not AAPXS and is always left for the plugin. */
 static inline int aapxs_ump_is_parameter_change(const aapxs_ump_t* ump) {
     return ump->word_count == 4 && aapxs_parameter_sysex8_is(ump->words[0], ump->words[1]);

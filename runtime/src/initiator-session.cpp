@@ -163,7 +163,7 @@ std::size_t InitiatorSession::writeRequests(std::uint8_t* portBuffer, std::size_
         message.group = options_.group;
         message.urid = slot.urid;
         message.requestId = id;
-        // A mapped request travels URID-only (spec/wire.md 3): smaller, and no string to compare.
+        // A mapped request travels URID-only (docs/spec/wire.md 3): smaller, and no string to compare.
         message.uri = slot.urid ? nullptr : slot.uri;
         message.uriSize = slot.urid ? 0 : slot.uriSize;
         message.opcode = slot.opcode;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small seed corpora in corpus/<target>/ for the wire codec fuzz targets.
 
-Run from anywhere: python3 tests/fuzz/make_seed_corpus.py. The seeds are the spec/wire.md
+Run from anywhere: python3 tests/fuzz/make_seed_corpus.py. The seeds are the docs/spec/wire.md
 section 4 vectors, a realistic mixed buffer and a few broken inputs of section 6. Words are
 written little-endian, the host order of the machines the fuzzers run on.
 """

@@ -1,5 +1,5 @@
 # Fails unless LIBRARY's dynamic symbol table defines exactly one symbol of its own:
-# GetAndroidAudioPluginFactory (a plugin must export nothing else; spec/abi.md section 1).
+# GetAndroidAudioPluginFactory (a plugin must export nothing else; docs/spec/abi.md section 1).
 # -D NM=<nm> -D LIBRARY=<shared object>
 
 if(NOT NM)

@@ -155,7 +155,7 @@ TEST(ParameterConversion, TransportToPlainAcceptsTheMinMaxValueOrderOfExistingSo
     EXPECT_NEAR(aapParameterTransportUint32ToPlain(half, minF, maxF), 0.5, 1e-6);
 }
 
-// ---- parameter-change SysEx8 (spec/wire.md section 5) ----
+// ---- parameter-change SysEx8 (docs/spec/wire.md section 5) ----
 
 TEST(ParameterSysex8, WritesTheWireLayout) {
     uint32_t w1, w2, w3, w4;

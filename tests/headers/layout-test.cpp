@@ -16,13 +16,13 @@
 
 static_assert(sizeof(void*) == 8 && sizeof(size_t) == 8, "these layout tests describe LP64");
 
-// The MIDI2 port buffer header (spec/wire.md section 1).
+// The MIDI2 port buffer header (docs/spec/wire.md section 1).
 static_assert(sizeof(AAPMidiBufferHeader) == 32, "AAPMidiBufferHeader is 32 bytes");
 static_assert(offsetof(AAPMidiBufferHeader, time_options) == 0, "");
 static_assert(offsetof(AAPMidiBufferHeader, length) == 4, "length at offset 4");
 static_assert(offsetof(AAPMidiBufferHeader, reserved) == 8, "");
 
-// Extension payload structs (spec/abi.md section 5) and their documented wire layouts.
+// Extension payload structs (docs/spec/abi.md section 5) and their documented wire layouts.
 static_assert(sizeof(aap_parameter_info_t) == 184, "aap_parameter_info_t is 184 bytes on LP64");
 static_assert(sizeof(aap_parameter_info_t) == AAP_PARAMETER_INFO_WIRE_SIZE, "");
 static_assert(offsetof(aap_parameter_info_t, stable_id) == AAP_PARAMETER_INFO_WIRE_OFFSET_STABLE_ID, "");
@@ -95,7 +95,7 @@ static_assert(sizeof(aap_urid_extension_t) == 2 * 8, "");
 static_assert(sizeof(aap_host_plugin_info_extension_t) == 2 * 8, "");
 static_assert(sizeof(aap_port_config_extension_t) == 3 * 8, "");
 
-// AAPXS foundation (spec/abi.md section 2).
+// AAPXS foundation (docs/spec/abi.md section 2).
 static_assert(sizeof(AAPXSSerializationContext) == 24, "");
 static_assert(offsetof(AAPXSSerializationContext, data_size) == 8, "");
 static_assert(offsetof(AAPXSSerializationContext, data_capacity) == 16, "");

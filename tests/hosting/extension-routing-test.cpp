@@ -1,4 +1,4 @@
-// The routing rule of spec/abi.md section 4 through both transports, with the test "transform"
+// The routing rule of docs/spec/abi.md section 4 through both transports, with the test "transform"
 // extension (test-transform-extension.h) whose AAPXS definition the test plugin library exports:
 // requests on the control channel while the instance is not active, SysEx8 in the MIDI2 stream
 // while it is, replies correlated by id and arriving cycles later, every request completed

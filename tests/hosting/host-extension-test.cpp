@@ -1,4 +1,4 @@
-// Host extensions (plugin -> host, spec/abi.md section 4) through both transports, with the
+// Host extensions (plugin -> host, docs/spec/abi.md section 4) through both transports, with the
 // test host-counter extension: the plugin's request travels on the control channel while the
 // instance is not active, and in the MIDI2 output while it is, the reply coming back in a later
 // cycle's MIDI2 input.

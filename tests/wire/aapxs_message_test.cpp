@@ -1,4 +1,4 @@
-// AAPXS message sizes, generation and parsing (spec/wire.md section 3) beyond the test vectors.
+// AAPXS message sizes, generation and parsing (docs/spec/wire.md section 3) beyond the test vectors.
 #include "wire_test_support.h"
 
 #include <gtest/gtest.h>

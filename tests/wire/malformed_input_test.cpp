@@ -1,4 +1,4 @@
-// spec/wire.md section 6: every input a conforming reader must survive, one test per case, each
+// docs/spec/wire.md section 6: every input a conforming reader must survive, one test per case, each
 // expecting its specific result. The sanitize label runs these under ASan+UBSan, which proves
 // there is no out-of-bounds access; every buffer here is sized exactly so an overrun is caught.
 #include "wire_test_support.h"

@@ -1,4 +1,4 @@
-// SysEx8 packetization (spec/wire.md section 2), the consecutive-packet reader and the
+// SysEx8 packetization (docs/spec/wire.md section 2), the consecutive-packet reader and the
 // streaming reassembler.
 #include "wire_test_support.h"
 

@@ -1,4 +1,4 @@
-// UMP message sizes for every type and the bounded UMP iterator (spec/wire.md section 1).
+// UMP message sizes for every type and the bounded UMP iterator (docs/spec/wire.md section 1).
 #include "wire_test_support.h"
 
 #include <gtest/gtest.h>

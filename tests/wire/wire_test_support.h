@@ -1,6 +1,6 @@
 #pragma once
 // Shared helpers for the wire codec tests: a MIDI2 port buffer owned by a std::vector and the
-// spec/wire.md section 4 test vectors.
+// docs/spec/wire.md section 4 test vectors.
 
 #include <aapxs/codec.h>
 
@@ -108,7 +108,7 @@ inline aapxs_message_t makeMessage(uint8_t urid, uint32_t request_id, const std:
     return m;
 }
 
-// spec/wire.md section 4.
+// docs/spec/wire.md section 4.
 inline const std::string& stateUri() {
     static const std::string uri = "urn://androidaudioplugin.org/extensions/state/v4";
     return uri;

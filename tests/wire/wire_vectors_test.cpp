@@ -1,4 +1,4 @@
-// spec/wire.md section 4: the worked example and the two extra vectors, in both directions,
+// docs/spec/wire.md section 4: the worked example and the two extra vectors, in both directions,
 // word for word: generate into a word array and into a port buffer, and parse them back.
 #include "wire_test_support.h"
 

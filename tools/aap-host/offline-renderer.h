@@ -38,7 +38,7 @@ struct RenderJob {
     // thread calling process()): the place to submit realtime extension requests.
     std::function<void(int64_t frame)> beforeCycle;
     // While this returns true before a cycle, the renderer runs zero-frame process() cycles (which
-    // carry AAPXS requests and replies, spec/abi.md section 4) so that a realtime extension
+    // carry AAPXS requests and replies, docs/spec/abi.md section 4) so that a realtime extension
     // request submitted by beforeCycle takes effect exactly at its frame. Offline rendering can
     // afford to wait; a live host could not. Bounded by extensionTimeoutNs.
     std::function<bool()> hasPendingRequests;

@@ -1,7 +1,7 @@
 #pragma once
 // Turns what the user asked for into timed UMPs for the offline renderer:
 //   - MIDI file channel messages -> MIDI 2.0 channel voice UMPs (group 0, their own channel);
-//   - --param ID=VALUE[@SECONDS] -> parameter-change SysEx8 (spec/wire.md 5; index = stable id,
+//   - --param ID=VALUE[@SECONDS] -> parameter-change SysEx8 (docs/spec/wire.md 5; index = stable id,
 //     value normalized over the metadata's range);
 // (--preset changes go through the presets extension instead: preset-scheduler.h.)
 

@@ -1,4 +1,4 @@
-// aap-host validate: a battery of checks that anyone testing a plugin can run (design.md). Every
+// aap-host validate: a battery of checks that anyone testing a plugin can run (docs/architecture.md). Every
 // check prints one line "PASS|WARN|FAIL <check>: <detail>"; the exit code is kExitValidationFailed
 // when any check FAILs. The plugin runs out of process by default, so a plugin that crashes, hangs
 // or writes garbage becomes a FAIL line instead of taking aap-host down.
@@ -556,7 +556,7 @@ void Validator::checkPresetsWhileActive(HostedPlugin& hosted) {
     OutputScan scan;
     for (int32_t index = 0; index < presetCount_; index++) {
         // The request travels in the MIDI2 stream; the completion fires on this thread inside a
-        // later process() (spec/abi.md section 4), so zero-frame cycles pump it.
+        // later process() (docs/spec/abi.md section 4), so zero-frame cycles pump it.
         PresetSelection selection;
         hosted.presets()->setPresetIndexAsync(index, &presetSelected, &selection);
         const auto giveUp = std::chrono::steady_clock::now() + kRealtimeRequestWait;

@@ -1,4 +1,4 @@
-// PluginInformation helpers and the default-port rules of spec/abi.md section 6.
+// PluginInformation helpers and the default-port rules of docs/spec/abi.md section 6.
 
 #include "aap/hosting/plugin-information.h"
 

@@ -19,7 +19,7 @@ extern "C" {
 
 #define AAP_GUI_EXTENSION_URI "urn://androidaudioplugin.org/extensions/gui/v4"
 
-/* Opcodes on the AAPXS wire (spec/abi.md section 5). Request payloads (little-endian):
+/* Opcodes on the AAPXS wire (docs/spec/abi.md section 5). Request payloads (little-endian):
  *   create:  i32 instance, u32 L, L bytes of pluginId (no NUL)   (view is not transferred)
  *   show / hide / destroy: i32 guiInstanceId
  *   resize:  i32 guiInstanceId, i32 width, i32 height

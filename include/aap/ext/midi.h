@@ -5,15 +5,15 @@
  *
  * MIDI2 port buffers. Every MIDI2 port buffer (aap_buffer_t.get_buffer of a MIDI2 port) starts
  * with an AAPMidiBufferHeader (exactly 32 bytes) followed by `length` bytes of UMP words, each a
- * host-order uint32_t (spec/wire.md section 1). The host fills the input before process(); the
+ * host-order uint32_t (docs/spec/wire.md section 1). The host fills the input before process(); the
  * plugin writes its output and sets `length`. Readers must validate `length` against the buffer
  * size (aap_buffer_t.get_buffer_size) before reading: it arrives from another process.
  *
- * Parameter changes travel on the MIDI2 ports as one-packet SysEx8 messages (spec/wire.md
+ * Parameter changes travel on the MIDI2 ports as one-packet SysEx8 messages (docs/spec/wire.md
  * section 5): aapMidi2ParameterSysex8 writes one, aapReadMidi2ParameterSysex8 reads one. Values on
  * the wire are normalized to 0..0xFFFFFFFF; the aapParameter* helpers convert between plain
  * values, normalized doubles and that transport form. AAPXS extension requests travel on the same
- * ports as multi-packet SysEx8 (spec/wire.md; codec in aapxs/), and the runtime strips those before
+ * ports as multi-packet SysEx8 (docs/spec/wire.md; codec in aapxs/), and the runtime strips those before
  * the plugin sees them.
  *
  * Mapping policy. get_mapping_policy tells the host which MIDI messages the plugin consumes
@@ -31,7 +31,7 @@ extern "C" {
 
 #define AAP_MIDI_EXTENSION_URI "urn://androidaudioplugin.org/extensions/midi2/v3"
 
-/* Opcodes of this extension on the AAPXS wire (spec/abi.md section 5). */
+/* Opcodes of this extension on the AAPXS wire (docs/spec/abi.md section 5). */
 #define AAP_MIDI_OPCODE_GET_MAPPING_POLICY 1
 
 /* UMP protocol identifiers, kept from 0.8. */
@@ -39,7 +39,7 @@ extern "C" {
 #define AAP_PROTOCOL_MIDI2_0 2
 
 /*
- * The header of a MIDI2 port buffer. Exactly 32 bytes; `length` at offset 4 (spec/wire.md).
+ * The header of a MIDI2 port buffer. Exactly 32 bytes; `length` at offset 4 (docs/spec/wire.md).
  * Shared-memory layout: fixed-width members only.
  */
 typedef struct AAPMidiBufferHeader {
@@ -116,7 +116,7 @@ static inline double aapParameterTransportUint32ToPlain(uint32_t transportValue,
     return aapParameterNormalizedToPlain(aapParameterUint32ToNormalized(transportValue), minValue, maxValue);
 }
 
-/* ---- Parameter-change SysEx8 (spec/wire.md section 5). ---- */
+/* ---- Parameter-change SysEx8 (docs/spec/wire.md section 5). ---- */
 
 /* [thread-safe] Writes one parameter-change packet into *dst1..*dst4 (none may be null). group and
  * channel are masked to 4 bits, key and extra to 8 bits; value is the transport form

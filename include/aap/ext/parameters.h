@@ -13,7 +13,7 @@
  * parameters. When the list or a description changes, the plugin calls the host extension's
  * notify_parameters_changed and the host re-reads it.
  *
- * Serialized forms (AAPXS payloads, little-endian, spec/abi.md section 5) are written down below
+ * Serialized forms (AAPXS payloads, little-endian, docs/spec/abi.md section 5) are written down below
  * as AAP_PARAMETER_INFO_WIRE_* / AAP_PARAMETER_ENUM_WIRE_*; they equal the LP64 in-memory layout
  * of the structs, which is what AAP 0.8 peers send.
  */
@@ -28,7 +28,7 @@ extern "C" {
 /* XML namespace of the <parameters> element in aap_metadata.xml. */
 #define AAP_PARAMETERS_XMLNS_URI "urn://androidaudioplugin.org/extensions/parameters"
 
-/* Opcodes on the AAPXS wire (spec/abi.md section 5). */
+/* Opcodes on the AAPXS wire (docs/spec/abi.md section 5). */
 #define AAP_PARAMETERS_OPCODE_GET_PARAMETER_COUNT 1
 #define AAP_PARAMETERS_OPCODE_GET_PARAMETER 2
 #define AAP_PARAMETERS_OPCODE_GET_PARAMETER_PROPERTY 3

@@ -5,7 +5,7 @@
  * the host select one, before prepare.
  *
  * The host calls get_options to learn what the plugin offers, then select with a named
- * configuration (or null for "the default layout of spec/abi.md section 6"). Both are answered
+ * configuration (or null for "the default layout of docs/spec/abi.md section 6"). Both are answered
  * from memory.
  */
 

@@ -21,7 +21,7 @@ extern "C" {
 
 #define AAP_PRESETS_EXTENSION_URI "urn://androidaudioplugin.org/extensions/presets/v4"
 
-/* Opcodes on the AAPXS wire (spec/abi.md section 5). */
+/* Opcodes on the AAPXS wire (docs/spec/abi.md section 5). */
 #define AAP_PRESETS_OPCODE_GET_PRESET_COUNT 1
 #define AAP_PRESETS_OPCODE_GET_PRESET 2
 #define AAP_PRESETS_OPCODE_SET_PRESET_INDEX 3

@@ -17,7 +17,7 @@ extern "C" {
 
 #define AAP_STATE_EXTENSION_URI "urn://androidaudioplugin.org/extensions/state/v4"
 
-/* Opcodes on the AAPXS wire (spec/abi.md section 5). get state reply: i32 size, then the bytes;
+/* Opcodes on the AAPXS wire (docs/spec/abi.md section 5). get state reply: i32 size, then the bytes;
  * set state request: i32 size, then the bytes. */
 #define AAP_STATE_OPCODE_GET_STATE_SIZE 1
 #define AAP_STATE_OPCODE_GET_STATE 2

@@ -2,7 +2,7 @@
 /*
  * URID extension (urn://androidaudioplugin.org/extensions/urid/v3): the host tells the plugin
  * which small integer (URID, 1..255) stands for which extension URI, so AAPXS messages can name
- * an extension by one byte instead of its URI (spec/wire.md section 3).
+ * an extension by one byte instead of its URI (docs/spec/wire.md section 3).
  *
  * Mappings are made before prepare (while the instance is UNPREPARED) and never removed. One URI
  * may have several URIDs; one URID names exactly one URI. 0 means "unmapped": messages then carry
@@ -18,7 +18,7 @@ extern "C" {
 
 #define AAP_URID_EXTENSION_URI "urn://androidaudioplugin.org/extensions/urid/v3"
 
-/* Opcodes on the AAPXS wire (spec/abi.md section 5). map request: u8 urid, u32 L, L URI bytes. */
+/* Opcodes on the AAPXS wire (docs/spec/abi.md section 5). map request: u8 urid, u32 L, L URI bytes. */
 #define AAP_URID_OPCODE_MAP 1
 
 /* Valid URIDs are AAP_URID_MIN .. AAP_URID_MAX; AAP_URID_UNMAPPED means none. */

@@ -42,7 +42,7 @@ static gain_instance* gain_from(AndroidAudioPlugin* plugin) {
     return (gain_instance*) plugin->plugin_specific;
 }
 
-/* UMP message size in 32-bit words by message type (spec/wire.md section 1). */
+/* UMP message size in 32-bit words by message type (docs/spec/wire.md section 1). */
 static uint32_t ump_words(uint32_t first_word) {
     static const uint8_t sizes[16] = {1, 1, 1, 2, 2, 4, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4};
     return sizes[first_word >> 28];

@@ -1,6 +1,6 @@
 // A C++ plugin written the way the published AAP sample plugins and framework wrappers of the
 // 0.8 era are written (aap-core's sample effect/instrument, aap-juce, aap-lv2), limited to the
-// API that spec/abi.md section 1 promises. Where cxx-positional-plugin.cpp initializes every
+// API that docs/spec/abi.md section 1 promises. Where cxx-positional-plugin.cpp initializes every
 // member, this file uses the shortcuts those sources rely on, so a header change that breaks
 // them breaks this build:
 //   - the whole plugin inside one `extern "C" { ... }` block, GetAndroidAudioPluginFactory()

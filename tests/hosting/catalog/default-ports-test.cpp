@@ -1,4 +1,4 @@
-// The default-port rules of spec/abi.md section 6, through the parser and applyDefaultPorts().
+// The default-port rules of docs/spec/abi.md section 6, through the parser and applyDefaultPorts().
 
 #include <string>
 #include <vector>

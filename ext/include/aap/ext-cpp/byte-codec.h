@@ -1,5 +1,5 @@
 #pragma once
-// Little-endian, bounds-checked reading and writing of AAPXS payloads (spec/abi.md section 5).
+// Little-endian, bounds-checked reading and writing of AAPXS payloads (docs/spec/abi.md section 5).
 //
 // Every standard extension serializes field by field through these two classes, so the bytes are
 // the same on any host byte order and a short or hostile payload can never be read or written out

@@ -1,6 +1,6 @@
 #pragma once
 // aap::ExtensionClient: synchronous and asynchronous extension calls on one ExtensionEndpoint,
-// routed by the instance state (spec/abi.md section 4). The typed proxies (presets.h,
+// routed by the instance state (docs/spec/abi.md section 4). The typed proxies (presets.h,
 // parameters.h, ...) serialize their arguments and decode replies on top of it.
 //
 // Sync calls ([non-realtime], any thread, several threads at once):

@@ -1,6 +1,6 @@
 #pragma once
 // aap::ExtensionEndpoint: what a typed extension proxy talks to. It hides how an instance is
-// reached and only exposes the two paths of spec/abi.md section 4:
+// reached and only exposes the two paths of docs/spec/abi.md section 4:
 //   - the control path (instance not active): a synchronous request/reply through the extension's
 //     serialization block;
 //   - the realtime path (instance active): a request queued into the next process() cycles, whose

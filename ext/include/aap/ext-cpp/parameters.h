@@ -1,7 +1,7 @@
 #pragma once
 // Parameters extension (aap/ext/parameters.h) over AAPXS: wire codec and the host's typed proxy.
 //
-// Wire (little-endian, spec/abi.md section 5):
+// Wire (little-endian, docs/spec/abi.md section 5):
 //   1 get count      request -                 reply i32 (-1 = not listed here)    RT-safe
 //   2 get parameter  request i32 index         reply aap_parameter_info_t (184 bytes,
 //                                              AAP_PARAMETER_INFO_WIRE_* offsets, padding zero)

@@ -13,7 +13,7 @@
 //     // with an audio thread calling instance->process():
 //     auto preset = presets.getPreset(0);                        // MIDI2 stream (active)
 //
-// Header-only on purpose: aap::ext does not depend on aap::hosting (design.md), so only host code
+// Header-only on purpose: aap::ext does not depend on aap::hosting (docs/architecture.md), so only host code
 // that links aap::hosting includes this file.
 //
 // Threads: create() [main-thread]; the rest as ExtensionEndpoint says. Lifetime: the instance

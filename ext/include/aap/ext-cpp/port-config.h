@@ -1,5 +1,5 @@
 #pragma once
-// Port-config extension (aap/ext/port-config.h) over AAPXS. spec/abi.md section 5 lists no
+// Port-config extension (aap/ext/port-config.h) over AAPXS. docs/spec/abi.md section 5 lists no
 // opcodes for it; these are this SDK's:
 //   1 get options  request -                       reply u8 has_midi_input, u8 has_midi_output,
 //                                                  i32 num_audio_ports, u32 L named_config

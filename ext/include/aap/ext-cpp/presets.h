@@ -1,7 +1,7 @@
 #pragma once
 // Presets extension (aap/ext/presets.h) over AAPXS: wire codec and the host's typed proxy.
 //
-// Wire (little-endian, spec/abi.md section 5):
+// Wire (little-endian, docs/spec/abi.md section 5):
 //   1 get count      request -          reply i32                                RT-safe
 //   2 get preset     request i32 index  reply aap_preset_t: i32 id, char[256] name (260 bytes)
 //   3 set index      request i32 index  reply -

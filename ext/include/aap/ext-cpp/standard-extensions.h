@@ -1,5 +1,5 @@
 #pragma once
-// The AAPXS definitions of the standard extensions (spec/abi.md section 5) and how to register
+// The AAPXS definitions of the standard extensions (docs/spec/abi.md section 5) and how to register
 // them. A plugin service (or any recipient) registers them so that requests for the standard
 // extensions reach the plugin's own extension structs:
 //

@@ -115,7 +115,7 @@ static_assert(sizeof(PreparePayload) == 16, "PreparePayload is 16 bytes");
 // kOpExtension: followed by the URI; the request data (data_size bytes) is in the extension block.
 // kOpHostExtension: followed by the URI, then data_size bytes of request data.
 struct ExtensionPayload {
-    int32_t opcode;        // >= 0 plugin extension, < 0 host extension (spec/abi.md section 4)
+    int32_t opcode;        // >= 0 plugin extension, < 0 host extension (docs/spec/abi.md section 4)
     uint32_t request_id;
     uint32_t data_size;    // <= the extension's capacity (kOpExtension) or the payload bound
     uint32_t uri_length;   // 1 .. kMaxUriLength
@@ -123,7 +123,7 @@ struct ExtensionPayload {
 static_assert(sizeof(ExtensionPayload) == 16, "ExtensionPayload is 16 bytes");
 
 // kOpMapUrid: followed by the URI. The host names the extension `uri` with `urid` for this
-// instance, so its realtime requests carry the urid instead of the URI (spec/wire.md section 3)
+// instance, so its realtime requests carry the urid instead of the URI (docs/spec/wire.md section 3)
 // and the service resolves them without hashing and runs RT-safe opcodes inline. Sent before
 // activate; a service that answers Unsupported (older) keeps getting URIs.
 struct MapUridPayload {

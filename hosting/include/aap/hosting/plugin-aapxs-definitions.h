@@ -12,7 +12,7 @@
  * definition for the instances of that library (duplicates and invalid definitions are skipped
  * with a message on stderr). Plugin-extension requests for those URIs are then dispatched to the
  * definitions' process_incoming_plugin_aapxs_request, on the control channel while the instance
- * is inactive and through the MIDI2 stream while it is active (spec/abi.md section 4).
+ * is inactive and through the MIDI2 stream while it is active (docs/spec/abi.md section 4).
  *
  * Valid C99 and C++11.
  */

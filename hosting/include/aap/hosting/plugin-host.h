@@ -13,7 +13,7 @@
 //     ... read outputs ...
 //     instance->deactivate(); instance->destroy();
 //
-// The lifecycle of spec/abi.md section 3 is enforced here: a call in the wrong state returns
+// The lifecycle of docs/spec/abi.md section 3 is enforced here: a call in the wrong state returns
 // InvalidState (never asserts). States and allowed calls:
 //   Unprepared : addExtension, extension, prepare, destroy
 //   Inactive   : extension, activate, destroy
@@ -54,11 +54,11 @@ struct PluginHostOptions {
     ProcessTransportOptions process;  // service path, control-call timeout, spin time
     // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header.
     uint32_t midiBufferSize = 8192;
-    // Realtime AAPXS path (spec/abi.md section 4): largest request/reply payload in bytes and the
+    // Realtime AAPXS path (docs/spec/abi.md section 4): largest request/reply payload in bytes and the
     // number of requests that may be in flight per instance.
     uint32_t maxExtensionDataSize = 4096;
     uint32_t maxExtensionRequestsInFlight = 256;
-    // Host extensions the plugins may call (plugin -> host, spec/abi.md section 4): the AAPXS
+    // Host extensions the plugins may call (plugin -> host, docs/spec/abi.md section 4): the AAPXS
     // definitions the host answers with (their process_incoming_host_aapxs_request runs on a
     // transport thread while the instance is inactive, on a worker thread or the audio thread
     // while it is active), and the host's typed implementation for a URI, which the definitions
@@ -110,7 +110,7 @@ public:
     // the instance is in Error.
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
 
-    // [main-thread] Unprepared or Inactive (spec/abi.md section 4: active instances take requests
+    // [main-thread] Unprepared or Inactive (docs/spec/abi.md section 4: active instances take requests
     // through the realtime stream). The request (requestSize bytes) is in the extension's block;
     // on Ok the reply is there too and *replySize holds its size.
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
@@ -119,7 +119,7 @@ public:
     // [audio-thread] Active only. Queues a plugin-extension request (opcode >= 0) for the next
     // process() cycles (a request naming an extension by URI that addExtension mapped is sent with
     // its urid, and runs inline on the plugin side when the opcode is RT-safe): it travels as AAPXS SysEx8 in the first MIDI2 input and its reply comes
-    // back in the MIDI2 output of the same or a later cycle (spec/abi.md section 4). request.onComplete
+    // back in the MIDI2 output of the same or a later cycle (docs/spec/abi.md section 4). request.onComplete
     // fires exactly once on the thread calling process(): with the reply, TimedOut, or Cancelled
     // when the instance goes offline or is destroyed. Never allocates or blocks. Errors:
     // InvalidState (not active), Unsupported (no MIDI2 in/out port), CapacityExceeded (too many in

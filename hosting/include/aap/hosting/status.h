@@ -8,7 +8,7 @@ namespace aap {
 
 enum class HostingStatus : int32_t {
     Ok = 0,
-    // The call is not allowed in the instance's current lifecycle state (spec/abi.md section 3).
+    // The call is not allowed in the instance's current lifecycle state (docs/spec/abi.md section 3).
     InvalidState = -1,
     // An argument is out of range (frames > prepared frames, unknown port index, empty URI, ...).
     InvalidArgument = -2,

@@ -1,7 +1,7 @@
 #pragma once
 // The transport interface: how a host reaches a plugin instance that lives somewhere else (the
 // same process, another process, later another machine). It carries exactly the control
-// operations of spec/abi.md section 3 plus the realtime process() signal and gives the host the
+// operations of docs/spec/abi.md section 3 plus the realtime process() signal and gives the host the
 // port buffers to fill and read. A third party implements PluginTransport and TransportInstance;
 // PluginHost/PluginInstance (plugin_host.h) put the lifecycle rules on top, so a transport may
 // assume calls arrive in a valid order but must never crash or hang when they do not.
@@ -36,7 +36,7 @@ struct PortBufferSpec {
     uint32_t sizeInBytes = 0;  // audio: frames * sizeof(float); MIDI2: capacity incl. 32-byte header
 };
 
-// Requests coming from the plugin side (spec/abi.md section 3, "the other direction").
+// Requests coming from the plugin side (docs/spec/abi.md section 3, "the other direction").
 // Called on a thread owned by the transport ([transport-thread]) unless a transport documents
 // otherwise; implementations must not call back into the same transport instance synchronously.
 class TransportHostCallbacks {
@@ -89,7 +89,7 @@ public:
     // [audio-thread] The buffer of port `index` after prepare, or nullptr. Stable until destroy().
     virtual void* portBuffer(int32_t index) noexcept = 0;
 
-    // An extension request while the instance is not active (spec/abi.md section 4): the
+    // An extension request while the instance is not active (docs/spec/abi.md section 4): the
     // request payload is already in the extension's block (`requestSize` bytes); on Ok the reply
     // is in the block and its size in *replySize. Bounded by `timeoutNs`.
     virtual HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId,

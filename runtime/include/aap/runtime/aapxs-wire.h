@@ -1,5 +1,5 @@
 #pragma once
-// The runtime's AAPXS framing on MIDI2 port buffers (spec/wire.md sections 1-3), a C++ adapter over the
+// The runtime's AAPXS framing on MIDI2 port buffers (docs/spec/wire.md sections 1-3), a C++ adapter over the
 // header-only codec (include/aapxs/midi2-buffer.h): append one AAPXS
 // message to a port buffer, and extract every AAPXS message from a port buffer while stripping it
 // in place, so that the plugin (or host) sees the rest of the UMP stream unchanged.

@@ -1,5 +1,5 @@
 #pragma once
-// aap::InitiatorSession: the sending side of AAPXS while an instance is active (spec/abi.md 4).
+// aap::InitiatorSession: the sending side of AAPXS while an instance is active (docs/spec/abi.md 4).
 // The host runs one for plugin-extension requests; the plugin service runs one for host-extension
 // requests.
 //

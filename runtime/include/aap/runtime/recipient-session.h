@@ -1,5 +1,5 @@
 #pragma once
-// aap::RecipientSession: the answering side of AAPXS while an instance is active (spec/abi.md 4).
+// aap::RecipientSession: the answering side of AAPXS while an instance is active (docs/spec/abi.md 4).
 // The plugin service runs one for plugin-extension requests (side Plugin, calling the definition's
 // process_incoming_plugin_aapxs_request with the AndroidAudioPlugin*); the host runs one for
 // host-extension requests (side Host, process_incoming_host_aapxs_request with the

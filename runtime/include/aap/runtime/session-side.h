@@ -3,7 +3,7 @@
 
 namespace aap {
 
-// Which process a session lives in. It decides which MIDI2 buffer carries what (spec/abi.md 4):
+// Which process a session lives in. It decides which MIDI2 buffer carries what (docs/spec/abi.md 4):
 // plugin-extension traffic (opcode >= 0) has requests in the MIDI2 input (host -> plugin) and
 // replies in the MIDI2 output; host-extension traffic (opcode < 0) the reverse.
 enum class SessionSide : std::uint8_t {

@@ -1,7 +1,7 @@
 #pragma once
 // What the catalog knows about one plugin, read from its bundle's aap_metadata.xml without
 // loading any plugin code. Plain value types: copyable, no references into the catalog.
-// See docs/metadata.md for the file format and spec/abi.md section 6 for the port rules.
+// See docs/metadata.md for the file format and docs/spec/abi.md section 6 for the port rules.
 
 #include <cstdint>
 #include <string>
@@ -69,11 +69,11 @@ struct PluginInformation {
     std::vector<ParameterInformation> parameters;  // in document order
     std::vector<ExtensionInformation> extensions;  // in document order
 
-    // An instrument is a plugin whose category contains "Instrument" (spec/abi.md section 6).
+    // An instrument is a plugin whose category contains "Instrument" (docs/spec/abi.md section 6).
     bool isInstrument() const;
 };
 
-// Applies spec/abi.md section 6 to `plugin.ports`:
+// Applies docs/spec/abi.md section 6 to `plugin.ports`:
 // - no ports declared (`plugin.portsDeclared == false`): replaces ports with the defaults:
 //   effects get "Audio In L", "Audio In R"; every plugin gets "Audio Out L", "Audio Out R";
 //   then a MIDI2 input ("MIDI In" for instruments, "System MIDI In" otherwise) and
