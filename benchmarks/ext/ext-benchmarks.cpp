@@ -14,7 +14,7 @@
 #include "aap/ext-cpp/presets.h"
 
 #ifdef AAP_EXT_BENCH_BUNDLE_DIR
-#include "aap/ext-cpp/plugin-instance-endpoint.h"
+#include "aap/hosting/hosted-plugin.h"
 #include "aap/ext/midi.h"
 #include "peak-meter-proxy.h"
 #endif
@@ -57,31 +57,27 @@ BENCHMARK(BM_PresetEncodeDecode);
 
 #ifdef AAP_EXT_BENCH_BUNDLE_DIR
 
+// One peak-meter instance: aap::HostedPlugin owns the instance, endpoint and client (the example's
+// block next to the standard ones); the example's typed proxy is built on its client.
 struct RemoteMeter {
-    std::unique_ptr<aap::PluginHost> host;
-    std::unique_ptr<aap::PluginInstance> instance;
-    std::unique_ptr<aap::PluginInstanceEndpoint> endpoint;
-    std::unique_ptr<aap::ExtensionClient> client;
+    std::unique_ptr<aap::HostedPlugin> hosted;
+    std::shared_ptr<aap::ExtensionClient> client;  // the meter's client, kept alive as long as it
     std::unique_ptr<aap_example::PeakMeterProxy> meter;
 
     bool open() {
         aap::PluginHostOptions options;
         options.process.servicePath = AAP_EXT_BENCH_SERVICE_PATH;
-        host = std::make_unique<aap::PluginHost>(aap::PluginCatalog::scan({AAP_EXT_BENCH_BUNDLE_DIR}), options);
-        if (host->instantiate("urn:aap-example:peak-meter", &instance) != aap::HostingStatus::Ok)
+        aap::PluginHost host{aap::PluginCatalog::scan({AAP_EXT_BENCH_BUNDLE_DIR}), options};
+        aap::HostedPluginOptions hostedOptions;
+        hostedOptions.extraExtensions = {{AAP_EXAMPLE_PEAK_METER_URI, AAP_EXAMPLE_PEAK_METER_DATA_CAPACITY}};
+        if (aap::HostedPlugin::open(host, "urn:aap-example:peak-meter", hostedOptions, &hosted) != aap::HostingStatus::Ok ||
+            !hosted->client())
             return false;
-        if (aap::PluginInstanceEndpoint::create(*instance, &endpoint,
-                                                {{AAP_EXAMPLE_PEAK_METER_URI, AAP_EXAMPLE_PEAK_METER_DATA_CAPACITY}}) !=
-            aap::HostingStatus::Ok)
-            return false;
-        client = aap::ExtensionClient::create(*endpoint);
+        client = hosted->client();
         meter = std::make_unique<aap_example::PeakMeterProxy>(*client);
-        return instance->prepare(256, 48000) == aap::HostingStatus::Ok;
+        return true;
     }
-    ~RemoteMeter() {
-        if (instance)
-            instance->destroy();
-    }
+    aap::PluginInstance& instance() { return hosted->instance(); }
 };
 
 void BM_TypedCallInactive(benchmark::State& state) {
@@ -97,17 +93,17 @@ BENCHMARK(BM_TypedCallInactive)->Unit(benchmark::kMicrosecond);
 
 void BM_TypedCallActive(benchmark::State& state) {
     RemoteMeter remote;
-    if (!remote.open() || remote.instance->activate() != aap::HostingStatus::Ok) {
+    if (!remote.open() || remote.instance().activate() != aap::HostingStatus::Ok) {
         state.SkipWithError("could not activate the peak-meter example");
         return;
     }
     std::atomic<bool> running{true};
     std::thread audio([&] {
         while (running.load()) {
-            auto* midiIn = static_cast<uint8_t*>(remote.instance->portBuffer(4));
+            auto* midiIn = static_cast<uint8_t*>(remote.instance().portBuffer(4));
             AAPMidiBufferHeader header{};
             std::memcpy(midiIn, &header, sizeof(header));
-            remote.instance->process(256, 1'000'000'000);
+            remote.instance().process(256, 1'000'000'000);
             std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
     });

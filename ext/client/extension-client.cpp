@@ -23,6 +23,7 @@ const char* toString(ExtensionError error) noexcept {
     case ExtensionError::InvalidArgument: return "invalid argument";
     case ExtensionError::TransportFailed: return "the transport failed";
     case ExtensionError::OutOfMemory: return "out of memory";
+    case ExtensionError::Closed: return "the hosted plugin was closed: this proxy outlived it";
     }
     return "unknown extension error";
 }
@@ -100,7 +101,8 @@ std::size_t ExtensionClient::capacity(std::string_view uri) const noexcept {
     switch (endpoint_.route()) {
     case ExtensionRoute::Control: return endpoint_.controlCapacity(uri);
     case ExtensionRoute::Realtime: return endpoint_.realtimeCapacity();
-    case ExtensionRoute::Unavailable: return 0;
+    case ExtensionRoute::Unavailable:
+    case ExtensionRoute::Closed: return 0;
     }
     return 0;
 }
@@ -168,6 +170,7 @@ ExtensionError ExtensionClient::call(std::string_view uri, std::int32_t opcode, 
     const std::int64_t timeout = timeoutOf(timeoutNs);
     switch (endpoint_.route()) {
     case ExtensionRoute::Unavailable: return ExtensionError::NotAvailable;
+    case ExtensionRoute::Closed: return ExtensionError::Closed;
     case ExtensionRoute::Control: return callControl(uri, opcode, request, requestSize, reply, timeout);
     case ExtensionRoute::Realtime: break;
     }
@@ -230,6 +233,7 @@ void ExtensionClient::callAsync(std::string_view uri, std::int32_t opcode, const
     const std::int64_t timeout = timeoutOf(timeoutNs);
     switch (endpoint_.route()) {
     case ExtensionRoute::Unavailable: return failNow(ExtensionError::NotAvailable);
+    case ExtensionRoute::Closed: return failNow(ExtensionError::Closed);
     case ExtensionRoute::Control: {
         std::vector<std::uint8_t> reply;
         const ExtensionError error = callControl(uri, opcode, request, requestSize, &reply, timeout);  // no-throw

@@ -68,30 +68,26 @@ std::string RemotePlugin::open(PluginIsolation isolation, const std::string& plu
         };
     }
     host = std::make_unique<PluginHost>(testCatalog(), options);
+    HostedPluginOptions hostedOptions;
+    hostedOptions.frames = kFrames;
+    hostedOptions.sampleRate = 48000;
+    hostedOptions.prepare = prepare;
     std::string error;
-    if (host->instantiate(pluginId, &instance, &error) != HostingStatus::Ok)
-        return "instantiate: " + error;
-    if (PluginInstanceEndpoint::create(*instance, &endpoint) != HostingStatus::Ok)
-        return "endpoint";
-    client = ExtensionClient::create(*endpoint);
-    if (!client)
-        return "client";
-    parameters = std::make_unique<ParametersProxy>(*client);
-    presets = std::make_unique<PresetsProxy>(*client);
-    state = std::make_unique<StateProxy>(*client);
-    midi = std::make_unique<MidiProxy>(*client);
-    gui = std::make_unique<GuiProxy>(*client);
-    urid = std::make_unique<UridProxy>(*client);
-    portConfig = std::make_unique<PortConfigProxy>(*client);
-    if (prepare && instance->prepare(kFrames, 48000) != HostingStatus::Ok)
-        return "prepare";
+    if (HostedPlugin::open(*host, pluginId, hostedOptions, &hosted, &error) != HostingStatus::Ok)
+        return error;
+    if (hosted->extensionStatus() != HostingStatus::Ok)
+        return std::string{"endpoint: "} + hostingStatusMessage(hosted->extensionStatus());
+    instance = &hosted->instance();
+    endpoint = hosted->endpoint();
+    client = hosted->client();
+    parameters = hosted->parameters();
+    presets = hosted->presets();
+    state = hosted->state();
+    midi = hosted->midi();
+    gui = hosted->gui();
+    urid = hosted->urid();
+    portConfig = hosted->portConfig();
     return {};
-}
-
-RemotePlugin::~RemotePlugin() {
-    // The instance first: it cancels whatever is pending while the client still exists.
-    if (instance)
-        instance->destroy();
 }
 
 } // namespace aap::ext_test

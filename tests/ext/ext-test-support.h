@@ -14,7 +14,8 @@
 #include "aap/ext-cpp/gui.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/parameters.h"
-#include "aap/ext-cpp/plugin-instance-endpoint.h"
+#include "aap/hosting/hosted-plugin.h"
+#include "aap/hosting/plugin-instance-endpoint.h"
 #include "aap/ext-cpp/port-config.h"
 #include "aap/ext-cpp/presets.h"
 #include "aap/ext-cpp/state.h"
@@ -60,25 +61,27 @@ private:
     std::thread thread_;
 };
 
-// A host, one instance of `pluginId`, its endpoint, client and proxies, prepared (inactive).
+// A host and one aap::HostedPlugin of `pluginId` (prepared, inactive), with shortcuts to the
+// instance, the endpoint, the client and the proxies. Members may go in any order: HostedPlugin
+// tears down in the safe order, and the shared proxies outlive it safely.
 struct RemotePlugin {
     std::unique_ptr<PluginHost> host;
-    std::unique_ptr<PluginInstance> instance;
-    std::unique_ptr<PluginInstanceEndpoint> endpoint;
-    std::unique_ptr<ExtensionClient> client;
-    std::unique_ptr<ParametersProxy> parameters;
-    std::unique_ptr<PresetsProxy> presets;
-    std::unique_ptr<StateProxy> state;
-    std::unique_ptr<MidiProxy> midi;
-    std::unique_ptr<GuiProxy> gui;
-    std::unique_ptr<UridProxy> urid;
-    std::unique_ptr<PortConfigProxy> portConfig;
+    std::unique_ptr<HostedPlugin> hosted;
+    PluginInstance* instance = nullptr;
+    std::shared_ptr<PluginInstanceEndpoint> endpoint;
+    std::shared_ptr<ExtensionClient> client;
+    std::shared_ptr<ParametersProxy> parameters;
+    std::shared_ptr<PresetsProxy> presets;
+    std::shared_ptr<StateProxy> state;
+    std::shared_ptr<MidiProxy> midi;
+    std::shared_ptr<GuiProxy> gui;
+    std::shared_ptr<UridProxy> urid;
+    std::shared_ptr<PortConfigProxy> portConfig;
 
     // Empty string on success, else why not.
     // `hostExtensions` (may be null) answers the plugin's host-extension calls.
     std::string open(PluginIsolation isolation, const std::string& pluginId, bool prepare = true,
                      StandardHostExtensions* hostExtensions = nullptr);
-    ~RemotePlugin();
 };
 
 } // namespace aap::ext_test

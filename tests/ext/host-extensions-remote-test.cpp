@@ -61,7 +61,7 @@ TEST_P(HostExtensions, NotificationsWhileInactiveArriveBeforeTheCallReturns) {
     EXPECT_EQ(counters_.parametersChanged.load(), 1);
     EXPECT_EQ(counters_.presetsUpdated.load(), 0);
     ASSERT_NE(counters_.lastHost.load(), nullptr);
-    EXPECT_EQ(counters_.lastHost.load()->context, plugin.instance.get());
+    EXPECT_EQ(counters_.lastHost.load()->context, plugin.instance);
 }
 
 TEST_P(HostExtensions, NotificationsWhileActiveFromTheWorkerAndFromProcess) {

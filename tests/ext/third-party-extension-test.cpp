@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "aap/ext-cpp/plugin-instance-endpoint.h"
+#include "aap/hosting/plugin-instance-endpoint.h"
 #include "ext-test-support.h"
 #include "peak-meter-proxy.h"
 

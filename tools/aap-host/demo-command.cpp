@@ -16,7 +16,7 @@
 #include "cycle-statistics.h"
 #include "exit-codes.h"
 #include "file-io.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 #include "offline-renderer.h"
 #include "plugin-resolution.h"
 #include "preset-scheduler.h"
@@ -64,7 +64,7 @@ struct Stage {
 bool runStage(PluginHost& host, const PluginInformation& plugin, Stage& stage, RenderJob job, RenderResult* result,
               std::string* error) {
     std::unique_ptr<HostedPlugin> hosted;
-    if (HostedPlugin::open(host, plugin.uniqueId, kBlock, kSampleRate, &hosted, error) != HostingStatus::Ok)
+    if (HostedPlugin::open(host, plugin.uniqueId, HostedPluginOptions::at(kBlock, kSampleRate), &hosted, error) != HostingStatus::Ok)
         return false;
     appendParameterChanges(plugin, stage.parameters, kSampleRate, &job.events);
     PresetScheduler presets{hosted->presets(), stage.presets};

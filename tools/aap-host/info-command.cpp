@@ -8,7 +8,7 @@
 #include "aap/hosting/plugin-json.h"
 #include "commands.h"
 #include "exit-codes.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 #include "plugin-resolution.h"
 
 namespace aap::host_tool {
@@ -137,7 +137,7 @@ int runInfoCommand(const std::vector<std::string>& arguments) {
         return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
     PluginHost host{catalog, hostOptionsFrom(parsed)};
     std::unique_ptr<HostedPlugin> hosted;
-    if (HostedPlugin::open(host, plugin->uniqueId, 256, 48000, &hosted, &error) != HostingStatus::Ok) {
+    if (HostedPlugin::open(host, plugin->uniqueId, HostedPluginOptions{}, &hosted, &error) != HostingStatus::Ok) {
         std::fflush(stdout);
         std::fprintf(stderr, "aap-host info: %s\n", error.c_str());
         return kExitRuntimeFailure;

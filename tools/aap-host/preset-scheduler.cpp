@@ -1,11 +1,11 @@
 #include "preset-scheduler.h"
 
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 
 namespace aap::host_tool {
 
-PresetScheduler::PresetScheduler(PresetsProxy* presets, std::vector<Change> changes)
-    : presets_(presets), changes_(std::move(changes)) {}
+PresetScheduler::PresetScheduler(std::shared_ptr<PresetsProxy> presets, std::vector<Change> changes)
+    : presets_(std::move(presets)), changes_(std::move(changes)) {}
 
 std::vector<int64_t> PresetScheduler::frames() const {
     std::vector<int64_t> frames;

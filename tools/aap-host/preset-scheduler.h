@@ -8,6 +8,7 @@
 // suffice; the callback only records the outcome (no allocation on that path).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ public:
         bool completed = false;
     };
 
-    PresetScheduler(PresetsProxy* presets, std::vector<Change> changes);
+    PresetScheduler(std::shared_ptr<PresetsProxy> presets, std::vector<Change> changes);
 
     std::vector<int64_t> frames() const;
     // Submits every change due at `frame` that has not been submitted.
@@ -39,7 +40,7 @@ public:
 private:
     static void completed(void* user, const ExtensionStatus& result) noexcept;
 
-    PresetsProxy* presets_;
+    std::shared_ptr<PresetsProxy> presets_;
     std::vector<Change> changes_;
 };
 

@@ -14,7 +14,7 @@
 #include "file-io.h"
 #include "midi1-to-ump.h"
 #include "offline-renderer.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 #include "plugin-resolution.h"
 #include "preset-scheduler.h"
 #include "render-events.h"
@@ -180,7 +180,7 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
 
     PluginHost host{catalog, hostOptionsFrom(parsed)};
     std::unique_ptr<HostedPlugin> hosted;
-    HostingStatus status = HostedPlugin::open(host, plugin->uniqueId, job.blockSize, job.sampleRate, &hosted, &error);
+    HostingStatus status = HostedPlugin::open(host, plugin->uniqueId, HostedPluginOptions::at(job.blockSize, job.sampleRate), &hosted, &error);
     if (status != HostingStatus::Ok) {
         std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
         return kExitRuntimeFailure;

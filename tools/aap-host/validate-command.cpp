@@ -27,7 +27,7 @@
 #include "aapxs/midi2-buffer.h"
 #include "commands.h"
 #include "exit-codes.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 #include "midi1-to-ump.h"
 #include "plugin-resolution.h"
 
@@ -628,7 +628,7 @@ void Validator::run() {
     }
     std::unique_ptr<HostedPlugin> hosted;
     std::string error;
-    HostingStatus status = HostedPlugin::open(host_, plugin_.uniqueId, kMainFrames, kMainRate, &hosted, &error);
+    HostingStatus status = HostedPlugin::open(host_, plugin_.uniqueId, HostedPluginOptions::at(kMainFrames, kMainRate), &hosted, &error);
     if (status != HostingStatus::Ok) {
         report(Verdict::Fail, "prepare", error);
         stopped_ = true;

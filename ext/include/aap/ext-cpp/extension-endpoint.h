@@ -5,7 +5,8 @@
 //     serialization block;
 //   - the realtime path (instance active): a request queued into the next process() cycles, whose
 //     completion fires on the thread that calls process().
-// aap::PluginInstanceEndpoint (plugin-instance-endpoint.h) implements it over aap::PluginInstance;
+// aap::PluginInstanceEndpoint (aap/hosting/plugin-instance-endpoint.h) implements it over
+// aap::PluginInstance;
 // tests and other hosts may implement it over anything else. aap::ext itself knows nothing about
 // processes, sockets or hosting.
 
@@ -22,6 +23,7 @@ enum class ExtensionRoute : std::uint8_t {
     Control,     // not active: callControl()
     Realtime,    // active: submitRealtime(), completed by process() on another thread
     Unavailable, // error / terminated / not set up: every call fails with NotAvailable
+    Closed,      // the owner of the instance (aap::HostedPlugin) is gone: every call fails with Closed
 };
 
 class ExtensionEndpoint {

@@ -21,6 +21,8 @@ enum class ExtensionError : std::uint8_t {
     InvalidArgument, // the caller passed something out of range
     TransportFailed, // the transport reported a failure (protocol error, peer gone)
     OutOfMemory,     // a buffer for the request or reply could not be allocated
+    Closed,          // the object that owned the instance (aap::HostedPlugin) was destroyed; this
+                     // proxy or request outlived it and no longer reaches any plugin
 };
 
 // A short static description ("timeout", ...). Never null. [thread-safe] [audio-thread]

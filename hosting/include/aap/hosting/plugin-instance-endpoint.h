@@ -1,6 +1,11 @@
 #pragma once
-// aap::PluginInstanceEndpoint: the ExtensionEndpoint of an aap::PluginInstance (aap::hosting), so
-// the typed proxies of aap::ext reach a plugin in another process:
+// aap::PluginInstanceEndpoint: the ExtensionEndpoint (aap::ext) of an aap::PluginInstance, so the
+// typed proxies of aap::ext reach a plugin in another process. It lives in aap::hosting because it
+// needs both layers (ext must not include hosting; docs/architecture.md).
+//
+// Most hosts do not use it directly: aap::HostedPlugin (hosted-plugin.h) owns an instance, its
+// endpoint, client and every standard proxy, and tears them down in the one safe order. Using the
+// endpoint by hand:
 //
 //     std::unique_ptr<aap::PluginInstance> instance;            // from PluginHost::instantiate
 //     std::unique_ptr<aap::PluginInstanceEndpoint> endpoint;
@@ -13,12 +18,10 @@
 //     // with an audio thread calling instance->process():
 //     auto preset = presets.getPreset(0);                        // MIDI2 stream (active)
 //
-// Header-only on purpose: aap::ext does not depend on aap::hosting (docs/architecture.md), so only host code
-// that links aap::hosting includes this file.
-//
-// Threads: create() [main-thread]; the rest as ExtensionEndpoint says. Lifetime: the instance
-// must outlive the endpoint; destroy the instance before the ExtensionClient and the endpoint
-// (destroying it cancels whatever is pending, exactly once).
+// Threads: create() [main-thread]; the rest as ExtensionEndpoint says. Lifetime (by hand): the
+// instance must outlive the endpoint; destroy the instance before the ExtensionClient and the
+// endpoint (destroying it cancels whatever is pending, exactly once). close() makes every later
+// call fail with ExtensionError::Closed (HostedPlugin calls it when it goes away).
 
 #include <atomic>
 #include <cstring>
@@ -66,7 +69,13 @@ public:
         return HostingStatus::Ok;
     }
 
+    // [thread-safe] From now on route() is Closed and every call fails with ExtensionError::Closed.
+    void close() noexcept { closed_.store(true, std::memory_order_release); }
+    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+
     ExtensionRoute route() const noexcept override {
+        if (closed())
+            return ExtensionRoute::Closed;
         switch (instance_.state()) {
         case InstanceState::Unprepared:
         case InstanceState::Inactive: return ExtensionRoute::Control;
@@ -78,6 +87,8 @@ public:
     ExtensionError callControl(std::string_view uri, std::int32_t opcode, const std::uint8_t* request,
                                std::size_t requestSize, std::uint8_t* reply, std::size_t replyCapacity,
                                std::size_t* replySize, std::int64_t timeoutNs) override {
+        if (closed())
+            return ExtensionError::Closed;
         const Block* block = find(uri);
         if (block == nullptr)
             return ExtensionError::NotAvailable;
@@ -105,6 +116,8 @@ public:
     }
 
     ExtensionError submitRealtime(const InitiatorSession::Request& request) noexcept override {
+        if (closed())
+            return ExtensionError::Closed;
         const HostingStatus status = instance_.submitExtensionRequest(request, nullptr);
         switch (status) {
         case HostingStatus::Ok: return ExtensionError::None;
@@ -150,6 +163,7 @@ private:
     std::uint32_t realtimeCapacity_;
     std::vector<Block> blocks_;
     std::atomic<std::uint32_t> nextRequestId_{1};
+    std::atomic<bool> closed_{false};
 };
 
 } // namespace aap
