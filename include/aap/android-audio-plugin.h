@@ -23,8 +23,9 @@
  * which ABI the other side was built against through the AAP_ABI_EXTENSION_URI extension.
  *
  * Source compatibility: names, member orders and function-pointer types are those of Android
- * Audio Plugin 0.8 (docs/spec/abi.md section 1), so positional aggregate initializers in existing
- * plugin sources keep compiling. This header is valid C99 and C++11.
+ * Audio Plugin's current API (aap-core main; docs/spec/abi.md section 1, docs/compatibility.md for
+ * what differs from the 0.8 release), so positional aggregate initializers in existing plugin
+ * sources keep compiling. This header is valid C99 and C++11.
  */
 
 #include "private/std.h"

@@ -1,5 +1,5 @@
 // Behaviour of the inline helpers the headers provide: the ABI record and its verdicts, the
-// parameter value conversions and parameter-change SysEx8 of ext/midi.h, and the header-only
+// parameter value conversions and parameter-change SysEx8 of aap/ext/midi.h, and the header-only
 // logging of unstable/logging.h.
 
 #include <aap/aap.h>

@@ -1,6 +1,6 @@
 #pragma once
-// Port-config extension (aap/ext/port-config.h) over AAPXS. docs/spec/abi.md section 5 lists no
-// opcodes for it; these are this SDK's:
+// Port-config extension (aap/ext/port-config.h) over AAPXS. AAP defines no opcodes for it; these
+// are this SDK's (docs/spec/abi.md section 5):
 //   1 get options  request -                       reply u8 has_midi_input, u8 has_midi_output,
 //                                                  i32 num_audio_ports, u32 L named_config
 //                                                  (0xFFFFFFFF = null), L bytes, u32 E, E bytes of

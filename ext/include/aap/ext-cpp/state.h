@@ -1,7 +1,7 @@
 #pragma once
 // State extension (aap/ext/state.h) over AAPXS, for states of any size.
 //
-// Wire (little-endian). Opcodes 1..3 are docs/spec/abi.md section 5; 4..8 are this SDK's chunked
+// Wire (little-endian, docs/spec/abi.md section 5). Opcodes 1..3 are AAP's; 4..8 are this SDK's chunked
 // transfer for states that do not fit the serialization block (an AAP 0.8 plugin side answers
 // them with silence / an error reply, and the proxy then reports NotImplemented):
 //   1 get state size   request -                       reply i32 (upper bound, bytes)

@@ -7,7 +7,7 @@
 // Every function is [thread-safe] [audio-thread]: no allocation, bounded work, and every size in
 // the buffer is treated as untrusted.
 //
-// Error replies (an addition to wire.md, see docs/runtime.md): a recipient that cannot answer a
+// Error replies (docs/spec/wire.md section 3.3): a recipient that cannot answer a
 // request replies with an ordinary AAPXS message whose URI is kAapxsErrorReplyUri (urid 0), whose
 // request id and opcode are those of the failed request, and whose data is 8 bytes: int32 LE
 // error code (AapxsReplyError), uint8 urid of the failed request, 3 zero bytes. An older peer does
