@@ -15,6 +15,8 @@
 //   4. Every cited path that starts with a top-level directory of the repository ("tests/wire/",
 //      "hosting/src/plugin-service.cpp", ...) exists relative to the citing file's directory or
 //      one of its ancestors.
+// TheChecksCatchBadReferences proves each check finds what it should in made-up text; this file,
+// which holds those bad references on purpose, is left out of the tree scan.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -161,85 +163,139 @@ TEST(References, TheScanFindsTheDocumentationAndTheSources) {
     EXPECT_GT(files.size(), 200u);
 }
 
-TEST(References, NoPathLeadsOutOfTheRepository) {
+namespace {
+
+// ---- the four checks, each on one file's text (so a test can feed them a made-up file) ----
+
+std::vector<Finding> pathsOutOfTheRepository(const fs::path& file, const std::string& text) {
     std::vector<Finding> findings;
-    const auto fragments = forbiddenFragments();
-    for (const auto& file : scannedFiles()) {
-        const std::string text = readFile(file);
-        for (const auto& fragment : fragments)
-            for (std::size_t at = text.find(fragment); at != std::string::npos; at = text.find(fragment, at + 1))
-                findings.push_back({where(file, text, at), "refers to \"" + fragment + "\", outside the repository"});
+    for (const auto& fragment : forbiddenFragments())
+        for (std::size_t at = text.find(fragment); at != std::string::npos; at = text.find(fragment, at + 1))
+            findings.push_back({where(file, text, at), "refers to \"" + fragment + "\", outside the repository"});
+    return findings;
+}
+
+std::vector<Finding> missingMarkdownFiles(const fs::path& file, const std::string& original) {
+    std::vector<Finding> findings;
+    static const std::regex md(R"([A-Za-z0-9_./+\-]*[A-Za-z0-9_+\-]\.md\b)");
+    const std::string text = withoutUrls(original);
+    for (std::sregex_iterator it(text.begin(), text.end(), md), end; it != end; ++it) {
+        const std::size_t at = static_cast<std::size_t>(it->position());
+        if (at > 0 && (isPathChar(text[at - 1]) || text[at - 1] == ':'))
+            continue; // part of a longer token the regex did not start at, or of a URN
+        std::string cited = it->str();
+        // "${PROJECT_SOURCE_DIR}/docs/README.md", SOURCE_DIR "/docs/README.md": the name after a
+        // variable counts from the repository root (an absolute path elsewhere is then missing).
+        while (!cited.empty() && cited[0] == '/')
+            cited.erase(0, 1);
+        if (!resolves(file, cited))
+            findings.push_back({where(file, original, at), "cites \"" + cited + "\", which is not in the repository"});
     }
+    return findings;
+}
+
+std::vector<Finding> brokenMarkdownLinks(const fs::path& file, const std::string& text) {
+    std::vector<Finding> findings;
+    static const std::regex link(R"(\]\(([^)\s]+)\))");
+    for (std::sregex_iterator it(text.begin(), text.end(), link), end; it != end; ++it) {
+        std::string target = (*it)[1].str();
+        if (target.find("://") != std::string::npos || target.rfind("mailto:", 0) == 0 || target[0] == '#')
+            continue;
+        target = target.substr(0, target.find('#'));
+        const fs::path resolved = file.parent_path() / target;
+        if (!isInsideRepository(resolved))
+            findings.push_back({where(file, text, static_cast<std::size_t>(it->position())),
+                                "links to \"" + target + "\", outside the repository"});
+        else if (!fs::exists(resolved))
+            findings.push_back({where(file, text, static_cast<std::size_t>(it->position())),
+                                "links to \"" + target + "\", which does not exist"});
+    }
+    return findings;
+}
+
+std::vector<Finding> missingRepositoryPaths(const fs::path& file, const std::string& original) {
+    static const std::vector<std::string> tops = topLevelDirectories();
+    std::vector<Finding> findings;
+    const std::string text = withoutUrls(original);
+    for (const auto& top : tops) {
+        const std::string prefix = top + "/";
+        for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+            if (at > 0 && (isPathChar(text[at - 1]) || text[at - 1] == ':'))
+                continue; // inside a longer path (aap/ext/...) or a URN (urn:x:ext/v1)
+            std::size_t end = at;
+            while (end < text.size() && isPathChar(text[end]))
+                end++;
+            std::string cited = text.substr(at, end - at);
+            while (!cited.empty() && (cited.back() == '.' || cited.back() == '-'))
+                cited.pop_back();
+            if (!resolves(file, cited))
+                findings.push_back({where(file, original, at), "cites \"" + cited + "\", which does not exist"});
+        }
+    }
+    return findings;
+}
+
+using Check = std::vector<Finding> (*)(const fs::path&, const std::string&);
+
+// Every scanned file except this one, whose probes in TheChecksCatchBadReferences are bad
+// references on purpose.
+std::vector<Finding> checkTree(Check check, bool markdownOnly) {
+    std::vector<Finding> findings;
+    const fs::path self = root() / "tests" / "docs" / "references-test.cpp";
+    for (const auto& file : scannedFiles()) {
+        if ((markdownOnly && file.extension() != ".md") || file == self)
+            continue;
+        auto found = check(file, readFile(file));
+        findings.insert(findings.end(), found.begin(), found.end());
+    }
+    return findings;
+}
+
+} // namespace
+
+// The checks are real: each one finds what it is meant to find in a made-up page and a made-up
+// header, and accepts the good references next to them.
+TEST(References, TheChecksCatchBadReferences) {
+    const fs::path page = root() / "docs" / "probe.md";
+    const fs::path header = root() / "include" / "aap" / "probe.h";
+    const std::string slash = "/";
+
+    EXPECT_EQ(1u, pathsOutOfTheRepository(page, "see " + slash + "work" + slash + "main/x.txt").size());
+    EXPECT_FALSE(pathsOutOfTheRepository(page, "see .." + slash + "shared" + slash + "notes.txt").empty());
+    EXPECT_TRUE(pathsOutOfTheRepository(page, "see spec/abi.md").empty());
+
+    EXPECT_EQ(1u, missingMarkdownFiles(page, "as design.md says").size());
+    EXPECT_EQ(1u, missingMarkdownFiles(header, "(docs/spec/nowhere.md section 2)").size());
+    EXPECT_EQ(1u, missingMarkdownFiles(page, "spec/abi.md and spec/gone.md").size());
+    EXPECT_TRUE(missingMarkdownFiles(page, "spec/abi.md, hosting.md, ../README.md").empty());
+    EXPECT_TRUE(missingMarkdownFiles(header, "docs/spec/wire.md section 3").empty());
+    EXPECT_TRUE(missingMarkdownFiles(page, "https://example.org/other/README.x.md").empty());
+
+    EXPECT_EQ(1u, brokenMarkdownLinks(page, "[a](spec/missing.md)").size());
+    EXPECT_EQ(1u, brokenMarkdownLinks(page, "[a](../../outside.md)").size());
+    EXPECT_TRUE(brokenMarkdownLinks(page, "[a](spec/abi.md#4-routing) [b](#top) [c](https://x.org/y)").empty());
+
+    EXPECT_EQ(1u, missingRepositoryPaths(header, "see tests/wire/no_such_test.cpp").size());
+    EXPECT_EQ(1u, missingRepositoryPaths(page, "hosting/src/gone.cpp.").size());
+    EXPECT_TRUE(missingRepositoryPaths(header, "tests/wire/wire_vectors_test.cpp, aap/ext/midi.h, urn:x:ext/v1").empty());
+}
+
+TEST(References, NoPathLeadsOutOfTheRepository) {
+    const auto findings = checkTree(&pathsOutOfTheRepository, false);
     EXPECT_TRUE(findings.empty()) << findings.size() << " reference(s) outside the repository:\n" << format(findings);
 }
 
 TEST(References, EveryCitedMarkdownFileExists) {
-    std::vector<Finding> findings;
-    static const std::regex md(R"([A-Za-z0-9_./+\-]*[A-Za-z0-9_+\-]\.md\b)");
-    for (const auto& file : scannedFiles()) {
-        const std::string original = readFile(file);
-        const std::string text = withoutUrls(original);
-        for (std::sregex_iterator it(text.begin(), text.end(), md), end; it != end; ++it) {
-            const std::size_t at = static_cast<std::size_t>(it->position());
-            if (at > 0 && (isPathChar(text[at - 1]) || text[at - 1] == ':'))
-                continue; // part of a longer token the regex did not start at, or of a URN
-            std::string cited = it->str();
-            // "${PROJECT_SOURCE_DIR}/docs/README.md", SOURCE_DIR "/docs/README.md": the name after a
-            // variable counts from the repository root (an absolute path elsewhere is then missing).
-            while (!cited.empty() && cited[0] == '/')
-                cited.erase(0, 1);
-            if (!resolves(file, cited))
-                findings.push_back({where(file, original, at), "cites \"" + cited + "\", which is not in the repository"});
-        }
-    }
+    const auto findings = checkTree(&missingMarkdownFiles, false);
     EXPECT_TRUE(findings.empty()) << findings.size() << " missing markdown file(s):\n" << format(findings);
 }
 
 TEST(References, EveryRelativeMarkdownLinkExists) {
-    std::vector<Finding> findings;
-    static const std::regex link(R"(\]\(([^)\s]+)\))");
-    for (const auto& file : scannedFiles()) {
-        if (file.extension() != ".md")
-            continue;
-        const std::string text = readFile(file);
-        for (std::sregex_iterator it(text.begin(), text.end(), link), end; it != end; ++it) {
-            std::string target = (*it)[1].str();
-            if (target.find("://") != std::string::npos || target.rfind("mailto:", 0) == 0 || target[0] == '#')
-                continue;
-            target = target.substr(0, target.find('#'));
-            const fs::path resolved = file.parent_path() / target;
-            if (!isInsideRepository(resolved))
-                findings.push_back({where(file, text, static_cast<std::size_t>(it->position())),
-                                    "links to \"" + target + "\", outside the repository"});
-            else if (!fs::exists(resolved))
-                findings.push_back({where(file, text, static_cast<std::size_t>(it->position())),
-                                    "links to \"" + target + "\", which does not exist"});
-        }
-    }
+    const auto findings = checkTree(&brokenMarkdownLinks, true);
     EXPECT_TRUE(findings.empty()) << findings.size() << " broken link(s):\n" << format(findings);
 }
 
 TEST(References, EveryCitedRepositoryPathExists) {
-    std::vector<Finding> findings;
-    const auto tops = topLevelDirectories();
-    for (const auto& file : scannedFiles()) {
-        const std::string original = readFile(file);
-        const std::string text = withoutUrls(original);
-        for (const auto& top : tops) {
-            const std::string prefix = top + "/";
-            for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-                if (at > 0 && (isPathChar(text[at - 1]) || text[at - 1] == ':'))
-                    continue; // inside a longer path (aap/ext/...) or a URN (urn:x:ext/v1)
-                std::size_t end = at;
-                while (end < text.size() && isPathChar(text[end]))
-                    end++;
-                std::string cited = text.substr(at, end - at);
-                while (!cited.empty() && (cited.back() == '.' || cited.back() == '-'))
-                    cited.pop_back();
-                if (!resolves(file, cited))
-                    findings.push_back({where(file, original, at), "cites \"" + cited + "\", which does not exist"});
-            }
-        }
-    }
+    const auto findings = checkTree(&missingRepositoryPaths, false);
     EXPECT_TRUE(findings.empty()) << findings.size() << " missing path(s):\n" << format(findings);
 }
