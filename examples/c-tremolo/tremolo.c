@@ -67,9 +67,9 @@ static void tremolo_read_midi(tremolo* self, aap_buffer_t* buffer) {
             || !aapxs_parameter_sysex8_read(ump.words, NULL, NULL, NULL, NULL, &id, &value))
             continue;
         if (id == PARAM_RATE)
-            self->rate = aapParameterTransportUint32ToPlain(value, 0.1, 20.0);
+            self->rate = aapParameterTransportUint32ToPlain(0.1, 20.0, value);
         else if (id == PARAM_DEPTH)
-            self->depth = aapParameterTransportUint32ToPlain(value, 0.0, 1.0);
+            self->depth = aapParameterTransportUint32ToPlain(0.0, 1.0, value);
     }
 }
 

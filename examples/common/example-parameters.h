@@ -81,7 +81,7 @@ public:
         if (index < 0)
             return;
         const ParameterSpec& s = specs_[index];
-        set(static_cast<size_t>(index), aapParameterTransportUint32ToPlain(transportValue, s.minimum, s.maximum));
+        set(static_cast<size_t>(index), aapParameterTransportUint32ToPlain(s.minimum, s.maximum, transportValue));
     }
 
     // ---- parameters extension answers ----

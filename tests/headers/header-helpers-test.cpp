@@ -5,6 +5,8 @@
 #include <aap/aap.h>
 #include <aap/unstable/logging.h>
 
+#include "parameter-conversion-c.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -95,29 +97,76 @@ TEST(AbiDescribe, TruncatesToTheBufferAndRefusesNoBuffer) {
 }
 
 // ---- parameter conversions (aap/ext/midi.h) ----
+// Every helper takes (minValue, maxValue, value), as aap-core's include/aap/ext/midi.h declares
+// them and as AAP sources call them, e.g. aap-core's instrument sample:
+//   aapParameterPlainToTransportUint32(ayumi_parameter_min(index), ayumi_parameter_max(index), value)
+// and its effect sample / host-side decoding:
+//   aapParameterTransportUint32ToPlain(get_parameter_min(index), get_parameter_max(index), transportValue)
 
-TEST(ParameterConversion, PlainAndNormalizedRoundTripWithinTheRange) {
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-12.0, -24.0, 0.0), 0.5);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(0.5, -24.0, 0.0), -12.0);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(aapParameterPlainToNormalized(3.25, 1.0, 5.0), 1.0, 5.0), 3.25);
+TEST(ParameterConversion, EndPointsInTheOrderAapSourcesUse) {
+    // The report in issue 12: this gave 0 while the helpers took (value, min, max).
+    EXPECT_EQ(aapParameterPlainToTransportUint32(0, 14, 14), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(0, 14, 0), 0u);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(0, 14, 7), 0x80000000u);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(20.0, 20000.0, 20000.0), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(20.0, 20000.0, 20.0), 0u);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(-24.0, 0.0, -12.0), 0x80000000u);
+
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(0, 14, 0xFFFFFFFFu), 14.0);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(0, 14, 0u), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0u), 20.0);
+    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0xFFFFFFFFu), 20000.0);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(0.0, 2048.0, 0x80000000u), 1024.0, 1e-3);
+
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-24.0, 0.0, -12.0), 0.5);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-24.0, 0.0, -24.0), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-24.0, 0.0, 0.0), 1.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(-24.0, 0.0, 0.5), -12.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(-24.0, 0.0, 0.0), -24.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(-24.0, 0.0, 1.0), 0.0);
+}
+
+TEST(ParameterConversion, ArgumentTypesOfAapSources) {
+    // Ranges held as float (aap-juce's AudioProcessorParameter ranges) or int, values as float.
+    const float minF = 0.0f, maxF = 1.0f;
+    const int minI = 0, maxI = 127;
+    const uint32_t half = 0x80000000u;
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minF, maxF, half), 0.5, 1e-6);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minI, maxI, half), 63.5, 1e-6);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(minI, maxI, 127), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(minF, maxF, 1.0f), 0xFFFFFFFFu);
+    // The plugin reads a transport value as int32_t from a UMP word in some sources.
+    const int32_t fromWord = static_cast<int32_t>(0x40000000);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(0.0, 4.0, fromWord), 1.0, 1e-6);
+}
+
+TEST(ParameterConversion, RoundTripsWithinTheRange) {
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(1.0, 5.0, aapParameterPlainToNormalized(1.0, 5.0, 3.25)), 3.25);
+    EXPECT_NEAR(aapParameterTransportUint32ToPlain(20.0, 20000.0, aapParameterPlainToTransportUint32(20.0, 20000.0, 440.0)),
+                440.0, 1e-5);
+    for (uint32_t v : {0u, 1u, 0x12345678u, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu})
+        EXPECT_EQ(aapParameterPlainToTransportUint32(-1.0, 1.0, aapParameterTransportUint32ToPlain(-1.0, 1.0, v)), v) << v;
 }
 
 TEST(ParameterConversion, ClampsOutOfRangeValues) {
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(10.0, 0.0, 1.0), 1.0);
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(-10.0, 0.0, 1.0), 0.0);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(1.5, 2.0, 4.0), 4.0);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(-0.5, 2.0, 4.0), 2.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(0.0, 1.0, 10.0), 1.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(0.0, 1.0, -10.0), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(2.0, 4.0, 1.5), 4.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(2.0, 4.0, -0.5), 2.0);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(0, 14, 15), 0xFFFFFFFFu);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(0, 14, -1), 0u);
 }
 
 TEST(ParameterConversion, HandlesEmptyInvertedRangesAndNaN) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(1.0, 1.0, 1.0), 0.0) << "empty range";
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(1.0, 2.0, 0.0), 0.0) << "inverted range";
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(nan, 0.0, 1.0), 0.0);
-    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(0.5, nan, 1.0), 0.0);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(nan, 2.0, 4.0), 2.0);
-    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(0.5, 3.0, 3.0), 3.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(2.0, 0.0, 1.0), 0.0) << "inverted range";
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(0.0, 1.0, nan), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterPlainToNormalized(nan, 1.0, 0.5), 0.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(2.0, 4.0, nan), 2.0);
+    EXPECT_DOUBLE_EQ(aapParameterNormalizedToPlain(3.0, 3.0, 0.5), 3.0);
     EXPECT_EQ(aapParameterNormalizedToUint32(nan), 0u);
+    EXPECT_EQ(aapParameterPlainToTransportUint32(14, 0, 14), 0u) << "inverted range";
 }
 
 TEST(ParameterConversion, TransportFormCoversTheFullUint32Range) {
@@ -130,29 +179,19 @@ TEST(ParameterConversion, TransportFormCoversTheFullUint32Range) {
     EXPECT_DOUBLE_EQ(aapParameterUint32ToNormalized(0xFFFFFFFFu), 1.0);
     for (uint32_t v : {0u, 1u, 0x12345678u, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu})
         EXPECT_EQ(aapParameterNormalizedToUint32(aapParameterUint32ToNormalized(v)), v) << v;
-    EXPECT_EQ(aapParameterPlainToTransportUint32(20000.0, 20.0, 20000.0), 0xFFFFFFFFu);
-    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(0u, 20.0, 20000.0), 20.0);
-    EXPECT_NEAR(aapParameterTransportUint32ToPlain(aapParameterPlainToTransportUint32(440.0, 20.0, 20000.0), 20.0, 20000.0),
-                440.0, 1e-5);
 }
 
-// aap-core's own sources (the sample effect plugin, the host's parameter-change decoding) call
-// aapParameterTransportUint32ToPlain(minValue, maxValue, transportValue). In C++ that order binds
-// to its own overload; before it existed, the call converted minValue to the transport value and
-// returned garbage without a diagnostic (-Wall -Wextra were silent).
-TEST(ParameterConversion, TransportToPlainAcceptsTheMinMaxValueOrderOfExistingSources) {
-    const double minValue = 0.0, maxValue = 2048.0;
-    const uint32_t half = 0x80000000u;
-    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minValue, maxValue, half), 1024.0, 1e-3);
-    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0u), 20.0);
-    EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(20.0, 20000.0, 0xFFFFFFFFu), 20000.0);
-    for (uint32_t v : {0u, 1u, 0x12345678u, 0x80000000u, 0xFFFFFFFFu})
-        EXPECT_DOUBLE_EQ(aapParameterTransportUint32ToPlain(-1.0, 1.0, v), aapParameterTransportUint32ToPlain(v, -1.0, 1.0)) << v;
-    // Both orders with the argument types the sources use (float ranges, int32_t-typed transport
-    // values from a uint32_t variable) still pick the intended overload.
-    const float minF = 0.0f, maxF = 1.0f;
-    EXPECT_NEAR(aapParameterTransportUint32ToPlain(minF, maxF, half), 0.5, 1e-6);
-    EXPECT_NEAR(aapParameterTransportUint32ToPlain(half, minF, maxF), 0.5, 1e-6);
+// The same calls compiled as C99 (parameter-conversion-c.c): C and C++ see one set of functions.
+TEST(ParameterConversion, CAgreesWithCxx) {
+    aap_test_conversion_results c{};
+    aap_test_conversions_in_c(&c);
+    EXPECT_EQ(c.plain_to_transport_end, 0xFFFFFFFFu);
+    EXPECT_EQ(c.plain_to_transport_start, 0u);
+    EXPECT_EQ(c.plain_to_transport_mid, aapParameterPlainToTransportUint32(0, 14, 7));
+    EXPECT_DOUBLE_EQ(c.transport_to_plain_end, 20000.0);
+    EXPECT_DOUBLE_EQ(c.transport_to_plain_start, 20.0);
+    EXPECT_DOUBLE_EQ(c.plain_to_normalized, 0.5);
+    EXPECT_DOUBLE_EQ(c.normalized_to_plain, -12.0);
 }
 
 // ---- parameter-change SysEx8 (docs/spec/wire.md section 5) ----

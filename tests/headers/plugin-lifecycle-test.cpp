@@ -234,7 +234,7 @@ protected:
         w[0] = 0x40903C00u;
         w[1] = 0xFFFF0000u;
         aapMidi2ParameterSysex8(&w[2], &w[3], &w[4], &w[5], 0, 0, 0, 0, 0,
-                                aapParameterPlainToTransportUint32(plain, 0.0, 2.0));
+                                aapParameterPlainToTransportUint32(0.0, 2.0, plain));
         buffers_.midiHeader(4)->length = 6 * sizeof(uint32_t);
     }
 

@@ -101,7 +101,7 @@ TimedUmp parameterChangeUmp(int64_t frame, const ParameterInformation& parameter
     timed.frame = frame;
     aapMidi2ParameterSysex8(&timed.words[0], &timed.words[1], &timed.words[2], &timed.words[3], 0, 0, 0, 0,
                             static_cast<uint16_t>(parameter.id),
-                            aapParameterPlainToTransportUint32(plainValue, parameter.minimumValue, parameter.maximumValue));
+                            aapParameterPlainToTransportUint32(parameter.minimumValue, parameter.maximumValue, plainValue));
     timed.wordCount = 4;
     return timed;
 }

@@ -65,11 +65,15 @@ enum aap_midi_mapping_policy {
 };
 typedef enum aap_midi_mapping_policy aap_midi_mapping_policy;
 
-/* ---- Parameter value conversions. All [thread-safe] and realtime-safe. ---- */
+/* ---- Parameter value conversions. All [thread-safe] and realtime-safe. ----
+ *
+ * Every helper that takes a range takes it FIRST, then the value: (minValue, maxValue, value), the
+ * order AAP's own headers and every AAP plugin source use (aap-core's include/aap/ext/midi.h and its
+ * samples, aap-juce). There are no overloads: C and C++ see the same four functions. */
 
 /* Plain value in [minValue, maxValue] -> normalized [0, 1], clamped. Returns 0 when the range is
  * empty or inverted (maxValue <= minValue) or any argument is NaN. */
-static inline double aapParameterPlainToNormalized(double plainValue, double minValue, double maxValue) {
+static inline double aapParameterPlainToNormalized(double minValue, double maxValue, double plainValue) {
     double normalized;
     if (!(maxValue > minValue))
         return 0.0;
@@ -81,7 +85,7 @@ static inline double aapParameterPlainToNormalized(double plainValue, double min
 
 /* Normalized [0, 1] -> plain value in [minValue, maxValue]; the input is clamped to [0, 1] (NaN
  * counts as 0). Returns minValue when the range is empty or inverted. */
-static inline double aapParameterNormalizedToPlain(double normalizedValue, double minValue, double maxValue) {
+static inline double aapParameterNormalizedToPlain(double minValue, double maxValue, double normalizedValue) {
     if (!(maxValue > minValue))
         return minValue;
     if (!(normalizedValue > 0.0))
@@ -106,14 +110,15 @@ static inline double aapParameterUint32ToNormalized(uint32_t transportValue) {
     return transportValue / 4294967295.0;
 }
 
-/* Plain value -> transport form, through aapParameterPlainToNormalized's clamping rules. */
-static inline uint32_t aapParameterPlainToTransportUint32(double plainValue, double minValue, double maxValue) {
-    return aapParameterNormalizedToUint32(aapParameterPlainToNormalized(plainValue, minValue, maxValue));
+/* Plain value -> transport form, through aapParameterPlainToNormalized's clamping rules:
+ * aapParameterPlainToTransportUint32(0, 14, 14) == 0xFFFFFFFF. */
+static inline uint32_t aapParameterPlainToTransportUint32(double minValue, double maxValue, double plainValue) {
+    return aapParameterNormalizedToUint32(aapParameterPlainToNormalized(minValue, maxValue, plainValue));
 }
 
 /* Transport form -> plain value in [minValue, maxValue]. */
-static inline double aapParameterTransportUint32ToPlain(uint32_t transportValue, double minValue, double maxValue) {
-    return aapParameterNormalizedToPlain(aapParameterUint32ToNormalized(transportValue), minValue, maxValue);
+static inline double aapParameterTransportUint32ToPlain(double minValue, double maxValue, uint32_t transportValue) {
+    return aapParameterNormalizedToPlain(minValue, maxValue, aapParameterUint32ToNormalized(transportValue));
 }
 
 /* ---- Parameter-change SysEx8 (docs/spec/wire.md section 5). ---- */
@@ -164,15 +169,4 @@ struct aap_midi_extension_t {
 
 #ifdef __cplusplus
 } /* extern "C" */
-
-/* C++ only: the (minValue, maxValue, transportValue) argument order that existing AAP sources use
- * (aap-core's sample effect plugin and its host-side parameter decoding call
- * aapParameterTransportUint32ToPlain(min, max, value)). Without this overload such a call binds to
- * the (transportValue, minValue, maxValue) function above through implicit conversions, without a
- * diagnostic under -Wall -Wextra, and returns a wrong value. Calls in the order above keep choosing
- * the C function (exact match on the uint32_t first argument). C has no overloading: C sources use
- * the order above. [thread-safe], realtime-safe. */
-static inline double aapParameterTransportUint32ToPlain(double minValue, double maxValue, uint32_t transportValue) {
-    return aapParameterNormalizedToPlain(aapParameterUint32ToNormalized(transportValue), minValue, maxValue);
-}
 #endif

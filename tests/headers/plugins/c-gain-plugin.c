@@ -70,7 +70,7 @@ static void gain_read_midi(gain_instance* self, aap_buffer_t* buffer) {
             && aapReadMidi2ParameterSysex8(NULL, NULL, NULL, NULL, &index, &value,
                                            words[i], words[i + 1], words[i + 2], words[i + 3])
             && index == GAIN_PARAMETER_ID)
-            self->gain = aapParameterTransportUint32ToPlain(value, GAIN_MIN, GAIN_MAX);
+            self->gain = aapParameterTransportUint32ToPlain(GAIN_MIN, GAIN_MAX, value);
     }
 }
 

@@ -126,7 +126,7 @@ static void sample_style_process(AndroidAudioPlugin* plugin, aap_buffer_t* buffe
             if (aapReadMidi2ParameterSysex8(&group, &channel, &key, &extra, &index, &transportValue,
                                             w[0], w[1], w[2], w[3]) &&
                 index == SAMPLE_STYLE_PARAM_GAIN)
-                // (min, max, value): the order aap-core's sample effect uses (C++ overload).
+                // (min, max, value): the order of aap-core's sample effect and of every helper here.
                 ctx->gain = static_cast<float>(aapParameterTransportUint32ToPlain(
                         sample_style_parameter_min(index), sample_style_parameter_max(index), transportValue));
         }
