@@ -6,7 +6,9 @@
 #include <cstring>
 #include <thread>
 
+#include "aap/hosting/control-protocol.h"
 #include "aap/hosting/in-process-transport.h"
+#include "aap/hosting/metadata-parser.h"
 #include "aap/plugin-meta-info.h"
 #include "inline-aapxs-reply.h"
 
@@ -121,6 +123,9 @@ uint8_t PluginInstance::uridOf(const char* uri, size_t uriSize) const noexcept {
     return 0;
 }
 
+static_assert(kMaxPortMinimumSize <= wire::kMaxPortBufferSize,
+              "every minimumSize the catalog accepts must be a buffer size the transports allocate");
+
 HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
     if (state() != InstanceState::Unprepared)
         return wrongState(state());
@@ -132,9 +137,13 @@ HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
         PortBufferSpec spec;
         spec.contentType = static_cast<int32_t>(port.contentType);
         spec.direction = static_cast<int32_t>(port.direction);
+        // Audio: one block of floats; MIDI2 and "other": the MIDI buffer size. A port's declared
+        // minimumSize raises that (never lowers it: the plugin may rely on both).
         spec.sizeInBytes = port.contentType == PortContentType::Audio
                                ? static_cast<uint32_t>(frames) * static_cast<uint32_t>(sizeof(float))
                                : midiBufferSize_;
+        if (port.minimumSize > spec.sizeInBytes)
+            spec.sizeInBytes = port.minimumSize;
         ports.push_back(spec);
         sizes.push_back(spec.sizeInBytes);
     }

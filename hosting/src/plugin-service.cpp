@@ -531,10 +531,12 @@ private:
             if (head.port_count > 0)
                 std::memcpy(entries.data(), message.payload.data() + sizeof(head), head.port_count * sizeof(wire::PortEntry));
             for (const wire::PortEntry& e : entries) {
-                const bool typeOk = e.content_type == AAP_CONTENT_TYPE_AUDIO || e.content_type == AAP_CONTENT_TYPE_MIDI2;
+                const bool typeOk = e.content_type == AAP_CONTENT_TYPE_AUDIO || e.content_type == AAP_CONTENT_TYPE_MIDI2 ||
+                                    e.content_type == AAP_CONTENT_TYPE_UNDEFINED;
                 const bool directionOk = e.direction == AAP_PORT_DIRECTION_INPUT || e.direction == AAP_PORT_DIRECTION_OUTPUT;
                 const uint32_t minimum = e.content_type == AAP_CONTENT_TYPE_AUDIO
-                                             ? static_cast<uint32_t>(head.frames) * sizeof(float) : 32u;
+                                             ? static_cast<uint32_t>(head.frames) * sizeof(float)
+                                         : e.content_type == AAP_CONTENT_TYPE_MIDI2 ? 32u : 1u;
                 if (!typeOk || !directionOk || e.buffer_size < minimum || e.buffer_size > wire::kMaxPortBufferSize) {
                     sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
                     return;

@@ -207,5 +207,55 @@ TEST(ProcessTransport, AMissingServiceExecutableIsAClearError) {
     EXPECT_NE(error.find("/nonexistent/aap-plugin-service"), std::string::npos) << error;
 }
 
+// A plugin whose metadata is written as AAP plugins ship it (content "midi" and "other" ports,
+// pp:minimumSize): the "other" ports get buffers of the declared size (input, 20000 bytes) or the
+// default size (output, the MIDI buffer size), allocated and passed like any other port buffer, in
+// process and out of process; content "midi" ports are MIDI2 ports the plugin echoes UMP through.
+void checkOtherPorts(PluginIsolation isolation) {
+    PluginHostOptions options = test::testOptions(isolation);
+    PluginHost host{test::testCatalog(), options};
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    ASSERT_EQ(host.instantiate("urn:aap-test:other-ports", &instance, &error), HostingStatus::Ok) << error;
+    const PluginInformation& information = instance->information();
+    ASSERT_EQ(information.ports.size(), 8u) << "no default MIDI ports added: the midi ports are MIDI2";
+    EXPECT_EQ(information.ports[4].contentType, PortContentType::Midi2);
+    EXPECT_EQ(information.ports[6].contentType, PortContentType::Other);
+    EXPECT_EQ(information.ports[6].minimumSize, 20000u);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    ASSERT_EQ(instance->portBufferSize(6), 20000u);
+    ASSERT_EQ(instance->portBufferSize(7), options.midiBufferSize);
+    auto* in = static_cast<uint8_t*>(instance->portBuffer(6));
+    const uint8_t marker[4] = {0xDE, 0xAD, 0xBE, 0xEF};
+    std::memcpy(in + 20000 - 4, marker, 4);  // the last bytes of the declared size reach the plugin
+    test::fillInputs(*instance, kFrames, 7);
+    ASSERT_EQ(instance->process(kFrames, kDeadline), HostingStatus::Ok);
+    auto* out = static_cast<const uint8_t*>(instance->portBuffer(7));
+    uint32_t sizes[2];
+    std::memcpy(sizes, out, sizeof(sizes));
+    EXPECT_EQ(sizes[0], 20000u) << "the plugin sees the declared size";
+    EXPECT_EQ(sizes[1], options.midiBufferSize) << "and the default size";
+    EXPECT_EQ(std::memcmp(out + 8, marker, 4), 0);
+    EXPECT_EQ(out[options.midiBufferSize - 1], 0xA5) << "the plugin wrote up to the last byte of its output";
+    const float* audioIn = instance->audioBuffer(0);
+    EXPECT_EQ(instance->audioBuffer(2)[10], audioIn[10] * 0.5f);
+    auto* midiOut = static_cast<const uint8_t*>(instance->portBuffer(5));
+    AAPMidiBufferHeader header;
+    std::memcpy(&header, midiOut, sizeof(header));
+    AAPMidiBufferHeader inHeader;
+    std::memcpy(&inHeader, instance->portBuffer(4), sizeof(inHeader));
+    EXPECT_EQ(header.length, inHeader.length);
+    EXPECT_EQ(instance->deactivate(), HostingStatus::Ok);
+    EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+}
+
+TEST(ProcessTransport, OtherPortsGetTheirDeclaredOrDefaultSize) {
+    checkOtherPorts(PluginIsolation::ProcessPerInstance);
+    EXPECT_TRUE(test::noChildProcessesRemain());
+}
+
+TEST(InProcessTransport, OtherPortsGetTheirDeclaredOrDefaultSize) { checkOtherPorts(PluginIsolation::InProcess); }
+
 } // namespace
 } // namespace aap

@@ -44,6 +44,11 @@ enum class Behaviour {
                         // from the counter's completion on the service worker, concurrently; adds
                         // 10 in the third cycle through the proxy it got there. Reports like
                         // HostCounterUser: the counter total, or -2 once any answer was wrong.
+    OtherPorts,         // gain-echo whose metadata is written the way AAP plugins ship it (content
+                        // "midi" and "other" ports, pp:minimumSize); port 6 is an "other" input,
+                        // port 7 an "other" output. Writes into port 7: the sizes of ports 6 and 7
+                        // (uint32 each), then the last 4 bytes of port 6, then fills the rest of
+                        // port 7 with 0xA5 up to its last byte.
 };
 
 // Live instances of this library in this process: the ABI tests check that a refused instance
@@ -222,6 +227,20 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         }
         return;
     }
+    case Behaviour::OtherPorts: {
+        gainEcho(buffer, frames);
+        const uint32_t inSize = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 6));
+        const uint32_t outSize = static_cast<uint32_t>(buffer->get_buffer_size(buffer, 7));
+        auto* in = static_cast<const uint8_t*>(buffer->get_buffer(buffer, 6));
+        auto* out = static_cast<uint8_t*>(buffer->get_buffer(buffer, 7));
+        if (in == nullptr || out == nullptr || inSize < 4 || outSize < 12)
+            return;
+        std::memcpy(out, &inSize, 4);
+        std::memcpy(out + 4, &outSize, 4);
+        std::memcpy(out + 8, in + inSize - 4, 4);
+        std::memset(out + 12, 0xA5, outSize - 12);
+        return;
+    }
     case Behaviour::GarbageMidiHeader: {
         gainEcho(buffer, frames);
         uint32_t garbage = 0xFFFFFFF0u;
@@ -334,6 +353,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:abi-malformed", Behaviour::AbiMalformed},
         {"urn:aap-test:abi-legacy", Behaviour::AbiLegacy},
         {"urn:aap-test:get-extension-in-process", Behaviour::GetExtensionInProcess},
+        {"urn:aap-test:other-ports", Behaviour::OtherPorts},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {

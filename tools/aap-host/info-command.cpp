@@ -19,11 +19,11 @@ const char* contentName(PortContentType type) {
     case PortContentType::Audio: return "audio";
     case PortContentType::Midi: return "midi";
     case PortContentType::Midi2: return "midi2";
-    default: return "undefined";
+    default: return "other";
     }
 }
 
-void printMetadata(const PluginInformation& plugin) {
+void printMetadata(const PluginInformation& plugin, const std::vector<CatalogDiagnostic>& warnings) {
     std::printf("%s\n", plugin.displayName.c_str());
     std::printf("  unique id   %s\n", plugin.uniqueId.c_str());
     std::printf("  kind        %s (category \"%s\")\n", plugin.isInstrument() ? "instrument" : "effect",
@@ -33,9 +33,13 @@ void printMetadata(const PluginInformation& plugin) {
     std::printf("  library     %s (entry point %s)\n", plugin.libraryPath.c_str(), plugin.entrypoint.c_str());
     std::printf("  metadata    %s\n", plugin.metadataFilePath.c_str());
     std::printf("  ports%s\n", plugin.portsDeclared ? "" : " (defaults; none declared)");
-    for (const PortInformation& port : plugin.ports)
-        std::printf("    %d  %-6s %-6s %s\n", port.index, port.direction == PortDirection::Input ? "in" : "out",
+    for (const PortInformation& port : plugin.ports) {
+        std::printf("    %d  %-6s %-6s %s", port.index, port.direction == PortDirection::Input ? "in" : "out",
                     contentName(port.contentType), port.name.c_str());
+        if (port.minimumSize != 0)
+            std::printf(" (minimumSize %u bytes)", port.minimumSize);
+        std::printf("\n");
+    }
     std::printf("  parameters (metadata): %zu\n", plugin.parameters.size());
     for (const ParameterInformation& parameter : plugin.parameters) {
         std::printf("    %5d  %-24s %g .. %g, default %g\n", parameter.id, parameter.name.c_str(),
@@ -46,6 +50,10 @@ void printMetadata(const PluginInformation& plugin) {
     std::printf("  extensions (metadata): %zu\n", plugin.extensions.size());
     for (const ExtensionInformation& extension : plugin.extensions)
         std::printf("    %s%s\n", extension.uri.c_str(), extension.required ? " (required)" : "");
+    // What the catalog ignored in this plugin's metadata file (the plugin loaded regardless).
+    std::printf("  metadata warnings: %zu\n", warnings.size());
+    for (const CatalogDiagnostic& warning : warnings)
+        std::printf("    %s\n", warning.toString().c_str());
 }
 
 // What the plugin reports about itself; an extension it lacks is reported, not fatal.
@@ -132,7 +140,7 @@ int runInfoCommand(const std::vector<std::string>& arguments) {
         std::printf("%s\n", toJson(*plugin).c_str());
         return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
     }
-    printMetadata(*plugin);
+    printMetadata(*plugin, metadataWarningsOf(catalog, *plugin));
     if (parsed.has("metadata-only"))
         return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
     PluginHost host{catalog, hostOptionsFrom(parsed)};

@@ -28,6 +28,14 @@ PluginCatalog scanCatalog(const std::vector<std::string>& searchPath, bool quiet
     return catalog;
 }
 
+std::vector<CatalogDiagnostic> metadataWarningsOf(const PluginCatalog& catalog, const PluginInformation& plugin) {
+    std::vector<CatalogDiagnostic> warnings;
+    for (const CatalogDiagnostic& diagnostic : catalog.diagnostics())
+        if (diagnostic.severity == DiagnosticSeverity::Warning && diagnostic.file == plugin.metadataFilePath)
+            warnings.push_back(diagnostic);
+    return warnings;
+}
+
 PluginHostOptions hostOptionsFrom(const ParsedArguments& arguments) {
     PluginHostOptions options;
     if (arguments.has("in-process"))

@@ -22,6 +22,10 @@ std::vector<std::string> searchPathFrom(const ParsedArguments& arguments);
 // `quiet`.
 PluginCatalog scanCatalog(const std::vector<std::string>& searchPath, bool quiet);
 
+// The Warning diagnostics of the metadata file `plugin` came from (things the catalog ignored
+// there: unknown attributes, an unknown bom, ...), in file order.
+std::vector<CatalogDiagnostic> metadataWarningsOf(const PluginCatalog& catalog, const PluginInformation& plugin);
+
 // --in-process selects PluginIsolation::InProcess; --service PATH the service executable.
 PluginHostOptions hostOptionsFrom(const ParsedArguments& arguments);
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "aap/abi.h"
@@ -91,8 +92,9 @@ std::string milliseconds(int64_t ns) {
 
 class Validator {
 public:
-    Validator(const PluginInformation& plugin, PluginHost& host, bool printLines)
-        : plugin_(plugin), host_(host), printLines_(printLines) {}
+    Validator(const PluginInformation& plugin, std::vector<CatalogDiagnostic> metadataWarnings, PluginHost& host,
+              bool printLines)
+        : plugin_(plugin), metadataWarnings_(std::move(metadataWarnings)), host_(host), printLines_(printLines) {}
 
     void run();
     const std::vector<CheckLine>& lines() const noexcept { return lines_; }
@@ -148,6 +150,7 @@ private:
     std::string lifecycleError(const char* step, HostingStatus status) const;
 
     const PluginInformation& plugin_;
+    std::vector<CatalogDiagnostic> metadataWarnings_;
     PluginHost& host_;
     bool printLines_;
     std::vector<CheckLine> lines_;
@@ -169,6 +172,10 @@ bool Validator::checkMetadata() {
            plugin_.uniqueId + " from " + plugin_.metadataFilePath + ": " + std::to_string(plugin_.ports.size()) +
                " ports, " + std::to_string(plugin_.parameters.size()) + " parameters, " +
                std::to_string(plugin_.extensions.size()) + " extensions declared");
+    // What the catalog ignored in the file (unknown attributes, an unknown bom, ...): the plugin
+    // loads, but its author may have meant something this host does not read.
+    for (const CatalogDiagnostic& warning : metadataWarnings_)
+        report(Verdict::Warn, "metadata", warning.toString());
     struct stat info {};
     if (::stat(plugin_.libraryPath.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
         report(Verdict::Fail, "library", plugin_.libraryPath + " does not exist or is not a regular file");
@@ -724,7 +731,7 @@ int runValidateCommand(const std::vector<std::string>& arguments) {
     if (plugin == nullptr)
         return kExitPluginNotFound;
     PluginHost host{catalog, hostOptionsFrom(parsed)};
-    Validator validator{*plugin, host, !parsed.has("json")};
+    Validator validator{*plugin, metadataWarningsOf(catalog, *plugin), host, !parsed.has("json")};
     validator.run();
     if (parsed.has("json"))
         std::printf("%s\n", toJson(*plugin, validator).c_str());

@@ -18,6 +18,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include "aap/ext/gui.h"
+#include "aap/ext/midi.h"
+#include "aap/ext/parameters.h"
+#include "aap/ext/port-config.h"
+#include "aap/ext/presets.h"
+#include "aap/ext/state.h"
 #include "number-format.h"
 #include "xml-reader.h"
 
@@ -70,6 +76,15 @@ std::optional<int32_t> parseParameterId(std::string_view s) {
     return value;
 }
 
+std::optional<uint32_t> parsePortSize(std::string_view s) {
+    uint32_t value = 0;
+    const char* end = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(s.data(), end, value, 10);
+    if (s.empty() || ec != std::errc() || ptr != end || value == 0 || value > kMaxPortMinimumSize)
+        return std::nullopt;
+    return value;
+}
+
 // An attribute or element name with a namespace prefix ("gui:ui-view-factory"), or a namespace
 // declaration ("xmlns", "xmlns:gui").
 bool isNamespaced(std::string_view name) {
@@ -89,6 +104,7 @@ public:
             return;
         }
         const xml::Element& root = document.root;
+        root_ = &root;
         if (root.name != "plugins") {
             report(DiagnosticSeverity::Error, root.position,
                    "root element must be <plugins>, found <" + root.name + ">");
@@ -130,6 +146,19 @@ private:
     size_t reportedCount_ = 0;
     size_t suppressedCount_ = 0;
     std::unordered_map<std::string, int> pluginLines_;  // unique-id -> line, accepted plugins
+    const xml::Element* root_ = nullptr;    // <plugins>, while read() runs
+    const xml::Element* plugin_ = nullptr;  // the <plugin> being read
+
+    // The namespace URI bound to `prefix` by an xmlns:prefix declaration on `element` or one of
+    // its ancestors that the schema walks through (<ports> -> <plugin> -> <plugins>); "" if none.
+    std::string_view namespaceOf(std::string_view prefix, std::initializer_list<const xml::Element*> scope) const {
+        std::string declaration = "xmlns:" + std::string(prefix);
+        for (const xml::Element* element : scope)
+            if (element)
+                if (const xml::Attribute* a = element->findAttribute(declaration))
+                    return a->value;
+        return {};
+    }
 
     void report(DiagnosticSeverity severity, xml::Position at, std::string message) {
         if (severity == DiagnosticSeverity::Error)
@@ -226,6 +255,7 @@ private:
     }
 
     PluginInformation readPlugin(const xml::Element& element) {
+        plugin_ = &element;
         PluginInformation plugin;
         plugin.bundleDirectory = bundleDirectory_;
         plugin.metadataFilePath = filePath_;
@@ -305,9 +335,18 @@ private:
     }
 
     void readExtensions(const xml::Element& section, PluginInformation& plugin) {
-        checkAttributes(section, {});
+        checkAttributes(section, {"bom"});
         checkNoText(section);
-        std::unordered_map<std::string, int> lines;  // extension uri -> line
+        std::unordered_map<std::string, int> lines;  // extension uri -> line of its <extension>
+        if (const auto* bom = section.findAttribute("bom")) {
+            std::vector<ExtensionInformation> standard = extensionsOfBom(bom->value);
+            if (standard.empty())
+                report(DiagnosticSeverity::Warning, bom->position,
+                       "unknown extensions bom \"" + bom->value + "\" (known: " + std::string(kKnownExtensionsBoms)
+                           + "); it adds no extensions");
+            for (ExtensionInformation& extension : standard)
+                plugin.extensions.push_back(std::move(extension));
+        }
         for (const auto& child : section.children) {
             if (child.name != "extension") {
                 unknownElement(child, section, "<extension>");
@@ -333,7 +372,16 @@ private:
                                           + std::to_string(first->second) + ")");
                 continue;
             }
-            plugin.extensions.push_back(std::move(extension));
+            // Naming an extension the bom already brought in is allowed: the explicit entry
+            // decides whether it is required.
+            bool fromBom = false;
+            for (ExtensionInformation& existing : plugin.extensions)
+                if (existing.uri == extension.uri) {
+                    existing.required = extension.required;
+                    fromBom = true;
+                }
+            if (!fromBom)
+                plugin.extensions.push_back(std::move(extension));
         }
     }
 
@@ -345,9 +393,10 @@ private:
                 unknownElement(child, section, "<port>");
                 continue;
             }
-            checkAttributes(child, {"direction", "content", "name"});
+            checkAttributes(child, {"direction", "content", "name", "index", "minimumSize"});
             checkNoChildren(child);
             PortInformation port;
+            port.index = static_cast<int32_t>(plugin.ports.size());
             if (const auto* a = required(child, "name"))
                 port.name = a->value;
             if (const auto* a = required(child, "direction")) {
@@ -362,17 +411,59 @@ private:
             if (const auto* a = required(child, "content")) {
                 if (a->value == "audio")
                     port.contentType = PortContentType::Audio;
-                else if (a->value == "midi2")
-                    port.contentType = PortContentType::Midi2;
-                else
-                    error(a->position, "port content must be \"audio\" or \"midi2\", found \""
-                                           + a->value + "\"");
+                else if (a->value == "midi2" || a->value == "midi")
+                    port.contentType = PortContentType::Midi2;  // AAP's MIDI ports carry UMP
+                else if (a->value == "other")
+                    port.contentType = PortContentType::Other;
+                else {
+                    // AAP reads every other content name as a general buffer; so do we, but say so.
+                    port.contentType = PortContentType::Other;
+                    report(DiagnosticSeverity::Warning, a->position,
+                           "unknown port content \"" + a->value
+                               + "\" (known: audio, midi2, midi, other) is read as \"other\"");
+                }
             }
-            port.index = static_cast<int32_t>(plugin.ports.size());
+            if (const auto* a = child.findAttribute("index")) {
+                // AAP lets a port state its index; ports here are numbered in document order.
+                if (a->value != std::to_string(port.index))
+                    report(DiagnosticSeverity::Warning, a->position,
+                           "port index \"" + a->value + "\" is ignored: ports are numbered in document order, "
+                               "this one is " + std::to_string(port.index));
+            }
+            readPortSize(child, section, port);
             plugin.ports.push_back(std::move(port));
         }
         // An empty <ports/> declares nothing: the default ports apply.
         plugin.portsDeclared = !plugin.ports.empty();
+    }
+
+    // minimumSize, unprefixed or in AAP's port-properties namespace (pp:minimumSize with
+    // xmlns:pp="urn:org.androidaudioplugin.port", as AAP's own metadata writes it).
+    void readPortSize(const xml::Element& port, const xml::Element& section, PortInformation& information) {
+        const xml::Attribute* size = nullptr;
+        for (const auto& attribute : port.attributes) {
+            bool matches = attribute.name == "minimumSize";
+            size_t colon = attribute.name.find(':');
+            if (!matches && colon != std::string::npos && attribute.name.compare(0, 6, "xmlns:") != 0
+                && std::string_view(attribute.name).substr(colon + 1) == "minimumSize")
+                matches = namespaceOf(std::string_view(attribute.name).substr(0, colon), {&port, &section, plugin_, root_})
+                          == kPortPropertiesNamespace;
+            if (!matches)
+                continue;
+            if (size) {
+                error(attribute.position, "<port> declares minimumSize twice");
+                return;
+            }
+            size = &attribute;
+        }
+        if (!size)
+            return;
+        if (std::optional<uint32_t> value = parsePortSize(size->value))
+            information.minimumSize = *value;
+        else
+            error(size->position, "minimumSize of port '" + information.name + "' must be an integer in 1.."
+                                      + std::to_string(kMaxPortMinimumSize) + " (bytes), found \"" + size->value
+                                      + "\"");
     }
 
     void readParameters(const xml::Element& section, PluginInformation& plugin) {
@@ -539,6 +630,15 @@ std::string readMetadataFile(const std::string& file, std::string& text) {
 }
 
 }  // namespace
+
+std::vector<ExtensionInformation> extensionsOfBom(std::string_view bom) {
+    std::vector<ExtensionInformation> extensions;
+    if (bom == "0.12.0")
+        for (const char* uri : {AAP_PARAMETERS_EXTENSION_URI, AAP_STATE_EXTENSION_URI, AAP_PRESETS_EXTENSION_URI,
+                                AAP_MIDI_EXTENSION_URI, AAP_PORT_CONFIG_EXTENSION_URI, AAP_GUI_EXTENSION_URI})
+            extensions.push_back(ExtensionInformation{uri, false});
+    return extensions;
+}
 
 MetadataParseResult parsePluginMetadata(std::string_view text, const std::string& filePath,
                                         const std::string& bundleDirectory) {

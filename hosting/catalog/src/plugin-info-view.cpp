@@ -45,7 +45,7 @@ struct PluginInfoViewCallbacks {
         case PortContentType::Audio: return AAP_CONTENT_TYPE_AUDIO;
         case PortContentType::Midi: return AAP_CONTENT_TYPE_MIDI;
         case PortContentType::Midi2: return AAP_CONTENT_TYPE_MIDI2;
-        case PortContentType::Undefined: break;
+        case PortContentType::Other: break;
         }
         return AAP_CONTENT_TYPE_UNDEFINED;
     }

@@ -7,7 +7,7 @@
 namespace aap {
 
 // The C++ enums mirror the C ABI values so hosts can pass them through unchanged.
-static_assert(static_cast<int32_t>(PortContentType::Undefined) == AAP_CONTENT_TYPE_UNDEFINED);
+static_assert(static_cast<int32_t>(PortContentType::Other) == AAP_CONTENT_TYPE_UNDEFINED);
 static_assert(static_cast<int32_t>(PortContentType::Audio) == AAP_CONTENT_TYPE_AUDIO);
 static_assert(static_cast<int32_t>(PortContentType::Midi) == AAP_CONTENT_TYPE_MIDI);
 static_assert(static_cast<int32_t>(PortContentType::Midi2) == AAP_CONTENT_TYPE_MIDI2);

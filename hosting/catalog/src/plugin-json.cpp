@@ -16,9 +16,9 @@ const char* contentTypeName(PortContentType type) {
     case PortContentType::Audio: return "audio";
     case PortContentType::Midi: return "midi";
     case PortContentType::Midi2: return "midi2";
-    case PortContentType::Undefined: break;
+    case PortContentType::Other: break;
     }
-    return "undefined";
+    return "other";
 }
 
 // Builds one JSON object; keeps the comma bookkeeping in one place.
@@ -65,6 +65,8 @@ void appendPort(std::string& out, const PortInformation& port) {
     object.string("name", port.name);
     object.string("content", contentTypeName(port.contentType));
     object.string("direction", port.direction == PortDirection::Output ? "output" : "input");
+    if (port.minimumSize != 0)
+        object.integer("minimumSize", static_cast<long long>(port.minimumSize));
 }
 
 void appendEnumeration(std::string& out, const ParameterEnumeration& enumeration) {

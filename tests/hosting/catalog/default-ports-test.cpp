@@ -137,7 +137,7 @@ TEST(ApplyDefaultPorts, IsIdempotentAndRenumbers) {
 }
 
 TEST(ApplyDefaultPorts, EnumValuesMatchTheCAbi) {
-    EXPECT_EQ(static_cast<int32_t>(PortContentType::Undefined), 0);
+    EXPECT_EQ(static_cast<int32_t>(PortContentType::Other), 0);
     EXPECT_EQ(static_cast<int32_t>(PortContentType::Audio), 1);
     EXPECT_EQ(static_cast<int32_t>(PortContentType::Midi), 2);
     EXPECT_EQ(static_cast<int32_t>(PortContentType::Midi2), 3);

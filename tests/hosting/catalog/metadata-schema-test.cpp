@@ -175,9 +175,16 @@ TEST_F(MetadataSchemaTest, BadPortDirection) {
                             2, 0, "port direction must be \"input\" or \"output\", found \"in\""));
 }
 
-TEST_F(MetadataSchemaTest, BadPortContent) {
-    EXPECT_TRUE(rejectsBody("<ports><port direction=\"input\" content=\"midi\" name=\"x\"/></ports>",
-                            2, 0, "port content must be \"audio\" or \"midi2\", found \"midi\""));
+TEST_F(MetadataSchemaTest, BadPortMinimumSize) {
+    EXPECT_TRUE(rejectsBody("<ports><port direction=\"input\" content=\"other\" name=\"x\" minimumSize=\"big\"/></ports>",
+                            2, 0, "minimumSize of port 'x' must be an integer in 1..67108864 (bytes), found \"big\""));
+    EXPECT_TRUE(rejectsBody("<ports><port direction=\"input\" content=\"other\" name=\"x\" minimumSize=\"0\"/></ports>",
+                            2, 0, "minimumSize of port 'x' must be an integer in 1..67108864"));
+    EXPECT_TRUE(rejectsBody("<ports><port direction=\"input\" content=\"other\" name=\"x\" minimumSize=\"67108865\"/></ports>",
+                            2, 0, "minimumSize of port 'x' must be an integer in 1..67108864"));
+    EXPECT_TRUE(rejectsBody("<ports xmlns:pp=\"urn:org.androidaudioplugin.port\"><port direction=\"input\" "
+                            "content=\"other\" name=\"x\" minimumSize=\"8\" pp:minimumSize=\"16\"/></ports>",
+                            2, 0, "<port> declares minimumSize twice"));
 }
 
 TEST_F(MetadataSchemaTest, ParameterIdNotAnInteger) {

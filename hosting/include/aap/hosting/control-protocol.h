@@ -95,9 +95,9 @@ struct AddExtensionPayload {
 static_assert(sizeof(AddExtensionPayload) == 8, "AddExtensionPayload is 8 bytes");
 
 struct PortEntry {
-    int32_t content_type;  // AAP_CONTENT_TYPE_AUDIO (1) or AAP_CONTENT_TYPE_MIDI2 (3)
+    int32_t content_type;  // AAP_CONTENT_TYPE_AUDIO (1), _MIDI2 (3) or _UNDEFINED (0, an "other" port)
     int32_t direction;     // AAP_PORT_DIRECTION_INPUT (0) or _OUTPUT (1)
-    uint32_t buffer_size;  // bytes; audio: frames * 4; MIDI2: >= 32 (header)
+    uint32_t buffer_size;  // bytes; audio: >= frames * 4; MIDI2: >= 32 (header); other: >= 1
     uint32_t reserved;     // zero
 };
 static_assert(sizeof(PortEntry) == 16, "PortEntry is 16 bytes");

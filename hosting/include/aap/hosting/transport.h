@@ -33,7 +33,9 @@ struct PluginLoadSpec {
 struct PortBufferSpec {
     int32_t contentType = 0;
     int32_t direction = 0;
-    uint32_t sizeInBytes = 0;  // audio: frames * sizeof(float); MIDI2: capacity incl. 32-byte header
+    // audio: frames * sizeof(float); MIDI2: capacity incl. 32-byte header; other (contentType 0):
+    // the port's buffer. A port's metadata minimumSize raises any of them.
+    uint32_t sizeInBytes = 0;
 };
 
 // Requests coming from the plugin side (docs/spec/abi.md section 3, "the other direction").

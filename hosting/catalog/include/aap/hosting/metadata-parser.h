@@ -3,6 +3,7 @@
 // (standard library only) and never loads plugin code. Thread-safe: no shared state.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,20 @@ inline constexpr std::size_t kMaxMetadataFileSize = 1024 * 1024;
 // At most this many diagnostics are reported per metadata file; the rest are counted in one
 // final Warning ("N more problems in this file are not reported").
 inline constexpr std::size_t kMaxDiagnosticsPerFile = 100;
+
+// Largest minimumSize a port may declare (64 MiB, the largest port buffer a host allocates).
+inline constexpr uint32_t kMaxPortMinimumSize = 64u * 1024u * 1024u;
+
+// XML namespace of AAP's port properties (pp:minimumSize).
+inline constexpr const char* kPortPropertiesNamespace = "urn:org.androidaudioplugin.port";
+
+// The `bom` values `<extensions bom="...">` understands, for messages.
+inline constexpr const char* kKnownExtensionsBoms = "0.12.0";
+
+// The standard extension set a `<extensions bom="...">` stands for, as AAP defines it: for
+// "0.12.0", parameters/v4, state/v4, presets/v4, midi2/v3, port-config/v3 and gui/v4, none
+// required, in that order. Empty for a bom this SDK does not know.
+std::vector<ExtensionInformation> extensionsOfBom(std::string_view bom);
 
 struct MetadataParseResult {
     // Plugins that parsed without error, in document order, default ports applied. A plugin

@@ -12,9 +12,11 @@ namespace aap {
 // Port content types, numerically identical to AAP_CONTENT_TYPE_* of <aap/plugin-meta-info.h>
 // (plugin-information.cpp static_asserts this).
 enum class PortContentType : int32_t {
-    Undefined = 0,
+    // content="other" (AAP's "general" content, AAP_CONTENT_TYPE_UNDEFINED): a buffer whose
+    // bytes only the plugin interprets, sized by the port's minimumSize or the host's default.
+    Other = 0,
     Audio = 1,
-    Midi = 2,  // MIDI 1.0; never produced by the catalog (metadata accepts audio|midi2 only)
+    Midi = 2,  // MIDI 1.0; never produced by the catalog (content="midi" is read as Midi2, as AAP does)
     Midi2 = 3,
 };
 
@@ -27,8 +29,12 @@ enum class PortDirection : int32_t {
 struct PortInformation {
     int32_t index = 0;  // position in PluginInformation::ports (0-based, dense)
     std::string name;
-    PortContentType contentType = PortContentType::Undefined;
+    PortContentType contentType = PortContentType::Other;
     PortDirection direction = PortDirection::Input;
+    // The port's buffer size in bytes as the metadata declares it (minimumSize, AAP's
+    // pp:minimumSize); 0 when not declared. The host allocates at least this much, and at least its
+    // default for the content type (docs/metadata.md, "Port buffers").
+    uint32_t minimumSize = 0;
 };
 
 struct ParameterEnumeration {
