@@ -217,6 +217,38 @@ TEST_F(AapHostCli, RenderEffectOverAWavKeepsLengthAndRate) {
     EXPECT_GT(peak(audio), 0.1);
 }
 
+// Parameter ids come from the running plugin: its parameters extension lists id 5 (0..4), which
+// its metadata does not, and not the metadata's id 0. render --param accepts 5 with the plugin's
+// range (the value 4 reaches the plugin as the top of 0..4: gain 4) and refuses 0.
+TEST_F(AapHostCli, RenderParamAcceptsIdsTheRunningPluginReports) {
+    const std::string tone = writeTone("tone.wav", WavSampleFormat::Float32);
+    const char* plugin = "urn:aap-validate-test:runtime-parameters";
+    HostRun result = run({"render", plugin, "--input", tone, "--output", path("p.wav"), "--param", "5=4@0.5",
+                          "--plugin-path", AAP_VALIDATE_TEST_BUNDLE_DIR},
+                         false);
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    WavAudio input = readWav(tone), output = readWav(path("p.wav"));
+    ASSERT_EQ(input.samples.size(), output.samples.size());
+    for (size_t i = 0; i < input.samples.size(); i++) {
+        const float gain = i < 24000 * 2 ? 1.0f : 4.0f;  // sample accurate at 0.5 s
+        ASSERT_EQ(output.samples[i], input.samples[i] * gain) << i;
+    }
+    HostRun metadataOnly = run({"render", plugin, "--input", tone, "--output", path("q.wav"), "--param", "0=0.5",
+                                "--plugin-path", AAP_VALIDATE_TEST_BUNDLE_DIR},
+                               false);
+    EXPECT_EQ(metadataOnly.exitCode, 2);
+    EXPECT_NE(metadataOnly.err.find("has no parameter with id 0 (parameters from the running plugin's parameters "
+                                    "extension)"),
+              std::string::npos)
+        << metadataOnly.err;
+    HostRun outside = run({"render", plugin, "--input", tone, "--output", path("q.wav"), "--param", "5=4.5",
+                           "--plugin-path", AAP_VALIDATE_TEST_BUNDLE_DIR},
+                          false);
+    EXPECT_EQ(outside.exitCode, 2);
+    EXPECT_NE(outside.err.find("is outside"), std::string::npos) << outside.err;
+    EXPECT_FALSE(std::ifstream(path("q.wav")).good()) << "no output for a refused --param";
+}
+
 TEST_F(AapHostCli, RenderLengthOverridesAndTheCPluginRuns) {
     const std::string tone = writeTone("tone.wav", WavSampleFormat::Float32);
     HostRun result = run({"render", kTremolo, "--input", tone, "--output", path("t.wav"), "--length", "1.5", "--block", "100"});

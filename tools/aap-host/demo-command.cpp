@@ -66,7 +66,12 @@ bool runStage(PluginHost& host, const PluginInformation& plugin, Stage& stage, R
     std::unique_ptr<HostedPlugin> hosted;
     if (HostedPlugin::open(host, plugin.uniqueId, HostedPluginOptions::at(kBlock, kSampleRate), &hosted, error) != HostingStatus::Ok)
         return false;
-    appendParameterChanges(plugin, stage.parameters, kSampleRate, &job.events);
+    ResolvedParameters parameters;
+    if (!resolveParameters(*hosted, plugin, &parameters, error))
+        return false;
+    if (!checkParameterChanges(plugin.uniqueId, parameters, stage.parameters, error))
+        return false;
+    appendParameterChanges(parameters, stage.parameters, kSampleRate, &job.events);
     PresetScheduler presets{hosted->presets(), stage.presets};
     job.splitFrames = presets.frames();
     job.beforeCycle = [&presets](int64_t frame) { presets.submitDue(frame); };

@@ -109,8 +109,6 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
     if (plugin == nullptr)
         return kExitPluginNotFound;
-    if (!checkParameterChanges(*plugin, &controls, &error))
-        return usage(error);
 
     WavAudio input;
     const bool haveInput = parsed.has("input");
@@ -174,7 +172,6 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     job.sampleRate = static_cast<int32_t>(rate);
     if (haveMidi)
         appendMidiFileEvents(midi, job.sampleRate, &job.events);
-    appendParameterChanges(*plugin, controls, job.sampleRate, &job.events);
     if (isatty(STDERR_FILENO) && !parsed.has("quiet"))
         job.progress = printProgress;
 
@@ -185,6 +182,16 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
         return kExitRuntimeFailure;
     }
+    // Parameter ids and ranges: the running plugin's, the metadata's only without a parameters
+    // extension. Checked before anything is rendered.
+    ResolvedParameters parameters;
+    if (!resolveParameters(*hosted, *plugin, &parameters, &error)) {
+        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), error.c_str());
+        return kExitRuntimeFailure;
+    }
+    if (!checkParameterChanges(plugin->uniqueId, parameters, controls, &error))
+        return usage(error);
+    appendParameterChanges(parameters, controls, job.sampleRate, &job.events);
     // Presets: validated against the plugin's own count, then applied while active at their frame.
     std::vector<PresetScheduler::Change> presetChanges;
     for (const ControlChange& change : controls)

@@ -60,16 +60,15 @@ bool parseParameterChange(const std::string& text, ControlChange* change, std::s
     return true;
 }
 
-bool checkParameterChanges(const PluginInformation& plugin, std::vector<ControlChange>* changes, std::string* error) {
-    for (const ControlChange& change : *changes) {
+bool checkParameterChanges(const std::string& pluginId, const ResolvedParameters& parameters,
+                           const std::vector<ControlChange>& changes, std::string* error) {
+    for (const ControlChange& change : changes) {
         if (change.kind != ControlChange::Kind::Parameter)
             continue;
-        const ParameterInformation* found = nullptr;
-        for (const ParameterInformation& parameter : plugin.parameters)
-            if (parameter.id == change.parameterId)
-                found = &parameter;
+        const ParameterInformation* found = parameters.find(change.parameterId);
         if (found == nullptr) {
-            *error = "bad --param: " + plugin.uniqueId + " has no parameter with id " + std::to_string(change.parameterId);
+            *error = "bad --param: " + pluginId + " has no parameter with id " + std::to_string(change.parameterId) +
+                     " (parameters from " + describeSource(parameters) + ")";
             return false;
         }
         if (change.value < found->minimumValue || change.value > found->maximumValue) {
@@ -106,15 +105,14 @@ TimedUmp parameterChangeUmp(int64_t frame, const ParameterInformation& parameter
     return timed;
 }
 
-void appendParameterChanges(const PluginInformation& plugin, const std::vector<ControlChange>& changes,
-                          int32_t sampleRate, std::vector<TimedUmp>* events) {
+void appendParameterChanges(const ResolvedParameters& parameters, const std::vector<ControlChange>& changes,
+                            int32_t sampleRate, std::vector<TimedUmp>* events) {
     for (const ControlChange& change : changes) {
         const int64_t frame = frameOf(change.seconds, sampleRate);
         if (change.kind != ControlChange::Kind::Parameter)
             continue;
-        for (const ParameterInformation& parameter : plugin.parameters)
-            if (parameter.id == change.parameterId)
-                events->push_back(parameterChangeUmp(frame, parameter, change.value));
+        if (const ParameterInformation* parameter = parameters.find(change.parameterId))
+            events->push_back(parameterChangeUmp(frame, *parameter, change.value));
     }
 }
 

@@ -14,6 +14,7 @@
 #include "aap/ext/midi.h"
 #include "aap/ext/parameters.h"
 #include "aap/ext/state.h"
+#include "aapxs/midi2-buffer.h"
 
 namespace {
 
@@ -26,6 +27,10 @@ enum class Defect {
     AbiMismatch,             // answers the ABI extension with a record of the next major ABI
     NoAudioInput,            // an effect declaring only audio outputs (ports: 0 Audio Out L,
                              // 1 Audio Out R, then the default 2 System MIDI In, 3 System MIDI Out)
+    RuntimeParameters,       // not a defect (for the render --param tests): its parameters extension
+                             // lists one parameter, id 5 "Runtime Gain" 0..4 (default 1), which its
+                             // metadata does not; the metadata lists id 0 only. out = in * gain,
+                             // gain set by parameter-change SysEx8 for id 5 on the MIDI2 input.
 };
 
 // What a plugin built against a future, incompatible major ABI would answer (include/aap/abi.h).
@@ -36,6 +41,7 @@ struct Plugin {
     AndroidAudioPlugin plugin{};
     aap_buffer_t* buffer = nullptr;
     uint32_t stateReads = 0;
+    float gain = 1.0f;  // RuntimeParameters
     aap_parameters_extension_t parameters{};
     aap_state_extension_t state{};
 };
@@ -55,6 +61,20 @@ void process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, i
         std::memcpy(buffer->get_buffer(buffer, 3), &header, sizeof(header));
         return;
     }
+    if (p->defect == Defect::RuntimeParameters) {
+        aapxs_ump_iterator_t it;
+        aapxs_ump_t ump;
+        const void* midi = buffer->get_buffer(buffer, 4);
+        if (aapxs_midi2_buffer_iterator_init(&it, midi, static_cast<size_t>(buffer->get_buffer_size(buffer, 4))) ==
+            AAPXS_CODEC_OK)
+            while (aapxs_ump_iterator_next(&it, &ump)) {
+                uint16_t id;
+                uint32_t value;
+                if (aapxs_ump_is_parameter_change(&ump) &&
+                    aapxs_parameter_sysex8_read(ump.words, nullptr, nullptr, nullptr, nullptr, &id, &value) && id == 5)
+                    p->gain = static_cast<float>(aapParameterTransportUint32ToPlain(0.0, 4.0, value));
+            }
+    }
     for (int32_t channel = 0; channel < 2; channel++) {
         auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
         auto* out = static_cast<float*>(buffer->get_buffer(buffer, channel + 2));
@@ -62,6 +82,7 @@ void process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, i
             switch (p->defect) {
             case Defect::DenormalOutput: out[i] = 1e-40f; break;
             case Defect::EndlessTail: out[i] = 0.25f; break;
+            case Defect::RuntimeParameters: out[i] = in[i] * p->gain; break;
             default: out[i] = in[i] * 0.5f; break;
             }
         }
@@ -82,6 +103,19 @@ aap_parameter_info_t parameter(aap_parameters_extension_t*, AndroidAudioPlugin*,
     info.min_value = 0;
     info.max_value = 1;
     info.default_value = 0.5;
+    return info;
+}
+
+int32_t runtimeParameterCount(aap_parameters_extension_t*, AndroidAudioPlugin*) { return 1; }
+
+aap_parameter_info_t runtimeParameter(aap_parameters_extension_t*, AndroidAudioPlugin*, int32_t index) {
+    aap_parameter_info_t info;
+    std::memset(&info, 0, sizeof(info));
+    info.stable_id = index == 0 ? 5 : -1;
+    std::snprintf(info.display_name, sizeof(info.display_name), "Runtime Gain");
+    info.min_value = 0;
+    info.max_value = 4;
+    info.default_value = 1;
     return info;
 }
 
@@ -108,7 +142,8 @@ void* getExtension(AndroidAudioPlugin* plugin, const char* uri) {
         return abi;
     if (uri == nullptr)
         return nullptr;
-    if (p->defect == Defect::ParameterCountMismatch && std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
+    if ((p->defect == Defect::ParameterCountMismatch || p->defect == Defect::RuntimeParameters) &&
+        std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
         return &p->parameters;
     if (p->defect == Defect::UnstableState && std::strcmp(uri, AAP_STATE_EXTENSION_URI) == 0)
         return &p->state;
@@ -133,6 +168,7 @@ bool defectFor(const char* id, Defect* out) {
         {"urn:aap-validate-test:unstable-state", Defect::UnstableState},
         {"urn:aap-validate-test:abi-mismatch", Defect::AbiMismatch},
         {"urn:aap-validate-test:no-audio-input", Defect::NoAudioInput},
+        {"urn:aap-validate-test:runtime-parameters", Defect::RuntimeParameters},
     };
     for (const auto& entry : table)
         if (id != nullptr && std::strcmp(id, entry.id) == 0) {
@@ -148,8 +184,8 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
         return nullptr;
     auto* p = new Plugin{defect};
     p->plugin = AndroidAudioPlugin{p, prepare, activate, process, deactivate, getExtension, getInfo};
-    p->parameters.get_parameter_count = parameterCount;
-    p->parameters.get_parameter = parameter;
+    p->parameters.get_parameter_count = defect == Defect::RuntimeParameters ? runtimeParameterCount : parameterCount;
+    p->parameters.get_parameter = defect == Defect::RuntimeParameters ? runtimeParameter : parameter;
     p->state.get_state_size = stateSize;
     p->state.get_state = getState;
     p->state.set_state = setState;
