@@ -363,9 +363,10 @@ TEST_F(MetadataSchemaTest, BadPluginDoesNotHideTheOthersInTheSameFile) {
 TEST_F(MetadataSchemaTest, EveryErrorOfAPluginIsReported) {
     MetadataParseResult result = parse(singlePluginMetadata(
         "urn:test", "",
-        "<ports><port direction=\"up\" content=\"video\" name=\"x\"/></ports>"));
+        "<ports><port direction=\"up\" content=\"video\" name=\"x\" minimumSize=\"-1\"/></ports>"));
     EXPECT_TRUE(result.plugins.empty());
     EXPECT_EQ(countSeverity(result.diagnostics, DiagnosticSeverity::Error), 2u);
+    EXPECT_EQ(countSeverity(result.diagnostics, DiagnosticSeverity::Warning), 1u) << "content \"video\" is read as other";
 }
 
 TEST_F(MetadataSchemaTest, UnknownAttributeIsAWarningAndThePluginStays) {
