@@ -34,7 +34,7 @@ bool resolveParameters(HostedPlugin& hosted, const PluginInformation& metadata, 
     };
     out->parameters.clear();
     out->reason.clear();
-    ParametersProxy* proxy = hosted.parameters();
+    std::shared_ptr<ParametersProxy> proxy = hosted.parameters();
     if (proxy == nullptr)
         return fromMetadata("extensions are unavailable for this instance");
     ExtensionResult<int32_t> count = proxy->getParameterCount();

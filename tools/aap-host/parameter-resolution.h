@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "aap/hosting/plugin-information.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 
 namespace aap::host_tool {
 
