@@ -27,6 +27,8 @@ namespace aap {
 
 namespace {
 
+std::atomic<const RealtimeCycleObserver*> g_cycleObserver{nullptr};
+
 // How long a plugin's synchronous host-extension call waits for the host's reply.
 constexpr int64_t kHostExtensionTimeoutNs = 2000000000;
 // How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
@@ -235,6 +237,9 @@ private:
                 storeSeqCst(&block->service_waiting, 0);
                 continue;
             }
+            const RealtimeCycleObserver* observer = g_cycleObserver.load(std::memory_order_acquire);
+            if (observer != nullptr)
+                observer->begin(observer->user);
             // The host is untrusted too: never hand the plugin more frames than were prepared.
             const int32_t frames = block->frames;
             int32_t status = 0;
@@ -253,6 +258,8 @@ private:
             storeSeqCst(&block->reply_sequence, sequence);
             if (loadSeqCst(&block->host_waiting) != 0)
                 futex::wake(&block->reply_sequence, 1);
+            if (observer != nullptr)
+                observer->end(observer->user);
             last = sequence;
         }
         realtimeExited_.store(true);
@@ -647,6 +654,10 @@ private:
 };
 
 } // namespace
+
+void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept {
+    g_cycleObserver.store(observer, std::memory_order_release);
+}
 
 int runPluginService(int controlFd) {
     PluginService service(controlFd);

@@ -11,4 +11,18 @@ namespace aap {
 // code: 0 after a clean EOF, 2 after a protocol violation or handshake failure.
 int runPluginService(int controlFd);
 
+// [test hook] Observes the realtime cycles of every service instance in THIS process (a test
+// that runs runPluginService on a thread of its own; aap-plugin-service never sets it). On each
+// instance's realtime thread, `begin` runs when a cycle's request has been seen and `end` once
+// its reply is published (the wake of a waiting host included): between them is exactly the
+// service's per-cycle realtime work (AAPXS before/after process, the plugin's process()). Tests
+// guard that span with aap::rt-guard. Set it before the instances activate, clear it (nullptr)
+// after they deactivated; the observer must outlive that. [thread-safe]
+struct RealtimeCycleObserver {
+    void (*begin)(void* user) noexcept;
+    void (*end)(void* user) noexcept;
+    void* user;
+};
+void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept;
+
 } // namespace aap
