@@ -155,13 +155,14 @@ static void* resolveNext(void** slot, const char* name) {
 
 #define NEXT(name) ((__typeof__(&name))resolveNext(&next_##name, #name))
 
+/* Reports go straight to the kernel (the C library's syscall(), which no sanitizer intercepts) so
+ * that they never enter a sanitizer interceptor: they may run inside the sanitizer's allocator. */
 static void writeRaw(const char* text, size_t size) {
-    ssize_t (*next)(int, const void*, size_t) = (ssize_t(*)(int, const void*, size_t))__atomic_load_n(
-        &next_write, __ATOMIC_ACQUIRE);
-    if (next == NULL)
+    long (*sys)(long, ...) = (long (*)(long, ...))__atomic_load_n(&next_syscall, __ATOMIC_ACQUIRE);
+    if (sys == NULL)
         return;
     while (size > 0) {
-        const ssize_t written = next(STDERR_FILENO, text, size);
+        const long written = sys(SYS_write, (long)STDERR_FILENO, (long)text, (long)size);
         if (written <= 0)
             return;
         text += written;
@@ -170,6 +171,10 @@ static void writeRaw(const char* text, size_t size) {
 }
 
 static void writeText(const char* text) { writeRaw(text, strlen(text)); }
+
+/* The C library's own backtrace functions, not a sanitizer's interceptors of them (see writeRaw). */
+static int (*g_backtrace)(void**, int);
+static void (*g_backtraceSymbolsFd)(void* const*, int, int);
 
 /* Resolves every forwarding target before main() (dlsym allocates, so never on a guarded thread)
  * and loads the unwinder backtrace() needs (its first call dlopen()s libgcc_s). */
@@ -183,14 +188,23 @@ __attribute__((constructor)) static void resolveAllBeforeMain(void) {
     }
     AAP_RTG_FUNCTIONS(AAP_RTG_RESOLVE)
 #undef AAP_RTG_RESOLVE
+    void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    if (libc != NULL) {
+        g_backtrace = (int (*)(void**, int))dlsym(libc, "backtrace");
+        g_backtraceSymbolsFd = (void (*)(void* const*, int, int))dlsym(libc, "backtrace_symbols_fd");
+    }
+    if (g_backtrace == NULL || g_backtraceSymbolsFd == NULL) {
+        g_backtrace = backtrace;
+        g_backtraceSymbolsFd = backtrace_symbols_fd;
+    }
     void* frames[4];
-    (void)backtrace(frames, 4);
+    (void)g_backtrace(frames, 4);
     --t_inside;
 }
 
 /* ---- Counting and reporting ---- */
 
-static void report(const char* function, const char* what) {
+static void report(const char* function, const char* what, int withBacktrace) {
     if (!__atomic_load_n(&g_reporting, __ATOMIC_RELAXED))
         return;
     ++t_inside;
@@ -200,17 +214,21 @@ static void report(const char* function, const char* what) {
     writeText(what);
     writeText(") on a guarded thread; the first violation since the guard started, at:\n");
     void* frames[64];
-    const int depth = backtrace(frames, 64);
-    if (depth > 0)
-        backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+    if (!withBacktrace) {
+        writeText("  (no backtrace from inside the sanitizer's allocator: the plain build prints one)\n");
+    } else if (g_backtrace != NULL && g_backtraceSymbolsFd != NULL) {
+        const int depth = g_backtrace(frames, 64);
+        if (depth > 0)
+            g_backtraceSymbolsFd(frames, depth, STDERR_FILENO);
+    }
     --t_inside;
 }
 
-static void violation(const char* function, const char* what) {
+static void violation(const char* function, const char* what, int withBacktrace) {
     if (t_first != NULL)
         return;
     t_first = function;
-    report(function, what);
+    report(function, what, withBacktrace);
 }
 
 #define GUARDED() (t_depth > 0 && t_inside == 0)
@@ -219,7 +237,7 @@ __attribute__((noinline)) static void countBlocking(unsigned kind, const char* f
     if (!GUARDED())
         return;
     ++t_blocking[kind];
-    violation(function, kBlockingNames[kind]);
+    violation(function, kBlockingNames[kind], 1);
 }
 
 static void countAllowed(unsigned kind) {
@@ -227,9 +245,9 @@ static void countAllowed(unsigned kind) {
         ++t_allowed[kind];
 }
 
-__attribute__((noinline)) void aap_rt_guard_heap_operation(const char* function) {
+__attribute__((noinline)) void aap_rt_guard_heap_operation(const char* function, int withBacktrace) {
     if (GUARDED())
-        violation(function, "heap operation");
+        violation(function, "heap operation", withBacktrace);
 }
 
 uint64_t aap_rt_guard_blocking_count(unsigned kind) {

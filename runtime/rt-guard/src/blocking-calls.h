@@ -38,8 +38,10 @@ uint64_t aap_rt_guard_allowed_count(unsigned kind);
 void aap_rt_guard_enter(void);
 void aap_rt_guard_leave(void);
 /* Called by the allocation counting for every heap operation: reports it when it is this
- * thread's first violation under a guard. */
-void aap_rt_guard_heap_operation(const char* function);
+ * thread's first violation under a guard, with a backtrace when `withBacktrace`. Not from inside
+ * a sanitizer's allocator (its malloc hooks): unwinding or symbolizing there re-enters the
+ * sanitizer, which then allocates and frees through the very hooks being counted. */
+void aap_rt_guard_heap_operation(const char* function, int withBacktrace);
 const char* aap_rt_guard_first_violation(void);
 void aap_rt_guard_set_reporting(int enabled);
 const char* aap_rt_guard_blocking_name(unsigned kind);

@@ -35,12 +35,12 @@ extern "C" int __sanitizer_install_malloc_and_free_hooks(
 namespace {
 void countAllocationHook(const volatile void*, std::size_t) {
     ++t_allocations;
-    aap_rt_guard_heap_operation("malloc (sanitizer allocator)");
+    aap_rt_guard_heap_operation("malloc (sanitizer allocator)", 0);
 }
 void countFreeHook(const volatile void* ptr) {
     if (ptr) {
         ++t_deallocations;
-        aap_rt_guard_heap_operation("free (sanitizer allocator)");
+        aap_rt_guard_heap_operation("free (sanitizer allocator)", 0);
     }
 }
 // Installed before main() so that a guard constructed anywhere sees everything.
@@ -62,39 +62,39 @@ void __libc_free(void* ptr);
 
 void* malloc(std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_malloc(size);
 }
 
 void* calloc(std::size_t count, std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_calloc(count, size);
 }
 
 void* realloc(void* ptr, std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_realloc(ptr, size);
 }
 
 void free(void* ptr) {
     if (ptr) {
         ++t_deallocations;
-        aap_rt_guard_heap_operation("free");
+        aap_rt_guard_heap_operation("free", 1);
     }
     __libc_free(ptr);
 }
 
 void* memalign(std::size_t alignment, std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_memalign(alignment, size);
 }
 
 void* aligned_alloc(std::size_t alignment, std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_memalign(alignment, size);
 }
 
@@ -102,13 +102,13 @@ void* aligned_alloc(std::size_t alignment, std::size_t size) {
 // need their own counting entry points.
 void* valloc(std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_valloc(size);
 }
 
 void* pvalloc(std::size_t size) {
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_pvalloc(size);
 }
 
@@ -119,7 +119,7 @@ void* reallocarray(void* ptr, std::size_t count, std::size_t size) {
         return nullptr;
     }
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     return __libc_realloc(ptr, bytes);
 }
 
@@ -128,7 +128,7 @@ int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
     if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0)
         return EINVAL;
     ++t_allocations;
-    aap_rt_guard_heap_operation(__func__);
+    aap_rt_guard_heap_operation(__func__, 1);
     void* p = __libc_memalign(alignment, size);
     if (!p)
         return ENOMEM;
