@@ -7,7 +7,8 @@
 #     [OUTPUT_DIR <dir>]            # bundle directory; default ${AAP_PLUGIN_OUTPUT_ROOT}/<name>
 #     [LIBRARY_NAME <name>]         # library file name without suffix; default <target>
 #     [LIBRARIES <target-or-lib>...] # linked PRIVATE in addition to aap::headers
-#     [EXPORTS <symbol>...])         # extra exported symbols (default: only the factory)
+#     [EXPORTS <symbol>...])         # extra exported symbols (default: the factory, and
+#                                    # aap_plugin_get_aapxs_definitions when the library defines it)
 #
 # What it guarantees, because hosts and the plugin service rely on it:
 # - a MODULE library (dlopen only, never linked against) named "<LIBRARY_NAME><module suffix>"
@@ -15,8 +16,10 @@
 #   a complete bundle that `aap-host --plugin-path ${AAP_PLUGIN_OUTPUT_ROOT}` finds without
 #   installing;
 # - hidden visibility (C and C++, inline functions too) and, where the linker understands version
-#   scripts, a version script: the library exports GetAndroidAudioPluginFactory (and EXPORTS)
-#   only, so two plugins loaded into one process never interpose each other's symbols;
+#   scripts, a version script: the library exports GetAndroidAudioPluginFactory,
+#   aap_plugin_get_aapxs_definitions when it defines one (a plugin that ships the AAPXS definitions
+#   of its extensions, include/aapxs/plugin-aapxs-definitions.h; no EXPORTS needed) and EXPORTS,
+#   nothing else, so two plugins loaded into one process never interpose each other's symbols;
 # - -z defs where supported: an unresolved symbol is a link error, not a dlopen failure later;
 # - the metadata copied next to the library by configure_file(@ONLY): write library="@AAP_PLUGIN_LIBRARY@"
 #   in it and the actual file name is substituted (a file without placeholders is copied as is).
@@ -82,13 +85,27 @@ function(aap_add_plugin target)
   if(CMAKE_SYSTEM_NAME MATCHES "Linux|Android|FreeBSD|NetBSD|OpenBSD")
     # Hidden visibility alone still exports the weak template instantiations of the C++ standard
     # library (std:: has default visibility); the version script makes the export list exact.
-    set(_symbols GetAndroidAudioPluginFactory ${ARG_EXPORTS})
+    # aap_plugin_get_aapxs_definitions is listed for every plugin: a library that does not define
+    # it exports nothing more (GNU ld ignores a version-script name that is not defined; lld is
+    # told to with --undefined-version).
+    set(_symbols GetAndroidAudioPluginFactory aap_plugin_get_aapxs_definitions ${ARG_EXPORTS})
     list(REMOVE_DUPLICATES _symbols)
     list(JOIN _symbols "; " _global)
     set(_script "${CMAKE_CURRENT_BINARY_DIR}/${target}.exports.map")
     file(WRITE "${_script}.tmp" "{\n  global: ${_global};\n  local: *;\n};\n")
     configure_file("${_script}.tmp" "${_script}" COPYONLY)
     target_link_options(${target} PRIVATE "LINKER:--version-script=${_script}")
+    if(NOT DEFINED AAP_LINKER_SUPPORTS_UNDEFINED_VERSION)
+      get_property(_enabled GLOBAL PROPERTY ENABLED_LANGUAGES)
+      if("C" IN_LIST _enabled)
+        check_linker_flag(C "LINKER:--undefined-version" AAP_LINKER_SUPPORTS_UNDEFINED_VERSION)
+      else()
+        check_linker_flag(CXX "LINKER:--undefined-version" AAP_LINKER_SUPPORTS_UNDEFINED_VERSION)
+      endif()
+    endif()
+    if(AAP_LINKER_SUPPORTS_UNDEFINED_VERSION)
+      target_link_options(${target} PRIVATE "LINKER:--undefined-version")
+    endif()
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_script}")
   endif()
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <thread>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/presets.h"
 

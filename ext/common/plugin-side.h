@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aapxs/aapxs.h"
 
 namespace aap::ext_detail {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aap/ext-cpp/extension-client.h"
 
 namespace aap::ext_detail {

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <new>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aap/ext-cpp/state.h"
 #include "../common/typed-call.h"
 

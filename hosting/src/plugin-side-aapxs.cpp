@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "aap/hosting/plugin-aapxs-definitions.h"
+#include "aapxs/plugin-aapxs-definitions.h"
 #if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
 #include "aap/ext-cpp/standard-extensions.h"
 #endif

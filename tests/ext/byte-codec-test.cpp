@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/presets.h"
 

@@ -16,7 +16,7 @@
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/midi.h"
 #include "aap/ext/plugin-info.h"
-#include "aap/hosting/plugin-aapxs-definitions.h"
+#include "aapxs/plugin-aapxs-definitions.h"
 #include "test-host-counter-extension.h"
 #include "test-transform-extension.h"
 

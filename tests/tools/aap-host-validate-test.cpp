@@ -394,6 +394,22 @@ TEST_F(AapHostValidate, AnEffectWithoutAudioInputIsAPortsWarning) {
     EXPECT_EQ(countPrefix(result, "FAIL "), 0) << result.out;
 }
 
+TEST_F(AapHostValidate, ADeclaredExtensionWithoutADefinitionIsAWarning) {
+    HostRun result = validate("urn:aap-validate-test:undefined-extension", AAP_VALIDATE_TEST_BUNDLE_DIR);
+    EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+    EXPECT_TRUE(hasLine(result, "WARN extensions: urn:aap-validate-test:no-definition/v1 is declared, but the plugin "
+                                "side has no AAPXS definition for it"))
+        << result.out;
+    EXPECT_EQ(countPrefix(result, "FAIL "), 0) << result.out;
+}
+
+TEST_F(AapHostValidate, AThirdPartyExtensionWithItsExportedDefinitionPasses) {
+    HostRun result = validate("urn:aap-example:peak-meter", AAP_EXAMPLES_PLUGIN_DIR);
+    EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+    EXPECT_TRUE(hasLine(result, "PASS extensions: every declared extension")) << result.out;
+    EXPECT_EQ(countPrefix(result, "WARN extensions"), 0) << result.out;
+}
+
 TEST_F(AapHostValidate, JsonOutputParsesAndListsEveryCheck) {
     HostRun text = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR);
     HostRun result = validate("urn:aap-examples:delay-effect", AAP_EXAMPLES_PLUGIN_DIR, {"--json"});

@@ -216,10 +216,35 @@ bool Validator::checkInstantiate() {
                std::string(hostingStatusMessage(status)) + (error.empty() ? "" : ": " + error));
         return false;
     }
+    // Every declared extension needs an AAPXS definition on the plugin side (the SDK's standard
+    // ones, or one the library exports through aap_plugin_get_aapxs_definitions), or no host can
+    // call it out of process. addExtension maps a urid only when the plugin side has one.
+    std::vector<std::string> undefined;
+    for (const ExtensionInformation& extension : plugin_.extensions) {
+        uint8_t* block = nullptr;
+        status = instance->addExtension(extension.uri, 64, &block);
+        if (status != HostingStatus::Ok) {
+            report(Verdict::Fail, "extensions",
+                   "registering " + extension.uri + " failed: " + hostingStatusMessage(status));
+            instance->destroy();
+            return false;
+        }
+        if (instance->uridOf(extension.uri.data(), extension.uri.size()) == 0)
+            undefined.push_back(extension.uri);
+    }
     instance->destroy();
     report(Verdict::Pass, "instantiate",
            "instance created and destroyed; its ABI record (if any) is compatible with AAP ABI " +
                std::to_string(AAP_ABI_VERSION_MAJOR) + ".x");
+    for (const std::string& uri : undefined)
+        report(Verdict::Warn, "extensions",
+               uri + " is declared, but the plugin side has no AAPXS definition for it: hosts cannot call it out of "
+                     "process (a third-party extension's definition is exported by the plugin library, "
+                     "aap_plugin_get_aapxs_definitions in aapxs/plugin-aapxs-definitions.h)");
+    if (undefined.empty() && !plugin_.extensions.empty())
+        report(Verdict::Pass, "extensions",
+               "every declared extension (" + std::to_string(plugin_.extensions.size()) +
+                   ") has an AAPXS definition on the plugin side");
     return true;
 }
 

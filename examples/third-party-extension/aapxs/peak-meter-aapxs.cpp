@@ -1,6 +1,6 @@
 #include "peak-meter-aapxs.h"
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "peak-meter/peak-meter.h"
 
 namespace aap_example {

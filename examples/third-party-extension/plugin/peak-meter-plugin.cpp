@@ -9,7 +9,7 @@
 
 #include "aap/abi.h"
 #include "aap/android-audio-plugin.h"
-#include "aap/hosting/plugin-aapxs-definitions.h"
+#include "aapxs/plugin-aapxs-definitions.h"
 #include "peak-meter-aapxs.h"
 #include "peak-meter/peak-meter.h"
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 
 namespace aap_example {
 

@@ -31,6 +31,8 @@ enum class Defect {
                              // lists one parameter, id 5 "Runtime Gain" 0..4 (default 1), which its
                              // metadata does not; the metadata lists id 0 only. out = in * gain,
                              // gain set by parameter-change SysEx8 for id 5 on the MIDI2 input.
+    UndefinedExtension,      // declares a third-party extension in its metadata, but the library
+                             // exports no AAPXS definition for it (out = in / 2 otherwise)
 };
 
 // What a plugin built against a future, incompatible major ABI would answer (include/aap/abi.h).
@@ -169,6 +171,7 @@ bool defectFor(const char* id, Defect* out) {
         {"urn:aap-validate-test:abi-mismatch", Defect::AbiMismatch},
         {"urn:aap-validate-test:no-audio-input", Defect::NoAudioInput},
         {"urn:aap-validate-test:runtime-parameters", Defect::RuntimeParameters},
+        {"urn:aap-validate-test:undefined-extension", Defect::UndefinedExtension},
     };
     for (const auto& entry : table)
         if (id != nullptr && std::strcmp(id, entry.id) == 0) {

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "aap/ext-cpp/byte-codec.h"
+#include "aapxs/byte-codec.hpp"
 #include "aap/ext-cpp/extension-client.h"
 #include "aap/ext/presets.h"
 
