@@ -20,18 +20,17 @@
 #include <aap/ext/parameters.h>
 #include <aap/ext/presets.h>
 #include <aap/ext/state.h>
+#include <aap/helpers/plugin.hpp>
 #include <aapxs/midi2-buffer.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <new>
 
 #include "../common/example-parameters.h"
 
 namespace {
 
-constexpr const char* kPluginId = "urn:aap-examples:poly-synth";
 constexpr uint32_t kStateTag = 0x48545953;  // "SYTH"
 constexpr int kVoiceCount = 16;
 constexpr double kPi = 3.14159265358979323846;
@@ -87,30 +86,27 @@ struct Voice {
     uint64_t startedAt = 0;  // for stealing the oldest voice
 };
 
-class PolySynth {
+// aap::helpers::Plugin (include/aap/helpers/plugin.hpp) writes the C trampolines: the
+// AndroidAudioPlugin functions call prepare()/process()/deactivate() below, and get_extension
+// answers the ABI record and one static table per listed extension, whose functions call the
+// methods under "extensions".
+class PolySynth : public aap::helpers::Plugin<PolySynth, aap::helpers::Parameters, aap::helpers::Presets,
+                                              aap::helpers::State, aap::helpers::Midi> {
 public:
-    PolySynth() noexcept : values_(kParameters) {
-        plugin_.plugin_specific = this;
-        plugin_.prepare = [](AndroidAudioPlugin* p, int rate, aap_buffer_t*) {
-            self(p)->sampleRate_ = rate > 0 ? rate : 48000;
-            self(p)->allSoundOff();
-        };
-        plugin_.activate = [](AndroidAudioPlugin*) {};
-        plugin_.process = [](AndroidAudioPlugin* p, aap_buffer_t* b, int32_t frames, int64_t) {
-            self(p)->process(b, frames);
-        };
-        plugin_.deactivate = [](AndroidAudioPlugin* p) { self(p)->allSoundOff(); };
-        plugin_.get_extension = [](AndroidAudioPlugin* p, const char* uri) { return self(p)->extension(uri); };
-        plugin_.get_plugin_info = nullptr;
-        initExtensions();
+    static constexpr const char* kPluginId = "urn:aap-examples:poly-synth";
+
+    PolySynth() noexcept : values_(kParameters) {}
+
+    // [main-thread]
+    void prepare(int rate, aap_buffer_t*) noexcept {
+        sampleRate_ = rate > 0 ? rate : 48000;
+        allSoundOff();
     }
+    // [main-thread] A deactivated synth starts silent when activated again.
+    void deactivate() noexcept { allSoundOff(); }
 
-    AndroidAudioPlugin* plugin() noexcept { return &plugin_; }
-    static PolySynth* self(AndroidAudioPlugin* plugin) noexcept { return static_cast<PolySynth*>(plugin->plugin_specific); }
-
-private:
     // [audio-thread]
-    void process(aap_buffer_t* buffer, int32_t frames) noexcept {
+    void process(aap_buffer_t* buffer, int32_t frames, int64_t /*timeoutNs*/) noexcept {
         if (buffer == nullptr || buffer->num_ports(buffer) < kPortCount)
             return;
         if (frames > buffer->num_frames(buffer))
@@ -173,6 +169,35 @@ private:
         }
     }
 
+    // ---- extensions (aap::helpers builds the C tables; each call lands here) ----
+    // parameters: answered from ParameterValues' memory.
+    int32_t parameterCount() noexcept { return Values::count(); }
+    aap_parameter_info_t parameterInfo(int32_t index) noexcept { return values_.info(index); }
+    double parameterProperty(int32_t id, int32_t property) noexcept { return values_.property(id, property); }
+    int32_t enumerationCount(int32_t id) noexcept { return values_.enumerationCount(id); }
+    aap_parameter_enum_t enumeration(int32_t id, int32_t index) noexcept { return values_.enumeration(id, index); }
+    // presets
+    int32_t presetCount() noexcept { return kPresetCount; }
+    bool presetAt(int32_t index, aap_preset_t* preset) noexcept {
+        if (index < 0 || index >= kPresetCount)
+            return false;
+        preset->id = kPresets[index].id;
+        aap_examples::copyName(preset->name, sizeof(preset->name), kPresets[index].name);
+        return true;
+    }
+    void selectPreset(int32_t index) noexcept { applyPreset(index); }
+    // state
+    size_t stateSize() noexcept { return Values::stateSize(); }
+    void saveState(aap_state_t* destination) noexcept { values_.saveState(kStateTag, destination); }
+    void loadState(aap_state_t* source) noexcept {
+        if (!values_.loadState(kStateTag, source))
+            std::fprintf(stderr, "%s: set_state: not a state of this plugin (%zu bytes); state unchanged\n",
+                         kPluginId, source->data_size);
+    }
+    // midi2: the plugin consumes Program Change itself (it selects a preset).
+    aap_midi_mapping_policy mappingPolicy() noexcept { return AAP_PARAMETERS_MAPPING_POLICY_PROGRAM; }
+
+private:
     // [audio-thread] The header's length comes from another process: the iterator validates it.
     void readMidi(aap_buffer_t* buffer) noexcept {
         void* midi = buffer->get_buffer(buffer, kMidiIn);
@@ -275,112 +300,16 @@ private:
             values_.set(i, kPresets[index].values[i]);
     }
 
-    void* extension(const char* uri) noexcept {
-        if (void* abi = aap_abi_get_extension(uri))
-            return abi;
-        if (uri == nullptr)
-            return nullptr;
-        if (std::strcmp(uri, AAP_PARAMETERS_EXTENSION_URI) == 0)
-            return &parametersExtension_;
-        if (std::strcmp(uri, AAP_PRESETS_EXTENSION_URI) == 0)
-            return &presetsExtension_;
-        if (std::strcmp(uri, AAP_STATE_EXTENSION_URI) == 0)
-            return &stateExtension_;
-        if (std::strcmp(uri, AAP_MIDI_EXTENSION_URI) == 0)
-            return &midiExtension_;
-        return nullptr;
-    }
-
-    void initExtensions() noexcept {
-        parametersExtension_.aapxs_context = nullptr;
-        parametersExtension_.get_parameter_count = [](aap_parameters_extension_t*, AndroidAudioPlugin*) {
-            return Values::count();
-        };
-        parametersExtension_.get_parameter = [](aap_parameters_extension_t*, AndroidAudioPlugin* p, int32_t index) {
-            return self(p)->values_.info(index);
-        };
-        parametersExtension_.get_parameter_property = [](aap_parameters_extension_t*, AndroidAudioPlugin* p,
-                                                         int32_t id, int32_t property) {
-            return self(p)->values_.property(id, property);
-        };
-        parametersExtension_.get_enumeration_count = [](aap_parameters_extension_t*, AndroidAudioPlugin* p,
-                                                        int32_t id) { return self(p)->values_.enumerationCount(id); };
-        parametersExtension_.get_enumeration = [](aap_parameters_extension_t*, AndroidAudioPlugin* p, int32_t id,
-                                                  int32_t index) { return self(p)->values_.enumeration(id, index); };
-
-        presetsExtension_.aapxs_context = nullptr;
-        presetsExtension_.get_preset_count = [](aap_presets_extension_t*, AndroidAudioPlugin*) { return kPresetCount; };
-        presetsExtension_.get_preset = [](aap_presets_extension_t*, AndroidAudioPlugin* p, int32_t index,
-                                          aap_preset_t* preset, aapxs_completion_callback callback, void* data) {
-            if (preset != nullptr) {
-                std::memset(preset, 0, sizeof(*preset));
-                if (index >= 0 && index < kPresetCount) {
-                    preset->id = kPresets[index].id;
-                    aap_examples::copyName(preset->name, sizeof(preset->name), kPresets[index].name);
-                } else {
-                    preset->id = -1;
-                }
-            }
-            if (callback != nullptr)
-                callback(data, p);
-        };
-        presetsExtension_.set_preset_index = [](aap_presets_extension_t*, AndroidAudioPlugin* p, int32_t index) {
-            self(p)->applyPreset(index);
-        };
-
-        stateExtension_.aapxs_context = nullptr;
-        stateExtension_.get_state_size = [](aap_state_extension_t*, AndroidAudioPlugin*) { return Values::stateSize(); };
-        stateExtension_.get_state = [](aap_state_extension_t*, AndroidAudioPlugin* p, aap_state_t* destination) {
-            if (destination != nullptr)
-                self(p)->values_.saveState(kStateTag, destination);
-        };
-        stateExtension_.set_state = [](aap_state_extension_t*, AndroidAudioPlugin* p, aap_state_t* source) {
-            if (source != nullptr && !self(p)->values_.loadState(kStateTag, source))
-                std::fprintf(stderr, "%s: set_state: not a state of this plugin (%zu bytes); state unchanged\n",
-                             kPluginId, source->data_size);
-        };
-
-        midiExtension_.aapxs_context = nullptr;
-        midiExtension_.get_mapping_policy = [](aap_midi_extension_t*, AndroidAudioPlugin*) {
-            return AAP_PARAMETERS_MAPPING_POLICY_PROGRAM;
-        };
-    }
-
-    AndroidAudioPlugin plugin_{};
     Values values_;
-    aap_parameters_extension_t parametersExtension_{};
-    aap_presets_extension_t presetsExtension_{};
-    aap_state_extension_t stateExtension_{};
-    aap_midi_extension_t midiExtension_{};
     int sampleRate_ = 48000;
     Voice voices_[kVoiceCount];
     uint64_t noteCounter_ = 0;
     double pitchBendSemitones_ = 0.0;
 };
 
-AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginId, AndroidAudioPluginHost* host) {
-    if (pluginId == nullptr || std::strcmp(pluginId, kPluginId) != 0 || host == nullptr)
-        return nullptr;
-    const void* hostAbi = host->get_extension != nullptr ? host->get_extension(host, AAP_ABI_EXTENSION_URI) : nullptr;
-    if (aap_abi_check(hostAbi) < 0) {
-        char reason[256];
-        aap_abi_describe(reason, sizeof(reason), "host", hostAbi);
-        std::fprintf(stderr, "%s: refusing %s\n", kPluginId, reason);
-        return nullptr;
-    }
-    auto* synth = new (std::nothrow) PolySynth();
-    return synth != nullptr ? synth->plugin() : nullptr;
-}
-
-void release(AndroidAudioPluginFactory*, AndroidAudioPlugin* plugin) {
-    if (plugin != nullptr)
-        delete PolySynth::self(plugin);
-}
-
-AndroidAudioPluginFactory factory{instantiate, release, nullptr};
-
 } // namespace
 
+// The factory accepts kPluginId only and refuses a host with another major AAP ABI (aap/abi.h).
 AndroidAudioPluginFactory* GetAndroidAudioPluginFactory(void) {
-    return &factory;
+    return aap::helpers::Factory<PolySynth>::get();
 }
