@@ -1,6 +1,7 @@
-// The audio thread of a host never allocates or frees while extension traffic flows: typed sync
-// and async calls from another thread (their completions run on the audio thread), chunked state,
-// and host-extension notifications the plugin sends from its process(). Counted by aap::rt-guard.
+// The audio thread of a host never allocates, frees or blocks while extension traffic flows:
+// typed sync and async calls from another thread (their completions run on the audio thread),
+// chunked state, and host-extension notifications the plugin sends from its process(). Counted
+// by aap::rt-guard (heap operations, blocking calls, and the calls allowed by design, bounded).
 
 #include <gtest/gtest.h>
 
@@ -15,17 +16,40 @@
 namespace aap::ext_test {
 namespace {
 
+// What the guarded audio thread saw; written by it, read after it was joined.
+RealtimeTotals audioTotals;
+uint64_t audioGuardedCycles = 0;
+
 int64_t guardedLoop(AudioThread& self) {
     // Warm up outside the guard: the first cycles may fault in lazily allocated thread state
     // (thread-locals of libstdc++) that has nothing to do with extension traffic.
     for (int i = 0; i < 3 && self.running(); i++)
         self.cycle();
-    RealtimeGuard guard;
+    audioTotals = RealtimeTotals{};
+    audioGuardedCycles = 0;
     while (self.running()) {
-        self.cycle();
+        {
+            RealtimeGuard guard;  // one cycle; the sleep between cycles is the test's, not audio work
+            self.cycle();
+            audioTotals.add(guard);
+        }
+        audioGuardedCycles++;
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
-    return static_cast<int64_t>(guard.heapOperations());
+    return static_cast<int64_t>(audioTotals.heapOperations);
+}
+
+// Zero blocking calls; the calls allowed by design within their per-cycle bounds: out of process
+// the host waits for the service's reply at most once per cycle; futex wakes reach the peer and
+// the worker, each at most once per cycle; every cycle reads the clock (proof the guard saw it).
+void expectNoBlocking(const RealtimeTotals& totals, uint64_t cycles, bool outOfProcess) {
+    EXPECT_EQ(totals.blockingCalls, 0u) << "first violation: " << totals.firstViolation;
+    for (unsigned kind = 0; kind < kBlockingCallKinds; kind++)
+        EXPECT_EQ(totals.blocking[kind], 0u) << RealtimeGuard::name(static_cast<BlockingCall>(kind));
+    EXPECT_LE(totals.allowedCalls(AllowedCall::BoundedFutexWait), outOfProcess ? cycles : 0u);
+    EXPECT_LE(totals.allowedCalls(AllowedCall::FutexWake), 2 * cycles);
+    EXPECT_EQ(totals.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
+    EXPECT_GE(totals.allowedCalls(AllowedCall::ClockRead), cycles);
 }
 
 struct Tally {
@@ -84,6 +108,8 @@ TEST_P(RealtimeTrafficBothTransports, TheAudioThreadNeverTouchesTheHeapWhileExte
     }
     AudioThread::setGuardFactory(nullptr);
     EXPECT_EQ(heapOperations, 0) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+    EXPECT_GT(audioGuardedCycles, 10u);
+    expectNoBlocking(audioTotals, audioGuardedCycles, GetParam() == PluginIsolation::ProcessPerInstance);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealtimeTraffic, RealtimeTrafficBothTransports,
@@ -112,7 +138,7 @@ TEST(RealtimeTraffic, AsyncCallsSubmittedFromTheAudioThreadTouchNoHeap) {
         ASSERT_EQ(plugin.instance->process(frames, 1000000000), HostingStatus::Ok);
         constexpr int kCalls = 100;
         int submitted = 0, failures = 0, cycle = 0;
-        uint64_t heapOperations = 0;
+        RealtimeTotals totals;
         for (; cycle < 20000 && (tally.completions.load() + tally.errors.load() < kCalls); cycle++) {
             std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the workers run
             RealtimeGuard guard;
@@ -121,12 +147,13 @@ TEST(RealtimeTraffic, AsyncCallsSubmittedFromTheAudioThreadTouchNoHeap) {
                 submitted++;
             }
             failures += plugin.instance->process(frames, 1000000000) != HostingStatus::Ok;
-            heapOperations += guard.heapOperations();
+            totals.add(guard);
         }
         EXPECT_EQ(failures, 0);
         EXPECT_EQ(tally.completions.load(), kCalls) << "after " << cycle << " cycles";
         EXPECT_EQ(tally.errors.load(), 0);
-        EXPECT_EQ(heapOperations, 0u) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+        EXPECT_EQ(totals.heapOperations, 0u) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+        expectNoBlocking(totals, static_cast<uint64_t>(cycle), isolation == PluginIsolation::ProcessPerInstance);
         EXPECT_EQ(plugin.instance->deactivate(), HostingStatus::Ok);
     }
 }

@@ -1,13 +1,25 @@
-// The host's audio thread never touches the heap in process(), across many out-of-process
-// cycles, including the failure path (aap::rt-guard counts every allocation of this thread).
+// The host's audio thread never touches the heap and never blocks in process(), in both
+// transports, across many cycles, with extension traffic both ways, including the failure path;
+// nor does the service's realtime loop (run on a thread of this test through
+// runPluginService). aap::rt-guard counts every allocation and every call that can block or wait
+// on the guarded thread; the calls allowed by design (futex wakes, the out-of-process round
+// trip's bounded wait, clock reads) are bounded per cycle. The deliberately bad plugin
+// urn:aap-test:blocks-in-process proves that each kind it commits is caught, and counted exactly.
 
 #include <gtest/gtest.h>
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <future>
+#include <new>
 #include <thread>
 
+#include "aap/hosting/plugin-service.h"
+#include "aap/hosting/process-transport.h"
+#include "aap/hosting/unique-fd.h"
 #include "aap/runtime/realtime-guard.h"
 #include "hosting-test-support.h"
 #include "test-host-counter-extension.h"
@@ -18,6 +30,22 @@ namespace {
 
 constexpr int32_t kFrames = 256;
 
+// What every realtime test asserts of the audio-thread work of `cycles` cycles. Out of process
+// the host waits for the service's reply (a bounded futex wait, at most once per cycle) and may
+// wake it; in process there is no waiting at all. Futex wakes: the peer and the worker, each at
+// most once per cycle.
+void expectRealtimeSafe(const RealtimeTotals& totals, uint64_t cycles, bool outOfProcess) {
+    EXPECT_EQ(totals.heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    EXPECT_EQ(totals.blockingCalls, 0u) << "first violation: " << totals.firstViolation;
+    for (unsigned kind = 0; kind < kBlockingCallKinds; kind++)
+        EXPECT_EQ(totals.blocking[kind], 0u) << RealtimeGuard::name(static_cast<BlockingCall>(kind));
+    EXPECT_LE(totals.allowedCalls(AllowedCall::BoundedFutexWait), outOfProcess ? cycles : 0u);
+    EXPECT_LE(totals.allowedCalls(AllowedCall::FutexWake), 2 * cycles);
+    EXPECT_EQ(totals.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
+    // process() reads the clock for its deadline every cycle: proof that the guard saw it run.
+    EXPECT_GE(totals.allowedCalls(AllowedCall::ClockRead), cycles);
+}
+
 TEST(ProcessTransportRealtime, ProcessAllocatesNothingAcrossManyCycles) {
     PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
     std::unique_ptr<PluginInstance> instance;
@@ -26,12 +54,15 @@ TEST(ProcessTransportRealtime, ProcessAllocatesNothingAcrossManyCycles) {
     ASSERT_EQ(instance->activate(), HostingStatus::Ok);
     test::fillInputs(*instance, kFrames, 1);
     int failures = 0;
-    RealtimeGuard guard;
-    for (int cycle = 0; cycle < 5000; cycle++)
-        failures += instance->process(cycle % 3 == 0 ? kFrames : 64, 1000000000) != HostingStatus::Ok;
-    const uint64_t heapOperations = guard.heapOperations();
+    RealtimeTotals totals;
+    {
+        RealtimeGuard guard;
+        for (int cycle = 0; cycle < 5000; cycle++)
+            failures += instance->process(cycle % 3 == 0 ? kFrames : 64, 1000000000) != HostingStatus::Ok;
+        totals.add(guard);
+    }
     EXPECT_EQ(failures, 0);
-    EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    expectRealtimeSafe(totals, 5000, true);
 }
 
 TEST(ProcessTransportRealtime, TheFailurePathAllocatesNothingEither) {
@@ -41,14 +72,17 @@ TEST(ProcessTransportRealtime, TheFailurePathAllocatesNothingEither) {
     ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
     ASSERT_EQ(instance->activate(), HostingStatus::Ok);
     HostingStatus results[6];
-    RealtimeGuard guard;
-    for (HostingStatus& result : results)
-        result = instance->process(kFrames, 1000000000);  // the third call kills the service
-    const uint64_t heapOperations = guard.heapOperations();
+    RealtimeTotals totals;
+    {
+        RealtimeGuard guard;
+        for (HostingStatus& result : results)
+            result = instance->process(kFrames, 1000000000);  // the third call kills the service
+        totals.add(guard);
+    }
     EXPECT_EQ(results[1], HostingStatus::Ok);
     EXPECT_EQ(results[2], HostingStatus::Offline);
     EXPECT_EQ(results[5], HostingStatus::Offline);
-    EXPECT_EQ(heapOperations, 0u);
+    expectRealtimeSafe(totals, 6, true);
 }
 
 // In process the plugin's process() runs on this thread, so the guard also sees what the
@@ -81,17 +115,19 @@ TEST(InProcessRealtime, GetExtensionFromTheAudioThreadAllocatesNothing) {
         return words[0] == 0x40B00100u ? static_cast<int32_t>(words[1]) : -100;
     };
     int failures = 0, cycle = 0;
-    uint64_t heapOperations = 0;
+    RealtimeTotals totals;
     // At least 50 cycles; then until the reply arrived (the host's worker answers it, later
     // under load or a sanitizer), bounded.
     for (; cycle < 50 || (reported() != 10 && cycle < 20000); cycle++) {
-        RealtimeGuard guard;
-        failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
-        heapOperations += guard.heapOperations();
+        {
+            RealtimeGuard guard;
+            failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+            totals.add(guard);
+        }
         std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the workers answer
     }
     EXPECT_EQ(failures, 0);
-    EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    expectRealtimeSafe(totals, static_cast<uint64_t>(cycle), false);
     EXPECT_EQ(reported(), 10) << "after " << cycle << " cycles";
 }
 
@@ -118,23 +154,23 @@ TEST(ProcessTransportRealtime, ExtensionTrafficOnTheAudioThreadAllocatesNothing)
     request.data = payload;
     request.dataSize = sizeof(payload);
     request.onComplete = &countCompletion;
-    int submitted = 0, failures = 0;
-    uint64_t heapOperations = 0;
+    int submitted = 0, failures = 0, cycle = 0;
+    RealtimeTotals totals;
     // Bounded generously: under a sanitizer on a loaded machine the worker lags (2000 was too few).
-    for (int cycle = 0; cycle < 20000 && (completed.load() < 100 || submitted < 100); cycle++) {
+    for (; cycle < 20000 && (completed.load() < 100 || submitted < 100); cycle++) {
         // Sleeping between cycles lets the service's worker run; it is not part of the audio path.
         std::this_thread::sleep_for(std::chrono::microseconds(100));
         RealtimeGuard guard;  // around the audio-thread work only: submit + process (+ completions)
         if (submitted < 100 && instance->submitExtensionRequest(request, nullptr) == HostingStatus::Ok)
             submitted++;
         failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
-        heapOperations += guard.heapOperations();
+        totals.add(guard);
     }
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(submitted, 100);
     EXPECT_EQ(completed.load(), 100);
     EXPECT_EQ(succeeded.load(), 100);
-    EXPECT_EQ(heapOperations, 0u);
+    expectRealtimeSafe(totals, static_cast<uint64_t>(cycle), true);
 }
 
 // With the URID handshake (addExtension before prepare) the RT-safe REVERSE runs inline in the
@@ -163,18 +199,18 @@ TEST(ProcessTransportRealtime, InlineUridRequestsAllocateNothingAndCompleteInThe
     request.dataSize = sizeof(payload);
     request.onComplete = &countInline;
     int failures = 0, sameCycle = 0;
-    uint64_t heapOperations = 0;
+    RealtimeTotals totals;
     for (int cycle = 0; cycle < 500; cycle++) {
         const int before = inlineCompleted.load();
         RealtimeGuard guard;
         failures += instance->submitExtensionRequest(request, nullptr) != HostingStatus::Ok;
         failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
-        heapOperations += guard.heapOperations();
+        totals.add(guard);
         sameCycle += inlineCompleted.load() == before + 1;
     }
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(sameCycle, 500);
-    EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    expectRealtimeSafe(totals, 500, true);
 }
 
 
@@ -214,22 +250,232 @@ TEST(InProcessRealtime, ExtensionTrafficThroughBothSessionsAllocatesNothing) {
         request.dataSize = sizeof(payload);
         request.onComplete = &countInProcess;
         int submitted = 0, failures = 0, cycle = 0;
-        uint64_t heapOperations = 0;
+        RealtimeTotals totals;
         for (; cycle < 20000 && (inProcessCompleted.load() < 100 || submitted < 100); cycle++) {
             std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the worker run
             RealtimeGuard guard;
             if (submitted < 100 && instance->submitExtensionRequest(request, nullptr) == HostingStatus::Ok)
                 submitted++;
             failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
-            heapOperations += guard.heapOperations();
+            totals.add(guard);
         }
         EXPECT_EQ(failures, 0);
         EXPECT_EQ(submitted, 100);
         EXPECT_EQ(inProcessCompleted.load(), 100) << "after " << cycle << " cycles";
         EXPECT_EQ(inProcessSucceeded.load(), 100);
-        EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+        expectRealtimeSafe(totals, static_cast<uint64_t>(cycle), false);
         ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
     }
+}
+
+// ---------------------------------------------------------------- the service's realtime loop
+
+// Guards every realtime cycle of the service instances running in this process (observer hook
+// of runPluginService), on the service's realtime thread, and sums what the guards saw.
+class ServiceCycleGuards {
+public:
+    ServiceCycleGuards() { setRealtimeCycleObserver(&observer_); }
+    ~ServiceCycleGuards() { setRealtimeCycleObserver(nullptr); }
+    ServiceCycleGuards(const ServiceCycleGuards&) = delete;
+    ServiceCycleGuards& operator=(const ServiceCycleGuards&) = delete;
+
+    uint64_t cycles() const { return cycles_.load(); }
+    uint64_t heapOperations() const { return heap_.load(); }
+    uint64_t blockingCalls(BlockingCall kind) const { return blocking_[static_cast<unsigned>(kind)].load(); }
+    uint64_t blockingCalls() const {
+        uint64_t total = 0;
+        for (const auto& count : blocking_)
+            total += count.load();
+        return total;
+    }
+    uint64_t allowedCalls(AllowedCall kind) const { return allowed_[static_cast<unsigned>(kind)].load(); }
+    const char* firstViolation() const { return first_.load(); }
+
+private:
+    // Placement storage for the guard of the cycle in progress on this thread (trivially
+    // initialized: no allocation on first use).
+    static RealtimeGuard* slot() {
+        alignas(RealtimeGuard) static thread_local unsigned char storage[sizeof(RealtimeGuard)];
+        return reinterpret_cast<RealtimeGuard*>(storage);
+    }
+    static void begin(void*) noexcept { new (slot()) RealtimeGuard(); }
+    static void end(void* user) noexcept {
+        auto* self = static_cast<ServiceCycleGuards*>(user);
+        RealtimeGuard* guard = std::launder(slot());
+        self->cycles_.fetch_add(1);
+        self->heap_.fetch_add(guard->heapOperations());
+        for (unsigned kind = 0; kind < kBlockingCallKinds; kind++)
+            self->blocking_[kind].fetch_add(guard->blockingCalls(static_cast<BlockingCall>(kind)));
+        for (unsigned kind = 0; kind < kAllowedCallKinds; kind++)
+            self->allowed_[kind].fetch_add(guard->allowedCalls(static_cast<AllowedCall>(kind)));
+        const char* none = "";
+        const char* first = RealtimeGuard::firstViolation();
+        if (first[0] != '\0')
+            self->first_.compare_exchange_strong(none, first);
+        guard->~RealtimeGuard();
+    }
+
+    std::atomic<uint64_t> cycles_{0};
+    std::atomic<uint64_t> heap_{0};
+    std::atomic<uint64_t> blocking_[kBlockingCallKinds] = {};
+    std::atomic<uint64_t> allowed_[kAllowedCallKinds] = {};
+    std::atomic<const char*> first_{""};
+    RealtimeCycleObserver observer_{&begin, &end, this};
+};
+
+// A real host talking to a real service that runs on a thread of this process (the same code as
+// aap-plugin-service, which only adds main()), so that the service's realtime thread is here too.
+struct InProcessService {
+    std::future<int> exitCode;
+    std::unique_ptr<PluginHost> host;
+
+    InProcessService() {
+        int fds[2] = {-1, -1};
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+        const int serviceFd = fds[1];
+        exitCode = std::async(std::launch::async, [serviceFd] { return runPluginService(serviceFd); });
+        PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+        std::shared_ptr<ProcessTransport> transport;
+        std::string error;
+        EXPECT_EQ(ProcessTransport::connect(UniqueFd{fds[0]}, options.process, &transport, &error), HostingStatus::Ok)
+            << error;
+        options.transport = transport;
+        host = std::make_unique<PluginHost>(test::testCatalog(), options);
+    }
+    ~InProcessService() {
+        host.reset();  // the last reference to the transport: the service sees EOF and returns
+        if (exitCode.valid()) {
+            EXPECT_EQ(exitCode.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+            EXPECT_EQ(exitCode.get(), 0);
+        }
+    }
+};
+
+// The service's per-cycle realtime work (AAPXS before and after the plugin, the plugin's
+// process(), the reply and the wake of the host) neither touches the heap nor blocks, with
+// extension requests flowing both by URI (to the service's worker) and by URID (inline); and the
+// host's audio thread, on the other end, neither.
+TEST(ServiceRealtimeLoop, TheServicesCyclesNeverBlockNorAllocate) {
+    for (const bool mapped : {false, true}) {
+        SCOPED_TRACE(mapped ? "URID, inline" : "URI, worker");
+        inProcessCompleted.store(0);
+        inProcessSucceeded.store(0);
+        ServiceCycleGuards serviceGuards;
+        RealtimeTotals hostTotals;
+        int submitted = 0, failures = 0, cycle = 0;
+        {
+            InProcessService service;
+            ASSERT_NE(service.host, nullptr);
+            std::unique_ptr<PluginInstance> instance;
+            ASSERT_EQ(service.host->instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+            uint8_t* block = nullptr;
+            if (mapped)
+                ASSERT_EQ(instance->addExtension(AAP_TEST_TRANSFORM_URI, AAP_TEST_TRANSFORM_CAPACITY, &block),
+                          HostingStatus::Ok);
+            ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+            ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+            test::fillInputs(*instance, kFrames, 1);
+            static const uint8_t payload[4] = {1, 2, 3, 4};
+            InitiatorSession::Request request;
+            request.uri = AAP_TEST_TRANSFORM_URI;
+            request.uriSize = sizeof(AAP_TEST_TRANSFORM_URI) - 1;
+            request.opcode = AAP_TEST_TRANSFORM_REVERSE;
+            request.data = payload;
+            request.dataSize = sizeof(payload);
+            request.onComplete = &countInProcess;
+            for (; cycle < 20000 && (inProcessCompleted.load() < 100 || submitted < 100 || cycle < 200); cycle++) {
+                std::this_thread::sleep_for(std::chrono::microseconds(100));  // lets the workers run
+                RealtimeGuard guard;
+                if (submitted < 100 && instance->submitExtensionRequest(request, nullptr) == HostingStatus::Ok)
+                    submitted++;
+                failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+                hostTotals.add(guard);
+            }
+            ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+        }
+        EXPECT_EQ(failures, 0);
+        EXPECT_EQ(submitted, 100);
+        EXPECT_EQ(inProcessCompleted.load(), 100) << "after " << cycle << " cycles";
+        EXPECT_EQ(inProcessSucceeded.load(), 100);
+        expectRealtimeSafe(hostTotals, static_cast<uint64_t>(cycle), true);
+        // Every cycle the host ran was guarded on the service's side.
+        EXPECT_EQ(serviceGuards.cycles(), static_cast<uint64_t>(cycle));
+        EXPECT_EQ(serviceGuards.heapOperations(), 0u) << "mechanism: " << RealtimeGuard::mechanism();
+        EXPECT_EQ(serviceGuards.blockingCalls(), 0u) << "first violation: " << serviceGuards.firstViolation();
+        EXPECT_EQ(serviceGuards.allowedCalls(AllowedCall::BoundedFutexWait), 0u);
+        // The host's wake (when it sleeps) and the worker's (once per cycle at most).
+        EXPECT_LE(serviceGuards.allowedCalls(AllowedCall::FutexWake), 2 * static_cast<uint64_t>(cycle));
+        EXPECT_EQ(serviceGuards.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
+    }
+}
+
+// ---------------------------------------------------------------- the deliberately bad plugin
+
+// urn:aap-test:blocks-in-process locks a mutex, sleeps and writes to a pipe in every process():
+// the guard counts exactly that, kind by kind, and nothing else (the test would fail if any of
+// the three were not counted, or were counted as something else).
+constexpr int kBadCycles = 20;
+
+void expectExactlyTheBadPluginsCalls(uint64_t lock, uint64_t sleep, uint64_t io, uint64_t total, uint64_t cycles) {
+    EXPECT_EQ(lock, cycles);
+    EXPECT_EQ(sleep, cycles);
+    EXPECT_EQ(io, cycles);
+    EXPECT_EQ(total, 3 * cycles);
+}
+
+TEST(BadPluginRealtime, TheGuardCatchesEachBlockingCallInProcess) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:blocks-in-process", &instance), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    test::fillInputs(*instance, kFrames, 1);
+    RealtimeGuard::setReporting(false);
+    RealtimeTotals totals;
+    int failures = 0;
+    for (int cycle = 0; cycle < kBadCycles; cycle++) {
+        RealtimeGuard guard;
+        failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+        totals.add(guard);
+    }
+    RealtimeGuard::setReporting(true);
+    EXPECT_EQ(failures, 0);
+    expectExactlyTheBadPluginsCalls(totals.blockingCallsOf(BlockingCall::Lock), totals.blockingCallsOf(BlockingCall::Sleep),
+                                    totals.blockingCallsOf(BlockingCall::Io), totals.blockingCalls, kBadCycles);
+    EXPECT_STREQ(totals.firstViolation, "pthread_mutex_lock");
+    EXPECT_EQ(totals.heapOperations, 0u);
+    ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+}
+
+TEST(BadPluginRealtime, TheGuardCatchesEachBlockingCallInTheServicesRealtimeLoop) {
+    ServiceCycleGuards serviceGuards;
+    RealtimeTotals hostTotals;
+    int failures = 0;
+    RealtimeGuard::setReporting(false);
+    {
+        InProcessService service;
+        ASSERT_NE(service.host, nullptr);
+        std::unique_ptr<PluginInstance> instance;
+        ASSERT_EQ(service.host->instantiate("urn:aap-test:blocks-in-process", &instance), HostingStatus::Ok);
+        ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+        ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+        for (int cycle = 0; cycle < kBadCycles; cycle++) {
+            RealtimeGuard guard;
+            failures += instance->process(kFrames, 1000000000) != HostingStatus::Ok;
+            hostTotals.add(guard);
+        }
+        ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+    }
+    RealtimeGuard::setReporting(true);
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(serviceGuards.cycles(), static_cast<uint64_t>(kBadCycles));
+    expectExactlyTheBadPluginsCalls(serviceGuards.blockingCalls(BlockingCall::Lock),
+                                    serviceGuards.blockingCalls(BlockingCall::Sleep),
+                                    serviceGuards.blockingCalls(BlockingCall::Io), serviceGuards.blockingCalls(),
+                                    kBadCycles);
+    EXPECT_STREQ(serviceGuards.firstViolation(), "pthread_mutex_lock");
+    // The plugin blocked the service's thread, not the host's: the host only waited, bounded.
+    expectRealtimeSafe(hostTotals, kBadCycles, true);
 }
 
 } // namespace

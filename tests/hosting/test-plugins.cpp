@@ -6,11 +6,13 @@
 // 4 System MIDI In, 5 System MIDI Out.
 
 #include <atomic>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 #include "aap/android-audio-plugin.h"
@@ -49,6 +51,10 @@ enum class Behaviour {
                         // port 7 an "other" output. Writes into port 7: the sizes of ports 6 and 7
                         // (uint32 each), then the last 4 bytes of port 6, then fills the rest of
                         // port 7 with 0xA5 up to its last byte.
+    BlocksInProcess,    // the realtime guard's bad example: in every process() it locks a mutex
+                        // (once), sleeps (usleep, once) and writes one byte to a pipe it opened
+                        // in activate() (once); otherwise gain-echo. No heap operation. The pipe
+                        // is never read: at most 65536 cycles per activation.
 };
 
 // Live instances of this library in this process: the ABI tests check that a refused instance
@@ -68,6 +74,9 @@ struct TestPlugin {
     void* firstCounter = nullptr;
     void* firstPluginInfo = nullptr;
     std::atomic<bool> wrong{false};
+    // BlocksInProcess
+    std::mutex mutex;
+    int pipe[2] = {-1, -1};
 };
 
 bool same(const char* a, const char* b) { return a != nullptr && std::strcmp(a, b) == 0; }
@@ -147,6 +156,8 @@ void pluginActivate(AndroidAudioPlugin* plugin) {
         crash();
     if (p->behaviour == Behaviour::RequestProcess && p->host->request_process != nullptr)
         p->host->request_process(p->host);
+    if (p->behaviour == Behaviour::BlocksInProcess && p->pipe[0] < 0 && ::pipe2(p->pipe, O_CLOEXEC) != 0)
+        p->pipe[0] = p->pipe[1] = -1;
     if (p->behaviour == Behaviour::HostCounterUser) {
         p->counter = static_cast<aap_test_host_counter_extension_t*>(
             p->host->get_extension(p->host, AAP_TEST_HOST_COUNTER_URI));
@@ -155,7 +166,15 @@ void pluginActivate(AndroidAudioPlugin* plugin) {
     }
 }
 
-void pluginDeactivate(AndroidAudioPlugin*) {}
+void closePipe(TestPlugin* p) {
+    for (int& fd : p->pipe) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+}
+
+void pluginDeactivate(AndroidAudioPlugin* plugin) { closePipe(self(plugin)); }
 
 void gainEcho(aap_buffer_t* buffer, int32_t frames) {
     for (int32_t channel = 0; channel < 2; channel++) {
@@ -201,6 +220,13 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         if (p->cycles > 1)
             ::usleep(300000);
         break;
+    case Behaviour::BlocksInProcess: {
+        { std::lock_guard<std::mutex> lock(p->mutex); }
+        ::usleep(1);
+        const char byte = 'x';
+        (void)!::write(p->pipe[1], &byte, 1);
+        break;
+    }
     case Behaviour::GetExtensionInProcess:
     case Behaviour::PluginInfoUser:
     case Behaviour::HostCounterUser: {
@@ -354,6 +380,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:abi-legacy", Behaviour::AbiLegacy},
         {"urn:aap-test:get-extension-in-process", Behaviour::GetExtensionInProcess},
         {"urn:aap-test:other-ports", Behaviour::OtherPorts},
+        {"urn:aap-test:blocks-in-process", Behaviour::BlocksInProcess},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
@@ -388,6 +415,7 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
 
 void release(AndroidAudioPluginFactory*, AndroidAudioPlugin* plugin) {
     liveInstances.fetch_sub(1);
+    closePipe(self(plugin));
     delete self(plugin);
     delete plugin;
 }

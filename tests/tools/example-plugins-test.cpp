@@ -1,7 +1,7 @@
 // The example plugins loaded directly (dlopen, no hosting): their extensions answer as
 // documented, control input changes the sound, bad input is survived, and process() performs
-// zero heap operations across thousands of cycles with MIDI, parameter and preset traffic
-// (aap::rt-guard).
+// zero heap operations and zero blocking calls (locks, waits, sleeps, I/O, ...) across thousands
+// of cycles with MIDI, parameter and preset traffic (aap::rt-guard).
 
 #include <gtest/gtest.h>
 
@@ -151,6 +151,7 @@ TEST(ExampleDelayEffect, ProcessNeverTouchesTheHeapWhileControlsChange) {
         host.process();
     }
     EXPECT_EQ(guard.heapOperations(), 0u) << aap::RealtimeGuard::mechanism();
+    EXPECT_EQ(guard.blockingCalls(), 0u) << aap::RealtimeGuard::firstViolation();
 }
 
 TEST(ExampleDelayEffect, GainParameterChangeSilencesTheOutput) {
@@ -263,6 +264,7 @@ TEST(ExamplePolySynth, ProcessNeverTouchesTheHeapWhileNotesAndControlsFlow) {
         host.process();
     }
     EXPECT_EQ(guard.heapOperations(), 0u) << aap::RealtimeGuard::mechanism();
+    EXPECT_EQ(guard.blockingCalls(), 0u) << aap::RealtimeGuard::firstViolation();
 }
 
 TEST(ExamplePolySynth, NoteOnSoundsAndNoteOffReleasesToSilence) {
@@ -339,6 +341,7 @@ TEST(ExampleCTremolo, ProcessNeverTouchesTheHeapAndDepthChangesTheSound) {
         host.process();
     }
     EXPECT_EQ(guard.heapOperations(), 0u);
+    EXPECT_EQ(guard.blockingCalls(), 0u) << aap::RealtimeGuard::firstViolation();
     host.clearMidi();
     host.parameter(4, 1, 0.0);  // depth 0: the input passes unchanged
     host.process();
