@@ -9,7 +9,7 @@
 # install-build-tree: -D BUILD_DIR=<the enclosing aap build> -D PREFIX=<dir>
 # consumer:           -D CONSUMER_DIR=<dir> -D MODE=<package|subdirectory|vendored> -D EXPECT_VERSION=<x.y.z>
 #                     [-D PREFIX=<dir>] [-D SOURCE_DIR=<aap source>] [-D VENDORED_INCLUDE_DIR=<dir>]
-#                     [-D REQUIRED_VERSION=<v>]
+#                     [-D REQUIRED_VERSION=<v>] [-D EXPECT_RT_GUARD=ON: aap::rt-guard must be installed]
 # reject:             like consumer, expects configure to FAIL with CMake's version mismatch message.
 # pkg-config:         -D PKG_CONFIG=<path> -D PKG_CONFIG_DIR=<dir holding aap.pc> -D PREFIX=<dir>
 #                     -D EXPECT_VERSION=<x.y.z> [-D INCLUDEDIR=<absolute include dir, default PREFIX/include>]
@@ -95,6 +95,14 @@ elseif(ACTION STREQUAL "consumer" OR ACTION STREQUAL "reject")
     message(FATAL_ERROR "consumer reports '${run_output}', expected SDK ${EXPECT_VERSION}")
   endif()
   message("consumer (${MODE}) built and runs: ${run_output}")
+  # With the C++ runtime installed, a plugin author's realtime test links aap::rt-guard.
+  if(EXPECT_RT_GUARD AND NOT EXISTS "${WORK_DIR}/consumer_rt_guard_check")
+    message(FATAL_ERROR "the installed package has no aap::rt-guard for the consumer's realtime test")
+  endif()
+  if(EXISTS "${WORK_DIR}/consumer_rt_guard_check")
+    run("${WORK_DIR}/consumer_rt_guard_check" "${WORK_DIR}/consumer_blocking_module.so")
+    message("consumer (${MODE}) realtime guard: ${run_output}")
+  endif()
 
 elseif(ACTION STREQUAL "pkg-config")
   if(NOT PKG_CONFIG)
