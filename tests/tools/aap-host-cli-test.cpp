@@ -3,13 +3,22 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <thread>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -111,6 +120,85 @@ protected:
         EXPECT_FALSE(exists(path(name))) << name;
         std::string command = "ls -A '" + dir_ + "' | grep -q tmp-";
         EXPECT_NE(std::system(command.c_str()), 0) << "a temporary file was left behind";
+    }
+
+    // Names in the test directory (or a subdirectory) other than `keep` and the captured output.
+    std::string othersIn(const std::string& sub, std::initializer_list<std::string> keep = {}) {
+        std::string listing;
+        DIR* directory = ::opendir(sub.empty() ? dir_.c_str() : path(sub).c_str());
+        if (directory == nullptr)
+            return "(cannot list)";
+        while (dirent* entry = ::readdir(directory)) {
+            std::string name = entry->d_name;
+            bool kept = name == "." || name == ".." || name == ".stdout" || name == ".stderr";
+            for (const std::string& k : keep)
+                kept = kept || name == k;
+            if (!kept)
+                listing += name + " ";
+        }
+        ::closedir(directory);
+        return listing;
+    }
+    std::string others(std::initializer_list<std::string> keep) { return othersIn("", keep); }
+
+    std::vector<std::string> withPluginPath(std::vector<std::string> arguments) {
+        arguments.push_back("--plugin-path");
+        arguments.push_back(AAP_EXAMPLES_PLUGIN_DIR);
+        return arguments;
+    }
+
+    // Starts aap-host without waiting (stdout and stderr to the usual capture files).
+    pid_t spawn(const std::vector<std::string>& arguments) {
+        std::vector<std::string> words = withPluginPath(arguments);
+        words.insert(words.begin(), AAP_HOST_EXECUTABLE);
+        std::vector<char*> argv;
+        for (std::string& word : words)
+            argv.push_back(word.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, path(".stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&actions, 2, path(".stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = -1;
+        if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+            pid = -1;
+        posix_spawn_file_actions_destroy(&actions);
+        return pid;
+    }
+
+    static constexpr int kCannotDropCapabilities = 99;
+
+    // Runs aap-host as run() does, but as root without the capabilities that override file
+    // permissions (a no-op for other users, whom permissions bind anyway).
+    HostRun runWithoutDacOverride(const std::vector<std::string>& arguments) {
+        std::vector<std::string> words = withPluginPath(arguments);
+        words.insert(words.begin(), AAP_HOST_EXECUTABLE);
+        std::vector<char*> argv;
+        for (std::string& word : words)
+            argv.push_back(word.data());
+        argv.push_back(nullptr);
+        const std::string out = path(".stdout"), err = path(".stderr");
+        HostRun result;
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0)
+                ::_exit(127);
+            if (::geteuid() == 0 && (::prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) != 0 ||
+                                     ::prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) != 0))
+                ::_exit(kCannotDropCapabilities);
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+        if (pid < 0)
+            return result;
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        result.out = slurp(out);
+        result.err = slurp(err);
+        return result;
     }
 
     std::string dir_;
@@ -357,6 +445,12 @@ TEST_F(AapHostCli, BadOptionValuesAreExitCode2) {
         {{"--rate", "fast"}, "bad --rate 'fast'"},
         {{"--block", "5"}, "bad --block '5'"},
         {{"--length", "-1"}, "bad --length '-1'"},
+        {{"--length", "0x10"}, "bad --length '0x10'"},
+        {{"--block", "0x100"}, "bad --block '0x100'"},
+        {{"--block", "0400"}, "bad --block '0400'"},
+        {{"--param", "0x1=0.5"}, "bad --param '0x1=0.5'"},
+        {{"--param", "1=0x1p-1"}, "bad --param '1=0x1p-1'"},
+        {{"--preset", "0x1"}, "bad --preset '0x1'"},
         {{"--format", "mp3"}, "bad --format 'mp3'"},
         {{"--param", "99=1"}, "has no parameter with id 99"},
         {{"--param", "3=7"}, "is outside"},
@@ -386,11 +480,111 @@ TEST_F(AapHostCli, UnwritableOutputIsExitCode5) {
     HostRun directory = run({"render", kEffect, "--input", tone, "--output", dir_});
     EXPECT_EQ(directory.exitCode, 5);
     EXPECT_NE(directory.err.find("it is a directory"), std::string::npos);
-    if (::geteuid() != 0) {  // root writes anywhere
-        ASSERT_EQ(::mkdir(path("readonly").c_str(), 0555), 0);
-        EXPECT_EQ(run({"render", kEffect, "--input", tone, "--output", path("readonly/out.wav")}).exitCode, 5);
-    }
     expectNoOutput("no/such/dir/out.wav");
+}
+
+// A read-only directory as --output's directory: exit code 5 with a clear message, nothing written.
+// As root (which writes anywhere), aap-host runs without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH
+// (dropped from its capability bounding set before exec), so the directory's mode applies to it.
+TEST_F(AapHostCli, AReadOnlyDirectoryIsExitCode5) {
+    const std::string tone = writeTone("tone.wav");
+    ASSERT_EQ(::mkdir(path("readonly").c_str(), 0555), 0);
+    for (const char* target : {"readonly/out.wav", "readonly/state.bin"}) {
+        const bool state = std::string(target).find("state") != std::string::npos;
+        std::vector<std::string> arguments = {"render", kEffect, "--input", tone, "--output",
+                                              state ? path("out.wav") : path(target)};
+        if (state)
+            arguments.insert(arguments.end(), {"--state-out", path(target)});
+        HostRun result = runWithoutDacOverride(arguments);
+        if (result.exitCode == kCannotDropCapabilities)
+            GTEST_SKIP() << "running as root without CAP_SETPCAP: cannot drop CAP_DAC_OVERRIDE for aap-host";
+        EXPECT_EQ(result.exitCode, 5) << target << ": " << result.err;
+        EXPECT_NE(result.err.find("is not writable"), std::string::npos) << result.err;
+        EXPECT_NE(result.err.find(path("readonly")), std::string::npos) << result.err;
+    }
+    EXPECT_EQ(others({"readonly", "tone.wav"}), "");
+    EXPECT_EQ(othersIn("readonly"), "");
+}
+
+// /dev/null as --output is written to (a character device is a stream), never replaced: the same
+// inode, device number and mode before and after, as root too.
+TEST_F(AapHostCli, DevNullAsOutputIsWrittenNotReplaced) {
+    struct stat before {}, after {};
+    ASSERT_EQ(::lstat("/dev/null", &before), 0);
+    ASSERT_TRUE(S_ISCHR(before.st_mode));
+    const std::string tone = writeTone("tone.wav");
+    HostRun result = run({"render", kEffect, "--input", tone, "--output", "/dev/null", "--state-out", "/dev/null"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    ASSERT_EQ(::lstat("/dev/null", &after), 0);
+    EXPECT_TRUE(S_ISCHR(after.st_mode));
+    EXPECT_EQ(before.st_ino, after.st_ino);
+    EXPECT_EQ(before.st_rdev, after.st_rdev);
+    EXPECT_EQ(before.st_mode, after.st_mode);
+    EXPECT_EQ(before.st_uid, after.st_uid);
+}
+
+// A FIFO as --output gets the whole WAV streamed into it and stays a FIFO.
+TEST_F(AapHostCli, AFifoAsOutputReceivesTheWavAsAStream) {
+    const std::string tone = writeTone("tone.wav");
+    ASSERT_EQ(::mkfifo(path("pipe.wav").c_str(), 0600), 0);
+    // The reading end first (non-blocking), so aap-host's open finds a reader.
+    int reader = ::open(path("pipe.wav").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(reader, 0);
+    pid_t pid = spawn({"render", kEffect, "--input", tone, "--output", path("pipe.wav"), "--format", "pcm16"});
+    ASSERT_GT(pid, 0);
+    std::string received;
+    int status = 0;
+    bool exited = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+        char buffer[65536];
+        ssize_t n = ::read(reader, buffer, sizeof(buffer));
+        if (n > 0) {
+            received.append(buffer, static_cast<size_t>(n));
+            continue;
+        }
+        if (exited)
+            break;  // drained after the writer exited
+        exited = ::waitpid(pid, &status, WNOHANG) == pid;
+        if (!exited && std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            FAIL() << "aap-host did not finish writing the FIFO";
+        }
+        if (!exited)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::close(reader);
+    ASSERT_TRUE(WIFEXITED(status)) << slurp(path(".stderr"));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << slurp(path(".stderr"));
+    WavAudio audio;
+    std::string error;
+    ASSERT_TRUE(decodeWav(reinterpret_cast<const uint8_t*>(received.data()), received.size(), &audio, &error)) << error;
+    EXPECT_EQ(audio.frames(), 48000u);
+    EXPECT_EQ(audio.channels, 2);
+    struct stat info {};
+    ASSERT_EQ(::lstat(path("pipe.wav").c_str(), &info), 0);
+    EXPECT_TRUE(S_ISFIFO(info.st_mode));
+    EXPECT_EQ(others({"pipe.wav", "tone.wav"}), "");
+}
+
+// A socket as --output is neither written nor replaced: exit code 5 before anything runs.
+TEST_F(AapHostCli, ASocketAsOutputIsExitCode5AndStays) {
+    const std::string tone = writeTone("tone.wav");
+    int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path("out.wav").c_str());
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    HostRun result = run({"render", kEffect, "--input", tone, "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 5) << result.err;
+    EXPECT_NE(result.err.find("it is a socket"), std::string::npos) << result.err;
+    struct stat info {};
+    ASSERT_EQ(::lstat(path("out.wav").c_str(), &info), 0);
+    EXPECT_TRUE(S_ISSOCK(info.st_mode));
+    ::close(listener);
+    EXPECT_EQ(others({"out.wav", "tone.wav"}), "");
 }
 
 #ifdef AAP_HOSTING_TEST_BUNDLE_DIR

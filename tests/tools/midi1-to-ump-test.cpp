@@ -104,6 +104,32 @@ TEST(CommandLine, NumbersAreStrict) {
     EXPECT_FALSE(parseReal("1.5s", 0, 2, &d));
 }
 
+// Decimal only: what strtoll/strtod would also read as hexadecimal (or a C programmer as octal) is
+// refused, so "--length 0x10" can never silently mean 16 s.
+TEST(CommandLine, NumbersAreDecimalOnly) {
+    int64_t i = 0;
+    double d = 0;
+    for (const char* text : {"0x10", "0X10", "010", "00", "0b1", "1e3", "1.0", "--5", "+-5", "5 ", "\t5", "0x"})
+        EXPECT_FALSE(parseInteger(text, -100000, 100000, &i)) << text;
+    for (const char* text : {"0x10", "0x1p4", "0X1P4", "010", "00.5", "infinity", "NAN", "1e", "1e+", ".", "-.", "e5",
+                             "1.5.2", "1,5", " 1"})
+        EXPECT_FALSE(parseReal(text, -1e9, 1e9, &d)) << text;
+    EXPECT_TRUE(parseInteger("0", -5, 5, &i));
+    EXPECT_EQ(i, 0);
+    EXPECT_TRUE(parseInteger("-7", -10, 10, &i));
+    EXPECT_EQ(i, -7);
+    EXPECT_TRUE(parseInteger("+7", -10, 10, &i));
+    EXPECT_EQ(i, 7);
+    EXPECT_TRUE(parseInteger("100", 0, 1000, &i));
+    EXPECT_EQ(i, 100);
+    const std::pair<const char*, double> reals[] = {{"0", 0},      {"0.25", 0.25}, {".5", 0.5},  {"5.", 5},
+                                                    {"-0.5", -0.5}, {"1e3", 1000},  {"2.5E-1", 0.25}, {"+10", 10}};
+    for (const auto& [text, expected] : reals) {
+        EXPECT_TRUE(parseReal(text, -1e9, 1e9, &d)) << text;
+        EXPECT_DOUBLE_EQ(d, expected) << text;
+    }
+}
+
 TEST(CycleStatistics, MedianP99MaxAndHistogram) {
     std::vector<int64_t> durations;
     for (int i = 1; i <= 100; i++)

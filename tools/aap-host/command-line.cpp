@@ -94,8 +94,59 @@ std::string describeOptions(const std::vector<OptionSpec>& specs) {
     return out;
 }
 
+namespace {
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of a run of decimal digits at `text[i]`, refusing a leading zero in a run of two or more
+// ("010" could be meant as octal; "0x10" as hexadecimal: neither is accepted).
+size_t decimalDigits(const std::string& text, size_t i, bool allowLeadingZero) {
+    size_t n = 0;
+    while (i + n < text.size() && isDigit(text[i + n]))
+        n++;
+    if (!allowLeadingZero && n > 1 && text[i] == '0')
+        return 0;
+    return n;
+}
+
+// [+-]digits: decimal only, no leading zeros, no spaces.
+bool isDecimalInteger(const std::string& text) {
+    size_t i = text.empty() || (text[0] != '+' && text[0] != '-') ? 0 : 1;
+    size_t n = decimalDigits(text, i, false);
+    return n > 0 && i + n == text.size();
+}
+
+// [+-]digits[.digits][(e|E)[+-]digits] or [+-].digits[...]: plain decimal notation, no hexadecimal
+// floats, "inf" or "nan", no leading zeros in the integer part.
+bool isDecimalReal(const std::string& text) {
+    size_t i = text.empty() || (text[0] != '+' && text[0] != '-') ? 0 : 1;
+    size_t whole = decimalDigits(text, i, false);
+    if (whole == 0 && i < text.size() && isDigit(text[i]))
+        return false;  // a leading zero
+    i += whole;
+    size_t fraction = 0;
+    if (i < text.size() && text[i] == '.') {
+        fraction = decimalDigits(text, i + 1, true);
+        i += 1 + fraction;
+    }
+    if (whole == 0 && fraction == 0)
+        return false;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        i++;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+            i++;
+        size_t exponent = decimalDigits(text, i, true);
+        if (exponent == 0)
+            return false;
+        i += exponent;
+    }
+    return i == text.size();
+}
+
+} // namespace
+
 bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value) {
-    if (text.empty() || text.find_first_of(" \t\n") != std::string::npos)
+    if (!isDecimalInteger(text))
         return false;
     errno = 0;
     char* end = nullptr;
@@ -107,7 +158,7 @@ bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int
 }
 
 bool parseReal(const std::string& text, double minimum, double maximum, double* value) {
-    if (text.empty() || text.find_first_of(" \t\n") != std::string::npos)
+    if (!isDecimalReal(text))
         return false;
     errno = 0;
     char* end = nullptr;

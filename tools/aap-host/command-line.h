@@ -39,7 +39,10 @@ bool parseArguments(const std::vector<std::string>& arguments, const std::vector
 // "  --name VALUE   description" lines for --help.
 std::string describeOptions(const std::vector<OptionSpec>& specs);
 
-// Strict number parsing for option values: the whole text must be a number in [minimum, maximum].
+// Strict number parsing for option values: the whole text must be a number in [minimum, maximum],
+// written in decimal: an optional sign and digits (reals: a fraction and an exponent may follow).
+// Hexadecimal ("0x10", "0x1p4"), a leading zero ("010", which could be meant as octal), "inf",
+// "nan" and surrounding spaces are all refused.
 bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value);
 bool parseReal(const std::string& text, double minimum, double maximum, double* value);
 
