@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -586,6 +587,64 @@ TEST_F(AapHostCli, ASocketAsOutputIsExitCode5AndStays) {
     ::close(listener);
     EXPECT_EQ(others({"out.wav", "tone.wav"}), "");
 }
+
+// A 100-byte MIDI file whose events lie hours apart: its length is capped as --length is (exit code
+// 4 with a message, not std::bad_alloc), and with --length it renders that much and no more.
+TEST_F(AapHostCli, AMidiFileLongerThanTheRenderLimitIsExitCode4) {
+    MidiTrack track;
+    track.tempoMicrosecondsPerQuarter = 500000;
+    track.events = {{0, 0x90, 60, 100}, {0x0FFFFFF0, 0x80, 60, 0}};  // about 77 hours later
+    std::vector<uint8_t> bytes;
+    std::string error;
+    ASSERT_TRUE(encodeMidiFile(0, 480, {track}, &bytes, &error)) << error;
+    EXPECT_LT(bytes.size(), 100u);
+    writeBytes("long.mid", bytes);
+    HostRun result = run({"render", kSynth, "--midi", path("long.mid"), "--output", path("out.wav")});
+    EXPECT_EQ(result.exitCode, 4) << result.err;
+    EXPECT_NE(result.err.find("longer than the 3600 s a render may last"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("--length"), std::string::npos) << result.err;
+    expectNoOutput("out.wav");
+    // The same file within --length is fine.
+    HostRun bounded = run({"render", kSynth, "--midi", path("long.mid"), "--output", path("out.wav"), "--length", "0.5"});
+    ASSERT_EQ(bounded.exitCode, 0) << bounded.err;
+    EXPECT_EQ(readWav(path("out.wav")).frames(), 24000u);
+}
+
+// Rendering streams to the file: the peak memory of a 600 s render is that of a 60 s one (the
+// whole output held in memory would be 230 MB against 23 MB). Large blocks keep it quick.
+TEST_F(AapHostCli, ALongRenderRunsInBoundedMemory) {
+    auto peakKilobytes = [&](const char* seconds) -> long {
+        pid_t pid = spawn({"render", kEffect, "--length", seconds, "--block", "8192", "--output", path("out.wav")});
+        if (pid <= 0)
+            return -1;
+        int status = 0;
+        struct rusage usage {};
+        if (::wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return -1;
+        return usage.ru_maxrss;
+    };
+    const long shortRun = peakKilobytes("60");
+    ASSERT_GT(shortRun, 0) << slurp(path(".stderr"));
+    const long longRun = peakKilobytes("600");
+    ASSERT_GT(longRun, 0) << slurp(path(".stderr"));
+    EXPECT_EQ(readWav(path("out.wav")).frames(), 600u * 48000u);
+    EXPECT_LT(longRun, shortRun + 32 * 1024) << "60 s: " << shortRun << " KiB, 600 s: " << longRun << " KiB";
+}
+
+#ifdef AAP_VALIDATE_TEST_BUNDLE_DIR
+// A plugin that never returns from deactivate(): render reports it (exit code 1, the message names
+// deactivate) once the control call's deadline passes, and keeps no output.
+TEST_F(AapHostCli, APluginHangingInDeactivateIsExitCode1WithoutOutput) {
+    const std::string tone = writeTone("tone.wav");
+    const auto started = std::chrono::steady_clock::now();
+    HostRun result = run({"render", "urn:aap-validate-test:hang-in-deactivate", "--input", tone, "--output",
+                          path("out.wav"), "--plugin-path", AAP_VALIDATE_TEST_BUNDLE_DIR});
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find("deactivate failed"), std::string::npos) << result.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(50));
+    expectNoOutput("out.wav");
+}
+#endif
 
 #ifdef AAP_HOSTING_TEST_BUNDLE_DIR
 // The fault plugins of tests/hosting: a plugin process that dies or cannot load is a runtime

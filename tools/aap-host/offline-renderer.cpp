@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "aapxs/midi2-buffer.h"
@@ -48,10 +49,17 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
     out.output.sampleRate = job.sampleRate;
     out.output.channels = static_cast<int32_t>(audioOut.size());
     out.output.format = WavSampleFormat::Float32;
-    out.output.samples.assign(static_cast<size_t>(job.totalFrames) * audioOut.size(), 0.0f);
-    out.cycleNs.reserve(static_cast<size_t>(job.totalFrames / job.blockSize + splits.size() + events.size() + 1));
-
     const size_t outChannels = audioOut.size();
+    size_t expectedCycles = static_cast<size_t>(job.totalFrames / job.blockSize + splits.size() + events.size() + 1);
+    if (job.maxCycleSamples > 0)
+        expectedCycles = std::min(expectedCycles, job.maxCycleSamples);
+    out.cycleNs.reserve(expectedCycles);
+    std::vector<float> interleaved;
+    if (job.sink)
+        interleaved.resize(static_cast<size_t>(job.blockSize) * outChannels);
+    else
+        out.output.samples.assign(static_cast<size_t>(job.totalFrames) * outChannels, 0.0f);
+    std::minstd_rand reservoir{12345};
     size_t nextEvent = 0, nextSplit = 0;
     int64_t position = 0;
     int64_t lastProgress = -1;
@@ -119,18 +127,31 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
 
         const auto started = std::chrono::steady_clock::now();
         HostingStatus processed = instance.process(frames, job.processTimeoutNs);
-        out.cycleNs.push_back(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+        const int64_t elapsed =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+        out.cycles++;
+        out.maxCycleNs = std::max(out.maxCycleNs, elapsed);
+        out.totalCycleNs += elapsed;
+        if (job.maxCycleSamples == 0 || out.cycleNs.size() < job.maxCycleSamples) {
+            out.cycleNs.push_back(elapsed);
+        } else {
+            const size_t slot = std::uniform_int_distribution<size_t>(0, out.cycles - 1)(reservoir);
+            if (slot < out.cycleNs.size())
+                out.cycleNs[slot] = elapsed;
+        }
         if (processed != HostingStatus::Ok) {
             *status = processed;
             *error = "process() failed at frame " + std::to_string(position) + ": " + hostingStatusMessage(processed);
             return false;
         }
+        float* destination = job.sink ? interleaved.data() : out.output.samples.data() + position * static_cast<int64_t>(outChannels);
         for (size_t c = 0; c < outChannels; c++) {
             const float* buffer = instance.audioBuffer(audioOut[c]);
             for (int32_t f = 0; f < frames; f++)
-                out.output.samples[static_cast<size_t>(position + f) * outChannels + c] = buffer[f];
+                destination[static_cast<size_t>(f) * outChannels + c] = buffer[f];
         }
+        if (job.sink && !job.sink(interleaved.data(), frames, static_cast<int32_t>(outChannels), error))
+            return false;
         position = end;
         if (job.progress && position * 50 / std::max<int64_t>(job.totalFrames, 1) != lastProgress) {
             lastProgress = position * 50 / std::max<int64_t>(job.totalFrames, 1);

@@ -45,17 +45,29 @@ struct RenderJob {
     int64_t extensionTimeoutNs = 2'000'000'000;
     // Called now and then with frames done and total.
     std::function<void(int64_t done, int64_t total)> progress;
+    // Where the output goes as it is rendered: each cycle's frames, interleaved (channels = the
+    // instance's audio output count). When set, RenderResult::output.samples stays empty, so
+    // memory does not grow with the length; returning false (with *error) stops the render.
+    std::function<bool(const float* interleaved, int32_t frames, int32_t channels, std::string* error)> sink;
+    // At most this many process() durations are kept in RenderResult::cycleNs (0: all). Beyond
+    // it, the kept ones are a uniform random sample of all cycles (reservoir sampling), and
+    // cycles/maxCycleNs/totalCycleNs still count every cycle.
+    size_t maxCycleSamples = 0;
 };
 
 struct RenderResult {
     WavAudio output;                 // float32, the instance's audio output count, job.sampleRate
-    std::vector<int64_t> cycleNs;    // wall time of every process() call
+    std::vector<int64_t> cycleNs;    // wall time of every process() call (or a sample, see maxCycleSamples)
+    size_t cycles = 0;               // process() calls with frames
+    int64_t maxCycleNs = 0;
+    int64_t totalCycleNs = 0;
     size_t eventsDelivered = 0;
     size_t eventsDropped = 0;        // did not fit the MIDI2 buffer of their cycle
     size_t zeroFrameCycles = 0;      // cycles run only to carry extension traffic
 };
 
-// False with *error when the instance fails (the HostingStatus is in *status).
+// False with *error when the instance fails (the HostingStatus is in *status) or the sink does
+// (then *status stays Ok).
 bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult* result, HostingStatus* status,
                    std::string* error);
 

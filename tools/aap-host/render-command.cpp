@@ -24,6 +24,15 @@ namespace aap::host_tool {
 
 namespace {
 
+// The longest render, whether --length, the input or the MIDI file sets the length.
+constexpr double kMaxRenderSeconds = 3600;
+// No real Standard MIDI File comes near this; it bounds the events kept in memory.
+constexpr uint64_t kMaxMidiFileBytes = 16u << 20;
+// process() durations kept for the summary line (a uniform sample beyond it).
+constexpr size_t kMaxCycleSamples = 1u << 18;
+// The output is written in chunks of about this size.
+constexpr size_t kOutputChunkBytes = 1u << 20;
+
 std::vector<OptionSpec> renderOptions() {
     std::vector<OptionSpec> specs = pluginOptions();
     std::vector<OptionSpec> own = {
@@ -87,7 +96,7 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     if (parsed.has("block") && !parseInteger(parsed.value("block"), 16, 8192, &block))
         return usage("bad --block '" + parsed.value("block") + "' (an integer 16..8192)");
     double length = 0, tail = 1.0;
-    if (parsed.has("length") && !parseReal(parsed.value("length"), 1e-6, 3600, &length))
+    if (parsed.has("length") && !parseReal(parsed.value("length"), 1e-6, kMaxRenderSeconds, &length))
         return usage("bad --length '" + parsed.value("length") + "' (seconds, more than 0 and at most 3600)");
     if (parsed.has("tail") && !parseReal(parsed.value("tail"), 0, 60, &tail))
         return usage("bad --tail '" + parsed.value("tail") + "' (seconds, 0..60)");
@@ -130,21 +139,38 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     const bool haveMidi = parsed.has("midi");
     if (haveMidi) {
         std::vector<uint8_t> bytes;
-        if (!readWholeFile(parsed.value("midi"), &bytes, &error) ||
+        if (!readWholeFile(parsed.value("midi"), &bytes, &error, kMaxMidiFileBytes) ||
             !decodeMidiFile(bytes.data(), bytes.size(), &midi, &error)) {
             std::fprintf(stderr, "aap-host render: %s: %s\n", parsed.value("midi").c_str(), error.c_str());
             return kExitBadInput;
         }
     }
+    // The length, from --length, else the input, else the MIDI file: whichever gives it, at most
+    // kMaxRenderSeconds. A longer input or MIDI file is a bad input (exit code 4), never truncated
+    // silently and never an allocation the size of its claim.
     int64_t totalFrames = 0;
-    if (length > 0)
+    auto tooLong = [&](const std::string& file, const char* what, double seconds) {
+        std::fprintf(stderr,
+                     "aap-host render: %s: the %s lasts %.0f s, longer than the %.0f s a render may last; give --length "
+                     "(at most %.0f) to render its beginning\n",
+                     file.c_str(), what, seconds, kMaxRenderSeconds, kMaxRenderSeconds);
+        return kExitBadInput;
+    };
+    if (length > 0) {
         totalFrames = static_cast<int64_t>(std::llround(length * static_cast<double>(rate)));
-    else if (haveInput)
+    } else if (haveInput) {
+        const double seconds = static_cast<double>(input.frames()) / static_cast<double>(rate);
+        if (seconds > kMaxRenderSeconds)
+            return tooLong(parsed.value("input"), "input", seconds);
         totalFrames = static_cast<int64_t>(input.frames());
-    else if (haveMidi)
-        totalFrames = static_cast<int64_t>(std::llround((midi.durationSeconds + tail) * static_cast<double>(rate)));
-    else
+    } else if (haveMidi) {
+        const double seconds = midi.durationSeconds + tail;
+        if (!(seconds <= kMaxRenderSeconds))
+            return tooLong(parsed.value("midi"), "MIDI file (with --tail)", seconds);
+        totalFrames = static_cast<int64_t>(std::llround(seconds * static_cast<double>(rate)));
+    } else {
         return usage("nothing determines the length: give --input, --midi or --length");
+    }
     if (totalFrames <= 0)
         return usage("the input is empty; give --length");
 
@@ -174,6 +200,7 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         appendMidiFileEvents(midi, job.sampleRate, &job.events);
     if (isatty(STDERR_FILENO) && !parsed.has("quiet"))
         job.progress = printProgress;
+    job.maxCycleSamples = kMaxCycleSamples;
 
     PluginHost host{catalog, hostOptionsFrom(parsed)};
     std::unique_ptr<HostedPlugin> hosted;
@@ -236,6 +263,37 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         job.hasPendingRequests = [&presets] { return presets.pending(); };
     }
 
+    // The output is streamed: its header (the length is known) now, then each cycle's frames as
+    // they come, so memory does not grow with the length.
+    int32_t channels = 0;
+    for (const PortInformation& port : hosted->instance().information().ports)
+        if (port.contentType == PortContentType::Audio && port.direction == PortDirection::Output)
+            channels++;
+    if (channels == 0) {
+        std::fprintf(stderr, "aap-host render: %s: the plugin has no audio output port\n", plugin->uniqueId.c_str());
+        return kExitRuntimeFailure;
+    }
+    OutputFile outputFile;
+    std::vector<uint8_t> pending;
+    if (!encodeWavHeader(job.sampleRate, channels, format, static_cast<uint64_t>(totalFrames), &pending, &error)) {
+        std::fprintf(stderr, "aap-host render: cannot write %s: %s\n", output.c_str(), error.c_str());
+        return kExitOutputError;
+    }
+    if (!OutputFile::open(output, &outputFile, &error)) {
+        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+        return kExitOutputError;
+    }
+    bool outputFailed = false;
+    job.sink = [&](const float* interleaved, int32_t frames, int32_t count, std::string* sinkError) {
+        encodeWavSamples(interleaved, static_cast<size_t>(frames) * static_cast<size_t>(count), format, &pending);
+        if (pending.size() < kOutputChunkBytes)
+            return true;
+        const bool written = outputFile.write(pending.data(), pending.size(), sinkError);
+        pending.clear();
+        outputFailed = !written;
+        return written;
+    };
+
     if ((status = hosted->instance().activate()) != HostingStatus::Ok) {
         std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugin->uniqueId.c_str(),
                      hostingStatusMessage(status));
@@ -243,6 +301,10 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     }
     RenderResult result;
     if (!renderOffline(hosted->instance(), job, &result, &status, &error)) {
+        if (outputFailed) {
+            std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+            return kExitOutputError;
+        }
         std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), error.c_str());
         return kExitRuntimeFailure;
     }
@@ -250,7 +312,13 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), presetError.c_str());
         return kExitRuntimeFailure;
     }
-    hosted->instance().deactivate();
+    // A plugin that fails or hangs in deactivate() (out of process: the control call's deadline)
+    // is a runtime failure, and its output is not kept.
+    if ((status = hosted->instance().deactivate()) != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host render: %s: deactivate failed: %s\n", plugin->uniqueId.c_str(),
+                     hostingStatusMessage(status));
+        return kExitRuntimeFailure;
+    }
     std::vector<uint8_t> stateBytes;
     if (parsed.has("state-out")) {
         ExtensionResult<std::vector<uint8_t>> saved =
@@ -265,9 +333,8 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     }
     hosted.reset();
 
-    result.output.format = format;
-    std::vector<uint8_t> bytes;
-    if (!encodeWav(result.output, &bytes, &error) || !writeFileAtomically(output, bytes, &error)) {
+    encodeWavTrailer(channels, format, static_cast<uint64_t>(totalFrames), &pending);
+    if (!outputFile.write(pending.data(), pending.size(), &error) || !outputFile.commit(&error)) {
         std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
         return kExitOutputError;
     }
@@ -276,8 +343,12 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return kExitOutputError;
     }
     CycleSummary summary = summarizeCycles(result.cycleNs);
+    // Exact over every cycle even when cycleNs holds a sample of them.
+    summary.cycles = result.cycles;
+    summary.maxUs = static_cast<double>(result.maxCycleNs) / 1000.0;
+    summary.meanUs = result.cycles > 0 ? static_cast<double>(result.totalCycleNs) / static_cast<double>(result.cycles) / 1000.0 : 0;
     std::fprintf(stderr, "aap-host render: wrote %s (%lld frames, %d channels, %d Hz, %s); %zu MIDI events; %s\n",
-                 output.c_str(), static_cast<long long>(totalFrames), result.output.channels, job.sampleRate,
+                 output.c_str(), static_cast<long long>(totalFrames), channels, job.sampleRate,
                  toString(format), result.eventsDelivered, describe(summary).c_str());
     if (result.eventsDropped > 0)
         std::fprintf(stderr, "aap-host render: warning: %zu MIDI events did not fit their cycle's MIDI buffer\n",

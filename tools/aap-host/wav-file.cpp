@@ -187,33 +187,38 @@ bool decodeWav(const uint8_t* data, size_t size, WavAudio* audio, std::string* e
     return true;
 }
 
-bool encodeWav(const WavAudio& audio, std::vector<uint8_t>* bytes, std::string* error) {
-    if (audio.channels <= 0 || audio.channels > 64)
-        return fail(error, "cannot write " + std::to_string(audio.channels) + " channels (1..64)");
-    if (audio.sampleRate <= 0)
-        return fail(error, "cannot write sample rate " + std::to_string(audio.sampleRate));
-    if (audio.samples.size() % static_cast<size_t>(audio.channels) != 0)
-        return fail(error, "sample count is not a multiple of the channel count");
-    const int width = bytesPerSample(audio.format);
-    const uint64_t dataBytes = uint64_t{audio.samples.size()} * static_cast<uint64_t>(width);
-    if (dataBytes > 0xFFFFFFFFull - 64)
+bool encodeWavHeader(int32_t sampleRate, int32_t channels, WavSampleFormat format, uint64_t frames,
+                     std::vector<uint8_t>* bytes, std::string* error) {
+    if (channels <= 0 || channels > 64)
+        return fail(error, "cannot write " + std::to_string(channels) + " channels (1..64)");
+    if (sampleRate <= 0)
+        return fail(error, "cannot write sample rate " + std::to_string(sampleRate));
+    const int width = bytesPerSample(format);
+    if (frames > (0xFFFFFFFFull - 64) / static_cast<uint64_t>(width) / static_cast<uint64_t>(channels))
         return fail(error, "audio too long for a WAV file (more than 4 GiB of samples)");
-    const bool isFloat = audio.format == WavSampleFormat::Float32;
-    std::vector<uint8_t> out;
-    out.reserve(static_cast<size_t>(dataBytes) + 46);
+    const uint64_t dataBytes = frames * static_cast<uint64_t>(channels) * static_cast<uint64_t>(width);
+    const bool isFloat = format == WavSampleFormat::Float32;
+    std::vector<uint8_t>& out = *bytes;
     out.insert(out.end(), {'R', 'I', 'F', 'F'});
     put32(out, static_cast<uint32_t>(4 + 8 + 16 + 8 + dataBytes + (dataBytes & 1u)));
     out.insert(out.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
     put32(out, 16);
     put16(out, isFloat ? kFormatFloat : kFormatPcm);
-    put16(out, static_cast<uint32_t>(audio.channels));
-    put32(out, static_cast<uint32_t>(audio.sampleRate));
-    put32(out, static_cast<uint32_t>(audio.sampleRate) * static_cast<uint32_t>(audio.channels * width));
-    put16(out, static_cast<uint32_t>(audio.channels * width));
+    put16(out, static_cast<uint32_t>(channels));
+    put32(out, static_cast<uint32_t>(sampleRate));
+    put32(out, static_cast<uint32_t>(sampleRate) * static_cast<uint32_t>(channels * width));
+    put16(out, static_cast<uint32_t>(channels * width));
     put16(out, static_cast<uint32_t>(width * 8));
     out.insert(out.end(), {'d', 'a', 't', 'a'});
     put32(out, static_cast<uint32_t>(dataBytes));
-    for (float sample : audio.samples) {
+    return true;
+}
+
+void encodeWavSamples(const float* samples, size_t count, WavSampleFormat format, std::vector<uint8_t>* bytes) {
+    std::vector<uint8_t>& out = *bytes;
+    const bool isFloat = format == WavSampleFormat::Float32;
+    for (size_t i = 0; i < count; i++) {
+        const float sample = samples[i];
         if (isFloat) {
             uint32_t bitsValue;
             std::memcpy(&bitsValue, &sample, sizeof(bitsValue));
@@ -222,9 +227,9 @@ bool encodeWav(const WavAudio& audio, std::vector<uint8_t>* bytes, std::string* 
         }
         double v = std::isnan(sample) ? 0.0 : sample;
         v = v < -1.0 ? -1.0 : (v > 1.0 ? 1.0 : v);
-        if (audio.format == WavSampleFormat::Pcm16) {
+        if (format == WavSampleFormat::Pcm16) {
             put16(out, static_cast<uint32_t>(static_cast<int32_t>(std::lround(std::fmin(v * 32768.0, 32767.0)))) & 0xFFFF);
-        } else if (audio.format == WavSampleFormat::Pcm24) {
+        } else if (format == WavSampleFormat::Pcm24) {
             uint32_t s = static_cast<uint32_t>(static_cast<int32_t>(std::lround(std::fmin(v * 8388608.0, 8388607.0))));
             out.push_back(static_cast<uint8_t>(s));
             out.push_back(static_cast<uint8_t>(s >> 8));
@@ -233,8 +238,25 @@ bool encodeWav(const WavAudio& audio, std::vector<uint8_t>* bytes, std::string* 
             put32(out, static_cast<uint32_t>(static_cast<int32_t>(std::llround(std::fmin(v * 2147483648.0, 2147483647.0)))));
         }
     }
+}
+
+void encodeWavTrailer(int32_t channels, WavSampleFormat format, uint64_t frames, std::vector<uint8_t>* bytes) {
+    const uint64_t dataBytes = frames * static_cast<uint64_t>(channels) * static_cast<uint64_t>(bytesPerSample(format));
     if (dataBytes & 1u)
-        out.push_back(0);
+        bytes->push_back(0);  // RIFF chunks are padded to an even size
+}
+
+bool encodeWav(const WavAudio& audio, std::vector<uint8_t>* bytes, std::string* error) {
+    if (audio.channels <= 0 || audio.channels > 64)
+        return fail(error, "cannot write " + std::to_string(audio.channels) + " channels (1..64)");
+    if (audio.samples.size() % static_cast<size_t>(audio.channels) != 0)
+        return fail(error, "sample count is not a multiple of the channel count");
+    std::vector<uint8_t> out;
+    if (!encodeWavHeader(audio.sampleRate, audio.channels, audio.format, audio.frames(), &out, error))
+        return false;
+    out.reserve(out.size() + audio.samples.size() * static_cast<size_t>(bytesPerSample(audio.format)) + 1);
+    encodeWavSamples(audio.samples.data(), audio.samples.size(), audio.format, &out);
+    encodeWavTrailer(audio.channels, audio.format, audio.frames(), &out);
     *bytes = std::move(out);
     return true;
 }

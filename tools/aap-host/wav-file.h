@@ -33,4 +33,13 @@ bool decodeWav(const uint8_t* data, size_t size, WavAudio* audio, std::string* e
 // written as 0. False (and *error) for unusable parameters (no channels, bad rate, too large).
 bool encodeWav(const WavAudio& audio, std::vector<uint8_t>* bytes, std::string* error);
 
+// The same encoding in pieces, for writing a WAV of known length as it is produced (aap-host
+// render streams its output): the 44-byte header for `frames` frames, then the interleaved
+// samples in any number of calls, then the trailer (the RIFF pad byte, when the data size is odd).
+// Each appends to *bytes. The header fails (with *error) as encodeWav does.
+bool encodeWavHeader(int32_t sampleRate, int32_t channels, WavSampleFormat format, uint64_t frames,
+                     std::vector<uint8_t>* bytes, std::string* error);
+void encodeWavSamples(const float* samples, size_t count, WavSampleFormat format, std::vector<uint8_t>* bytes);
+void encodeWavTrailer(int32_t channels, WavSampleFormat format, uint64_t frames, std::vector<uint8_t>* bytes);
+
 } // namespace aap::host_tool

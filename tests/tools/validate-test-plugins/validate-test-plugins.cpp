@@ -4,6 +4,8 @@
 // Ports (default effect rules, except NoAudioInput): 0 Audio In L, 1 Audio In R, 2 Audio Out L, 3 Audio Out R,
 // 4 System MIDI In, 5 System MIDI Out.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -33,6 +35,7 @@ enum class Defect {
                              // gain set by parameter-change SysEx8 for id 5 on the MIDI2 input.
     UndefinedExtension,      // declares a third-party extension in its metadata, but the library
                              // exports no AAPXS definition for it (out = in / 2 otherwise)
+    HangInDeactivate,        // out = in / 2, but deactivate() never returns (for aap-host render)
 };
 
 // What a plugin built against a future, incompatible major ABI would answer (include/aap/abi.h).
@@ -52,7 +55,11 @@ Plugin* self(AndroidAudioPlugin* plugin) { return static_cast<Plugin*>(plugin->p
 
 void prepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) { self(plugin)->buffer = buffer; }
 void activate(AndroidAudioPlugin*) {}
-void deactivate(AndroidAudioPlugin*) {}
+void deactivate(AndroidAudioPlugin* plugin) {
+    if (self(plugin)->defect == Defect::HangInDeactivate)
+        for (;;)
+            ::pause();  // until the host's deadline kills the service
+}
 
 void process(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t frames, int64_t) {
     Plugin* p = self(plugin);
@@ -172,6 +179,7 @@ bool defectFor(const char* id, Defect* out) {
         {"urn:aap-validate-test:no-audio-input", Defect::NoAudioInput},
         {"urn:aap-validate-test:runtime-parameters", Defect::RuntimeParameters},
         {"urn:aap-validate-test:undefined-extension", Defect::UndefinedExtension},
+        {"urn:aap-validate-test:hang-in-deactivate", Defect::HangInDeactivate},
     };
     for (const auto& entry : table)
         if (id != nullptr && std::strcmp(id, entry.id) == 0) {
