@@ -118,3 +118,33 @@ write("service_control_fuzzer", "raw-hello-then-garbage",
       bytes([0x00]) + record(0, hello) + record(0, struct.pack("<8I", MAGIC, REPLY, 9, 2, 0, 0, 0, 0)))
 write("service_control_fuzzer", "bad-sizes",
       bytes([0x01]) + record(0, struct.pack("<8I", MAGIC, REQUEST, 9, 2, 0, 0, 1000, 3)))
+
+# --- a service's replies and shared-memory writes (service_reply_fuzzer.cpp input) -------------
+# One record per host request: hello, create, add extension, map URID, prepare, activate, then
+# (after two process() cycles) extension, deactivate, destroy. Shared memory: the process block
+# (4096 bytes: reply_sequence at 12, status at 28, aapxs_flags at 44), then the ports (audio in 256,
+# audio out 256, MIDI2 in 1024, MIDI2 out 1024: its header's length field at 4096 + 1536 + 4).
+MIDI_OUT_LENGTH = 4096 + 256 + 256 + 1024 + 4
+
+
+def scribble(offset, data):
+    return record(3, struct.pack("<H", offset) + data)
+
+
+well = record(0, b"")
+write("service_reply_fuzzer", "lifecycle-ok",
+      well * 4 + scribble(MIDI_OUT_LENGTH, struct.pack("<I", 8)) + scribble(12, struct.pack("<I", 1)) + well * 3)
+write("service_reply_fuzzer", "bad-midi-output-length",
+      well * 4 + scribble(MIDI_OUT_LENGTH, struct.pack("<I", 0xFFFFFFF0)) + scribble(12, struct.pack("<I", 1)))
+write("service_reply_fuzzer", "failed-cycle-status",
+      well * 4 + scribble(28, struct.pack("<i", -4)) + scribble(12, struct.pack("<I", 1)))
+write("service_reply_fuzzer", "foreign-reply-sequence", well * 5 + scribble(12, struct.pack("<I", 77)))
+huri = b"urn:aap-fuzz:host-extension"
+write("service_reply_fuzzer", "unsolicited-requests",
+      well + record(2, bytes([64]) + struct.pack("<iIII", -1, 1, 4, len(huri)) + huri + b"\1\2\3\4") +
+      record(2, bytes([65])) + well * 6)
+write("service_reply_fuzzer", "garbage-hello", record(1, struct.pack("<8I", MAGIC, REPLY, 1, 1, 0, 0, 99, 0)))
+write("service_reply_fuzzer", "error-statuses",
+      well + record(0, bytes([0xFD]) + b"cannot load") + well * 2)
+write("service_reply_fuzzer", "extension-reply-too-big",
+      well * 4 + scribble(12, struct.pack("<I", 1)) + well + record(0, bytes([0]) + struct.pack("<II", 100000, 0)))
