@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "aapxs/midi2-buffer.h"
+
 namespace aap {
 
 // Everything a proxy may need while it lives. Members are destroyed in reverse declaration order:
@@ -54,18 +56,31 @@ HostingStatus HostedPlugin::open(PluginHost& host, const std::string& pluginId, 
     }
     std::unique_ptr<HostedPlugin> hosted{new HostedPlugin()};
     hosted->pluginId_ = pluginId;
+    hosted->options_ = options;
+    hosted->host_ = std::make_unique<PluginHost>(host);
+    const HostingStatus status = hosted->openCore(&why);
+    if (status != HostingStatus::Ok)
+        return status;
+    hosted->readParameters();
+    *out = std::move(hosted);
+    return HostingStatus::Ok;
+}
+
+HostingStatus HostedPlugin::openCore(std::string* error) {
+    std::string& why = *error;
+    const std::string& pluginId = pluginId_;
+    const HostedPluginOptions& options = options_;
     auto core = std::make_shared<Core>();
     std::string reason;
-    HostingStatus status = host.instantiate(pluginId, &core->instance, &reason);
+    HostingStatus status = host_->instantiate(pluginId, &core->instance, &reason);
     if (status != HostingStatus::Ok) {
         why = "cannot instantiate " + pluginId + ": " + hostingStatusMessage(status) +
               (reason.empty() ? "" : ": " + reason);
         return status;
     }
     // Extension blocks must be added while unprepared. A transport without them still renders.
-    hosted->extensionStatus_ =
-        PluginInstanceEndpoint::create(*core->instance, &core->endpoint, options.extraExtensions);
-    if (hosted->extensionStatus_ == HostingStatus::Ok) {
+    extensionStatus_ = PluginInstanceEndpoint::create(*core->instance, &core->endpoint, options.extraExtensions);
+    if (extensionStatus_ == HostingStatus::Ok) {
         core->client = ExtensionClient::create(*core->endpoint, options.client);
         if (!core->client) {
             why = "cannot create the extension client of " + pluginId +
@@ -91,11 +106,179 @@ HostingStatus HostedPlugin::open(PluginHost& host, const std::string& pluginId, 
             return status;
         }
     }
-    hosted->core_ = std::move(core);
-    *out = std::move(hosted);
+    core_ = std::move(core);
     return HostingStatus::Ok;
 }
 
+void HostedPlugin::readParameters() {
+    parameters_.clear();
+    bool listed = false;
+    if (core_->parameters && core_->instance->state() != InstanceState::Unprepared) {
+        ExtensionResult<int32_t> count = core_->parameters->getParameterCount();
+        if (count.ok() && count.value() >= 0) {
+            listed = true;
+            for (int32_t i = 0; i < count.value(); i++) {
+                ExtensionResult<aap_parameter_info_t> info = core_->parameters->getParameter(i);
+                if (!info.ok() || info.value().stable_id < 0)
+                    continue;
+                parameters_.push_back(Parameter{info.value().stable_id, info.value().min_value,
+                                                info.value().max_value, info.value().default_value});
+            }
+        }
+    }
+    if (!listed)
+        for (const ParameterInformation& parameter : core_->instance->information().parameters)
+            parameters_.push_back(
+                Parameter{parameter.id, parameter.minimumValue, parameter.maximumValue, parameter.defaultValue});
+    values_.reset(new std::atomic<double>[parameters_.size() + 1]);
+    pending_.reset(new std::atomic<bool>[parameters_.size() + 1]);
+    for (size_t i = 0; i < parameters_.size(); i++) {
+        values_[i].store(parameters_[i].defaultValue);
+        pending_[i].store(false);
+    }
+}
+
+int32_t HostedPlugin::parameterIndex(int32_t id) const noexcept {
+    for (size_t i = 0; i < parameters_.size(); i++)
+        if (parameters_[i].id == id)
+            return static_cast<int32_t>(i);
+    return -1;
+}
+
+namespace {
+uint32_t toTransport(const HostedPlugin::Parameter& parameter, double value) noexcept {
+    const double range = parameter.maximumValue - parameter.minimumValue;
+    double normalized = range > 0 ? (value - parameter.minimumValue) / range : 0.0;
+    normalized = normalized < 0 ? 0 : (normalized > 1 ? 1 : normalized);
+    return static_cast<uint32_t>(normalized * 4294967295.0 + 0.5);
+}
+double fromTransport(const HostedPlugin::Parameter& parameter, uint32_t transport) noexcept {
+    return parameter.minimumValue +
+           (parameter.maximumValue - parameter.minimumValue) * (static_cast<double>(transport) / 4294967295.0);
+}
+} // namespace
+
+HostingStatus HostedPlugin::setParameter(int32_t id, double value, int32_t frame) noexcept {
+    if (!core_)
+        return HostingStatus::InvalidState;
+    const int32_t index = parameterIndex(id);
+    if (index < 0)
+        return HostingStatus::NotFound;
+    const Parameter& parameter = parameters_[static_cast<size_t>(index)];
+    if (!(value >= parameter.minimumValue && value <= parameter.maximumValue) || id > 0xFFFF)
+        return HostingStatus::InvalidArgument;
+    if (core_->instance->state() == InstanceState::Active) {
+        uint32_t words[4];
+        aapxs_parameter_sysex8_write(words, 0, 0, 0, 0, static_cast<uint16_t>(id), toTransport(parameter, value));
+        const HostingStatus status = core_->instance->addEvent(frame, words, 4);
+        if (status != HostingStatus::Ok)
+            return status;
+    } else {
+        if (frame < 0)
+            return HostingStatus::InvalidArgument;
+        pending_[static_cast<size_t>(index)].store(true, std::memory_order_relaxed);
+        anyPending_.store(true, std::memory_order_release);
+    }
+    values_[static_cast<size_t>(index)].store(value, std::memory_order_relaxed);
+    return HostingStatus::Ok;
+}
+
+HostingStatus HostedPlugin::parameterValue(int32_t id, double* value) const noexcept {
+    const int32_t index = parameterIndex(id);
+    if (index < 0 || value == nullptr)
+        return index < 0 ? HostingStatus::NotFound : HostingStatus::InvalidArgument;
+    *value = values_[static_cast<size_t>(index)].load(std::memory_order_relaxed);
+    return HostingStatus::Ok;
+}
+
+void HostedPlugin::followReportedParameters() noexcept {
+    PluginInstance& instance = *core_->instance;
+    for (const PortInformation& port : instance.information().ports) {
+        if (port.contentType != PortContentType::Midi2 || port.direction != PortDirection::Output)
+            continue;
+        const void* buffer = instance.portBuffer(port.index);
+        aapxs_ump_iterator_t it;
+        if (buffer == nullptr ||
+            aapxs_midi2_buffer_iterator_init(&it, buffer, instance.portBufferSize(port.index)) != AAPXS_CODEC_OK)
+            continue;
+        aapxs_ump_t ump;
+        while (aapxs_ump_iterator_next(&it, &ump)) {
+            uint16_t id = 0;
+            uint32_t transport = 0;
+            if (ump.word_count != 4 ||
+                !aapxs_parameter_sysex8_read(ump.words, nullptr, nullptr, nullptr, nullptr, &id, &transport))
+                continue;
+            const int32_t index = parameterIndex(id);
+            if (index >= 0)
+                values_[static_cast<size_t>(index)].store(fromTransport(parameters_[static_cast<size_t>(index)], transport),
+                                                          std::memory_order_relaxed);
+        }
+    }
+}
+
+HostingStatus HostedPlugin::addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept {
+    return core_ ? core_->instance->addEvent(frame, words, wordCount) : HostingStatus::InvalidState;
+}
+
+uint64_t HostedPlugin::xruns() const noexcept { return xrunsBefore_ + (core_ ? core_->instance->xruns() : 0); }
+
+ExtensionStatus HostedPlugin::snapshotState() {
+    if (!core_)
+        return ExtensionError::Closed;
+    if (!core_->state)
+        return ExtensionError::NotAvailable;
+    ExtensionResult<std::vector<uint8_t>> state = core_->state->getState();
+    if (!state.ok())
+        return state.error();
+    snapshot_ = std::move(state.value());
+    hasSnapshot_ = true;
+    return NoValue{};
+}
+
+HostingStatus HostedPlugin::reinstantiate(std::string* error) {
+    std::string ignored;
+    std::string& why = error != nullptr ? *error : ignored;
+    why.clear();
+    if (!host_) {
+        why = "reinstantiate: this HostedPlugin was never opened";
+        return HostingStatus::InvalidState;
+    }
+    const bool active = wantActive_;
+    if (core_) {
+        xrunsBefore_ += core_->instance->xruns();
+        close();
+    }
+    HostingStatus status = openCore(&why);
+    if (status != HostingStatus::Ok)
+        return status;
+    if (!options_.prepare) {
+        return HostingStatus::Ok;  // the caller prepares; the snapshot cannot be restored before
+    }
+    if (hasSnapshot_) {
+        if (!core_->state) {
+            why = "cannot restore the state of " + pluginId_ + ": the extensions are unavailable";
+            return HostingStatus::Unsupported;
+        }
+        ExtensionStatus restored = core_->state->setState(snapshot_);
+        if (!restored.ok()) {
+            why = "cannot restore the state of " + pluginId_ + ": " + describeExtensionError(restored.error());
+            return HostingStatus::InstantiateFailed;
+        }
+    }
+    // Parameter values the host set are sent again at the first cycle (after the state's).
+    for (size_t i = 0; i < parameters_.size(); i++)
+        if (values_[i].load() != parameters_[i].defaultValue)
+            pending_[i].store(true);
+    anyPending_.store(true);
+    if (active) {
+        status = activate();
+        if (status != HostingStatus::Ok) {
+            why = "cannot activate " + pluginId_ + " again: " + hostingStatusMessage(status);
+            return status;
+        }
+    }
+    return HostingStatus::Ok;
+}
 HostedPlugin::~HostedPlugin() { close(); }
 
 void HostedPlugin::close() noexcept {
@@ -123,12 +306,44 @@ InstanceState HostedPlugin::instanceState() const noexcept {
 HostingStatus HostedPlugin::prepare(int32_t frames, int32_t sampleRate) {
     return core_ ? core_->instance->prepare(frames, sampleRate) : HostingStatus::InvalidState;
 }
-HostingStatus HostedPlugin::activate() { return core_ ? core_->instance->activate() : HostingStatus::InvalidState; }
+HostingStatus HostedPlugin::activate() {
+    if (!core_)
+        return HostingStatus::InvalidState;
+    const HostingStatus status = core_->instance->activate();
+    if (status == HostingStatus::Ok)
+        wantActive_ = true;
+    return status;
+}
 HostingStatus HostedPlugin::deactivate() {
-    return core_ ? core_->instance->deactivate() : HostingStatus::InvalidState;
+    if (!core_)
+        return HostingStatus::InvalidState;
+    const HostingStatus status = core_->instance->deactivate();
+    if (status == HostingStatus::Ok)
+        wantActive_ = false;
+    return status;
 }
 HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept {
-    return core_ ? core_->instance->process(frames, timeoutNs) : HostingStatus::InvalidState;
+    if (!core_)
+        return HostingStatus::InvalidState;
+    PluginInstance& instance = *core_->instance;
+    if (anyPending_.load(std::memory_order_acquire) && instance.state() == InstanceState::Active) {
+        anyPending_.store(false, std::memory_order_relaxed);
+        for (size_t i = 0; i < parameters_.size(); i++) {
+            if (!pending_[i].exchange(false, std::memory_order_relaxed))
+                continue;
+            uint32_t words[4];
+            aapxs_parameter_sysex8_write(words, 0, 0, 0, 0, static_cast<uint16_t>(parameters_[i].id),
+                                         toTransport(parameters_[i], values_[i].load(std::memory_order_relaxed)));
+            if (instance.addEvent(0, words, 4) != HostingStatus::Ok) {
+                pending_[i].store(true, std::memory_order_relaxed);  // no room: the next cycle
+                anyPending_.store(true, std::memory_order_relaxed);
+            }
+        }
+    }
+    const HostingStatus status = instance.process(frames, timeoutNs);
+    if (status == HostingStatus::Ok && !parameters_.empty())
+        followReportedParameters();
+    return status;
 }
 
 std::shared_ptr<PluginInstanceEndpoint> HostedPlugin::endpoint() const noexcept { return share(core_, &Core::endpoint); }

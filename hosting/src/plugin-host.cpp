@@ -10,6 +10,7 @@
 #include "aap/hosting/in-process-transport.h"
 #include "aap/hosting/metadata-parser.h"
 #include "aap/plugin-meta-info.h"
+#include "aapxs/midi2-buffer.h"
 #include "inline-aapxs-reply.h"
 
 namespace aap {
@@ -29,7 +30,7 @@ PluginInstance::PluginInstance(PluginInformation information, std::shared_ptr<Pl
                                const PluginHostOptions& options)
     : information_(std::move(information)), transport_(std::move(transport)), midiBufferSize_(options.midiBufferSize),
       maxExtensionDataSize_(options.maxExtensionDataSize),
-      maxExtensionRequestsInFlight_(options.maxExtensionRequestsInFlight),
+      maxExtensionRequestsInFlight_(options.maxExtensionRequestsInFlight), maxEventsPerCycle_(options.maxEventsPerCycle),
       hostDefinitions_(options.hostExtensionDefinitions), hostImplementation_(options.hostExtensionImplementation) {
     hostView_.context = this;
     hostView_.get_extension = &PluginInstance::hostGetExtension;
@@ -131,8 +132,23 @@ HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
         return wrongState(state());
     if (frames <= 0 || frames > 65536 || sampleRate <= 0 || sampleRate > 1536000)
         return HostingStatus::InvalidArgument;
+    midiIn_ = midiOut_ = -1;
+    for (const PortInformation& port : information_.ports) {
+        if (port.contentType != PortContentType::Midi2)
+            continue;
+        if (port.direction == PortDirection::Input && midiIn_ < 0)
+            midiIn_ = port.index;
+        if (port.direction == PortDirection::Output && midiOut_ < 0)
+            midiOut_ = port.index;
+    }
+    // The AAPXS reserve of the first MIDI2 input: one largest request and one largest
+    // host-extension reply as SysEx8 (message header 21 bytes + URI + data).
+    size_t messageWords = 0;
+    aapxs_sysex8_word_count(21u + AAP_MAX_EXTENSION_URI_SIZE + maxExtensionDataSize_, &messageWords);
+    const uint32_t reserve = static_cast<uint32_t>(2 * messageWords * 4);
     std::vector<PortBufferSpec> ports;
     std::vector<uint32_t> sizes;
+    std::vector<std::unique_ptr<uint8_t[]>> midiInputs;
     for (const PortInformation& port : information_.ports) {
         PortBufferSpec spec;
         spec.contentType = static_cast<int32_t>(port.contentType);
@@ -144,22 +160,33 @@ HostingStatus PluginInstance::prepare(int32_t frames, int32_t sampleRate) {
                                : midiBufferSize_;
         if (port.minimumSize > spec.sizeInBytes)
             spec.sizeInBytes = port.minimumSize;
-        ports.push_back(spec);
         sizes.push_back(spec.sizeInBytes);
+        if (port.contentType == PortContentType::Midi2 && port.direction == PortDirection::Input) {
+            midiInputs.emplace_back(new (std::nothrow) uint8_t[spec.sizeInBytes]());
+            if (!midiInputs.back())
+                return HostingStatus::ResourceFailed;
+            if (port.index == midiIn_) {
+                spec.sizeInBytes += reserve;
+                midiInSharedSize_ = spec.sizeInBytes;
+            }
+        } else {
+            midiInputs.emplace_back();
+        }
+        ports.push_back(spec);
+    }
+    if (midiIn_ >= 0) {
+        HostingStatus reserved = events_.reserve(maxEventsPerCycle_, sizes[static_cast<size_t>(midiIn_)] - 32);
+        if (reserved != HostingStatus::Ok)
+            return reserved == HostingStatus::InvalidArgument ? HostingStatus::InvalidArgument : reserved;
+        events_.setMaxFrame(frames);
     }
     HostingStatus status = track(instance_->prepare(frames, sampleRate, ports));
     if (status != HostingStatus::Ok)
         return status;
     preparedFrames_ = frames;
+    sampleRate_ = sampleRate;
     portSizes_ = std::move(sizes);
-    for (const PortInformation& port : information_.ports) {
-        if (port.contentType != PortContentType::Midi2)
-            continue;
-        if (port.direction == PortDirection::Input && midiIn_ < 0)
-            midiIn_ = port.index;
-        if (port.direction == PortDirection::Output && midiOut_ < 0)
-            midiOut_ = port.index;
-    }
+    midiInputs_ = std::move(midiInputs);
     if (midiIn_ >= 0 && midiOut_ >= 0) {
         InitiatorSession::Options sessionOptions;
         sessionOptions.side = SessionSide::Host;
@@ -216,6 +243,7 @@ HostingStatus PluginInstance::destroy() {
         instance_.reset();
     }
     transport_.reset();  // the last reference stops a per-instance service (and reaps it)
+    servicePid_ = 0;
     if (initiator_)
         initiator_->cancelAll(RequestStatus::Cancelled);  // processing has stopped: fail what is left
     stopHostExtensionSession();
@@ -223,6 +251,43 @@ HostingStatus PluginInstance::destroy() {
     // Destroying an instance whose peer is already gone is not an error: it is what the host does
     // to recover.
     return (status == HostingStatus::Offline || current == InstanceState::Error) ? HostingStatus::Ok : status;
+}
+
+void PluginInstance::writeInputs(int32_t frames) noexcept {
+    for (size_t index = 0; index < midiInputs_.size(); index++) {
+        uint8_t* staged = midiInputs_[index].get();
+        if (staged == nullptr)
+            continue;
+        auto* shared = static_cast<uint8_t*>(instance_->portBuffer(static_cast<int32_t>(index)));
+        if (shared == nullptr)
+            continue;
+        const uint32_t capacity = portSizes_[index];  // the host's share
+        size_t length = 0;
+        if (aapxs_midi2_buffer_get_length(staged, capacity, &length) != AAPXS_CODEC_OK)
+            length = 0;  // a header the host broke carries nothing
+        std::memcpy(shared, staged, 32);  // time_options and reserved words as the host set them
+        const uint32_t length32 = static_cast<uint32_t>(length);
+        std::memcpy(shared + 4, &length32, sizeof(length32));
+        if (length > 0)
+            std::memcpy(shared + 32, staged + 32, length);
+        aapxs_midi2_buffer_clear(staged, capacity);
+        if (static_cast<int32_t>(index) == midiIn_) {
+            if (!events_.empty()) {
+                EventQueue* queues[1] = {&events_};
+                // The host's share only: the reserve above it stays for AAPXS.
+                EventQueue::writeMerged(queues, 1, frames, sampleRate_, shared, capacity);
+            }
+        }
+    }
+}
+
+HostingStatus PluginInstance::addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept {
+    const InstanceState current = state();
+    if (current != InstanceState::Inactive && current != InstanceState::Active)
+        return wrongState(current);
+    if (midiIn_ < 0)
+        return HostingStatus::InvalidState;
+    return events_.add(frame, words, wordCount);
 }
 
 HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcept {
@@ -234,16 +299,33 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     }
     if (frames < 0 || frames > preparedFrames_ || timeoutNs <= 0)
         return HostingStatus::InvalidArgument;
-    if (initiator_) {
-        auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
-        const size_t midiInSize = portSizes_[static_cast<size_t>(midiIn_)];
-        size_t framed = initiator_->writeRequests(midiIn, midiInSize);
-        if (hostRecipient_)
-            framed += hostRecipient_->writeReplies(midiIn, midiInSize);
-        if (framed > 0)
-            instance_->markAapxsInput();
+    const TransportInstance::Readiness readiness = instance_->cycleReadiness();
+    if (readiness == TransportInstance::Readiness::LateReplyArrived && initiator_ && instance_->outputMayHoldAapxs()) {
+        // The late cycle's output may hold replies to our requests: take them before it is reused.
+        routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
+                           portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
     }
-    HostingStatus status = track(instance_->process(frames, timeoutNs));
+    if (readiness != TransportInstance::Readiness::Busy) {
+        writeInputs(frames);
+        if (initiator_) {
+            auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
+            size_t framed = initiator_->writeRequests(midiIn, midiInSharedSize_);
+            if (hostRecipient_)
+                framed += hostRecipient_->writeReplies(midiIn, midiInSharedSize_);
+            if (framed > 0)
+                instance_->markAapxsInput();
+        }
+    }
+    HostingStatus status = instance_->process(frames, timeoutNs);
+    if (status == HostingStatus::Xrun) {
+        // Not a failure: requests stay pending (their own timeouts still apply), the inputs of a
+        // cycle that could not start stay with the host for the next one.
+        xruns_.fetch_add(1, std::memory_order_relaxed);
+        if (initiator_)
+            initiator_->expire(monotonicNowNs());
+        return status;
+    }
+    status = track(status);
     if (initiator_) {
         if (status == HostingStatus::Ok) {
             // Replies to our requests and requests for our host extensions are stripped out of the
@@ -299,6 +381,8 @@ void* PluginInstance::portBuffer(int32_t index) noexcept {
     InstanceState current = state();
     if (current == InstanceState::Unprepared || current == InstanceState::Terminated || !instance_)
         return nullptr;
+    if (index >= 0 && static_cast<size_t>(index) < midiInputs_.size() && midiInputs_[static_cast<size_t>(index)])
+        return midiInputs_[static_cast<size_t>(index)].get();
     return instance_->portBuffer(index);
 }
 
@@ -403,6 +487,8 @@ HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_p
     PluginLoadSpec spec{information->libraryPath, information->entrypoint, information->uniqueId,
                         information->metadataFilePath};
     status = transport->createInstance(spec, instance.get(), &instance->instance_, error);
+    if (status == HostingStatus::Ok)
+        instance->servicePid_ = instance->instance_->peerProcessId();
     if (status != HostingStatus::Ok) {
         if (error != nullptr && error->empty())
             *error = std::string{"could not instantiate '"} + pluginId + "': " + hostingStatusMessage(status);

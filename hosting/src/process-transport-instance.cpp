@@ -181,6 +181,39 @@ HostingStatus ProcessTransportInstance::failProcess(HostingStatus status) noexce
     return status;
 }
 
+TransportInstance::Readiness ProcessTransportInstance::cycleReadiness() noexcept {
+    if (outstanding_ == 0)
+        return Readiness::Ready;
+    wire::ProcessBlock* const block = block_.load(std::memory_order_acquire);
+    if (block == nullptr || offline_.load(std::memory_order_acquire))
+        return Readiness::Ready;  // process() reports why
+    if (loadAcquire(&block->reply_sequence) != outstanding_)
+        return Readiness::Busy;
+    // The late cycle finished: its reply is discarded (the host already played silence for it);
+    // only AAPXS replies in its MIDI2 output still matter, and only if the output is sane.
+    outstanding_ = 0;
+    missed_ = 0;
+    if (!outputsValid()) {
+        silenceOutputs();
+        return Readiness::Ready;
+    }
+    aapxsInOutput_ = (__atomic_load_n(&block->aapxs_flags, __ATOMIC_ACQUIRE) & wire::kAapxsInOutput) != 0;
+    return Readiness::LateReplyArrived;
+}
+
+HostingStatus ProcessTransportInstance::missed(int64_t cycleStart) noexcept {
+    if (missed_++ == 0)
+        firstMissNs_ = cycleStart;
+    const ProcessTransportOptions& options = transport_->options();
+    const int32_t cycles = options.unresponsiveCycles > 0 ? options.unresponsiveCycles : 1;
+    if (missed_ >= cycles && monotonicNanoseconds() - firstMissNs_ >= options.unresponsiveNs) {
+        transport_->killUnresponsive();
+        return failProcess(HostingStatus::Timeout);
+    }
+    silenceOutputs();
+    return HostingStatus::Xrun;
+}
+
 HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutNs) noexcept {
     wire::ProcessBlock* const block = block_.load(std::memory_order_acquire);
     if (block == nullptr)
@@ -194,6 +227,18 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
         return HostingStatus::InvalidArgument;
     }
     const int64_t start = monotonicNanoseconds();
+    if (outstanding_ != 0) {
+        // A late cycle may still be running in the service: it owns the buffers until it replies.
+        const uint32_t reply = loadAcquire(&block->reply_sequence);
+        if (reply == outstanding_) {
+            outstanding_ = 0;  // arrived after cycleReadiness() looked: discard it, run this cycle
+            missed_ = 0;
+        } else if (reply != outstanding_ - 1) {
+            return failProcess(HostingStatus::ProtocolError);
+        } else {
+            return missed(start);
+        }
+    }
     const int64_t deadline = start + timeoutNs;
     block->frames = frames;
     block->timeout_ns = timeoutNs;
@@ -218,8 +263,12 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
         if (offline_.load(std::memory_order_acquire))
             return failProcess(HostingStatus::Offline);
         const int64_t now = monotonicNanoseconds();
-        if (now >= deadline)
-            return failProcess(HostingStatus::Timeout);
+        if (now >= deadline) {
+            // An xrun, not (yet) a lost instance: the reply of this cycle is discarded when it
+            // comes (its sequence number tells it apart), and no cycle starts before it does.
+            outstanding_ = sequence;
+            return missed(start);
+        }
         if (now < spinEnd) {
             cpuRelax();
             continue;
@@ -229,6 +278,7 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
             futex::wait(&block->reply_sequence, reply, deadline - now);
         storeSeqCst(&block->host_waiting, 0);
     }
+    missed_ = 0;
     HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block->status, __ATOMIC_ACQUIRE));
     if (status != HostingStatus::Ok)
         return failProcess(status);

@@ -29,6 +29,8 @@ public:
     HostingStatus deactivate() override;
     HostingStatus destroy() override;
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override;
+    Readiness cycleReadiness() noexcept override;
+    int peerProcessId() const noexcept override { return transport_->servicePid(); }
     void* portBuffer(int32_t index) noexcept override;
     void markAapxsInput() noexcept override { aapxsInInput_ = true; }
     bool outputMayHoldAapxs() const noexcept override { return aapxsInOutput_; }
@@ -49,6 +51,9 @@ private:
 
     HostingStatus simpleCall(uint32_t opcode);
     HostingStatus failProcess(HostingStatus status) noexcept;
+    // A cycle produced nothing in time (cycleStart: when it began): Xrun, or past the transport's
+    // bound, kill the service and Timeout.
+    HostingStatus missed(int64_t cycleStart) noexcept;
     void silenceOutputs() noexcept;
     bool outputsValid() const noexcept;
 
@@ -65,6 +70,11 @@ private:
     std::vector<PortBufferSpec> portSpecs_;
     int32_t preparedFrames_ = 0;
     uint32_t sequence_ = 0;
+    // Xruns (audio thread only): the sequence of a cycle that missed its deadline and whose reply
+    // has not come yet (0: none), consecutive cycles without a reply, and when the first began.
+    uint32_t outstanding_ = 0;
+    int32_t missed_ = 0;
+    int64_t firstMissNs_ = 0;
     bool aapxsInInput_ = false;   // audio thread only
     bool aapxsInOutput_ = false;  // audio thread only
 };

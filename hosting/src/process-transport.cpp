@@ -235,6 +235,12 @@ void ProcessTransport::fail(HostingStatus status, const std::string& reason) {
     replyArrived_.notify_all();
 }
 
+void ProcessTransport::killUnresponsive() noexcept {
+    killedUnresponsive_.store(true);
+    if (pid_ > 0 && !reaped_.load())
+        ::kill(pid_, SIGKILL);  // the pidfd wakes the reader thread, which fails and reaps
+}
+
 void ProcessTransport::registerInstance(uint32_t id, ProcessTransportInstance* instance) {
     std::lock_guard<std::mutex> lock(stateMutex_);
     instances_[id] = instance;
@@ -308,8 +314,12 @@ void ProcessTransport::readerLoop() {
         if (fds[1].revents != 0)
             return;  // the transport is being destroyed
         if (count == 3 && fds[2].revents != 0) {
-            fail(HostingStatus::Offline, "the plugin service process exited");
-            reap(false);
+            fail(HostingStatus::Offline, killedUnresponsive_.load()
+                                             ? "the plugin service stopped answering process() and was killed"
+                                             : "the plugin service process exited");
+            // Bounded (1 s): pidfd readiness can come before the last thread is gone, when a
+            // WNOHANG wait would still find nothing and leave a zombie until the destructor.
+            reap(true);
             return;
         }
         if (fds[0].revents == 0)

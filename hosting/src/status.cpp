@@ -18,6 +18,7 @@ const char* hostingStatusMessage(HostingStatus status) noexcept {
     case HostingStatus::Unsupported: return "unsupported operation";
     case HostingStatus::CapacityExceeded: return "capacity exceeded";
     case HostingStatus::AbiMismatch: return "the plugin was built against an incompatible AAP ABI";
+    case HostingStatus::Xrun: return "xrun: the cycle missed its deadline (outputs silenced, the instance keeps running)";
     }
     return "unknown status";
 }

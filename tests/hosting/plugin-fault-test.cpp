@@ -22,6 +22,9 @@ protected:
     void SetUp() override {
         PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
         options.process.controlTimeoutNs = 500000000;
+        // Lost after 3 consecutive missed cycles, however short (the live tests cover the time bound).
+        options.process.unresponsiveCycles = 3;
+        options.process.unresponsiveNs = 0;
         host_ = std::make_unique<PluginHost>(test::testCatalog(), options);
     }
 
@@ -88,30 +91,42 @@ TEST_F(PluginFault, CrashInAControlCallFailsTheCallWithoutWaitingForItsTimeout) 
     expectRecovery(instance);
 }
 
-TEST_F(PluginFault, InfiniteLoopInProcessTimesOutAtTheDeadline) {
+TEST_F(PluginFault, InfiniteLoopInProcessIsAnXrunAtTheDeadlineThenTheInstanceIsLostPastTheBound) {
     auto instance = activeInstance("urn:aap-test:hang-in-process");
     ASSERT_NE(instance, nullptr);
     ASSERT_EQ(instance->process(kFrames, 1000000000), HostingStatus::Ok);
     test::poisonOutputs(*instance);
     const int64_t deadline = 50000000;
     auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Xrun);
     const int64_t elapsed = elapsedNs(start);
     EXPECT_GE(elapsed, deadline);
     // "By the deadline", plus scheduling slack for a loaded 2-core CI machine under sanitizers.
     EXPECT_LT(elapsed, deadline + 100000000);
     EXPECT_TRUE(test::outputsSilent(*instance));
+    EXPECT_EQ(instance->state(), InstanceState::Active);
+    // The cycle still runs in the service: the next one cannot start and is an xrun at once.
+    test::poisonOutputs(*instance);
+    start = std::chrono::steady_clock::now();
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Xrun);
+    EXPECT_LT(elapsedNs(start), 10000000);
+    EXPECT_TRUE(test::outputsSilent(*instance));
+    // The third missed cycle crosses the bound: the service is killed, the instance lost.
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
+    EXPECT_EQ(instance->xruns(), 2u);
     expectRecovery(instance);
 }
 
-TEST_F(PluginFault, ProcessSlowerThanTheDeadlineTimesOut) {
+TEST_F(PluginFault, ProcessSlowerThanTheDeadlineGivesXrunsAndIsLostPastTheBound) {
     auto instance = activeInstance("urn:aap-test:slow-process");
     ASSERT_NE(instance, nullptr);
     ASSERT_EQ(instance->process(kFrames, 1000000000), HostingStatus::Ok);
     const int64_t deadline = 20000000;
     auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Xrun);
     EXPECT_LT(elapsedNs(start), deadline + 100000000);
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Xrun);
+    EXPECT_EQ(instance->process(kFrames, deadline), HostingStatus::Timeout);
     expectRecovery(instance);
 }
 

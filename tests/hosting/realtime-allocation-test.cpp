@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/socket.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -83,6 +84,59 @@ TEST(ProcessTransportRealtime, TheFailurePathAllocatesNothingEither) {
     EXPECT_EQ(results[2], HostingStatus::Offline);
     EXPECT_EQ(results[5], HostingStatus::Offline);
     expectRealtimeSafe(totals, 6, true);
+}
+
+// The event API and every xrun path on the audio thread: queued events written into the input,
+// a cycle that misses its deadline, cycles that cannot start while the service is stopped, and
+// the one that finds the late reply and routes it. Nothing may allocate. (Sleeps are outside the
+// guarded regions.)
+TEST(ProcessTransportRealtime, EventsAndXrunsAllocateNothing) {
+    PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+    options.process.unresponsiveNs = 10'000'000'000;  // stopping the service must stay an xrun here
+    PluginHost host{test::testCatalog(), options};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:late-every-50", &instance), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    test::fillInputs(*instance, kFrames, 1);
+    uint64_t heapOperations = 0;
+    int xruns = 0, failures = 0;
+    auto guardedCycle = [&](int64_t deadlineNs) {
+        RealtimeGuard guard;
+        const uint32_t noteOn[2] = {0x40903C00u, 0xFFFF0000u};
+        for (int32_t frame : {0, 64, 128})
+            failures += instance->addEvent(frame, noteOn, 2) != HostingStatus::Ok;
+        const HostingStatus status = instance->process(kFrames, deadlineNs);
+        heapOperations += guard.heapOperations();
+        return status;
+    };
+    for (int cycle = 1; cycle <= 60; cycle++) {
+        const HostingStatus status = guardedCycle(150'000'000);
+        if (status == HostingStatus::Xrun) {
+            xruns++;
+            std::this_thread::sleep_for(std::chrono::milliseconds(450));
+        } else {
+            failures += status != HostingStatus::Ok;
+        }
+    }
+    EXPECT_EQ(xruns, 1);  // the 50th
+    const int pid = instance->servicePid();
+    ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // stopped by now, even when loaded
+    for (int i = 0; i < 5; i++)
+        xruns += guardedCycle(2'000'000) == HostingStatus::Xrun;
+    ASSERT_EQ(::kill(pid, SIGCONT), 0);
+    int recovered = 0;
+    for (int i = 0; i < 2000 && recovered < 20; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        const HostingStatus status = guardedCycle(1'000'000'000);
+        recovered += status == HostingStatus::Ok;
+        failures += status != HostingStatus::Ok && status != HostingStatus::Xrun;
+    }
+    EXPECT_EQ(xruns, 6);
+    EXPECT_EQ(recovered, 20);
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
 }
 
 // In process the plugin's process() runs on this thread, so the guard also sees what the

@@ -30,6 +30,7 @@ enum class Behaviour {
     CrashInActivate,    // killed by a signal in activate()
     HangInProcess,      // spins forever in the second process() call
     SlowProcess,        // sleeps 300 ms in every process() call after the first
+    LateEvery50,        // gain-echo that sleeps 400 ms in every 50th process() call (xrun tests)
     HangInPrepare,      // sleeps forever in prepare()
     GarbageMidiHeader,  // writes an impossible length into its MIDI2 output header
     RequestProcess,     // calls host->request_process in activate()
@@ -227,6 +228,10 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         (void)!::write(p->pipe[1], &byte, 1);
         break;
     }
+    case Behaviour::LateEvery50:
+        if (p->cycles % 50 == 0)
+            ::usleep(400000);
+        break;
     case Behaviour::GetExtensionInProcess:
     case Behaviour::PluginInfoUser:
     case Behaviour::HostCounterUser: {
@@ -370,6 +375,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:crash-in-activate", Behaviour::CrashInActivate},
         {"urn:aap-test:hang-in-process", Behaviour::HangInProcess},
         {"urn:aap-test:slow-process", Behaviour::SlowProcess},
+        {"urn:aap-test:late-every-50", Behaviour::LateEvery50},
         {"urn:aap-test:hang-in-prepare", Behaviour::HangInPrepare},
         {"urn:aap-test:garbage-midi-header", Behaviour::GarbageMidiHeader},
         {"urn:aap-test:request-process", Behaviour::RequestProcess},

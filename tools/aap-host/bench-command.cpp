@@ -20,12 +20,15 @@ struct BenchSettings {
     int32_t block = 256;
     int32_t rate = 48000;
     int64_t cycles = 2000;
+    int64_t deadlineNs = 1'000'000'000;  // --deadline-us
 };
 
 // Runs settings.cycles timed cycles (after 50 untimed warm-up cycles). Audio inputs carry a
 // 440 Hz sine; an instrument gets a three-note chord in its first cycle.
+// A late cycle is an xrun (counted in *xruns, its duration kept); only a lost instance (Error)
+// ends the run early, with *error set.
 bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSettings& settings,
-             std::vector<int64_t>* durations, std::string* error) {
+             std::vector<int64_t>* durations, uint64_t* xruns, std::string* error) {
     std::unique_ptr<PluginInstance> instance;
     HostingStatus status = host.instantiate(plugin.uniqueId, &instance, error);
     if (status == HostingStatus::Ok)
@@ -59,15 +62,17 @@ bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSetti
         }
         phase += 2 * 3.14159265358979 * 440.0 * settings.block / settings.rate;
         const auto started = std::chrono::steady_clock::now();
-        status = instance->process(settings.block, 1'000'000'000);
+        status = instance->process(settings.block, settings.deadlineNs);
         const auto elapsed = std::chrono::steady_clock::now() - started;
-        if (status != HostingStatus::Ok) {
-            *error = "process() failed: " + std::string(hostingStatusMessage(status));
+        if (status != HostingStatus::Ok && status != HostingStatus::Xrun) {
+            *error = "the instance was lost in cycle " + std::to_string(cycle + 50) + ": " +
+                     hostingStatusMessage(status) + " (" + std::to_string(instance->xruns()) + " xruns before)";
             return false;
         }
         if (cycle >= 0)
             durations->push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
     }
+    *xruns = instance->xruns();
     instance->deactivate();
     instance->destroy();
     return true;
@@ -80,6 +85,9 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
     specs.push_back({"block", "FRAMES", "frames per cycle, 16..8192 (default 256)"});
     specs.push_back({"rate", "HZ", "sample rate, 8000..384000 (default 48000)"});
     specs.push_back({"cycles", "N", "timed cycles per mode, 10..1000000 (default 2000)"});
+    specs.push_back({"deadline-us", "D",
+                     "process() deadline in microseconds, 100..10000000 (default 1000000); a later cycle is an "
+                     "xrun, counted, and the run goes on"});
     specs.push_back({"out-of-process-only", nullptr, "skip the in-process comparison"});
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
@@ -115,6 +123,11 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
     }
     if (parsed.has("cycles") && !parseInteger(parsed.value("cycles"), 10, 1000000, &settings.cycles))
         return usage("bad --cycles '" + parsed.value("cycles") + "' (an integer 10..1000000)");
+    if (parsed.has("deadline-us")) {
+        if (!parseInteger(parsed.value("deadline-us"), 100, 10000000, &value))
+            return usage("bad --deadline-us '" + parsed.value("deadline-us") + "' (an integer 100..10000000)");
+        settings.deadlineNs = value * 1000;
+    }
 
     PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));
     const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
@@ -137,13 +150,15 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
         options.isolation = mode.isolation;
         PluginHost host{catalog, options};
         std::vector<int64_t> durations;
-        if (!measure(host, *plugin, settings, &durations, &error)) {
+        uint64_t xruns = 0;
+        if (!measure(host, *plugin, settings, &durations, &xruns, &error)) {
             std::fprintf(stderr, "aap-host bench: %s (%s): %s\n", plugin->uniqueId.c_str(), mode.name, error.c_str());
             return kExitRuntimeFailure;
         }
         std::string bars = histogram(durations);
         summaries.push_back(summarizeCycles(durations));
-        std::printf("%s: %s\n%s\n", mode.name, describe(summaries.back()).c_str(), bars.c_str());
+        std::printf("%s: %s\nxruns: %llu\n%s\n", mode.name, describe(summaries.back()).c_str(),
+                    static_cast<unsigned long long>(xruns), bars.c_str());
     }
     std::printf("| mode | median us | p99 us | max us |\n|---|---|---|---|\n");
     for (size_t i = 0; i < modes.size(); i++)

@@ -77,7 +77,8 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
                     aapxs_midi2_buffer_init(instance.portBuffer(midiIn), instance.portBufferSize(midiIn));
                 HostingStatus processed = instance.process(0, job.processTimeoutNs);
                 out.zeroFrameCycles++;
-                if (processed != HostingStatus::Ok) {
+                // A late cycle is an xrun, not a lost instance: only a lost one ends the render.
+                if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun) {
                     *status = processed;
                     *error = "process() failed at frame " + std::to_string(position) + ": " +
                              hostingStatusMessage(processed);
@@ -139,7 +140,7 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
             if (slot < out.cycleNs.size())
                 out.cycleNs[slot] = elapsed;
         }
-        if (processed != HostingStatus::Ok) {
+        if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun) {  // an xrun renders silence
             *status = processed;
             *error = "process() failed at frame " + std::to_string(position) + ": " + hostingStatusMessage(processed);
             return false;

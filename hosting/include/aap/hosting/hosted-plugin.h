@@ -22,10 +22,18 @@
 // caller, or held by an async request's user data) never touches freed memory: it keeps the
 // client and endpoint alive, and every call on it fails at once with ExtensionError::Closed.
 //
-// Threads: open(), close(), the destructor and the lifecycle calls are [main-thread]; process()
-// is [audio-thread]; the proxies follow ExtensionClient's rules. The caller must stop calling
-// process() before the HostedPlugin is closed or destroyed (as with any instance).
+// Live use (docs/hosting.md): process() keeps the cycle contract for events and turns a missed
+// deadline into an xrun (xruns() counts them); when the instance is really lost (Error),
+// reinstantiate() starts it again and restores the state last taken by snapshotState().
+// Parameter values are set and read by stable id (setParameter / parameterValue).
+//
+// Threads: open(), close(), reinstantiate(), snapshotState(), the destructor and the lifecycle
+// calls are [main-thread]; process(), addEvent() and setParameter() are [audio-thread];
+// xruns() and parameterValue() are [thread-safe]; the proxies follow ExtensionClient's rules. The
+// caller must stop calling process() before the HostedPlugin is closed, re-instantiated or
+// destroyed (as with any instance).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -92,8 +100,46 @@ public:
     HostingStatus prepare(int32_t frames, int32_t sampleRate);
     HostingStatus activate();
     HostingStatus deactivate();
-    // [audio-thread] One cycle: instance().process(frames, timeoutNs).
+    // [audio-thread] One cycle: instance().process(frames, timeoutNs) (its cycle contract and
+    // xruns), plus parameter values set while inactive (sent at frame 0 of the first cycle) and
+    // parameter changes the plugin reports on its MIDI2 output (parameterValue() follows them).
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
+    // [audio-thread] instance().addEvent.
+    HostingStatus addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;
+
+    // [thread-safe] Xruns of this plugin, across re-instantiations.
+    uint64_t xruns() const noexcept;
+
+    // ---- Parameters by stable id ----
+    struct Parameter {
+        int32_t id = 0;
+        double minimumValue = 0.0;
+        double maximumValue = 1.0;
+        double defaultValue = 0.0;
+    };
+    // The plugin's parameters as open() read them: from its parameters extension (control
+    // channel), or from the metadata when the plugin does not list them there.
+    const std::vector<Parameter>& parameterList() const noexcept { return parameters_; }
+    // [audio-thread] Sets parameter `id` to the plain `value` (within its range). Active: a
+    // parameter-change SysEx8 at `frame` of the next cycle (addEvent). Not active: kept, and sent
+    // at frame 0 of the first cycle after activation. Errors: NotFound (unknown id),
+    // InvalidArgument (value out of range or NaN, bad frame), CapacityExceeded, InvalidState
+    // (closed).
+    HostingStatus setParameter(int32_t id, double value, int32_t frame = 0) noexcept;
+    // [thread-safe] The value the host last set, or the plugin last reported on its MIDI2 output,
+    // else the default. NotFound for an unknown id.
+    HostingStatus parameterValue(int32_t id, double* value) const noexcept;
+
+    // ---- Losing an instance and getting it back ----
+    // [main-thread] Takes the plugin's state (state extension) and keeps it for reinstantiate().
+    ExtensionStatus snapshotState();
+    bool hasStateSnapshot() const noexcept { return hasSnapshot_; }
+    // [main-thread] Destroys the current instance (whatever its state: typically Error after the
+    // service died or was killed as hung), instantiates the plugin again with the same options,
+    // restores the snapshot (if any) and the parameter values set since, and activates it if it
+    // was active. Proxies taken before fail with Closed: take them again. *error says which step
+    // failed.
+    HostingStatus reinstantiate(std::string* error = nullptr);
 
     // Ok when the extension endpoint was set up; otherwise why the proxies are null.
     HostingStatus extensionStatus() const noexcept { return extensionStatus_; }
@@ -112,10 +158,24 @@ public:
 private:
     struct Core;
     HostedPlugin() = default;
+    HostingStatus openCore(std::string* error);
+    void readParameters();
+    void followReportedParameters() noexcept;
+    int32_t parameterIndex(int32_t id) const noexcept;
 
     std::string pluginId_;
+    std::unique_ptr<PluginHost> host_;  // a copy: the caller's host need not outlive us
+    HostedPluginOptions options_;
     HostingStatus extensionStatus_ = HostingStatus::Ok;
     std::shared_ptr<Core> core_;
+    bool wantActive_ = false;
+    uint64_t xrunsBefore_ = 0;
+    std::vector<uint8_t> snapshot_;
+    bool hasSnapshot_ = false;
+    std::vector<Parameter> parameters_;
+    std::unique_ptr<std::atomic<double>[]> values_;
+    std::unique_ptr<std::atomic<bool>[]> pending_;  // set while inactive, not sent yet
+    std::atomic<bool> anyPending_{false};
 };
 
 // "timeout", "unknown extension (the plugin process has no AAPXS definition for it)", ...

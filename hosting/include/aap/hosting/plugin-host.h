@@ -9,7 +9,8 @@
 //     instance->activate();
 //     // audio thread, per period:
 //     float* in = instance->audioBuffer(0);  ... fill inputs ...
-//     instance->process(256, 2'000'000);      // 2 ms deadline; returns by then, whatever happens
+//     instance->addEvent(17, noteOn, 2);       // a UMP at frame 17 of the next cycle
+//     instance->process(256, 5'000'000);      // deadline; returns by then, whatever happens
 //     ... read outputs ...
 //     instance->deactivate(); instance->destroy();
 //
@@ -21,7 +22,9 @@
 //   Error      : destroy; everything else returns Offline (process() also silences outputs)
 //   Terminated : destroy (Ok, idempotent); everything else returns InvalidState
 // A transport failure (Timeout, Offline, ProtocolError) moves the instance to Error. The host can
-// then destroy it and instantiate the plugin again.
+// then destroy it and instantiate the plugin again (aap::HostedPlugin::reinstantiate does, and
+// restores the state). A missed deadline is not such a failure: process() returns Xrun, the
+// outputs are silent for that cycle and the instance stays Active (docs/hosting.md, "Xruns").
 
 #include <atomic>
 #include <cstdint>
@@ -31,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "aap/hosting/event-queue.h"
 #include "aap/hosting/plugin-catalog.h"
 #include "aap/hosting/plugin-information.h"
 #include "aap/hosting/process-transport.h"
@@ -52,8 +56,14 @@ enum class PluginIsolation {
 struct PluginHostOptions {
     PluginIsolation isolation = PluginIsolation::ProcessPerInstance;
     ProcessTransportOptions process;  // service path, control-call timeout, spin time
-    // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header.
+    // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header, as the host sees
+    // it (portBufferSize). The first MIDI2 input's shared buffer is larger by a reserve for AAPXS
+    // traffic (one largest request plus one largest host-extension reply), which host events
+    // never take.
     uint32_t midiBufferSize = 8192;
+    // Events per cycle PluginInstance::addEvent accepts (their bytes are bounded by the host's
+    // share, midiBufferSize - 32, as well).
+    uint32_t maxEventsPerCycle = 1024;
     // Realtime AAPXS path (docs/spec/abi.md section 4): largest request/reply payload in bytes and the
     // number of requests that may be in flight per instance.
     uint32_t maxExtensionDataSize = 4096;
@@ -106,9 +116,28 @@ public:
     HostingStatus destroy();
 
     // [audio-thread] Active only. 0 <= frames <= prepared frames, timeoutNs > 0. Never allocates,
-    // locks or waits past timeoutNs. On Timeout/Offline/ProtocolError the outputs are silent and
-    // the instance is in Error.
+    // locks or waits past timeoutNs. The cycle contract (docs/hosting.md): what the host wrote into
+    // the MIDI2 inputs (portBuffer) and the events queued with addEvent reach the plugin in this
+    // cycle exactly once, the raw words first, then the events in frame order; afterwards the
+    // inputs are empty again. Xrun: the deadline passed, the outputs are silent, the instance
+    // stays Active; the inputs and queued events are kept when the cycle could not even start
+    // (the previous one is still running late) and are delivered by the next cycle that does.
+    // On Timeout/Offline/ProtocolError the outputs are silent and the instance is in Error.
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
+
+    // [audio-thread] After prepare. Queues one whole UMP message (1, 2 or 4 words) for the next
+    // cycle at `frame` (0 <= frame < prepared frames; a cycle shorter than that gets it at its
+    // last frame). It reaches the plugin's first MIDI2 input after a JR Timestamp (EventQueue).
+    // Never allocates, locks or blocks. Errors: InvalidState (not prepared, or no MIDI2 input),
+    // InvalidArgument, CapacityExceeded (the host's share is full: fails at once, nothing queued).
+    HostingStatus addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;
+    // The host's event queue (what addEvent fills). [audio-thread]
+    EventQueue& events() noexcept { return events_; }
+
+    // [thread-safe] Cycles that returned Xrun since the instance was created.
+    uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    // The plugin service's process id (process transports), 0 otherwise or once destroyed.
+    int servicePid() const noexcept { return servicePid_; }
 
     // [main-thread] Unprepared or Inactive (docs/spec/abi.md section 4: active instances take requests
     // through the realtime stream). The request (requestSize bytes) is in the extension's block;
@@ -129,6 +158,9 @@ public:
     size_t pendingExtensionRequests() const noexcept { return initiator_ ? initiator_->pendingCount() : 0; }
 
     // [audio-thread] After prepare: the buffer of port `index` (information().ports order), or null.
+    // Audio and output ports are the shared buffers the plugin uses. A MIDI2 input is the host's
+    // own buffer (header + UMP, portBufferSize bytes): process() moves its words to the plugin
+    // and empties it.
     void* portBuffer(int32_t index) noexcept;
     float* audioBuffer(int32_t index) noexcept { return static_cast<float*>(portBuffer(index)); }
     uint32_t portBufferSize(int32_t index) const noexcept;
@@ -153,6 +185,8 @@ private:
 
     // Moves to Error when the transport reports that the peer is gone or misbehaved.
     HostingStatus track(HostingStatus status) noexcept;
+    // Moves the host's MIDI2 inputs and queued events into the shared inputs (start of a cycle).
+    void writeInputs(int32_t frames) noexcept;
     HostingStatus startHostExtensionSession();
     void stopHostExtensionSession() noexcept;
     static void* hostGetExtension(AndroidAudioPluginHost* host, const char* uri);
@@ -164,6 +198,7 @@ private:
     uint32_t midiBufferSize_;
     uint32_t maxExtensionDataSize_;
     uint32_t maxExtensionRequestsInFlight_;
+    uint32_t maxEventsPerCycle_;
     int32_t midiIn_ = -1;
     int32_t midiOut_ = -1;
     std::unique_ptr<InitiatorSession> initiator_;
@@ -176,7 +211,15 @@ private:
     std::unique_ptr<RecipientSession> hostRecipient_;
     std::atomic<InstanceState> state_{InstanceState::Unprepared};
     int32_t preparedFrames_ = 0;
+    int32_t sampleRate_ = 0;
     std::vector<uint32_t> portSizes_;
+    // The host's MIDI2 input buffers (one per MIDI2 input port, indexed like ports; empty for
+    // other ports), moved into the shared buffers at the start of each cycle that runs.
+    std::vector<std::unique_ptr<uint8_t[]>> midiInputs_;
+    uint32_t midiInSharedSize_ = 0;  // the first MIDI2 input's shared buffer, with the AAPXS reserve
+    EventQueue events_;
+    std::atomic<uint64_t> xruns_{0};
+    int servicePid_ = 0;
     // URIs mapped by addExtension (index + 1 = urid); only appended to while Unprepared, read by
     // the audio thread while Active.
     std::vector<std::string> mappedUris_;

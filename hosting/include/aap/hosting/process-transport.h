@@ -48,6 +48,13 @@ struct ProcessTransportOptions {
     // and made the round trip 10x slower in benchmarks/hosting; a host with a dedicated idle core
     // may gain a microsecond with a few microseconds of spin.
     int64_t processSpinNs = 0;
+    // Xruns (docs/hosting.md): a process() that misses its deadline returns Xrun and the instance
+    // keeps running. The service counts as hung, and is killed (every instance of it goes
+    // offline, process() returns Timeout), once it has missed `unresponsiveCycles` consecutive
+    // cycles AND `unresponsiveNs` have passed since the first of them (so the longer of the two
+    // bounds applies). unresponsiveCycles >= 1, unresponsiveNs >= 0.
+    int32_t unresponsiveCycles = 3;
+    int64_t unresponsiveNs = 250'000'000;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {
@@ -75,6 +82,9 @@ public:
     int servicePid() const noexcept { return pid_; }
     // Why the connection went offline ("" while alive).
     std::string failureReason() const;
+    // [audio-thread] Kills the service because it stopped answering process() (bounded, no lock,
+    // no allocation): the reader thread then sees it exit and takes every instance offline.
+    void killUnresponsive() noexcept;
 
     // [main-thread] Sends one request and waits for its reply (bounded by options.controlTimeoutNs,
     // or timeoutNs when >= 0). Used by the instances; public for third-party instance types.
@@ -104,6 +114,7 @@ private:
     UniqueFd wakeFd_;  // eventfd that stops the reader thread
     std::atomic<bool> alive_{true};
     std::atomic<bool> reaped_{false};
+    std::atomic<bool> killedUnresponsive_{false};
     std::thread reader_;
 
     std::mutex callMutex_;  // one outstanding control request per connection

@@ -38,6 +38,11 @@ enum class HostingStatus : int32_t {
     // another major version or is malformed. The instance was released right after instantiate;
     // the error string carries the aap_abi_describe line. A legacy plugin (no record) is accepted.
     AbiMismatch = -13,
+    // process() only: the cycle missed its deadline but the peer is alive (docs/hosting.md,
+    // "Xruns"). The outputs are silent for this cycle, PluginInstance::xruns() counted it, and the
+    // instance stays Active: the next cycle runs normally once the late reply is in. Never sent on
+    // the wire.
+    Xrun = -14,
 };
 
 // A short, static, human-readable name ("invalid state", "timeout", ...). Never null.

@@ -78,7 +78,8 @@ public:
 
     // [audio-thread] Runs one cycle over the port buffers. Returns by `timeoutNs` from the call
     // at the latest; on any failure every output buffer holds silence (audio zero, MIDI2 header
-    // length 0) and the instance is offline from then on.
+    // length 0) and the instance is offline from then on, except Xrun (see cycleReadiness()): the
+    // outputs are silent for this cycle and the instance stays online.
     virtual HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept = 0;
 
     // [audio-thread] Optional hints that let a transport skip scanning MIDI2 buffers for AAPXS
@@ -87,6 +88,18 @@ public:
     // defaults are always correct (never skip).
     virtual void markAapxsInput() noexcept {}
     virtual bool outputMayHoldAapxs() const noexcept { return true; }
+
+    // [audio-thread] Whether the peer can take the next cycle. A transport whose process() may
+    // return Xrun (the peer missed a deadline but is still working on that cycle) says Busy while
+    // the late cycle runs: the host must then not touch the input buffers, and process() returns
+    // Xrun (or, past the transport's bound, Timeout) without starting a cycle. LateReplyArrived:
+    // the late cycle finished since; its outputs (silenced for the host already) may still hold
+    // AAPXS replies, which the host routes before it writes the next inputs. Default: Ready.
+    enum class Readiness { Ready, LateReplyArrived, Busy };
+    virtual Readiness cycleReadiness() noexcept { return Readiness::Ready; }
+
+    // The process id of the peer process, or 0 when there is none (in process, custom transports).
+    virtual int peerProcessId() const noexcept { return 0; }
 
     // [audio-thread] The buffer of port `index` after prepare, or nullptr. Stable until destroy().
     virtual void* portBuffer(int32_t index) noexcept = 0;
