@@ -83,7 +83,8 @@ ExtensionResult<std::vector<std::uint8_t>> StateProxy::getState(std::int64_t tim
 ExtensionResult<std::vector<std::uint8_t>> StateProxy::getStateUnguarded(std::int64_t timeoutNs) {
     const std::size_t capacity = client_.capacity(kUri);
     if (capacity < 16)
-        return ExtensionError::NotAvailable;
+        return client_.endpoint().route() == ExtensionRoute::Closed ? ExtensionError::Closed
+                                                                    : ExtensionError::NotAvailable;
     auto size = getStateSize(timeoutNs);
     if (!size.ok())
         return size.error();
@@ -163,7 +164,8 @@ ExtensionStatus StateProxy::setStateUnguarded(const std::uint8_t* data, std::siz
         return ExtensionError::TooLarge;
     const std::size_t capacity = client_.capacity(kUri);
     if (capacity < 16)
-        return ExtensionError::NotAvailable;
+        return client_.endpoint().route() == ExtensionRoute::Closed ? ExtensionError::Closed
+                                                                    : ExtensionError::NotAvailable;
     if (size + 4 <= capacity) {
         std::vector<std::uint8_t> request(size + 4);
         ByteWriter writer{request.data(), request.size()};

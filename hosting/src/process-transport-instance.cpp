@@ -201,9 +201,9 @@ TransportInstance::Readiness ProcessTransportInstance::cycleReadiness() noexcept
     return Readiness::LateReplyArrived;
 }
 
-HostingStatus ProcessTransportInstance::missed(int64_t cycleStart) noexcept {
+HostingStatus ProcessTransportInstance::missed(int64_t now) noexcept {
     if (missed_++ == 0)
-        firstMissNs_ = cycleStart;
+        firstMissNs_ = now;  // unresponsive since the first missed deadline
     const ProcessTransportOptions& options = transport_->options();
     const int32_t cycles = options.unresponsiveCycles > 0 ? options.unresponsiveCycles : 1;
     if (missed_ >= cycles && monotonicNanoseconds() - firstMissNs_ >= options.unresponsiveNs) {
@@ -267,7 +267,7 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
             // An xrun, not (yet) a lost instance: the reply of this cycle is discarded when it
             // comes (its sequence number tells it apart), and no cycle starts before it does.
             outstanding_ = sequence;
-            return missed(start);
+            return missed(now);
         }
         if (now < spinEnd) {
             cpuRelax();

@@ -51,9 +51,9 @@ private:
 
     HostingStatus simpleCall(uint32_t opcode);
     HostingStatus failProcess(HostingStatus status) noexcept;
-    // A cycle produced nothing in time (cycleStart: when it began): Xrun, or past the transport's
+    // A cycle produced nothing in time (now: when that was found): Xrun, or past the transport's
     // bound, kill the service and Timeout.
-    HostingStatus missed(int64_t cycleStart) noexcept;
+    HostingStatus missed(int64_t now) noexcept;
     void silenceOutputs() noexcept;
     bool outputsValid() const noexcept;
 
@@ -71,7 +71,8 @@ private:
     int32_t preparedFrames_ = 0;
     uint32_t sequence_ = 0;
     // Xruns (audio thread only): the sequence of a cycle that missed its deadline and whose reply
-    // has not come yet (0: none), consecutive cycles without a reply, and when the first began.
+    // has not come yet (0: none), consecutive cycles without a reply, and when the first missed
+    // its deadline.
     uint32_t outstanding_ = 0;
     int32_t missed_ = 0;
     int64_t firstMissNs_ = 0;

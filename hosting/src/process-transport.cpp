@@ -329,12 +329,16 @@ void ProcessTransport::readerLoop() {
         if (status == HostingStatus::Timeout)
             continue;
         if (status != HostingStatus::Ok) {
-            if (status == HostingStatus::Offline)
+            if (killedUnresponsive_.load())
+                fail(HostingStatus::Offline, "the plugin service stopped answering process() and was killed");
+            else if (status == HostingStatus::Offline)
                 fail(HostingStatus::Offline, "the plugin service closed its control socket");
             else
                 fail(HostingStatus::ProtocolError, "the plugin service sent a malformed control message");
+            // fail() killed the child; wait for it (bounded): the socket closes before the
+            // process is a zombie, when a WNOHANG wait would leave it unreaped until the destructor.
             if (pid_ > 0)
-                reap(false);
+                reap(true);
             return;
         }
         if (message.header.kind == wire::kKindReply) {

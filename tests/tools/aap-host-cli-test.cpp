@@ -660,6 +660,25 @@ TEST_F(AapHostCli, APluginThatCrashesInProcessIsExitCode1WithoutOutput) {
     expectNoOutput("out.wav");
 }
 
+// Xruns: a late cycle is counted and the run goes on; only a lost instance fails.
+TEST_F(AapHostCli, BenchCountsXrunsAndKeepsRunningPastLateCycles) {
+    // The plugin sleeps 400 ms in every 50th cycle: past the 300 ms deadline, within the bound.
+    HostRun result = run({"bench", "urn:aap-test:late-every-50", "--cycles", "100", "--deadline-us", "300000",
+                          "--out-of-process-only", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const size_t line = result.out.find("xruns: ");
+    ASSERT_NE(line, std::string::npos) << result.out;
+    EXPECT_GE(std::atoi(result.out.c_str() + line + 7), 1) << result.out;
+}
+
+TEST_F(AapHostCli, BenchFailsShortlyWhenTheInstanceIsReallyLost) {
+    HostRun result = run({"bench", "urn:aap-test:hang-in-process", "--cycles", "100000", "--deadline-us", "1000",
+                          "--out-of-process-only", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find("the instance was lost in cycle "), std::string::npos) << result.err;
+    EXPECT_EQ(run({"bench", kEffect, "--deadline-us", "50"}).exitCode, 2);
+}
+
 TEST_F(AapHostCli, APluginThatCannotLoadIsExitCode1) {
     HostRun result = run({"info", "urn:aap-test:missing-entrypoint", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
     EXPECT_EQ(result.exitCode, 1) << result.err;
@@ -682,6 +701,7 @@ TEST_F(AapHostCli, BenchReportsOutOfProcessBesideInProcess) {
     EXPECT_NE(result.out.find("in process: median"), std::string::npos);
     EXPECT_NE(result.out.find("| out of process |"), std::string::npos);
     EXPECT_NE(result.out.find(" us |#"), std::string::npos);
+    EXPECT_NE(result.out.find("xruns: 0"), std::string::npos) << result.out;
 }
 
 } // namespace

@@ -414,10 +414,10 @@ bool Validator::cycle(PluginInstance& instance, int32_t frames, Signal signal, i
     processCalls_++;
     if (elapsed > slowestNs_)
         slowestNs_ = elapsed;
-    if (status == HostingStatus::Timeout) {
+    if (status == HostingStatus::Timeout || status == HostingStatus::Xrun) {
         overDeadline_ = true;
         *why = "process() of " + std::to_string(frames) + " frames did not return within " +
-               milliseconds(kHangTimeoutNs) + " (the plugin hangs); the instance is offline";
+               milliseconds(kHangTimeoutNs) + " (the plugin hangs)";
         return false;
     }
     if (status != HostingStatus::Ok) {

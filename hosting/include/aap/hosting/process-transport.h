@@ -51,8 +51,8 @@ struct ProcessTransportOptions {
     // Xruns (docs/hosting.md): a process() that misses its deadline returns Xrun and the instance
     // keeps running. The service counts as hung, and is killed (every instance of it goes
     // offline, process() returns Timeout), once it has missed `unresponsiveCycles` consecutive
-    // cycles AND `unresponsiveNs` have passed since the first of them (so the longer of the two
-    // bounds applies). unresponsiveCycles >= 1, unresponsiveNs >= 0.
+    // cycles AND `unresponsiveNs` have passed since the first missed deadline (so the longer of
+    // the two bounds applies). unresponsiveCycles >= 1, unresponsiveNs >= 0.
     int32_t unresponsiveCycles = 3;
     int64_t unresponsiveNs = 250'000'000;
 };
