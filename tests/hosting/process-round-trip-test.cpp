@@ -230,6 +230,9 @@ void checkOtherPorts(PluginIsolation isolation) {
     const uint8_t marker[4] = {0xDE, 0xAD, 0xBE, 0xEF};
     std::memcpy(in + 20000 - 4, marker, 4);  // the last bytes of the declared size reach the plugin
     test::fillInputs(*instance, kFrames, 7);
+    // What the host gave for this cycle (the input is empty again after it: the cycle contract).
+    AAPMidiBufferHeader inHeader;
+    std::memcpy(&inHeader, instance->portBuffer(4), sizeof(inHeader));
     ASSERT_EQ(instance->process(kFrames, kDeadline), HostingStatus::Ok);
     auto* out = static_cast<const uint8_t*>(instance->portBuffer(7));
     uint32_t sizes[2];
@@ -243,8 +246,6 @@ void checkOtherPorts(PluginIsolation isolation) {
     auto* midiOut = static_cast<const uint8_t*>(instance->portBuffer(5));
     AAPMidiBufferHeader header;
     std::memcpy(&header, midiOut, sizeof(header));
-    AAPMidiBufferHeader inHeader;
-    std::memcpy(&inHeader, instance->portBuffer(4), sizeof(inHeader));
     EXPECT_EQ(header.length, inHeader.length);
     EXPECT_EQ(instance->deactivate(), HostingStatus::Ok);
     EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
