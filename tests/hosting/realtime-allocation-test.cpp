@@ -99,7 +99,8 @@ TEST(ProcessTransportRealtime, EventsAndXrunsAllocateNothing) {
     ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
     ASSERT_EQ(instance->activate(), HostingStatus::Ok);
     test::fillInputs(*instance, kFrames, 1);
-    uint64_t heapOperations = 0;
+    uint64_t heapOperations = 0, blockingCalls = 0;
+    std::string firstViolation;
     int xruns = 0, failures = 0;
     auto guardedCycle = [&](int64_t deadlineNs) {
         RealtimeGuard guard;
@@ -108,6 +109,9 @@ TEST(ProcessTransportRealtime, EventsAndXrunsAllocateNothing) {
             failures += instance->addEvent(frame, noteOn, 2) != HostingStatus::Ok;
         const HostingStatus status = instance->process(kFrames, deadlineNs);
         heapOperations += guard.heapOperations();
+        blockingCalls += guard.blockingCalls();
+        if (firstViolation.empty() && guard.firstViolation() != nullptr && *guard.firstViolation() != '\0')
+            firstViolation = guard.firstViolation();
         return status;
     };
     for (int cycle = 1; cycle <= 60; cycle++) {
@@ -137,6 +141,7 @@ TEST(ProcessTransportRealtime, EventsAndXrunsAllocateNothing) {
     EXPECT_EQ(recovered, 20);
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    EXPECT_EQ(blockingCalls, 0u) << firstViolation;
 }
 
 // In process the plugin's process() runs on this thread, so the guard also sees what the
