@@ -59,7 +59,8 @@ struct PluginHostOptions {
     // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header, as the host sees
     // it (portBufferSize). The first MIDI2 input's shared buffer is larger by a reserve for AAPXS
     // traffic (one largest request plus one largest host-extension reply), which host events
-    // never take.
+    // never take. Also the size of every "other" port buffer. A port's metadata minimumSize raises
+    // either (never lowers it).
     uint32_t midiBufferSize = 8192;
     // Events per cycle PluginInstance::addEvent accepts (their bytes are bounded by the host's
     // share, midiBufferSize - 32, as well).
@@ -106,7 +107,8 @@ public:
     uint8_t uridOf(const char* uri, size_t uriSize) const noexcept;
 
     // [main-thread] Unprepared -> Inactive. Allocates every port buffer: audio frames * 4 bytes,
-    // MIDI2 options.midiBufferSize bytes (header zeroed). frames 1..65536, sampleRate > 0.
+    // MIDI2 options.midiBufferSize bytes (header zeroed), "other" options.midiBufferSize bytes
+    // (zeroed); a port's metadata minimumSize raises any of them. frames 1..65536, sampleRate > 0.
     HostingStatus prepare(int32_t frames, int32_t sampleRate);
     // [main-thread] Inactive -> Active.
     HostingStatus activate();
