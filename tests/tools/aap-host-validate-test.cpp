@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -391,6 +392,30 @@ TEST_F(AapHostValidate, AnEffectWithoutAudioInputIsAPortsWarning) {
     EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
     EXPECT_TRUE(hasLine(result, "WARN ports: 0 audio in, 2 audio out, 1 MIDI2 in, 1 MIDI2 out: an effect without audio input"))
         << result.out;
+    EXPECT_EQ(countPrefix(result, "FAIL "), 0) << result.out;
+}
+
+// A metadata file with something the catalog ignores (an attribute AAP plugins write but this SDK
+// does not read): the plugin loads, `info` lists the warning with file, line and column, and
+// `validate` reports it as a WARN metadata check without failing.
+TEST_F(AapHostValidate, MetadataWarningsReachInfoAndValidate) {
+    const std::string bundle = dir_ + "/warned.aap";
+    ASSERT_EQ(::mkdir(bundle.c_str(), 0755), 0);
+    ASSERT_EQ(::symlink(AAP_VALIDATE_TEST_BUNDLE_DIR "/aap-validate-test-plugins.so", (bundle + "/plugin.so").c_str()), 0);
+    std::ofstream(bundle + "/aap_metadata.xml")
+        << "<plugins>\n"
+           "  <plugin name=\"Warned\" category=\"Effect\" unique-id=\"urn:aap-validate-test:runtime-parameters\"\n"
+           "          library=\"plugin.so\" manufacturer=\"Someone\" />\n"
+           "</plugins>\n";
+    const std::string where = "/warned.aap/aap_metadata.xml:3:31: warning: unknown attribute 'manufacturer' on <plugin> is ignored";
+    HostRun info = run({"info", "urn:aap-validate-test:runtime-parameters", "--plugin-path", bundle, "--metadata-only",
+                        "--quiet"});
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    EXPECT_NE(info.out.find("metadata warnings: 1\n"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find(where), std::string::npos) << info.out;
+    HostRun result = validate("urn:aap-validate-test:runtime-parameters", bundle, {"--quiet"});
+    EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+    EXPECT_TRUE(hasLine(result, "WARN metadata: ", where)) << result.out;
     EXPECT_EQ(countPrefix(result, "FAIL "), 0) << result.out;
 }
 
