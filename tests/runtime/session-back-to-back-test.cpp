@@ -635,7 +635,14 @@ TEST(SessionBackToBack, ZeroAllocationsOnTheAudioThreadsWithTrafficInFlight) {
     }
     const std::uint64_t allocations = guard.allocations();
     const std::uint64_t frees = guard.deallocations();
+    const std::uint64_t blocking = guard.blockingCalls();
+    const std::uint64_t wakes = guard.allowedCalls(aap::AllowedCall::FutexWake);
+    const std::uint64_t waits = guard.allowedCalls(aap::AllowedCall::BoundedFutexWait);
     EXPECT_EQ(allocations, 0u) << "over " << cycles << " cycles";
+    EXPECT_EQ(blocking, 0u) << "first violation: " << aap::RealtimeGuard::firstViolation();
+    EXPECT_EQ(waits, 0u);
+    // Each cycle calls wakeIfPending on the plugin's worker and on the host's: one wake each at most.
+    EXPECT_LE(wakes, 2 * static_cast<std::uint64_t>(cycles));
     EXPECT_EQ(frees, 0u);
     EXPECT_EQ(rejected, 0);
     EXPECT_GT(h.pluginRecipient->statistics().handledInline, static_cast<std::uint64_t>(cycles / 2));
