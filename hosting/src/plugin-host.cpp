@@ -321,6 +321,8 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
         // Not a failure: requests stay pending (their own timeouts still apply), the inputs of a
         // cycle that could not start stay with the host for the next one.
         xruns_.fetch_add(1, std::memory_order_relaxed);
+        if (readiness != TransportInstance::Readiness::Busy)
+            lateCycles_.fetch_add(1, std::memory_order_relaxed);
         if (initiator_)
             initiator_->expire(monotonicNowNs());
         return status;

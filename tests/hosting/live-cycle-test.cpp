@@ -265,6 +265,7 @@ TEST(Xruns, APluginLateOnceEvery50CyclesKeepsRunningAndEveryLateCycleIsCounted) 
     }
     EXPECT_EQ(late, 4);
     EXPECT_EQ(instance->xruns(), 4u);
+    EXPECT_EQ(instance->lateCycles(), 4u);
 }
 
 TEST(Xruns, AHangingPluginGoesToErrorWithinTheBoundAndItsServiceIsKilled) {
@@ -348,6 +349,7 @@ TEST(Xruns, SigstopThenSigcontOfTheServiceGivesXrunsThenNormalCycles) {
     }
     EXPECT_EQ(xruns, 20);
     EXPECT_GE(instance->xruns(), 20u);
+    EXPECT_EQ(instance->lateCycles(), 1u);  // the first started and missed; the rest could not start
     EXPECT_EQ(instance->state(), InstanceState::Active);
 }
 

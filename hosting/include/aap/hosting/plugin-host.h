@@ -136,8 +136,12 @@ public:
     // The host's event queue (what addEvent fills). [audio-thread]
     EventQueue& events() noexcept { return events_; }
 
-    // [thread-safe] Cycles that returned Xrun since the instance was created.
+    // [thread-safe] Cycles that returned Xrun since the instance was created: cycles that started
+    // and missed their deadline (lateCycles) plus cycles that could not start because the service
+    // was still busy with a late one.
     uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    // [thread-safe] Of those, the cycles that started and missed their deadline.
+    uint64_t lateCycles() const noexcept { return lateCycles_.load(std::memory_order_relaxed); }
     // The plugin service's process id (process transports), 0 otherwise or once destroyed.
     int servicePid() const noexcept { return servicePid_; }
 
@@ -221,6 +225,7 @@ private:
     uint32_t midiInSharedSize_ = 0;  // the first MIDI2 input's shared buffer, with the AAPXS reserve
     EventQueue events_;
     std::atomic<uint64_t> xruns_{0};
+    std::atomic<uint64_t> lateCycles_{0};
     int servicePid_ = 0;
     // URIs mapped by addExtension (index + 1 = urid); only appended to while Unprepared, read by
     // the audio thread while Active.
