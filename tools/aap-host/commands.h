@@ -13,5 +13,6 @@ int runRenderCommand(const std::vector<std::string>& arguments);
 int runBenchCommand(const std::vector<std::string>& arguments);
 int runValidateCommand(const std::vector<std::string>& arguments);
 int runDemoCommand(const std::vector<std::string>& arguments);
+int runPlayCommand(const std::vector<std::string>& arguments);
 
 } // namespace aap::host_tool

@@ -12,6 +12,7 @@ enum ExitCode : int {
     kExitBadInput = 4,         // an input file (WAV, MIDI, state) is missing, corrupt or unsupported
     kExitOutputError = 5,      // an output file could not be written
     kExitValidationFailed = 6, // aap-host validate: at least one check FAILed (the plugin is faulty)
+    kExitAudioUnavailable = 7, // aap-host play: no libjack, no JACK server to connect to, or the server went away
 };
 
 } // namespace aap::host_tool

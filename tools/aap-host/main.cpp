@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"list", "list the plugins found on the search path (text or --json)", runListCommand},
     {"info", "show a plugin's metadata and what the running plugin reports", runInfoCommand},
     {"render", "run a plugin over a WAV and/or MIDI file and write a WAV", runRenderCommand},
+    {"play", "play a chain of plugins live as a JACK client (MIDI in, audio in/out)", runPlayCommand},
     {"bench", "measure process() round trips, out of process beside in process", runBenchCommand},
     {"validate", "run a battery of checks on a plugin (PASS/WARN/FAIL per check)", runValidateCommand},
     {"demo", "render a generated song through the example instrument and effect", runDemoCommand},
@@ -41,7 +42,8 @@ void printUsage(FILE* out) {
     std::fprintf(out,
                  "\n"
                  "exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 plugin not found,\n"
-                 "            4 bad input file, 5 output error, 6 validation failed\n");
+                 "            4 bad input file, 5 output error, 6 validation failed,\n"
+                 "            7 audio unavailable (no libjack or JACK server)\n");
 }
 
 } // namespace
