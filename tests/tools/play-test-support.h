@@ -1,0 +1,218 @@
+// Shared by the `aap-host play` tests and the play benchmark: a private JACK server (jackd with
+// the dummy driver under a unique name, started and stopped by pid), processes spawned with a
+// stdin pipe and their output in files, and test JACK clients made with the same run-time-loaded
+// libjack as aap-host (jack-library.h).
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jack-library.h"
+
+extern char** environ;
+
+namespace aap::play_test {
+
+inline std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A child process: argv, extra environment, stdin from a pipe we hold, stdout/stderr to files.
+class Child {
+public:
+    Child() = default;
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+    ~Child() { kill(SIGKILL); }
+
+    bool spawn(const std::vector<std::string>& arguments, const std::vector<std::string>& extraEnvironment,
+               const std::string& outPath, const std::string& errPath) {
+        int input[2];
+        if (::pipe2(input, O_CLOEXEC) != 0)
+            return false;
+        std::vector<std::string> words = arguments;
+        std::vector<char*> argv;
+        for (std::string& word : words)
+            argv.push_back(word.data());
+        argv.push_back(nullptr);
+        std::vector<std::string> environment;
+        for (char** entry = environ; *entry != nullptr; entry++) {
+            bool replaced = false;
+            for (const std::string& extra : extraEnvironment)
+                replaced |= std::strncmp(*entry, extra.c_str(), extra.find('=') + 1) == 0;
+            if (!replaced)
+                environment.push_back(*entry);
+        }
+        environment.insert(environment.end(), extraEnvironment.begin(), extraEnvironment.end());
+        std::vector<char*> envp;
+        for (std::string& entry : environment)
+            envp.push_back(entry.data());
+        envp.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0);
+        posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int result = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(input[0]);
+        stdin_ = input[1];
+        if (result != 0) {
+            pid_ = -1;
+            closeInput();
+            return false;
+        }
+        return true;
+    }
+
+    pid_t pid() const { return pid_; }
+    bool write(const std::string& text) {
+        return stdin_ >= 0 && ::write(stdin_, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    }
+    void closeInput() {
+        if (stdin_ >= 0)
+            ::close(stdin_);
+        stdin_ = -1;
+    }
+    // Waits up to timeoutMs for the exit: the exit code (128 + signal), or -1 on timeout.
+    int wait(int timeoutMs) {
+        if (pid_ < 0)
+            return status_;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+        for (;;) {
+            int status = 0;
+            const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+            if (done == pid_) {
+                pid_ = -1;
+                status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                closeInput();
+                return status_;
+            }
+            if (std::chrono::steady_clock::now() > deadline)
+                return -1;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    void kill(int signal) {
+        if (pid_ > 0) {
+            ::kill(pid_, signal);
+            if (signal == SIGKILL)
+                wait(10000);
+        }
+        closeInput();
+    }
+
+private:
+    pid_t pid_ = -1;
+    int stdin_ = -1;
+    int status_ = -1;
+};
+
+// Waits until `path` contains `text` (or timeoutMs passes).
+inline bool waitForText(const std::string& path, const std::string& text, int timeoutMs) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (slurp(path).find(text) != std::string::npos)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+// Our children (and, with the subreaper flag set, orphaned descendants) still alive.
+inline std::vector<pid_t> livingChildren() {
+    std::vector<pid_t> children;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr)
+        return children;
+    const pid_t self = ::getpid();
+    while (dirent* entry = ::readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid <= 0)
+            continue;
+        const std::string stat = slurp("/proc/" + std::string(entry->d_name) + "/stat");
+        const size_t close = stat.rfind(')');
+        if (close == std::string::npos)
+            continue;
+        char state = 0;
+        int parent = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) == 2 && parent == self && state != 'Z')
+            children.push_back(pid);
+    }
+    ::closedir(proc);
+    return children;
+}
+
+// jackd -r -d dummy -r 48000 -p 256 under a unique JACK_DEFAULT_SERVER name.
+class JackServer {
+public:
+    ~JackServer() { stop(); }
+    // `synchronous` adds -S: the server waits for the whole graph every cycle (with a timeout of
+    // its own) instead of going on when a client is late, so under load no client misses a cycle
+    // that the others ran.
+    bool start(const std::string& directory, std::string* error, bool synchronous = false, int period = 256) {
+        static std::atomic<int> counter{0};
+        name_ = "aap-play-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+        std::vector<std::string> command = {"jackd", "-r"};
+        if (synchronous)
+            command.insert(command.end(), {"-S", "-t", "5000"});
+        command.insert(command.end(), {"-d", "dummy", "-r", "48000", "-p", std::to_string(period)});
+        if (!server_.spawn(command, environment(), directory + "/jackd.out", directory + "/jackd.err")) {
+            *error = "cannot start jackd";
+            return false;
+        }
+        Child wait;
+        if (!wait.spawn({"jack_wait", "-w", "-s", name_, "-t", "20"}, environment(), directory + "/jack_wait.out",
+                        directory + "/jack_wait.err") ||
+            wait.wait(30000) != 0) {
+            wait.kill(SIGKILL);
+            *error = "jackd did not come up: " + slurp(directory + "/jackd.err");
+            stop();
+            return false;
+        }
+        return true;
+    }
+    void stop() {
+        if (server_.pid() > 0) {
+            server_.kill(SIGTERM);
+            if (server_.wait(10000) < 0)
+                server_.kill(SIGKILL);
+        }
+    }
+    void kill() { server_.kill(SIGKILL); }
+    const std::string& name() const { return name_; }
+    std::vector<std::string> environment() const { return {"JACK_DEFAULT_SERVER=" + name_}; }
+
+private:
+    std::string name_;
+    Child server_;
+};
+
+// Opens a JACK client on `server` (jack_client_open with JackServerName).
+inline host_tool::jack::Client* openClient(const host_tool::JackLibrary& jack, const std::string& name,
+                                           const std::string& server) {
+    int status = 0;
+    return jack.client_open(name.c_str(), host_tool::jack::kServerName | host_tool::jack::kUseExactName |
+                                              host_tool::jack::kNoStartServer,
+                            &status, server.c_str());
+}
+
+} // namespace aap::play_test
