@@ -197,7 +197,17 @@ public:
                 server_.kill(SIGKILL);
         }
     }
-    void kill() { server_.kill(SIGKILL); }
+    // Kills the server as a crash would, then removes what a killed jackd leaves in /dev/shm
+    // (its semaphores and segments carry the server name).
+    void kill() {
+        server_.kill(SIGKILL);
+        if (DIR* shm = ::opendir("/dev/shm")) {
+            while (dirent* entry = ::readdir(shm))
+                if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
+                    ::unlink(("/dev/shm/" + std::string(entry->d_name)).c_str());
+            ::closedir(shm);
+        }
+    }
     const std::string& name() const { return name_; }
     std::vector<std::string> environment() const { return {"JACK_DEFAULT_SERVER=" + name_}; }
 
