@@ -40,6 +40,11 @@ struct AudioCycle {
     // CLOCK_MONOTONIC nanoseconds: when this period started and by when its outputs are due.
     int64_t startNs = 0;
     int64_t deadlineNs = 0;
+    // JACK only: the server's clock (jack_get_time, microseconds) and when, on that clock, this
+    // cycle began (jack_get_cycle_times' current_usecs): what JACK's own cycle timing measures.
+    // Null / 0 on the null backend.
+    uint64_t (*serverTimeUs)() = nullptr;
+    uint64_t serverCycleStartUs = 0;
 };
 
 class AudioProcessor {

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -271,6 +274,12 @@ private:
         const int64_t period = static_cast<int64_t>(frames) * 1'000'000'000 / std::max<int32_t>(1, self->sampleRate_);
         cycle.startNs = start;
         cycle.deadlineNs = start + period;
+        jack::NFrames currentFrames = 0;
+        jack::Time currentUsecs = 0, nextUsecs = 0;
+        float periodUsecs = 0;
+        if (self->jack_.get_cycle_times(self->client_, &currentFrames, &currentUsecs, &nextUsecs, &periodUsecs) == 0)
+            cycle.serverCycleStartUs = currentUsecs;
+        cycle.serverTimeUs = self->jack_.get_time;
         if (processor != nullptr)
             processor->process(cycle);
         else

@@ -80,7 +80,7 @@ struct JackLibrary {
     jack::NFrames (*last_frame_time)(const jack::Client*) = nullptr;
     int (*get_cycle_times)(const jack::Client*, jack::NFrames* currentFrames, jack::Time* currentUsecs,
                            jack::Time* nextUsecs, float* periodUsecs) = nullptr;
-    jack::Time (*get_time)() = nullptr;
+    uint64_t (*get_time)() = nullptr;  // jack_time_t jack_get_time(void)
     void (*set_error_function)(void (*)(const char*)) = nullptr;
     void (*set_info_function)(void (*)(const char*)) = nullptr;
 
