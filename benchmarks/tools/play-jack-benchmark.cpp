@@ -134,7 +134,7 @@ bool openPlugin(aap::PluginHost& host, const aap::PluginCatalog& catalog, PlayPl
         *error = "the benchmark gain plugin is not in " AAP_BENCH_BUNDLE_DIR;
         return false;
     }
-    if (HostedPlugin::open(host, "urn:aap-bench:gain", frames, rate, &plugin->hosted, error) != aap::HostingStatus::Ok)
+    if (aap::HostedPlugin::open(host, "urn:aap-bench:gain", aap::HostedPluginOptions::at(frames, rate), &plugin->hosted, error) != aap::HostingStatus::Ok)
         return false;
     plugin->describePorts();
     return plugin->hosted->instance().activate() == aap::HostingStatus::Ok;

@@ -52,7 +52,7 @@ struct Chain {
         plugin->information = catalog.findByUniqueId(id);
         ASSERT_NE(plugin->information, nullptr) << id;
         std::string error;
-        ASSERT_EQ(HostedPlugin::open(host, id, frames, 48000, &plugin->hosted, &error), HostingStatus::Ok) << error;
+        ASSERT_EQ(HostedPlugin::open(host, id, HostedPluginOptions::at(frames, 48000), &plugin->hosted, &error), HostingStatus::Ok) << error;
         plugin->describePorts();
         ASSERT_EQ(plugin->hosted->instance().activate(), HostingStatus::Ok);
         plugins.push_back(std::move(plugin));

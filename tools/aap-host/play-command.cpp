@@ -134,7 +134,7 @@ private:
 };
 
 bool Player::snapshot(size_t p, std::vector<uint8_t>* bytes, std::string* error) {
-    StateProxy* state = plugins_[p]->hosted->state();
+    std::shared_ptr<StateProxy> state = plugins_[p]->hosted->state();
     if (state == nullptr) {
         *error = "the state extension is unavailable";
         return false;
@@ -178,8 +178,8 @@ void Player::restart() {
         plugin.hosted.reset();  // destroys the failed instance (and ends its service process)
         std::string error;
         std::unique_ptr<HostedPlugin> fresh;
-        if (HostedPlugin::open(host_, plugin.information->uniqueId, backend_.periodFrames(), backend_.sampleRate(),
-                               &fresh, &error) != HostingStatus::Ok) {
+        if (HostedPlugin::open(host_, plugin.information->uniqueId,
+                               HostedPluginOptions::at(backend_.periodFrames(), backend_.sampleRate()), &fresh, &error) != HostingStatus::Ok) {
             std::fprintf(stderr, "aap-host play: restart of %s failed: %s\n", label(p).c_str(), error.c_str());
             continue;
         }
@@ -196,6 +196,7 @@ void Player::restart() {
             continue;
         }
         plugin.hosted = std::move(fresh);
+        plugin.describePorts();
         plugin.fault.store(0);
         std::fprintf(stderr, "aap-host play: %s restarted%s\n", label(p).c_str(),
                      plugin.haveState ? " with its last state" : "");
@@ -626,8 +627,9 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
     PluginHost host{catalog, hostOptionsFrom(parsed)};
     for (size_t p = 0; p < plugins.size(); p++) {
         PlayPlugin& plugin = *plugins[p];
-        if (HostedPlugin::open(host, plugin.information->uniqueId, backend->periodFrames(), backend->sampleRate(),
-                               &plugin.hosted, &error) != HostingStatus::Ok) {
+        if (HostedPlugin::open(host, plugin.information->uniqueId,
+                               HostedPluginOptions::at(backend->periodFrames(), backend->sampleRate()), &plugin.hosted,
+                               &error) != HostingStatus::Ok) {
             std::fprintf(stderr, "aap-host play: %s\n", error.c_str());
             return kExitRuntimeFailure;
         }

@@ -13,6 +13,7 @@ void PlayPlugin::describePorts() {
     audioIn.clear();
     audioOut.clear();
     midiIn = -1;
+    presets = hosted->presets().get();
     for (const PortInformation& port : hosted->instance().information().ports) {
         const bool input = port.direction == PortDirection::Input;
         if (port.contentType == PortContentType::Audio)
@@ -118,7 +119,7 @@ void PlayEngine::applyCommands() noexcept {
             if (!candidate.busy.load(std::memory_order_acquire))
                 record = &candidate;
         }
-        if (record == nullptr || plugin.hosted->presets() == nullptr) {
+        if (record == nullptr || plugin.presets == nullptr) {
             notify(dropped);
             continue;
         }
@@ -127,7 +128,7 @@ void PlayEngine::applyCommands() noexcept {
         record->plugin = command.plugin;
         record->index = command.preset;
         record->sequence = command.sequence;
-        plugin.hosted->presets()->setPresetIndexAsync(command.preset, &PlayEngine::presetCompleted, record);
+        plugin.presets->setPresetIndexAsync(command.preset, &PlayEngine::presetCompleted, record);
     }
 }
 

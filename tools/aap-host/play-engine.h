@@ -29,7 +29,7 @@
 #include "aap/hosting/plugin-host.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
 #include "audio-backend.h"
-#include "hosted-plugin.h"
+#include "aap/hosting/hosted-plugin.h"
 
 namespace aap::host_tool {
 
@@ -40,6 +40,7 @@ struct PlayPlugin {
     std::unique_ptr<HostedPlugin> hosted;
     std::vector<int32_t> audioIn, audioOut;
     int32_t midiIn = -1;
+    PresetsProxy* presets = nullptr;    // hosted's, cached so the audio thread copies no shared_ptr
     int32_t presetCount = -1;           // -1: unknown (no presets extension)
     std::vector<uint8_t> lastState;     // what `restart` restores (empty: none known)
     bool haveState = false;
@@ -47,7 +48,7 @@ struct PlayPlugin {
     // cleared by the control thread after a restart.
     std::atomic<int32_t> fault{0};
 
-    // Fills the port lists from the instance's information.
+    // Fills the port lists from the instance's information and caches the presets proxy.
     void describePorts();
 };
 
