@@ -71,7 +71,10 @@ TEST(PlayEngineRealtime, TheCallbackBodyTouchesNoHeapOnTheNullBackend) {
         chain.add("urn:aap-examples:poly-synth", 256);
         chain.add("urn:aap-examples:delay-effect", 256);
         ASSERT_EQ(chain.plugins.size(), 2u);
-        PlayEngine engine{chain.pointers(), 256, 0, 2, 0};
+        // A deadline of 1 s, not the period: this test is about heap operations, and on a loaded
+        // machine a service descheduled past 5 ms would otherwise fail the chain (a Timeout is a
+        // failure in the hosting layer today).
+        PlayEngine engine{chain.pointers(), 256, 0, 2, 1'000'000'000};
         GuardedEngine guarded{engine};
         std::unique_ptr<AudioBackend> backend = createNullBackend();
         AudioBackendConfig config;
