@@ -300,7 +300,8 @@ TEST_F(AapHostPlay, UsageErrors) {
                                                {"--backend", "null", "--connect"},
                                                {"--rate", "44100"},
                                                {"--preset", "3:1"},
-                                               {"--param", "9=1"},
+                                               {"--backend", "null", "--param", "9=1"},
+                                               {"--backend", "null", "--param", "1=99999"},
                                                {"--preset", "1@2"}}) {
         std::vector<std::string> words = {"delay-effect"};
         words.insert(words.end(), arguments.begin(), arguments.end());

@@ -282,11 +282,10 @@ void Player::handleLine(const std::string& line) {
         std::string error;
         if (w.size() != 3 || !parseParameterChange(w[1] + "=" + w[2], &change, &error))
             return bad("usage: param ID VALUE (" + (error.empty() ? std::string("two numbers") : error) + ")");
-        std::vector<ControlChange> changes{change};
         PlayPlugin& plugin = *plugins_[target_];
-        if (!checkParameterChanges(*plugin.information, &changes, &error))
-            return bad(error.substr(error.find(':') + 2));
-        for (const ParameterInformation& parameter : plugin.information->parameters)
+        if (!checkParameterChanges(plugin.information->uniqueId, plugin.parameters, {change}, &error))
+            return bad(error);
+        for (const ParameterInformation& parameter : plugin.parameters.parameters)
             if (parameter.id == change.parameterId) {
                 const TimedUmp ump = parameterChangeUmp(0, parameter, change.value);
                 PlayCommand command;
@@ -366,7 +365,7 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
         splitPluginPrefix(text, plugins_.size(), &p, &rest, &error);
         ControlChange change;
         parseParameterChange(rest, &change, &error);
-        for (const ParameterInformation& parameter : plugins_[p]->information->parameters)
+        for (const ParameterInformation& parameter : plugins_[p]->parameters.parameters)
             if (parameter.id == change.parameterId) {
                 const TimedUmp ump = parameterChangeUmp(0, parameter, change.value);
                 PlayCommand command;
@@ -568,16 +567,6 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
         plugin->information = information;
         plugins.push_back(std::move(plugin));
     }
-    for (const std::string& text : parsed.values("param")) {
-        size_t p = 0;
-        std::string rest;
-        splitPluginPrefix(text, count, &p, &rest, &error);
-        ControlChange change;
-        parseParameterChange(rest, &change, &error);
-        std::vector<ControlChange> changes{change};
-        if (!checkParameterChanges(*plugins[p]->information, &changes, &error))
-            return usage(error);
-    }
     std::vector<std::pair<size_t, std::vector<uint8_t>>> states;
     for (const std::string& text : parsed.values("state-in")) {
         size_t p = 0;
@@ -634,11 +623,26 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
             return kExitRuntimeFailure;
         }
         plugin.describePorts();
+        // Parameter ids and ranges: the running plugin's (the metadata's without a parameters
+        // extension), as render --param.
+        if (!resolveParameters(*plugin.hosted, *plugin.information, &plugin.parameters, &error)) {
+            std::fprintf(stderr, "aap-host play: %s: %s\n", plugin.information->uniqueId.c_str(), error.c_str());
+            return kExitRuntimeFailure;
+        }
         if (plugin.hosted->presets() != nullptr) {
             ExtensionResult<int32_t> presets = plugin.hosted->presets()->getPresetCount();
             if (presets.ok())
                 plugin.presetCount = presets.value();
         }
+    }
+    for (const std::string& text : parsed.values("param")) {
+        size_t p = 0;
+        std::string rest;
+        splitPluginPrefix(text, count, &p, &rest, &error);
+        ControlChange change;
+        parseParameterChange(rest, &change, &error);
+        if (!checkParameterChanges(plugins[p]->information->uniqueId, plugins[p]->parameters, {change}, &error))
+            return usage("bad --param '" + text + "': " + error);
     }
     for (auto& [p, bytes] : states) {
         ExtensionStatus loaded = plugins[p]->hosted->state() != nullptr ? plugins[p]->hosted->state()->setState(bytes)

@@ -29,6 +29,7 @@
 #include "aap/hosting/plugin-host.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
 #include "audio-backend.h"
+#include "parameter-resolution.h"
 #include "aap/hosting/hosted-plugin.h"
 
 namespace aap::host_tool {
@@ -42,6 +43,7 @@ struct PlayPlugin {
     int32_t midiIn = -1;
     PresetsProxy* presets = nullptr;    // hosted's, cached so the audio thread copies no shared_ptr
     int32_t presetCount = -1;           // -1: unknown (no presets extension)
+    ResolvedParameters parameters;      // what `param` and --param accept (resolveParameters)
     std::vector<uint8_t> lastState;     // what `restart` restores (empty: none known)
     bool haveState = false;
     // 0 while healthy, else the HostingStatus process() returned. Written by the audio thread,
