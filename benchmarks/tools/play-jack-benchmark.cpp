@@ -164,7 +164,7 @@ void PlayInsideAJackCycle(benchmark::State& state) {
 
     std::unique_ptr<AudioBackend> backend = createJackBackend(&error);
     AudioBackendConfig config;
-    config.clientName = "aap-play-bench";
+    config.clientName = "bench-" + server.name();  // unique on the machine (see JackServer)
     config.audioInputs = 2;
     config.audioOutputs = 2;
     if (!backend || !backend->open(config, &error)) {

@@ -180,7 +180,10 @@ public:
             return false;
         }
         Child wait;
-        if (!wait.spawn({"jack_wait", "-w", "-s", name_, "-t", "20"}, environment(), directory + "/jack_wait.out",
+        // Client names must be unique on the machine, not only per server: JACK2 names a client's
+        // notification socket after the client alone, so two same-named clients opening at once
+        // on two servers break each other. Every client of these tests carries the server name.
+        if (!wait.spawn({"jack_wait", "-w", "-s", name_, "-n", "wait-" + name_, "-t", "20"}, environment(), directory + "/jack_wait.out",
                         directory + "/jack_wait.err") ||
             wait.wait(30000) != 0) {
             wait.kill(SIGKILL);
@@ -193,21 +196,22 @@ public:
     void stop() {
         if (server_.pid() > 0) {
             server_.kill(SIGTERM);
-            if (server_.wait(10000) < 0)
-                server_.kill(SIGKILL);
+            if (server_.wait(20000) < 0)
+                server_.kill(SIGKILL);  // hung: the last resort, which leaks a registry slot
+            // What the server's clients leave when the server goes first (their semaphores carry
+            // the server name, which is ours alone).
+            if (DIR* shm = ::opendir("/dev/shm")) {
+                while (dirent* entry = ::readdir(shm))
+                    if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
+                        ::unlink(("/dev/shm/" + std::string(entry->d_name)).c_str());
+                ::closedir(shm);
+            }
         }
     }
-    // Kills the server as a crash would, then removes what a killed jackd leaves in /dev/shm
-    // (its semaphores and segments carry the server name).
-    void kill() {
-        server_.kill(SIGKILL);
-        if (DIR* shm = ::opendir("/dev/shm")) {
-            while (dirent* entry = ::readdir(shm))
-                if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
-                    ::unlink(("/dev/shm/" + std::string(entry->d_name)).c_str());
-            ::closedir(shm);
-        }
-    }
+    // Never SIGKILL: a killed jackd keeps its slot in JACK2's server registry
+    // (/dev/shm/jack-shm-registry, 8 slots for the whole machine), and after a few of them no
+    // jackd can start at all ("Too many servers already active"). stop() sends SIGTERM, which
+    // is a server going away for its clients all the same.
     const std::string& name() const { return name_; }
     std::vector<std::string> environment() const { return {"JACK_DEFAULT_SERVER=" + name_}; }
 
