@@ -1,5 +1,6 @@
 // The body of `aap-host play`'s audio callback (PlayEngine::process) driven by the null backend
-// at the real period, under aap::rt-guard: no heap operation on the audio thread across seconds
+// at the real period, under aap::rt-guard: no heap operation and no blocking call (a bounded futex
+// wait for the service's reply is allowed by the guard's design) on the audio thread across seconds
 // of cycles with a two-plugin chain out of process, while the control thread sends preset changes
 // (AAPXS requests submitted and completed on the audio thread) and parameter changes (SysEx8
 // UMPs), and also after a plugin failed (the silent path).
@@ -26,9 +27,14 @@ public:
         RealtimeGuard guard;
         engine_.process(cycle);
         heapOperations.fetch_add(guard.heapOperations(), std::memory_order_relaxed);
+        const uint64_t blocking = guard.blockingCalls();
+        if (blocking > 0 && blockingCalls.fetch_add(blocking, std::memory_order_relaxed) == 0)
+            firstViolation.store(RealtimeGuard::firstViolation(), std::memory_order_relaxed);
         guardedCycles.fetch_add(1, std::memory_order_relaxed);
     }
     std::atomic<uint64_t> heapOperations{0};
+    std::atomic<uint64_t> blockingCalls{0};
+    std::atomic<const char*> firstViolation{""};
     std::atomic<uint64_t> guardedCycles{0};
 
 private:
@@ -115,6 +121,7 @@ TEST(PlayEngineRealtime, TheCallbackBodyTouchesNoHeapOnTheNullBackend) {
         EXPECT_GT(guarded.guardedCycles.load(), 100u);
         EXPECT_EQ(engine.faults(), 0u);
         EXPECT_EQ(guarded.heapOperations.load(), 0u) << "mechanism: " << RealtimeGuard::mechanism();
+        EXPECT_EQ(guarded.blockingCalls.load(), 0u) << "first: " << guarded.firstViolation.load();
 
         // The silent path after a failure (the plugin's fault flag set, as process() sets it).
         chain.plugins[0]->fault.store(static_cast<int32_t>(HostingStatus::Offline));
@@ -124,6 +131,7 @@ TEST(PlayEngineRealtime, TheCallbackBodyTouchesNoHeapOnTheNullBackend) {
         backend->stop();
         EXPECT_GT(engine.silentCycles(), 0u);
         EXPECT_EQ(guarded.heapOperations.load(), 0u);
+        EXPECT_EQ(guarded.blockingCalls.load(), 0u) << "first: " << guarded.firstViolation.load();
         for (auto& plugin : chain.plugins)
             if (plugin->fault.load() == 0)
                 plugin->hosted->instance().deactivate();
