@@ -180,6 +180,15 @@ bool PlayEngine::runPlugin(size_t p, const AudioCycle& cycle, const float* const
         const int64_t remaining = deadlineNs - monotonicNs();
         const HostingStatus status =
             instance.process(static_cast<int32_t>(length), std::max(remaining, kMinimumTimeoutNs));
+        if (status == HostingStatus::Xrun) {
+            // Missed the deadline: the hosting layer silenced this plugin's outputs for the cycle
+            // and the instance stays active. An xrun, not a fault: the chain goes on.
+            xruns_.fetch_add(1, std::memory_order_relaxed);
+            cycleXrun_ = true;
+            for (size_t o = 0; o < plugin.audioOut.size(); o++)
+                std::memset(output[o] + begin, 0, sizeof(float) * length);
+            continue;
+        }
         if (status != HostingStatus::Ok) {
             if (status == HostingStatus::Timeout)
                 xruns_.fetch_add(1, std::memory_order_relaxed);
@@ -269,8 +278,9 @@ void PlayEngine::process(const AudioCycle& cycle) noexcept {
         silentCycles_.fetch_add(1, std::memory_order_relaxed);
     }
     const int64_t finished = monotonicNs();
-    if (ran && finished > deadline)
+    if (ran && finished > deadline && !cycleXrun_)
         xruns_.fetch_add(1, std::memory_order_relaxed);
+    cycleXrun_ = false;
     int64_t elapsed = finished - started;
     cycleTimes_.tryPush(elapsed);
     cycles_.fetch_add(1, std::memory_order_relaxed);

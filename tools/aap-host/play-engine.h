@@ -13,9 +13,11 @@
 //      so each event starts a process() call exactly at its frame, as `render` does;
 //   3. each plugin's process() with what is left of the deadline as its timeout;
 //   4. statistics out: counters in atomics, each cycle's chain time in an SPSC queue.
-// A plugin whose process() fails (its process died, or it missed the deadline, which the hosting
-// layer treats as a failure) is reported through a notice; from then on the outputs are silent
-// until the control thread restarts it (suspend(), replace the instance, resume()).
+// A plugin that misses the deadline returns Xrun (the hosting layer silences its outputs for that
+// cycle and it stays active): an xrun, and the chain goes on. A plugin whose process() fails (its
+// process died or stopped answering: the instance is in Error) is reported through a notice; from
+// then on the outputs are silent until the control thread restarts it (suspend(), replace the
+// instance, resume()).
 //
 // Threads: construction, post(), take*(), suspend()/resume() and the plugins' ownership are the
 // control thread's ([main-thread]); process() is the backend's [audio-thread].
@@ -153,6 +155,7 @@ private:
     std::unique_ptr<PresetRecord[]> presetRecords_;
     uint32_t nextPresetRecord_ = 0;
     bool reportedPeriod_ = false;
+    bool cycleXrun_ = false;  // a plugin returned Xrun this cycle (counted once there)
 
     BoundedMpscQueue<PlayCommand> commands_{256};
     BoundedMpscQueue<PlayNotice> notices_{256};
