@@ -107,6 +107,9 @@ TEST(PlayEngineRealtime, TheCallbackBodyTouchesNoHeapOnTheNullBackend) {
             EXPECT_TRUE(engine.post(parameter));
             std::this_thread::sleep_for(std::chrono::milliseconds(150));
         }
+        // At least 100 guarded cycles (about 0.5 s; longer when the machine is busy).
+        for (int wait = 0; wait < 3000 && guarded.guardedCycles.load() < 100; wait++)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         backend->stop();
         int presetsDone = 0;
@@ -127,7 +130,8 @@ TEST(PlayEngineRealtime, TheCallbackBodyTouchesNoHeapOnTheNullBackend) {
         chain.plugins[0]->fault.store(static_cast<int32_t>(HostingStatus::Offline));
         guarded.heapOperations.store(0);
         ASSERT_TRUE(backend->start(&guarded, &error)) << error;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (int wait = 0; wait < 3000 && engine.silentCycles() < 10; wait++)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         backend->stop();
         EXPECT_GT(engine.silentCycles(), 0u);
         EXPECT_EQ(guarded.heapOperations.load(), 0u);
