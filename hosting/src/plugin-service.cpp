@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "aap/hosting/control-protocol.h"
+#include "aap/hosting/realtime-scheduling.h"
 #include "aap/hosting/shared-memory.h"
 #include "aap/plugin-meta-info.h"
 #include "control-socket.h"
@@ -75,7 +76,9 @@ public:
         return HostingStatus::Ok;
     }
 
-    HostingStatus prepare(const wire::PreparePayload& head, const wire::PortEntry* entries, std::vector<UniqueFd>& fds) {
+    // *locking says how locking this side's shared memory went (mlock + pre-fault, not fatal).
+    HostingStatus prepare(const wire::PreparePayload& head, const wire::PortEntry* entries, std::vector<UniqueFd>& fds,
+                          MemoryLocking* locking) {
         if (state_ != State::Unprepared)
             return HostingStatus::InvalidState;
         SharedMemory block;
@@ -109,12 +112,19 @@ public:
         frames_ = head.frames;
         midiIn_ = midiIn;
         midiOut_ = midiOut;
+        lockAndPrefault(processMemory_.data(), processMemory_.size(), locking);
+        for (SharedMemory& port : ports_)
+            lockAndPrefault(port.data(), port.size(), locking);
+        for (Extension& extension : extensions_)
+            lockAndPrefault(extension.memory.data(), extension.memory.size(), locking);
         plugin_->prepare(head.frames, head.sample_rate, std::move(pointers), std::move(sizes));
         state_ = State::Inactive;
         return HostingStatus::Ok;
     }
 
-    HostingStatus activate() {
+    // Starts the realtime thread and asks SCHED_FIFO at `priority` (0: nothing) for it;
+    // *scheduling is what it got, read back from the thread.
+    HostingStatus activate(int32_t priority, RealtimeScheduling* scheduling) {
         if (state_ != State::Inactive)
             return HostingStatus::InvalidState;
         HostingStatus status = aapxs_.startSession(plugin_->plugin());
@@ -128,6 +138,7 @@ public:
         storeSeqCst(&block_->shutdown, 0);
         realtimeExited_.store(false);
         realtime_ = std::thread([this] { realtimeLoop(); });
+        *scheduling = requestRealtimeScheduling(realtime_.native_handle(), priority);
         return HostingStatus::Ok;
     }
 
@@ -549,12 +560,35 @@ private:
                     return;
                 }
             }
-            sendReply(h, instance.prepare(head, entries.data(), message.fds), nullptr, 0);
+            MemoryLocking locking;
+            HostingStatus status = instance.prepare(head, entries.data(), message.fds, &locking);
+            wire::PrepareReplyPayload reply{static_cast<int32_t>(locking.state), locking.errorNumber, locking.bytes,
+                                            locking.memlockLimit};
+            sendReply(h, status, &reply, status == HostingStatus::Ok ? sizeof(reply) : 0);
             return;
         }
-        case wire::kOpActivate:
-            sendReply(h, message.payload.empty() ? instance.activate() : HostingStatus::ProtocolError, nullptr, 0);
+        case wire::kOpActivate: {
+            // An empty payload asks for no realtime scheduling.
+            wire::ActivatePayload head{};
+            if (!message.payload.empty() && message.payload.size() != sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            if (!message.payload.empty())
+                std::memcpy(&head, message.payload.data(), sizeof(head));
+            if (head.realtime_priority < 0 || head.realtime_priority > 99) {
+                sendReply(h, HostingStatus::InvalidArgument, nullptr, 0);
+                return;
+            }
+            RealtimeScheduling scheduling;
+            HostingStatus status = instance.activate(head.realtime_priority, &scheduling);
+            wire::ActivateReplyPayload reply{static_cast<int32_t>(scheduling.grant), scheduling.requestedPriority,
+                                             scheduling.policy, scheduling.priority, scheduling.errorNumber,
+                                             scheduling.capSysNice ? wire::kActivateCapSysNice : 0u,
+                                             scheduling.rtprioLimit};
+            sendReply(h, status, &reply, status == HostingStatus::Ok ? sizeof(reply) : 0);
             return;
+        }
         case wire::kOpDeactivate:
             sendReply(h, message.payload.empty() ? instance.deactivate() : HostingStatus::ProtocolError, nullptr, 0);
             return;

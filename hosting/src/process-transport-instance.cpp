@@ -125,6 +125,22 @@ HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRa
         status = hostingStatusFromWire(reply.header.status);
     if (status != HostingStatus::Ok)
         return status;
+    // The service reports how locking its mapping went; it is the peer's word, so checked.
+    wire::PrepareReplyPayload locked{};
+    if (reply.payload.size() != sizeof(locked))
+        return HostingStatus::ProtocolError;
+    std::memcpy(&locked, reply.payload.data(), sizeof(locked));
+    if (locked.lock_state != static_cast<int32_t>(MemoryLock::Locked) &&
+        locked.lock_state != static_cast<int32_t>(MemoryLock::Failed))
+        return HostingStatus::ProtocolError;
+    report_.serviceMemory = MemoryLocking{static_cast<MemoryLock>(locked.lock_state), locked.bytes,
+                                          locked.error_number, locked.memlock_limit};
+    report_.hostMemory = MemoryLocking{};
+    lockAndPrefault(processMemory.data(), processMemory.size(), &report_.hostMemory);
+    for (SharedMemory& buffer : buffers)
+        lockAndPrefault(buffer.data(), buffer.size(), &report_.hostMemory);
+    for (Extension& extension : extensions_)
+        lockAndPrefault(extension.memory.data(), extension.memory.size(), &report_.hostMemory);
     processMemory_ = std::move(processMemory);
     block_.store(block, std::memory_order_release);
     ports_ = std::move(buffers);
@@ -134,7 +150,37 @@ HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRa
     return HostingStatus::Ok;
 }
 
-HostingStatus ProcessTransportInstance::activate() { return simpleCall(wire::kOpActivate); }
+HostingStatus ProcessTransportInstance::activate() {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    const int32_t priority = transport_->options().realtimePriority;
+    if (priority < 0 || priority > 99)
+        return HostingStatus::InvalidArgument;
+    wire::ActivatePayload request{priority, 0};
+    ControlMessage reply;
+    HostingStatus status = transport_->call(wire::kOpActivate, id_, &request, sizeof(request), nullptr, 0, &reply);
+    if (status == HostingStatus::Ok)
+        status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    wire::ActivateReplyPayload granted{};
+    if (reply.payload.size() != sizeof(granted))
+        return HostingStatus::ProtocolError;
+    std::memcpy(&granted, reply.payload.data(), sizeof(granted));
+    if (granted.grant < static_cast<int32_t>(RealtimeGrant::NotRequested) ||
+        granted.grant > static_cast<int32_t>(RealtimeGrant::Refused) || granted.requested_priority != priority ||
+        granted.priority < 0 || granted.priority > 99)
+        return HostingStatus::ProtocolError;
+    RealtimeScheduling& s = report_.scheduling;
+    s.grant = static_cast<RealtimeGrant>(granted.grant);
+    s.requestedPriority = granted.requested_priority;
+    s.policy = granted.policy;
+    s.priority = granted.priority;
+    s.errorNumber = granted.error_number;
+    s.capSysNice = (granted.flags & wire::kActivateCapSysNice) != 0;
+    s.rtprioLimit = granted.rtprio_limit;
+    return HostingStatus::Ok;
+}
 HostingStatus ProcessTransportInstance::deactivate() { return simpleCall(wire::kOpDeactivate); }
 
 HostingStatus ProcessTransportInstance::destroy() {

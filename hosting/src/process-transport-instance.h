@@ -37,6 +37,7 @@ public:
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
                             uint32_t* replySize, int64_t timeoutNs) override;
     bool isAlive() const noexcept override { return !offline_.load(std::memory_order_acquire); }
+    RealtimeReport realtimeReport() const override { return report_; }
 
     // [transport-thread] The connection is gone: go offline and wake a waiting process().
     void markOffline() noexcept;
@@ -78,6 +79,7 @@ private:
     int64_t firstMissNs_ = 0;
     bool aapxsInInput_ = false;   // audio thread only
     bool aapxsInOutput_ = false;  // audio thread only
+    RealtimeReport report_;       // main thread: written by prepare and activate
 };
 
 } // namespace aap

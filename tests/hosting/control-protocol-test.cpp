@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <errno.h>
+#include <sched.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -288,8 +291,9 @@ TEST(FakeService, GarbageInTheProcessBlockIsAProtocolErrorReturnedImmediately) {
         ASSERT_GE(message.fds.size(), 1u);
         SharedMemory block;
         ASSERT_EQ(SharedMemory::adopt(std::move(message.fds[0]), wire::kProcessBlockSize, &block), HostingStatus::Ok);
-        sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5), nullptr, 0,
-                           nullptr, 0);
+        wire::PrepareReplyPayload locked{1, 0, wire::kProcessBlockSize + 64 * 4, 0};
+        sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5), &locked,
+                           sizeof(locked), nullptr, 0);
         // Scribble over the reply sequence: neither the previous nor the current cycle.
         auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
         __atomic_store_n(&processBlock->reply_sequence, 0xABCDEF01u, __ATOMIC_SEQ_CST);
@@ -549,6 +553,164 @@ TEST(FakeHost, MapUridRequestsAreValidated) {
     EXPECT_EQ(map(3, AAP_TEST_HOST_COUNTER_URI), static_cast<int32_t>(HostingStatus::InvalidState));
     ASSERT_EQ(fake.request(header(wire::kKindRequest, wire::kOpDeactivate, sequence++, instance), nullptr, 0).header.status, 0);
     EXPECT_EQ(map(3, AAP_TEST_HOST_COUNTER_URI), 0);
+    EXPECT_EQ(fake.request(header(wire::kKindRequest, wire::kOpDestroy, sequence++, instance), nullptr, 0).header.status, 0);
+}
+
+// Protocol version 2: the prepare and activate replies carry the realtime reports. The host
+// checks them like everything else the service sends: a missing or inconsistent report is a
+// ProtocolError, never trusted.
+TEST(FakeService, RealtimeReportsInPrepareAndActivateRepliesAreValidated) {
+    struct Case {
+        const char* what;
+        std::vector<uint8_t> prepareReply;
+        std::vector<uint8_t> activateReply;  // empty vector: no payload
+        HostingStatus prepare;
+        HostingStatus activate;
+    };
+    auto bytes = [](const auto& value) {
+        std::vector<uint8_t> out(sizeof(value));
+        std::memcpy(out.data(), &value, sizeof(value));
+        return out;
+    };
+    const wire::PrepareReplyPayload locked{1, 0, 4352, 0};
+    const wire::PrepareReplyPayload badLock{7, 0, 0, 0};
+    const wire::ActivateReplyPayload granted{1, 70, SCHED_FIFO, 70, 0, 0, 0};
+    const wire::ActivateReplyPayload refused{2, 70, SCHED_OTHER, 0, EPERM, 0, 0};
+    const wire::ActivateReplyPayload wrongEcho{1, 71, SCHED_FIFO, 71, 0, 0, 0};
+    const wire::ActivateReplyPayload badGrant{5, 70, SCHED_FIFO, 70, 0, 0, 0};
+    const wire::ActivateReplyPayload badPriority{1, 70, SCHED_FIFO, 1000, 0, 0, 0};
+    std::vector<Case> cases{
+        {"granted", bytes(locked), bytes(granted), HostingStatus::Ok, HostingStatus::Ok},
+        {"refused", bytes(locked), bytes(refused), HostingStatus::Ok, HostingStatus::Ok},
+        {"prepare reply without a report", {}, {}, HostingStatus::ProtocolError, HostingStatus::Ok},
+        {"unknown lock state", bytes(badLock), {}, HostingStatus::ProtocolError, HostingStatus::Ok},
+        {"activate reply without a report", bytes(locked), {}, HostingStatus::Ok, HostingStatus::ProtocolError},
+        {"another priority echoed", bytes(locked), bytes(wrongEcho), HostingStatus::Ok, HostingStatus::ProtocolError},
+        {"unknown grant", bytes(locked), bytes(badGrant), HostingStatus::Ok, HostingStatus::ProtocolError},
+        {"priority out of range", bytes(locked), bytes(badPriority), HostingStatus::Ok, HostingStatus::ProtocolError},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.what);
+        FakeService fake;
+        std::thread peer;
+        auto transport = connectTo(fake, &peer, [&c](int fd) {
+            ControlMessage message;
+            ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &message), HostingStatus::Ok);  // create
+            sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5), nullptr,
+                               0, nullptr, 0);
+            ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &message), HostingStatus::Ok);  // prepare
+            ASSERT_EQ(message.header.opcode, wire::kOpPrepare);
+            sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5),
+                               c.prepareReply.data(), static_cast<uint32_t>(c.prepareReply.size()), nullptr, 0);
+            if (c.prepare != HostingStatus::Ok)
+                return;
+            ASSERT_EQ(receiveControlMessage(fd, kReceiveTimeout, &message), HostingStatus::Ok);  // activate
+            ASSERT_EQ(message.header.opcode, wire::kOpActivate);
+            wire::ActivatePayload request{};
+            ASSERT_EQ(message.payload.size(), sizeof(request));
+            std::memcpy(&request, message.payload.data(), sizeof(request));
+            EXPECT_EQ(request.realtime_priority, 70);
+            EXPECT_EQ(request.reserved, 0u);
+            sendControlMessage(fd, header(wire::kKindReply, message.header.opcode, message.header.sequence, 5),
+                               c.activateReply.data(), static_cast<uint32_t>(c.activateReply.size()), nullptr, 0);
+            ControlMessage ignored;
+            receiveControlMessage(fd, kReceiveTimeout, &ignored);  // until the host hangs up
+        });
+        std::unique_ptr<TransportInstance> instance;
+        PluginLoadSpec spec{"/lib/x.so", "", "urn:x", ""};
+        ASSERT_EQ(transport->createInstance(spec, nullptr, &instance), HostingStatus::Ok);
+        std::vector<PortBufferSpec> ports{{AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_OUTPUT, 64 * 4}};
+        EXPECT_EQ(instance->prepare(64, 48000, ports), c.prepare);
+        if (c.prepare == HostingStatus::Ok) {
+            EXPECT_EQ(instance->realtimeReport().serviceMemory.state, MemoryLock::Locked);
+            EXPECT_EQ(instance->realtimeReport().serviceMemory.bytes, 4352u);
+            EXPECT_EQ(instance->activate(), c.activate);
+            if (c.activate == HostingStatus::Ok)
+                EXPECT_EQ(describeRealtimeScheduling(instance->realtimeReport().scheduling),
+                          c.activateReply == bytes(granted) ? "granted (SCHED_FIFO 70)" : "refused (RLIMIT_RTPRIO is 0)");
+        }
+        instance.reset();
+        transport.reset();
+        peer.join();
+    }
+}
+
+// The real service: the activate payload is validated, an empty one asks for nothing, and the
+// reply always carries the report.
+TEST(FakeHost, ActivatePayloadsAreValidatedAndAnswered) {
+    FakeHost fake;
+    fake.handshake();
+    const std::string library = std::string{AAP_TEST_BUNDLE_DIR} + "/aap-hosting-test-plugins.so";
+    const std::string id = "urn:aap-test:gain-echo";
+    std::vector<uint8_t> payload(sizeof(wire::CreateInstancePayload));
+    wire::CreateInstancePayload head{static_cast<uint32_t>(library.size()), 0, static_cast<uint32_t>(id.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    payload.insert(payload.end(), library.begin(), library.end());
+    payload.insert(payload.end(), id.begin(), id.end());
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 2), payload.data(),
+                                        static_cast<uint32_t>(payload.size()));
+    ASSERT_EQ(reply.header.status, 0);
+    const uint32_t instance = reply.header.instance_id;
+    SharedMemory block, port;
+    ASSERT_EQ(SharedMemory::create(wire::kProcessBlockSize, "test", &block), HostingStatus::Ok);
+    ASSERT_EQ(SharedMemory::create(64, "test", &port), HostingStatus::Ok);
+    auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
+    processBlock->magic = wire::kProcessBlockMagic;
+    processBlock->layout_version = wire::kControlProtocolVersion;
+    struct {
+        wire::PreparePayload head;
+        wire::PortEntry port;
+    } prepare{{16, 48000, 1, 0}, {AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_INPUT, 64, 0}};
+    int fds[2] = {block.fd(), port.fd()};
+    uint32_t sequence = 3;
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, sequence++, instance), &prepare, sizeof(prepare),
+                         fds, 2);
+    ASSERT_EQ(reply.header.status, 0);
+    ASSERT_EQ(reply.payload.size(), sizeof(wire::PrepareReplyPayload));
+    wire::PrepareReplyPayload locked{};
+    std::memcpy(&locked, reply.payload.data(), sizeof(locked));
+    EXPECT_TRUE(locked.lock_state == 1 || locked.lock_state == 2) << locked.lock_state;
+    EXPECT_EQ(locked.bytes, wire::kProcessBlockSize + 64u);
+
+    auto activate = [&](const void* data, uint32_t size) {
+        return fake.request(header(wire::kKindRequest, wire::kOpActivate, sequence++, instance), data, size);
+    };
+    auto deactivate = [&] {
+        return fake.request(header(wire::kKindRequest, wire::kOpDeactivate, sequence++, instance), nullptr, 0).header.status;
+    };
+    const uint8_t odd[5] = {};
+    EXPECT_EQ(activate(odd, sizeof(odd)).header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    for (int32_t bad : {-1, 100}) {
+        wire::ActivatePayload request{bad, 0};
+        reply = activate(&request, sizeof(request));
+        EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::InvalidArgument));
+        EXPECT_TRUE(reply.payload.empty());
+    }
+    // Empty: asks nothing.
+    reply = activate(nullptr, 0);
+    ASSERT_EQ(reply.header.status, 0);
+    ASSERT_EQ(reply.payload.size(), sizeof(wire::ActivateReplyPayload));
+    wire::ActivateReplyPayload answer{};
+    std::memcpy(&answer, reply.payload.data(), sizeof(answer));
+    EXPECT_EQ(answer.grant, 0);
+    EXPECT_EQ(answer.requested_priority, 0);
+    EXPECT_EQ(answer.policy, SCHED_OTHER);
+    ASSERT_EQ(deactivate(), 0);
+    // A priority: granted or refused, echoed, and consistent with what the thread reads back.
+    wire::ActivatePayload request{12, 0};
+    reply = activate(&request, sizeof(request));
+    ASSERT_EQ(reply.header.status, 0);
+    ASSERT_EQ(reply.payload.size(), sizeof(answer));
+    std::memcpy(&answer, reply.payload.data(), sizeof(answer));
+    EXPECT_EQ(answer.requested_priority, 12);
+    if (answer.grant == 1) {
+        EXPECT_EQ(answer.policy, SCHED_FIFO);
+        EXPECT_EQ(answer.priority, 12);
+    } else {
+        EXPECT_EQ(answer.grant, 2);
+        EXPECT_NE(answer.error_number, 0);
+    }
+    ASSERT_EQ(deactivate(), 0);
     EXPECT_EQ(fake.request(header(wire::kKindRequest, wire::kOpDestroy, sequence++, instance), nullptr, 0).header.status, 0);
 }
 

@@ -22,6 +22,7 @@
 #include <thread>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -703,6 +704,26 @@ TEST_F(AapHostCli, BenchReportsOutOfProcessBesideInProcess) {
     EXPECT_NE(result.out.find("| out of process |"), std::string::npos);
     EXPECT_NE(result.out.find(" us |#"), std::string::npos);
     EXPECT_NE(result.out.find("xruns: 0"), std::string::npos) << result.out;
+}
+
+// info and bench say what the service's audio thread got: granted (SCHED_FIFO at the priority)
+// or refused with the reason, and how locking the shared memory went.
+TEST_F(AapHostCli, InfoAndBenchReportRealtimeScheduling) {
+    const std::regex line{"realtime: (granted \\(SCHED_FIFO 70\\)|refused \\(.+\\))\n"};
+    HostRun info = run({"info", kEffect});
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    EXPECT_TRUE(std::regex_search(info.out, line)) << info.out;
+    EXPECT_NE(info.out.find("memory: host "), std::string::npos) << info.out;
+    HostRun bench = run({"bench", kEffect, "--cycles", "20", "--out-of-process-only", "--realtime-priority", "33"});
+    ASSERT_EQ(bench.exitCode, 0) << bench.err;
+    EXPECT_TRUE(std::regex_search(bench.out, std::regex{"realtime: (granted \\(SCHED_FIFO 33\\)|refused \\(.+\\))\n"}))
+        << bench.out;
+    HostRun none = run({"bench", kEffect, "--cycles", "20", "--out-of-process-only", "--realtime-priority", "0"});
+    ASSERT_EQ(none.exitCode, 0) << none.err;
+    EXPECT_NE(none.out.find("realtime: not requested\n"), std::string::npos) << none.out;
+    HostRun bad = run({"bench", kEffect, "--realtime-priority", "100"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("bad --realtime-priority '100' (an integer 0..99)"), std::string::npos) << bad.err;
 }
 
 } // namespace

@@ -28,7 +28,7 @@ struct BenchSettings {
 // A late cycle is an xrun (counted in *xruns, its duration kept); only a lost instance (Error)
 // ends the run early, with *error set.
 bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSettings& settings,
-             std::vector<int64_t>* durations, uint64_t* xruns, std::string* error) {
+             std::vector<int64_t>* durations, uint64_t* xruns, RealtimeReport* report, std::string* error) {
     std::unique_ptr<PluginInstance> instance;
     HostingStatus status = host.instantiate(plugin.uniqueId, &instance, error);
     if (status == HostingStatus::Ok)
@@ -39,6 +39,7 @@ bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSetti
         *error = std::string(hostingStatusMessage(status)) + (error->empty() ? "" : ": ") + *error;
         return false;
     }
+    *report = instance->realtimeReport();
     durations->clear();
     durations->reserve(static_cast<size_t>(settings.cycles));
     double phase = 0.0;
@@ -89,6 +90,9 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
                      "process() deadline in microseconds, 100..10000000 (default 1000000); a later cycle is an "
                      "xrun, counted, and the run goes on"});
     specs.push_back({"out-of-process-only", nullptr, "skip the in-process comparison"});
+    specs.push_back({"realtime-priority", "P",
+                     "SCHED_FIFO priority the service asks for its audio thread, 0..99 (0: none; default 70)"});
+    specs.push_back({"host-realtime", nullptr, "also ask SCHED_FIFO at that priority for aap-host's own thread"});
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
     std::string error;
@@ -128,6 +132,9 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
             return usage("bad --deadline-us '" + parsed.value("deadline-us") + "' (an integer 100..10000000)");
         settings.deadlineNs = value * 1000;
     }
+    int64_t priority = ProcessTransportOptions{}.realtimePriority;
+    if (parsed.has("realtime-priority") && !parseInteger(parsed.value("realtime-priority"), 0, 99, &priority))
+        return usage("bad --realtime-priority '" + parsed.value("realtime-priority") + "' (an integer 0..99)");
 
     PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));
     const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
@@ -144,19 +151,29 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
     std::vector<Mode> modes = {{"out of process", PluginIsolation::ProcessPerInstance}};
     if (!parsed.has("out-of-process-only"))
         modes.push_back({"in process", PluginIsolation::InProcess});
+    if (parsed.has("host-realtime"))
+        std::printf("host thread realtime: %s\n",
+                    describeRealtimeScheduling(requestRealtimeScheduling(static_cast<int32_t>(priority))).c_str());
     std::vector<CycleSummary> summaries;
     for (const Mode& mode : modes) {
         PluginHostOptions options = hostOptionsFrom(parsed);
         options.isolation = mode.isolation;
+        options.process.realtimePriority = static_cast<int32_t>(priority);
         PluginHost host{catalog, options};
         std::vector<int64_t> durations;
         uint64_t xruns = 0;
-        if (!measure(host, *plugin, settings, &durations, &xruns, &error)) {
+        RealtimeReport report;
+        if (!measure(host, *plugin, settings, &durations, &xruns, &report, &error)) {
             std::fprintf(stderr, "aap-host bench: %s (%s): %s\n", plugin->uniqueId.c_str(), mode.name, error.c_str());
             return kExitRuntimeFailure;
         }
         std::string bars = histogram(durations);
         summaries.push_back(summarizeCycles(durations));
+        if (mode.isolation != PluginIsolation::InProcess)
+            std::printf("realtime: %s\nmemory: host %s, service %s\n",
+                        describeRealtimeScheduling(report.scheduling).c_str(),
+                        describeMemoryLocking(report.hostMemory).c_str(),
+                        describeMemoryLocking(report.serviceMemory).c_str());
         std::printf("%s: %s\nxruns: %llu\n%s\n", mode.name, describe(summaries.back()).c_str(),
                     static_cast<unsigned long long>(xruns), bars.c_str());
     }

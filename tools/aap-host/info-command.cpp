@@ -108,6 +108,21 @@ void printRuntime(HostedPlugin& hosted) {
         std::printf("    MIDI mapping policy: %s\n", describeExtensionError(policy.error()).c_str());
 }
 
+// What the service got for realtime operation: activating once starts its audio thread, which
+// asks SCHED_FIFO (ProcessTransportOptions::realtimePriority).
+void printRealtime(HostedPlugin& hosted) {
+    PluginInstance& instance = hosted.instance();
+    if (instance.activate() != HostingStatus::Ok) {
+        std::printf("  realtime: unknown (activate failed)\n");
+        return;
+    }
+    const RealtimeReport report = instance.realtimeReport();
+    instance.deactivate();
+    std::printf("  realtime: %s\n", describeRealtimeScheduling(report.scheduling).c_str());
+    std::printf("  memory: host %s, service %s\n", describeMemoryLocking(report.hostMemory).c_str(),
+                describeMemoryLocking(report.serviceMemory).c_str());
+}
+
 } // namespace
 
 int runInfoCommand(const std::vector<std::string>& arguments) {
@@ -151,6 +166,7 @@ int runInfoCommand(const std::vector<std::string>& arguments) {
         return kExitRuntimeFailure;
     }
     printRuntime(*hosted);
+    printRealtime(*hosted);
     return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
 }
 

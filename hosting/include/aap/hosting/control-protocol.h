@@ -13,7 +13,7 @@ namespace wire {
 // "AAPC" in memory (little-endian), first field of every control message.
 constexpr uint32_t kControlMagic = 0x43504141u;
 // Bumped on any incompatible change of this file. Peers with different versions refuse to talk.
-constexpr uint32_t kControlProtocolVersion = 1u;
+constexpr uint32_t kControlProtocolVersion = 2u;  // 2: activate/prepare carry realtime reports
 
 constexpr uint32_t kMaxControlPayload = 65536u;
 constexpr uint32_t kMaxPorts = 128u;
@@ -34,8 +34,9 @@ enum ControlOpcode : uint32_t {
     kOpCreateInstance = 2,  // payload CreateInstancePayload + strings; reply header.instance_id,
                             // or on failure an optional reason (see kMaxCreateErrorLength)
     kOpAddExtension = 3,    // payload AddExtensionPayload + uri; 1 fd (memfd of the block)
-    kOpPrepare = 4,         // payload PreparePayload + port_count x PortEntry; 1 + port_count fds
-    kOpActivate = 5,        // no payload
+    kOpPrepare = 4,         // payload PreparePayload + port_count x PortEntry; 1 + port_count fds;
+                            // reply PrepareReplyPayload (when Ok)
+    kOpActivate = 5,        // payload ActivatePayload; reply ActivateReplyPayload (when Ok)
     kOpDeactivate = 6,      // no payload
     kOpDestroy = 7,         // no payload
     kOpExtension = 8,       // payload ExtensionPayload + uri; data in the block; reply ExtensionReplyPayload
@@ -111,6 +112,44 @@ struct PreparePayload {
     uint32_t reserved;     // zero
 };
 static_assert(sizeof(PreparePayload) == 16, "PreparePayload is 16 bytes");
+
+// Reply to a successful kOpPrepare: how locking the service's mapping of the process block,
+// port buffers and extension blocks went (mlock + pre-fault; a failure is not fatal).
+struct PrepareReplyPayload {
+    int32_t lock_state;      // MemoryLock: 1 locked, 2 failed (pages pre-faulted anyway)
+    int32_t error_number;    // failed: errno of mlock
+    uint64_t bytes;          // bytes locked, or not locked
+    int64_t memlock_limit;   // failed: RLIMIT_MEMLOCK soft limit of the service, -1 unlimited
+};
+static_assert(sizeof(PrepareReplyPayload) == 24, "PrepareReplyPayload is 24 bytes");
+static_assert(offsetof(PrepareReplyPayload, error_number) == 4 && offsetof(PrepareReplyPayload, bytes) == 8 &&
+                  offsetof(PrepareReplyPayload, memlock_limit) == 16,
+              "PrepareReplyPayload field offsets are part of the protocol");
+
+// kOpActivate: the SCHED_FIFO priority the service asks for the instance's realtime thread.
+struct ActivatePayload {
+    int32_t realtime_priority;  // 0 = ask nothing; 1..99 (another value: InvalidArgument)
+    uint32_t reserved;          // zero
+};
+static_assert(sizeof(ActivatePayload) == 8, "ActivatePayload is 8 bytes");
+
+// Reply to a successful kOpActivate: what the request got, policy and priority as the service
+// read them back from the thread (pthread_getschedparam).
+struct ActivateReplyPayload {
+    int32_t grant;               // RealtimeGrant: 0 not requested, 1 granted, 2 refused
+    int32_t requested_priority;  // echo of ActivatePayload::realtime_priority
+    int32_t policy;              // SCHED_OTHER 0, SCHED_FIFO 1, SCHED_RR 2, ...
+    int32_t priority;            // 0..99
+    int32_t error_number;        // refused: errno of pthread_setschedparam
+    uint32_t flags;              // refused: kActivateCapSysNice when the service had CAP_SYS_NICE
+    int64_t rtprio_limit;        // refused: RLIMIT_RTPRIO soft limit of the service, -1 unlimited
+};
+static_assert(sizeof(ActivateReplyPayload) == 32, "ActivateReplyPayload is 32 bytes");
+static_assert(offsetof(ActivateReplyPayload, requested_priority) == 4 && offsetof(ActivateReplyPayload, policy) == 8 &&
+                  offsetof(ActivateReplyPayload, priority) == 12 && offsetof(ActivateReplyPayload, error_number) == 16 &&
+                  offsetof(ActivateReplyPayload, flags) == 20 && offsetof(ActivateReplyPayload, rtprio_limit) == 24,
+              "ActivateReplyPayload field offsets are part of the protocol");
+constexpr uint32_t kActivateCapSysNice = 1u;
 
 // kOpExtension: followed by the URI; the request data (data_size bytes) is in the extension block.
 // kOpHostExtension: followed by the URI, then data_size bytes of request data.

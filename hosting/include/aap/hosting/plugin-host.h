@@ -172,6 +172,11 @@ public:
     uint32_t portBufferSize(int32_t index) const noexcept;
     int32_t portCount() const noexcept { return static_cast<int32_t>(information_.ports.size()); }
     int32_t preparedFrames() const noexcept { return preparedFrames_; }
+    // [main-thread] Realtime scheduling of the thread that runs the plugin (after activate) and
+    // locking of the instance's shared memory (after prepare), as the transport reports them;
+    // in process everything is "not attempted" (the host's audio thread is the plugin's: see
+    // requestRealtimeScheduling in aap/hosting/realtime-scheduling.h).
+    RealtimeReport realtimeReport() const { return instance_ ? instance_->realtimeReport() : RealtimeReport{}; }
 
     // [main-thread] Called when the plugin calls request_process: on a transport thread out of
     // process; in process on the thread the plugin called it from, which may be the audio thread

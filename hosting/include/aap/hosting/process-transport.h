@@ -55,6 +55,11 @@ struct ProcessTransportOptions {
     // the two bounds applies). unresponsiveCycles >= 1, unresponsiveNs >= 0.
     int32_t unresponsiveCycles = 3;
     int64_t unresponsiveNs = 250'000'000;
+    // SCHED_FIFO priority (1..99) the service asks for each active instance's realtime thread;
+    // 0 asks nothing. Where RLIMIT_RTPRIO / CAP_SYS_NICE do not allow it the thread keeps its
+    // normal policy and PluginInstance::realtimeReport() says why. Outside 0..99 activate()
+    // returns InvalidArgument.
+    int32_t realtimePriority = 70;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "aap/hosting/realtime-scheduling.h"
 #include "aap/hosting/status.h"
 
 namespace aap {
@@ -119,6 +120,11 @@ public:
     // the RT-safe ones inline in the cycle that carries them. Errors: InvalidArgument (urid 0, or
     // urid/uri already mapped differently), NotFound (no definition for uri on the plugin side),
     // InvalidState (active). The default, Unsupported, keeps requests addressed by URI.
+    // [main-thread] What the instance got for realtime operation: the scheduling of the thread
+    // that runs process() (after activate) and memory locking (after prepare). The default says
+    // "not attempted" everywhere (a transport without a thread or shared memory of its own).
+    virtual RealtimeReport realtimeReport() const { return {}; }
+
     virtual HostingStatus mapUrid(const std::string& uri, uint8_t urid) {
         (void)uri;
         (void)urid;
