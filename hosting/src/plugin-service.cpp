@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -16,6 +15,7 @@
 
 #include "aap/hosting/control-protocol.h"
 #include "aap/hosting/realtime-scheduling.h"
+#include "aap/runtime/log.h"
 #include "aap/hosting/shared-memory.h"
 #include "aap/plugin-meta-info.h"
 #include "control-socket.h"
@@ -35,7 +35,9 @@ constexpr int64_t kHostExtensionTimeoutNs = 2000000000;
 // How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
 constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
 
-void logError(const std::string& message) { std::fprintf(stderr, "aap-plugin-service: %s\n", message.c_str()); }
+// Through the host-installed handler (aap/runtime/log.h); the service's main installs one that
+// writes to its stderr.
+void logError(const std::string& message) { log(LogLevel::Error, message); }
 
 class ServiceInstance final : private LocalPluginHostHooks {
 public:
@@ -117,6 +119,8 @@ public:
             lockAndPrefault(port.data(), port.size(), locking);
         for (Extension& extension : extensions_)
             lockAndPrefault(extension.memory.data(), extension.memory.size(), locking);
+        if (locking->state == MemoryLock::Failed)
+            log(LogLevel::Warning, "instance " + std::to_string(id_) + ": shared memory " + describeMemoryLocking(*locking));
         plugin_->prepare(head.frames, head.sample_rate, std::move(pointers), std::move(sizes));
         state_ = State::Inactive;
         return HostingStatus::Ok;

@@ -2,13 +2,13 @@
 
 #include <dlfcn.h>
 
-#include <cstdio>
 #include <cstring>
 
 #include "aapxs/plugin-aapxs-definitions.h"
 #if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
 #include "aap/ext-cpp/standard-extensions.h"
 #endif
+#include "aap/runtime/log.h"
 #include "inline-aapxs-reply.h"
 
 namespace aap {
@@ -19,7 +19,7 @@ void PluginSideAapxs::loadDefinitions(void* library, const std::string& libraryP
     // After the library's own: a definition the plugin ships for a standard URI wins.
     RegistryError error = registerStandardExtensions(registry_);
     if (error != RegistryError::None)
-        std::fprintf(stderr, "aap hosting: standard AAPXS definitions: %s\n", toString(error));
+        log(LogLevel::Error, std::string{"standard AAPXS definitions: "} + toString(error));
 #endif
     buildHostBindings(host);
 }
@@ -32,15 +32,15 @@ void PluginSideAapxs::loadExportedDefinitions(void* library, const std::string& 
     int32_t count = 0;
     const AAPXSDefinition* definitions = get(&count);
     if (definitions == nullptr || count < 0 || count > 1024) {
-        std::fprintf(stderr, "aap hosting: %s: %s returned an invalid array\n", libraryPath.c_str(),
-                     AAP_PLUGIN_AAPXS_DEFINITIONS_SYMBOL);
+        log(LogLevel::Warning, libraryPath + ": " + AAP_PLUGIN_AAPXS_DEFINITIONS_SYMBOL +
+                                   " returned an invalid array; none of its definitions is used");
         return;
     }
     for (int32_t i = 0; i < count; i++) {
         RegistryError error = registry_.add(definitions[i]);
         if (error != RegistryError::None)
-            std::fprintf(stderr, "aap hosting: %s: AAPXS definition %d skipped: %s\n", libraryPath.c_str(), i,
-                         toString(error));
+            log(LogLevel::Warning, libraryPath + ": AAPXS definition " + std::to_string(i) +
+                                       " skipped: " + toString(error));
     }
 }
 
@@ -175,7 +175,7 @@ HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
     SessionError error = SessionError::None;
     auto recipient = RecipientSession::create(options, &error);
     if (!recipient) {
-        std::fprintf(stderr, "aap hosting: could not create the AAPXS recipient session: %s\n", toString(error));
+        log(LogLevel::Error, std::string{"could not create the AAPXS recipient session: "} + toString(error));
         worker->stop();
         return HostingStatus::ResourceFailed;
     }
@@ -188,7 +188,7 @@ HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
     initiatorOptions.callbackWorker = worker.get();
     auto initiator = InitiatorSession::create(initiatorOptions, &error);
     if (!initiator) {
-        std::fprintf(stderr, "aap hosting: could not create the AAPXS host-extension session: %s\n", toString(error));
+        log(LogLevel::Error, std::string{"could not create the AAPXS host-extension session: "} + toString(error));
         worker->stop();
         return HostingStatus::ResourceFailed;
     }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "aap/plugin-meta-info.h"
+#include "aap/runtime/log.h"
 #include "control-socket.h"
 #include "futex.h"
 
@@ -141,6 +142,8 @@ HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRa
         lockAndPrefault(buffer.data(), buffer.size(), &report_.hostMemory);
     for (Extension& extension : extensions_)
         lockAndPrefault(extension.memory.data(), extension.memory.size(), &report_.hostMemory);
+    if (report_.hostMemory.state == MemoryLock::Failed)
+        log(LogLevel::Warning, "shared memory of the plugin instance " + describeMemoryLocking(report_.hostMemory));
     processMemory_ = std::move(processMemory);
     block_.store(block, std::memory_order_release);
     ports_ = std::move(buffers);

@@ -10,7 +10,7 @@
  * returning an array of *count definitions (static storage, valid while the library is loaded).
  * The hosting runtime looks the symbol up right after loading the library and registers every
  * definition for the instances of that library (duplicates and invalid definitions are skipped
- * with a message on stderr). Plugin-extension requests for those URIs are then dispatched to the
+ * with a message through the host's log handler, aap/runtime/log.h). Plugin-extension requests for those URIs are then dispatched to the
  * definitions' process_incoming_plugin_aapxs_request, on the control channel while the instance
  * is inactive and through the MIDI2 stream while it is active (docs/spec/abi.md section 4).
  *

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aap/runtime/log.h"
 #include "aap/version.h"
 #include "commands.h"
 #include "exit-codes.h"
@@ -51,6 +52,8 @@ void printUsage(FILE* out) {
 int main(int argc, char** argv) {
     // A write to a pipe whose reader went away is an error value, not a silent death.
     std::signal(SIGPIPE, SIG_IGN);
+    // Diagnostics of the SDK's libraries (aap/runtime/log.h) go to stderr, like aap-host's own.
+    aap::setLogHandler(aap::stderrLogHandler("aap-host"));
     if (argc < 2) {
         printUsage(stderr);
         return kExitUsage;

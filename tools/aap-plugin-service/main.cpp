@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "aap/hosting/plugin-service.h"
+#include "aap/runtime/log.h"
 
 namespace {
 
@@ -47,5 +48,8 @@ int main(int argc, char** argv) {
     ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
     // A write to a socket whose host died must be an error value, not a fatal SIGPIPE.
     ::signal(SIGPIPE, SIG_IGN);
+    // The libraries only report through a handler; the service's own stderr is where its
+    // diagnostics go (the host's terminal, unless the host redirected it).
+    aap::setLogHandler(aap::stderrLogHandler("aap-plugin-service"));
     return aap::runPluginService(static_cast<int>(fd));
 }

@@ -27,6 +27,8 @@ enum class ExtensionError : std::uint8_t {
 
 // A short static description ("timeout", ...). Never null. [thread-safe] [audio-thread]
 const char* toString(ExtensionError error) noexcept;
+// The same, under the name shared with describe(HostingStatus) (aap/hosting/status.h).
+inline const char* describe(ExtensionError error) noexcept { return toString(error); }
 
 // The result of a typed call: a value, or an error and a default-constructed value.
 template <typename T>
@@ -36,6 +38,8 @@ public:
     ExtensionResult(ExtensionError error) : error_(error) {}  // NOLINT
     bool ok() const noexcept { return error_ == ExtensionError::None; }
     ExtensionError error() const noexcept { return error_; }
+    // describe(error()): "no error" when there is none. [thread-safe] [audio-thread]
+    const char* message() const noexcept { return toString(error_); }
     const T& value() const noexcept { return value_; }
     T& value() noexcept { return value_; }
     // The value, or `fallback` on error.

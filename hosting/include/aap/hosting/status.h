@@ -49,6 +49,10 @@ enum class HostingStatus : int32_t {
 // [thread-safe] [audio-thread] (returns a string literal).
 const char* hostingStatusMessage(HostingStatus status) noexcept;
 
+// The same, under the one name every status type of the SDK's C++ API shares (describe(ExtensionError)
+// in aap/ext-cpp/extension-error.h): `describe(status)` works whatever the status is.
+inline const char* describe(HostingStatus status) noexcept { return hostingStatusMessage(status); }
+
 // Converts a value read from the other process; anything unknown becomes ProtocolError.
 HostingStatus hostingStatusFromWire(int32_t value) noexcept;
 
