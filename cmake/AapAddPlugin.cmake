@@ -28,6 +28,12 @@
 # holds every bundle built by this project; pass it to hosts as the plugin search path.
 #
 # The target property AAP_PLUGIN_BUNDLE_DIR holds the bundle directory.
+#
+#   aap_install_plugin(<target> [DESTINATION <dir>] [COMPONENT <component>])
+#
+# installs the bundle of a target made by aap_add_plugin() (library + aap_metadata.xml) as
+# <dir>/<bundle name>/. <dir> defaults to lib/aap/plugins under the install prefix, which the
+# default plugin search path covers for the prefixes /usr and /usr/local (docs/metadata.md).
 
 include_guard(GLOBAL)
 include(CheckLinkerFlag)
@@ -131,4 +137,28 @@ function(aap_add_plugin target)
 
   set(AAP_PLUGIN_LIBRARY "${ARG_LIBRARY_NAME}${CMAKE_SHARED_MODULE_SUFFIX}")
   configure_file("${ARG_METADATA}" "${ARG_OUTPUT_DIR}/aap_metadata.xml" @ONLY)
+endfunction()
+
+function(aap_install_plugin target)
+  cmake_parse_arguments(ARG "" "DESTINATION;COMPONENT" "" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "aap_install_plugin(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "aap_install_plugin(${target}): no such target")
+  endif()
+  get_target_property(_bundle_dir ${target} AAP_PLUGIN_BUNDLE_DIR)
+  if(NOT _bundle_dir)
+    message(FATAL_ERROR "aap_install_plugin(${target}): not a plugin made by aap_add_plugin()")
+  endif()
+  if(NOT ARG_DESTINATION)
+    set(ARG_DESTINATION "lib/aap/plugins")
+  endif()
+  if(NOT ARG_COMPONENT)
+    set(ARG_COMPONENT aap_plugins)
+  endif()
+  get_filename_component(_bundle_name "${_bundle_dir}" NAME)
+  install(TARGETS ${target} LIBRARY DESTINATION "${ARG_DESTINATION}/${_bundle_name}" COMPONENT ${ARG_COMPONENT})
+  install(FILES "${_bundle_dir}/aap_metadata.xml" DESTINATION "${ARG_DESTINATION}/${_bundle_name}"
+          COMPONENT ${ARG_COMPONENT})
 endfunction()

@@ -7,7 +7,10 @@
 #   <libdir>/cmake/aap/aapConfigVersion.cmake SameMajorVersion compatibility
 #   <libdir>/cmake/aap/aapTargets*.cmake      the export set aapTargets, namespace aap::
 #   <libdir>/cmake/aap/AapAddPlugin.cmake     aap_add_plugin(), included by aapConfig.cmake
-#   <libdir>/pkgconfig/aap.pc                 pkg-config --cflags aap
+#   <libdir>/pkgconfig/aap.pc                 pkg-config --cflags aap (the C headers, for plugins)
+#   <libdir>/pkgconfig/aap-runtime.pc, aap-ext.pc, aap-hosting.pc
+#                                             pkg-config --cflags --libs aap-hosting (C++ hosts;
+#                                             static libraries, when AAP_BUILD_RUNTIME is ON)
 #
 # Other areas add their targets to the same export set from their own CMakeLists.txt
 # (install(TARGETS x EXPORT aapTargets ...)); the export is installed once, here, and the generated
@@ -72,3 +75,37 @@ configure_file("${CMAKE_CURRENT_LIST_DIR}/aap.pc.in" "${PROJECT_BINARY_DIR}/aap-
 install(FILES "${PROJECT_BINARY_DIR}/aap-package/aap.pc"
         DESTINATION "${AAP_INSTALL_PKGCONFIGDIR}"
         COMPONENT aap_development)
+
+# One .pc per C++ library, each requiring the layer below (include <- runtime <- ext <- hosting),
+# so `pkg-config --libs aap-hosting` lists the static archives in link order.
+function(_aap_write_pc name description requires libs)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+    set(AAP_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+  else()
+    set(AAP_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  endif()
+  set(AAP_PC_NAME "${name}")
+  set(AAP_PC_DESCRIPTION "${description}")
+  set(AAP_PC_REQUIRES "${requires}")
+  set(AAP_PC_LIBS "${libs}")
+  configure_file("${CMAKE_CURRENT_FUNCTION_LIST_DIR}/aap-library.pc.in" "${PROJECT_BINARY_DIR}/aap-package/${name}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/aap-package/${name}.pc"
+          DESTINATION "${AAP_INSTALL_PKGCONFIGDIR}"
+          COMPONENT aap_development)
+endfunction()
+if(TARGET aap_runtime)
+  set(_aap_system_libs "-pthread")
+  foreach(_lib IN LISTS CMAKE_DL_LIBS)
+    string(APPEND _aap_system_libs " -l${_lib}")
+  endforeach()
+  _aap_write_pc(aap-runtime "AAP runtime: AAPXS sessions, request table, worker (static, C++17)" "aap"
+                "-L\${libdir} -laap_runtime ${_aap_system_libs}")
+  if(TARGET aap_ext)
+    _aap_write_pc(aap-ext "AAP standard extensions and typed proxies (static, C++17)" "aap-runtime"
+                  "-L\${libdir} -laap_ext")
+    if(TARGET aap_hosting)
+      _aap_write_pc(aap-hosting "AAP hosting: PluginHost, transports, plugin catalog (static, C++17)" "aap-ext"
+                    "-L\${libdir} -laap_hosting -laap_hosting_catalog")
+    endif()
+  endif()
+endif()

@@ -1,9 +1,7 @@
 #include "aap/hosting/process-transport.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -22,6 +20,7 @@
 #include "control-socket.h"
 #include "futex.h"
 #include "process-transport-instance.h"
+#include "service-location.h"
 
 namespace aap {
 
@@ -34,11 +33,6 @@ bool isExecutable(const std::string& path) {
     return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string directoryOf(const std::string& path) {
-    size_t slash = path.rfind('/');
-    return slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
-}
-
 void setError(std::string* error, std::string message) {
     if (error != nullptr)
         *error = std::move(message);
@@ -49,34 +43,20 @@ void setError(std::string* error, std::string message) {
 ProcessTransport::ProcessTransport(UniqueFd socket, int pid, UniqueFd pidfd, const ProcessTransportOptions& options)
     : options_(options), socket_(std::move(socket)), pid_(pid), pidfd_(std::move(pidfd)) {}
 
-std::string ProcessTransport::findServiceExecutable() {
-    if (const char* env = std::getenv("AAP_PLUGIN_SERVICE"); env != nullptr && isExecutable(env))
-        return env;
-    Dl_info info{};
-    if (::dladdr(reinterpret_cast<void*>(&ProcessTransport::findServiceExecutable), &info) != 0 &&
-        info.dli_fname != nullptr) {
-        std::string candidate = directoryOf(info.dli_fname) + "/aap-plugin-service";
-        if (isExecutable(candidate))
-            return candidate;
-    }
-    char self[PATH_MAX];
-    ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (length > 0) {
-        self[length] = '\0';
-        std::string candidate = directoryOf(self) + "/aap-plugin-service";
-        if (isExecutable(candidate))
-            return candidate;
-    }
-    return {};
-}
+std::string ProcessTransport::findServiceExecutable() { return locateServiceExecutable(); }
 
 HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, std::shared_ptr<ProcessTransport>* out,
                                       std::string* error) {
     if (out == nullptr)
         return HostingStatus::InvalidArgument;
-    std::string path = options.servicePath.empty() ? findServiceExecutable() : options.servicePath;
+    std::vector<std::string> tried;
+    std::string path = options.servicePath.empty() ? locateServiceExecutable(&tried) : options.servicePath;
     if (!isExecutable(path)) {
-        setError(error, path.empty() ? "aap-plugin-service not found (set AAP_PLUGIN_SERVICE or servicePath)"
+        std::string looked;
+        for (const std::string& place : tried)
+            looked += (looked.empty() ? "" : ", ") + place;
+        setError(error, path.empty() ? "aap-plugin-service not found (looked at " + looked +
+                                           "; set ProcessTransportOptions::servicePath or AAP_PLUGIN_SERVICE)"
                                      : "not an executable: " + path);
         return HostingStatus::NotFound;
     }

@@ -13,6 +13,10 @@
 # reject:             like consumer, expects configure to FAIL with CMake's version mismatch message.
 # pkg-config:         -D PKG_CONFIG=<path> -D PKG_CONFIG_DIR=<dir holding aap.pc> -D PREFIX=<dir>
 #                     -D EXPECT_VERSION=<x.y.z> [-D INCLUDEDIR=<absolute include dir, default PREFIX/include>]
+# pkg-config-host:    -D PKG_CONFIG=<path> -D PKG_CONFIG_DIR=<dir holding aap-hosting.pc> -D PREFIX=<dir>
+#                     -D HOST_SOURCE=<host.cpp> -D PLUGIN_DIR=<bundles> -D PLUGIN_ID=<id>
+#                     builds HOST_SOURCE into PREFIX/bin with the flags of `pkg-config --cflags --libs
+#                     aap-hosting` alone and runs it there without AAP_* variables.
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -135,6 +139,30 @@ elseif(ACTION STREQUAL "pkg-config")
        "#include <aap/aap.h>\nint main(void) { return aap_abi_check(aap_abi_current_version()); }\n")
   run("${C_COMPILER}" -std=c99 ${cflags} -fsyntax-only "${WORK_DIR}/pkg-config-check.c")
   message("pkg-config --cflags aap = ${cflags}")
+
+elseif(ACTION STREQUAL "pkg-config-host")
+  if(NOT PKG_CONFIG)
+    message(FATAL_ERROR "pkg-config is not installed")
+  endif()
+  set(ENV{PKG_CONFIG_PATH} "${PKG_CONFIG_DIR}")
+  set(ENV{PKG_CONFIG_LIBDIR} "${PKG_CONFIG_DIR}")
+  unset(ENV{PKG_CONFIG_SYSROOT_DIR})
+  run("${PKG_CONFIG}" --cflags --libs aap-hosting)
+  string(STRIP "${run_output}" flags)
+  if(NOT flags MATCHES "-laap_hosting .*-laap_ext .*-laap_runtime")
+    message(FATAL_ERROR "pkg-config --libs aap-hosting = '${flags}': the archives are missing or out of link order")
+  endif()
+  separate_arguments(flag_list UNIX_COMMAND "${flags}")
+  set(host "${PREFIX}/bin/aap-pkg-config-host")
+  file(REMOVE "${host}")
+  run("${CXX_COMPILER}" -std=c++17 "${HOST_SOURCE}" ${flag_list} -o "${host}")
+  unset(ENV{AAP_PLUGIN_SERVICE})
+  unset(ENV{AAP_PLUGIN_PATH})
+  run("${host}" "${PLUGIN_DIR}" "${PLUGIN_ID}")
+  if(NOT run_output MATCHES "ok: .* ran out of process; realtime: ")
+    message(FATAL_ERROR "the pkg-config host printed '${run_output}'")
+  endif()
+  message("pkg-config --cflags --libs aap-hosting = ${flags}\n${run_output}")
 
 else()
   message(FATAL_ERROR "unknown ACTION '${ACTION}'")

@@ -10,7 +10,7 @@ std::vector<OptionSpec> pluginOptions() {
     return {
         {"plugin-path", "DIR", "search DIR for plugin bundles instead of the default search path", true},
         {"in-process", nullptr, "load the plugin into aap-host itself (debugging; no crash isolation)"},
-        {"service", "PATH", "aap-plugin-service executable (default: $AAP_PLUGIN_SERVICE, then next to aap-host)"},
+        {"service", "PATH", "aap-plugin-service executable (default: $AAP_PLUGIN_SERVICE, next to aap-host, ../libexec/aap, the installed one)"},
         {"quiet", nullptr, "do not print catalog diagnostics"},
     };
 }

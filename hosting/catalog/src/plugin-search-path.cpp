@@ -31,8 +31,19 @@ std::vector<std::string> buildPluginSearchPath(const char* aapPluginPath, const 
 }
 
 std::vector<std::string> defaultPluginSearchPath() {
-    return buildPluginSearchPath(std::getenv("AAP_PLUGIN_PATH"), std::getenv("XDG_DATA_HOME"),
-                                 std::getenv("HOME"));
+    std::vector<std::string> path = buildPluginSearchPath(std::getenv("AAP_PLUGIN_PATH"), std::getenv("XDG_DATA_HOME"),
+                                                          std::getenv("HOME"));
+#ifdef AAP_INSTALLED_PLUGIN_DIR
+    // The installation this SDK was built for, when it is not one of the standard directories
+    // (e.g. a prefix under $HOME): its plugins are found with no environment variable.
+    const std::string installed = AAP_INSTALLED_PLUGIN_DIR;
+    bool listed = false;
+    for (const std::string& entry : path)
+        listed = listed || entry == installed;
+    if (!listed)
+        path.push_back(installed);
+#endif
+    return path;
 }
 
 }  // namespace aap

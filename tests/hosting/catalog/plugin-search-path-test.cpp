@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -72,9 +73,17 @@ TEST(PluginSearchPath, DefaultReadsTheProcessEnvironment) {
     ScopedEnvironment path("AAP_PLUGIN_PATH", "/first:/second");
     ScopedEnvironment xdg("XDG_DATA_HOME", "/data");
     ScopedEnvironment home("HOME", "/home/someone");
-    EXPECT_EQ(defaultPluginSearchPath(),
-              (Paths{"/first", "/second", "/data/aap/plugins", "/usr/local/lib/aap/plugins",
-                     "/usr/lib/aap/plugins"}));
+    Paths expected{"/first", "/second", "/data/aap/plugins", "/usr/local/lib/aap/plugins", "/usr/lib/aap/plugins"};
+    // Then the installation's own plugin directory, unless it is one of those already.
+    if (std::find(expected.begin(), expected.end(), AAP_TEST_INSTALLED_PLUGIN_DIR) == expected.end())
+        expected.emplace_back(AAP_TEST_INSTALLED_PLUGIN_DIR);
+    EXPECT_EQ(defaultPluginSearchPath(), expected);
+}
+
+TEST(PluginSearchPath, TheInstallationsPluginDirectoryIsNotAddedTwice) {
+    ScopedEnvironment path("AAP_PLUGIN_PATH", AAP_TEST_INSTALLED_PLUGIN_DIR);
+    ScopedEnvironment xdg("XDG_DATA_HOME", "/data");
+    EXPECT_EQ(defaultPluginSearchPath(), buildPluginSearchPath(AAP_TEST_INSTALLED_PLUGIN_DIR, "/data", nullptr));
 }
 
 TEST(PluginSearchPath, ScanOfTheEnvironmentPathFindsBundles) {

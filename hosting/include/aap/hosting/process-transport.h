@@ -36,7 +36,9 @@ class ProcessTransportInstance;
 
 struct ProcessTransportOptions {
     // The service executable. Empty: $AAP_PLUGIN_SERVICE, else `aap-plugin-service` next to the
-    // library or executable that contains aap::hosting, else next to /proc/self/exe.
+    // library or executable that contains aap::hosting, else next to /proc/self/exe, else where
+    // an installation puts it relative to the executable's bindir (../libexec/aap), else the
+    // install location compiled into aap::hosting (docs/install.md).
     std::string servicePath;
     // Deadline of every control call (create, prepare, activate, extension, ...). When it passes,
     // the service is considered hung: it is killed and every instance goes offline.

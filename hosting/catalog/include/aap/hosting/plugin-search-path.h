@@ -16,7 +16,9 @@ std::vector<std::string> buildPluginSearchPath(const char* aapPluginPath, const 
                                                const char* home);
 
 // buildPluginSearchPath() with AAP_PLUGIN_PATH, XDG_DATA_HOME and HOME from the process
-// environment. [main-thread]: getenv is not safe against a concurrent setenv.
+// environment, then the plugin directory of the installation aap::hosting-catalog was built for
+// (<prefix>/lib/aap/plugins, AAP_INSTALL_PLUGINDIR) unless already listed. [main-thread]: getenv
+// is not safe against a concurrent setenv.
 std::vector<std::string> defaultPluginSearchPath();
 
 }  // namespace aap
