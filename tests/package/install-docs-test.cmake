@@ -64,9 +64,10 @@ endif()
 
 # What the page promises, checked in the output and in the staged prefix.
 set(prefix "${home}/.local")
+set(includedir "include")  # GNUInstallDirs' default, as the page's configure line leaves it
 foreach(file bin/aap-host libexec/aap/aap-plugin-service lib/pkgconfig/aap-hosting.pc lib/cmake/aap/aapConfig.cmake
              lib/aap/plugins/delay-effect.aap/aap_metadata.xml lib/aap/plugins/poly-synth.aap/aap_metadata.xml
-             lib/aap/plugins/c-tremolo.aap/aap_metadata.xml include/aap/hosting/plugin-host.h)
+             lib/aap/plugins/c-tremolo.aap/aap_metadata.xml ${includedir}/aap/hosting/plugin-host.h)
   if(NOT EXISTS "${prefix}/${file}")
     message(FATAL_ERROR "the installation lacks ${file}:\n${out}")
   endif()
