@@ -71,9 +71,12 @@ public:
         if (extensions_.size() >= wire::kMaxExtensionsPerInstance)
             return HostingStatus::CapacityExceeded;
         SharedMemory memory;
-        HostingStatus status = SharedMemory::adopt(std::move(fd), capacity, &memory);
-        if (status != HostingStatus::Ok)
+        std::string error;
+        HostingStatus status = SharedMemory::adopt(std::move(fd), capacity, &memory, &error);
+        if (status != HostingStatus::Ok) {
+            logError("refused the shared memory of extension " + uri + ": " + error);
             return status;
+        }
         extensions_.push_back(Extension{std::move(uri), capacity, std::move(memory)});
         return HostingStatus::Ok;
     }
@@ -84,9 +87,12 @@ public:
         if (state_ != State::Unprepared)
             return HostingStatus::InvalidState;
         SharedMemory block;
-        HostingStatus status = SharedMemory::adopt(std::move(fds[0]), wire::kProcessBlockSize, &block);
-        if (status != HostingStatus::Ok)
+        std::string error;
+        HostingStatus status = SharedMemory::adopt(std::move(fds[0]), wire::kProcessBlockSize, &block, &error);
+        if (status != HostingStatus::Ok) {
+            logError("refused the process block of prepare: " + error);
             return status;
+        }
         auto* processBlock = static_cast<wire::ProcessBlock*>(block.data());
         if (processBlock->magic != wire::kProcessBlockMagic || processBlock->layout_version != wire::kControlProtocolVersion)
             return HostingStatus::ProtocolError;
@@ -101,9 +107,11 @@ public:
             if (e.content_type == AAP_CONTENT_TYPE_MIDI2 && e.direction == AAP_PORT_DIRECTION_OUTPUT && midiOut < 0)
                 midiOut = static_cast<int32_t>(i);
             SharedMemory memory;
-            status = SharedMemory::adopt(std::move(fds[1 + i]), e.buffer_size, &memory);
-            if (status != HostingStatus::Ok)
+            status = SharedMemory::adopt(std::move(fds[1 + i]), e.buffer_size, &memory, &error);
+            if (status != HostingStatus::Ok) {
+                logError("refused the buffer of port " + std::to_string(i) + " in prepare: " + error);
                 return status;
+            }
             pointers.push_back(memory.data());
             sizes.push_back(static_cast<int32_t>(e.buffer_size));
             ports.push_back(std::move(memory));

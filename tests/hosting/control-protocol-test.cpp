@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sched.h>
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -483,8 +484,28 @@ TEST(FakeHost, MalformedPrepareRequestsAreRejected) {
     // Activate before a successful prepare is a state error, not a crash.
     reply = fake.request(header(wire::kKindRequest, wire::kOpActivate, 8, instance), nullptr, 0);
     EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::InvalidState));
-    // Finally a valid prepare works.
+    // A memfd that is not sealed against shrinking and growing (the other side could truncate it
+    // under the service's mapping: SIGBUS) is refused, for the process block and for a port.
     prepare.port.content_type = AAP_CONTENT_TYPE_AUDIO;
+    UniqueFd unsealed{::memfd_create("unsealed", MFD_CLOEXEC)};
+    ASSERT_TRUE(unsealed.valid());
+    ASSERT_EQ(::ftruncate(unsealed.get(), wire::kProcessBlockSize), 0);
+    {
+        void* map = ::mmap(nullptr, wire::kProcessBlockSize, PROT_READ | PROT_WRITE, MAP_SHARED, unsealed.get(), 0);
+        ASSERT_NE(map, MAP_FAILED);
+        std::memcpy(map, block.data(), sizeof(wire::ProcessBlock));
+        ::munmap(map, wire::kProcessBlockSize);
+    }
+    int unsealedBlock[2] = {unsealed.get(), port.fd()};
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 20, instance), &prepare, sizeof(prepare),
+                         unsealedBlock, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    ASSERT_EQ(::ftruncate(unsealed.get(), 64), 0);
+    int unsealedPort[2] = {block.fd(), unsealed.get()};
+    reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 21, instance), &prepare, sizeof(prepare),
+                         unsealedPort, 2);
+    EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::ProtocolError));
+    // Finally a valid prepare works.
     reply = fake.request(header(wire::kKindRequest, wire::kOpPrepare, 9, instance), &prepare, sizeof(prepare), fds, 2);
     EXPECT_EQ(reply.header.status, 0);
     reply = fake.request(header(wire::kKindRequest, wire::kOpDestroy, 10, instance), nullptr, 0);
