@@ -16,10 +16,12 @@ constexpr size_t kControlBufferSize = CMSG_SPACE(sizeof(int) * wire::kMaxFdsPerM
 }
 
 HostingStatus sendControlMessage(int socket, wire::ControlHeader header, const void* payload,
-                                 uint32_t payloadSize, const int* fds, uint32_t fdCount) {
+                                 uint32_t payloadSize, const int* fds, uint32_t fdCount, int64_t timeoutNs,
+                                 int cancelFd) {
     if (payloadSize > wire::kMaxControlPayload || fdCount > wire::kMaxFdsPerMessage ||
-        (payloadSize > 0 && payload == nullptr) || (fdCount > 0 && fds == nullptr))
+        (payloadSize > 0 && payload == nullptr) || (fdCount > 0 && fds == nullptr) || timeoutNs < 0)
         return HostingStatus::InvalidArgument;
+    const int64_t deadline = monotonicNanoseconds() + timeoutNs;
     header.magic = wire::kControlMagic;
     header.payload_size = payloadSize;
     header.fd_count = fdCount;
@@ -45,14 +47,30 @@ HostingStatus sendControlMessage(int socket, wire::ControlHeader header, const v
         std::memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * fdCount);
     }
     for (;;) {
-        ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
+        ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent == static_cast<ssize_t>(sizeof(header) + payloadSize))
             return HostingStatus::Ok;
         if (sent < 0 && errno == EINTR)
             continue;
         if (sent < 0 && (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN))
             return HostingStatus::Offline;
-        return HostingStatus::ResourceFailed;
+        if (sent >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return HostingStatus::ResourceFailed;
+        // The peer is not reading: wait for room, never past the deadline.
+        for (;;) {
+            const int64_t remaining = deadline - monotonicNanoseconds();
+            if (remaining <= 0)
+                return HostingStatus::Timeout;
+            struct pollfd pfds[2] = {{socket, POLLOUT, 0}, {cancelFd, POLLIN, 0}};
+            int ready = ::poll(pfds, cancelFd >= 0 ? 2 : 1, static_cast<int>((remaining + 999999) / 1000000));
+            if (ready < 0 && errno != EINTR)
+                return HostingStatus::ResourceFailed;
+            if (ready <= 0)
+                continue;
+            if (cancelFd >= 0 && pfds[1].revents != 0)
+                return HostingStatus::Offline;
+            break;  // room (or an error that the next sendmsg reports)
+        }
     }
 }
 

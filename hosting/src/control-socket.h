@@ -18,10 +18,19 @@ struct ControlMessage {
     std::vector<UniqueFd> fds;
 };
 
+// How long a send waits for room in the socket by default: a peer that stops reading must never
+// block us for longer (docs/hosting.md, fault model).
+constexpr int64_t kDefaultControlSendTimeoutNs = 5000000000;
+
 // Sends one message. header.payload_size and fd_count are filled in from the arguments.
-// Returns Offline when the peer has gone (EPIPE/ECONNRESET), ResourceFailed otherwise.
+// Never blocks past timeoutNs (>= 0): the socket is written with MSG_DONTWAIT and, while it is
+// full, polled for room until the deadline (Timeout). When cancelFd >= 0 becomes readable the
+// wait ends with Offline. Returns Offline when the peer has gone (EPIPE/ECONNRESET),
+// ResourceFailed otherwise. No lock is needed around it: a SOCK_SEQPACKET message is written
+// whole or not at all.
 HostingStatus sendControlMessage(int socket, wire::ControlHeader header, const void* payload,
-                                 uint32_t payloadSize, const int* fds, uint32_t fdCount);
+                                 uint32_t payloadSize, const int* fds, uint32_t fdCount,
+                                 int64_t timeoutNs = kDefaultControlSendTimeoutNs, int cancelFd = -1);
 
 // Receives one message, waiting at most timeoutNs (< 0: no limit). Returns Timeout, Offline on
 // EOF, ProtocolError for a malformed frame (bad magic/kind, size mismatch, too many or missing

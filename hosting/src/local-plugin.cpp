@@ -5,6 +5,9 @@
 #endif
 
 #include <dlfcn.h>
+#include <link.h>
+
+#include <cstring>
 
 #include <utility>
 #include <vector>
@@ -31,6 +34,16 @@ HostingStatus LocalPlugin::instantiate(const std::string& libraryPath, const std
     void* entry = ::dlsym(local->library_, symbol.c_str());
     if (entry == nullptr)
         return fail(HostingStatus::LoadFailed, libraryPath + " does not export " + symbol);
+    // dlsym also finds what the library's dependencies define (libc's `system`, ...): the factory
+    // must be defined by the plugin's own library (docs/hosting.md, fault model).
+    Dl_info where{};
+    struct link_map* map = nullptr;
+    if (::dladdr(entry, &where) == 0 || where.dli_fname == nullptr ||
+        ::dlinfo(local->library_, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr || map->l_name == nullptr ||
+        std::strcmp(where.dli_fname, map->l_name) != 0 || where.dli_fbase == nullptr)
+        return fail(HostingStatus::LoadFailed,
+                    "entrypoint " + symbol + " is not defined by " + libraryPath + " (it is defined in " +
+                        (where.dli_fname != nullptr ? where.dli_fname : "an unknown object") + ")");
     local->hooks_ = hooks;
     local->host_.context = local.get();
     local->host_.get_extension = &LocalPlugin::hostGetExtension;

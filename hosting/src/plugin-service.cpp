@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include "aap/runtime/log.h"
 #include "aap/hosting/shared-memory.h"
 #include "aap/plugin-meta-info.h"
+#include "containment.h"
 #include "control-socket.h"
 #include "futex.h"
 #include "local-plugin.h"
@@ -32,6 +36,8 @@ std::atomic<const RealtimeCycleObserver*> g_cycleObserver{nullptr};
 
 // How long a plugin's synchronous host-extension call waits for the host's reply.
 constexpr int64_t kHostExtensionTimeoutNs = 2000000000;
+// How long a message to the host may wait for room in the socket before the host is given up.
+constexpr int64_t kSendTimeoutNs = 5000000000;
 // How long deactivate/destroy wait for a realtime loop stuck in the plugin's process().
 constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
 
@@ -345,6 +351,8 @@ public:
             }
             if (fds[1].revents != 0)
                 forwardProcessRequests();
+            if (broken_)
+                return 2;
             if (fds[0].revents == 0)
                 continue;
             ControlMessage message;
@@ -369,6 +377,8 @@ public:
                 continue;
             }
             dispatch(message);
+            if (broken_)
+                return 2;
         }
     }
 
@@ -381,7 +391,18 @@ private:
         header.sequence = request.sequence;
         header.instance_id = instanceId != 0 ? instanceId : request.instance_id;
         header.status = static_cast<int32_t>(status);
-        sendControlMessage(socket_.get(), header, payload, size, nullptr, 0);
+        send(header, payload, size);
+    }
+
+    // Every message to the host goes through here: bounded (a host that stops reading cannot block
+    // the service forever); a send that cannot be completed ends the service's loop.
+    HostingStatus send(const wire::ControlHeader& header, const void* payload, uint32_t size) {
+        HostingStatus status = sendControlMessage(socket_.get(), header, payload, size, nullptr, 0, kSendTimeoutNs);
+        if (status == HostingStatus::Timeout && !broken_)
+            logError("the host does not read its control socket; closing the connection");
+        if (status == HostingStatus::Timeout || status == HostingStatus::Offline)
+            broken_ = true;
+        return status;
     }
 
     bool handshake(const ControlMessage& message) {
@@ -423,8 +444,7 @@ private:
         header.opcode = wire::kOpHostExtension;
         header.sequence = nextSequence_++;
         header.instance_id = instanceId;
-        HostingStatus status = sendControlMessage(socket_.get(), header, payload.data(),
-                                                  static_cast<uint32_t>(payload.size()), nullptr, 0);
+        HostingStatus status = send(header, payload.data(), static_cast<uint32_t>(payload.size()));
         if (status != HostingStatus::Ok)
             return status;
         ControlMessage reply;
@@ -461,7 +481,7 @@ private:
             header.opcode = wire::kOpRequestProcess;
             header.sequence = nextSequence_++;
             header.instance_id = entry.first;
-            sendControlMessage(socket_.get(), header, nullptr, 0, nullptr, 0);
+            send(header, nullptr, 0);
         }
     }
 
@@ -694,6 +714,7 @@ private:
     UniqueFd socket_;
     UniqueFd wakeFd_;
     bool handshaken_ = false;
+    bool broken_ = false;  // a send to the host failed or timed out: the connection is over
     uint32_t nextInstanceId_ = 1;
     uint32_t nextSequence_ = 1;
     std::map<uint32_t, std::unique_ptr<ServiceInstance>> instances_;
@@ -708,6 +729,26 @@ void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept {
 int runPluginService(int controlFd) {
     PluginService service(controlFd);
     return service.run();
+}
+
+int runPluginServiceProcess(int controlFd) {
+    resetSignalDispositionsAndMask();
+    ::signal(SIGPIPE, SIG_IGN);
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        logError(std::string{"PR_SET_CHILD_SUBREAPER failed: "} + std::strerror(errno) +
+                 "; detached processes of a plugin may outlive the service");
+    int code = runPluginService(controlFd);
+    killDescendants(::getpid());
+    // Reap what was killed (and any orphan reparented to us): bounded, they were all SIGKILLed.
+    const int64_t deadline = monotonicNanoseconds() + 1000000000;
+    while (monotonicNanoseconds() < deadline) {
+        pid_t reaped = ::waitpid(-1, nullptr, WNOHANG);
+        if (reaped < 0 && errno != EINTR)
+            break;  // ECHILD: nothing left
+        if (reaped == 0)
+            ::usleep(1000);
+    }
+    return code;
 }
 
 } // namespace aap

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <vector>
 
+#include "containment.h"
 #include "control-socket.h"
 #include "futex.h"
 #include "process-transport-instance.h"
@@ -27,6 +29,9 @@ namespace aap {
 namespace {
 
 constexpr int kServiceControlFd = 3;
+// How long the destructor lets the reader thread notice it is being stopped before killing the
+// service to end whatever the reader is doing.
+constexpr int64_t kReaderStopTimeoutNs = 200000000;
 
 bool isExecutable(const std::string& path) {
     struct stat st {};
@@ -36,6 +41,27 @@ bool isExecutable(const std::string& path) {
 void setError(std::string* error, std::string message) {
     if (error != nullptr)
         *error = std::move(message);
+}
+
+// struct clone_args of <linux/sched.h>, version 0 (the fields clone3 has always had).
+struct CloneArgs {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+// fork(), or a clone3() that puts the child in a new PID namespace (as its process 1). Returns -1
+// with errno when the namespace was asked for and refused (the caller then forks).
+pid_t spawnChild(bool newPidNamespace) {
+    if (!newPidNamespace)
+        return ::fork();
+#if defined(SYS_clone3) && defined(CLONE_NEWPID)
+    CloneArgs args{};
+    args.flags = CLONE_NEWPID;
+    args.exit_signal = SIGCHLD;
+    return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof(args)));
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 } // namespace
@@ -72,15 +98,26 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
                             const_cast<char*>(fdArgument.c_str()), nullptr};
     const pid_t parent = ::getpid();
     const int childSocket = serviceEnd.get();
-    pid_t pid = ::fork();
+    bool inNamespace = options.pidNamespace && pidNamespacesAvailable();
+    pid_t pid = spawnChild(inNamespace);
+    if (pid < 0 && inNamespace) {
+        inNamespace = false;
+        pid = ::fork();
+    }
     if (pid < 0) {
         setError(error, std::string{"fork failed: "} + std::strerror(errno));
         return HostingStatus::ResourceFailed;
     }
     if (pid == 0) {
+        // Only async-signal-safe calls from here to exec.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent)
+        // In its own PID namespace the child sees no parent (getppid() is 0); should the host die
+        // before prctl, the EOF on the socket still ends the service.
+        if (!inNamespace && ::getppid() != parent)
             ::_exit(126);  // the host died before prctl took effect
+        // The service starts with an empty signal mask and default dispositions, whatever the
+        // host blocked or ignored (runPluginServiceProcess does it again for other launchers).
+        resetSignalDispositionsAndMask();
         if (childSocket == kServiceControlFd) {
             ::fcntl(childSocket, F_SETFD, 0);
         } else if (::dup2(childSocket, kServiceControlFd) < 0) {
@@ -94,11 +131,37 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
     serviceEnd.reset();
     UniqueFd pidfd{static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
     std::shared_ptr<ProcessTransport> transport{new ProcessTransport(std::move(hostEnd), pid, std::move(pidfd), options)};
+    transport->pidNamespace_ = inNamespace;
     HostingStatus status = transport->handshake(error);
     if (status != HostingStatus::Ok)
         return status;  // the destructor kills and reaps the child
     *out = std::move(transport);
     return HostingStatus::Ok;
+}
+
+bool ProcessTransport::pidNamespacesAvailable() {
+    static const bool available = [] {
+        pid_t pid = spawnChild(true);
+        if (pid == 0)
+            ::_exit(0);
+        if (pid < 0)
+            return false;
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return true;
+    }();
+    return available;
+}
+
+void ProcessTransport::killService() {
+    if (pid_ <= 0 || reaped_.load())
+        return;
+    // In its own PID namespace the kernel takes everything down with the service; otherwise the
+    // service (a child subreaper) still holds all its descendants: kill them first.
+    if (!pidNamespace_)
+        killDescendants(pid_);
+    ::kill(pid_, SIGKILL);
 }
 
 HostingStatus ProcessTransport::connect(UniqueFd socket, const ProcessTransportOptions& options,
@@ -125,7 +188,8 @@ HostingStatus ProcessTransport::handshake(std::string* error) {
         fail(status, message);
         return status;
     };
-    HostingStatus status = sendControlMessage(socket_.get(), header, &hello, sizeof(hello), nullptr, 0);
+    HostingStatus status = sendControlMessage(socket_.get(), header, &hello, sizeof(hello), nullptr, 0,
+                                              std::max<int64_t>(0, options_.startupTimeoutNs));
     if (status != HostingStatus::Ok)
         return failWith(status, "could not send the handshake to the plugin service");
     ControlMessage reply;
@@ -150,14 +214,25 @@ HostingStatus ProcessTransport::handshake(std::string* error) {
     wakeFd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wakeFd_.valid())
         return failWith(HostingStatus::ResourceFailed, "eventfd failed");
-    reader_ = std::thread([this] { readerLoop(); });
+    reader_ = std::thread([this] {
+        readerLoop();
+        readerExited_.store(true);
+    });
     return HostingStatus::Ok;
 }
 
 ProcessTransport::~ProcessTransport() {
     if (reader_.joinable()) {
+        // Bounded teardown: the reader never waits on the service without also watching wakeFd_,
+        // so it normally ends at once; should it still be busy (e.g. inside a host callback), the
+        // service is killed first, which ends every exchange with it, and only then joined.
         uint64_t one = 1;
         (void)!::write(wakeFd_.get(), &one, sizeof(one));
+        const int64_t deadline = monotonicNanoseconds() + kReaderStopTimeoutNs;
+        while (!readerExited_.load() && monotonicNanoseconds() < deadline)
+            ::usleep(1000);
+        if (!readerExited_.load())
+            fail(HostingStatus::Offline, "the transport was destroyed");
         reader_.join();
     }
     // Closing our end makes the service see EOF and exit on its own; give it a moment, then kill.
@@ -183,7 +258,7 @@ void ProcessTransport::reap(bool wait) {
                 ::usleep(2000);
             }
         }
-        ::kill(pid_, SIGKILL);
+        killService();
     }
     int st = 0;
     pid_t r;
@@ -210,8 +285,7 @@ void ProcessTransport::fail(HostingStatus status, const std::string& reason) {
         for (auto& entry : instances_)
             entry.second->markOffline();
     }
-    if (pid_ > 0 && !reaped_.load())
-        ::kill(pid_, SIGKILL);
+    killService();
     replyArrived_.notify_all();
 }
 
@@ -250,19 +324,20 @@ HostingStatus ProcessTransport::call(uint32_t opcode, uint32_t instanceId, const
         awaitedSequence_ = header.sequence;
         reply_.reset();
     }
-    HostingStatus status;
-    {
-        std::lock_guard<std::mutex> lock(sendMutex_);
-        status = sendControlMessage(socket_.get(), header, payload, payloadSize, fds, fdCount);
-    }
+    // One deadline for the whole call: sending (the service may not read) and waiting for the reply.
+    const int64_t timeout = std::max<int64_t>(0, timeoutNs >= 0 ? timeoutNs : options_.controlTimeoutNs);
+    const int64_t deadline = monotonicNanoseconds() + timeout;
+    HostingStatus status = sendControlMessage(socket_.get(), header, payload, payloadSize, fds, fdCount, timeout);
     if (status != HostingStatus::Ok) {
         if (status == HostingStatus::Offline)
             fail(HostingStatus::Offline, "the plugin service closed its control socket");
+        else if (status == HostingStatus::Timeout)
+            fail(HostingStatus::Timeout, "control call (opcode " + std::to_string(opcode) +
+                                             ") timed out: the plugin service does not read its control socket");
         return status;
     }
-    const int64_t timeout = timeoutNs >= 0 ? timeoutNs : options_.controlTimeoutNs;
     std::unique_lock<std::mutex> lock(stateMutex_);
-    bool arrived = replyArrived_.wait_for(lock, std::chrono::nanoseconds(timeout),
+    bool arrived = replyArrived_.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(0, deadline - monotonicNanoseconds())),
                                           [this] { return reply_ != nullptr || !alive_.load(); });
     awaitedSequence_ = 0;
     if (reply_ != nullptr) {
@@ -338,9 +413,14 @@ void ProcessTransport::readerLoop() {
     }
 }
 
+namespace {
+template <typename SendReply>
+void dispatchRequest(ControlMessage& message, ProcessTransportInstance* instance, SendReply& sendReply);
+} // namespace
+
 void ProcessTransport::handleRequest(ControlMessage& message) {
     // Held while the instance's callbacks run, so the instance cannot be destroyed under them.
-    std::lock_guard<std::mutex> dispatch(dispatchMutex_);
+    std::unique_lock<std::mutex> lockedDispatch(dispatchMutex_);
     ProcessTransportInstance* instance = nullptr;
     {
         std::lock_guard<std::mutex> lock(stateMutex_);
@@ -350,12 +430,37 @@ void ProcessTransport::handleRequest(ControlMessage& message) {
     }
     wire::ControlHeader header = message.header;
     header.kind = wire::kKindReply;
-    auto sendReply = [this, &header](HostingStatus status, const std::vector<uint8_t>& payload) {
+    // The reply is built under dispatchMutex_ and sent after it is released (below): a service that
+    // stops reading must not keep an instance's destroy() waiting for that lock.
+    bool replying = false;
+    std::vector<uint8_t> replyPayload;
+    auto sendReply = [&header, &replying, &replyPayload](HostingStatus status, std::vector<uint8_t> payload) {
         header.status = static_cast<int32_t>(status);
-        std::lock_guard<std::mutex> lock(sendMutex_);
-        sendControlMessage(socket_.get(), header, payload.empty() ? nullptr : payload.data(),
-                           static_cast<uint32_t>(payload.size()), nullptr, 0);
+        replyPayload = std::move(payload);
+        replying = true;
     };
+    dispatchRequest(message, instance, sendReply);
+    lockedDispatch.unlock();
+    if (!replying)
+        return;
+    // Bounded, and cancelled by the destructor: a service that floods us with requests and never
+    // reads the replies is hung as far as we are concerned.
+    HostingStatus status = sendControlMessage(socket_.get(), header, replyPayload.empty() ? nullptr : replyPayload.data(),
+                                              static_cast<uint32_t>(replyPayload.size()), nullptr, 0,
+                                              options_.controlTimeoutNs, wakeFd_.get());
+    if (status == HostingStatus::Timeout)
+        fail(HostingStatus::Timeout, "the plugin service does not read its control socket (replies to its requests "
+                                     "could not be delivered before the deadline)");
+    else if (status != HostingStatus::Ok && isAlive())
+        fail(HostingStatus::Offline, "the plugin service closed its control socket");
+}
+
+namespace {
+
+// Runs the instance's callback for one request from the service and hands the reply (if the
+// request wants one) to sendReply. [reader thread, under dispatchMutex_]
+template <typename SendReply>
+void dispatchRequest(ControlMessage& message, ProcessTransportInstance* instance, SendReply& sendReply) {
     switch (message.header.opcode) {
     case wire::kOpRequestProcess:
         if (instance != nullptr && instance->callbacks() != nullptr)
@@ -400,6 +505,8 @@ void ProcessTransport::handleRequest(ControlMessage& message) {
         return;
     }
 }
+
+} // namespace
 
 HostingStatus ProcessTransport::createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
                                                std::unique_ptr<TransportInstance>* instance, std::string* error) {

@@ -46,10 +46,10 @@ int main(int argc, char** argv) {
         return 64;
     }
     ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
-    // A write to a socket whose host died must be an error value, not a fatal SIGPIPE.
-    ::signal(SIGPIPE, SIG_IGN);
     // The libraries only report through a handler; the service's own stderr is where its
     // diagnostics go (the host's terminal, unless the host redirected it).
     aap::setLogHandler(aap::stderrLogHandler("aap-plugin-service"));
-    return aap::runPluginService(static_cast<int>(fd));
+    // Default signal state (SIGPIPE ignored), child subreaper, and every descendant killed on the
+    // way out (docs/hosting.md, fault model).
+    return aap::runPluginServiceProcess(static_cast<int>(fd));
 }

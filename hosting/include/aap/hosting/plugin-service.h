@@ -25,4 +25,12 @@ struct RealtimeCycleObserver {
 };
 void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept;
 
+// The whole `aap-plugin-service` process around runPluginService (docs/hosting.md, fault model):
+// starts from an empty signal mask and default signal dispositions (SIGPIPE then ignored: a
+// write to a dead host is an error value), becomes a child subreaper (PR_SET_CHILD_SUBREAPER) so
+// every process a plugin starts stays its descendant however it detaches, serves `controlFd`,
+// and before returning SIGKILLs and reaps all of its descendants. Only for a process of its own:
+// it changes process-wide state.
+int runPluginServiceProcess(int controlFd);
+
 } // namespace aap

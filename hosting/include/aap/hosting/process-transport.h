@@ -62,6 +62,12 @@ struct ProcessTransportOptions {
     // normal policy and PluginInstance::realtimeReport() says why. Outside 0..99 activate()
     // returns InvalidArgument.
     int32_t realtimePriority = 70;
+    // Start the service as process 1 of a new PID namespace where the kernel allows it (CLONE_NEWPID:
+    // root or CAP_SYS_ADMIN): when the service dies, however it dies, the kernel kills every
+    // process it left behind. Without it (or where it is refused) the service is a child
+    // subreaper that kills its descendants on exit, and the host kills them before killing a
+    // hung service (docs/hosting.md, fault model).
+    bool pidNamespace = true;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {
@@ -78,6 +84,9 @@ public:
     // Where start() would look for the service when options.servicePath is empty ("" if nowhere).
     static std::string findServiceExecutable();
 
+    // Whether this process may start a service in a new PID namespace (tried once, then cached).
+    static bool pidNamespacesAvailable();
+
     ~ProcessTransport() override;
 
     const char* name() const noexcept override { return "process"; }
@@ -87,6 +96,8 @@ public:
 
     // The service's process id (0 for connect()).
     int servicePid() const noexcept { return pid_; }
+    // Whether the service runs in a PID namespace of its own (options.pidNamespace and allowed).
+    bool inPidNamespace() const noexcept { return pidNamespace_; }
     // Why the connection went offline ("" while alive).
     std::string failureReason() const;
     // [audio-thread] Kills the service because it stopped answering process() (bounded, no lock,
@@ -113,16 +124,20 @@ private:
     void registerInstance(uint32_t id, ProcessTransportInstance* instance);
     void unregisterInstance(uint32_t id);
     void reap(bool wait);
+    // SIGKILLs the service and, first, every process it started (containment.h).
+    void killService();
 
     ProcessTransportOptions options_;
     UniqueFd socket_;
     int pid_ = 0;
+    bool pidNamespace_ = false;
     UniqueFd pidfd_;
     UniqueFd wakeFd_;  // eventfd that stops the reader thread
     std::atomic<bool> alive_{true};
     std::atomic<bool> reaped_{false};
     std::atomic<bool> killedUnresponsive_{false};
     std::thread reader_;
+    std::atomic<bool> readerExited_{false};
 
     std::mutex callMutex_;  // one outstanding control request per connection
     std::mutex stateMutex_; // everything below
@@ -133,7 +148,6 @@ private:
     std::string failureReason_;
     HostingStatus failureStatus_ = HostingStatus::Ok;
     std::map<uint32_t, ProcessTransportInstance*> instances_;
-    std::mutex sendMutex_;
     // Held by the reader thread while it runs an instance's callbacks, and by unregisterInstance.
     std::mutex dispatchMutex_;
 };
