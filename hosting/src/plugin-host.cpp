@@ -435,13 +435,19 @@ HostingStatus PluginInstance::hostExtension(const std::string& uri, int32_t opco
 PluginHost::PluginHost(PluginCatalog catalog, PluginHostOptions options)
     : catalog_(std::move(catalog)), options_(std::move(options)) {}
 
-HostingStatus PluginHost::transportFor(std::shared_ptr<PluginTransport>* out, std::string* error) {
+HostingStatus PluginHost::transportFor(const PluginInformation& information, std::shared_ptr<PluginTransport>* out,
+                                       std::string* error) {
     if (options_.transport) {
         *out = options_.transport;
         return HostingStatus::Ok;
     }
     switch (options_.isolation) {
     case PluginIsolation::InProcess:
+        if (options_.process.sandbox.enabled) {
+            if (error != nullptr)
+                *error = "sandbox unavailable: a plugin loaded in process cannot be sandboxed (use out-of-process isolation)";
+            return HostingStatus::Unsupported;
+        }
         *out = std::make_shared<InProcessTransport>();
         return HostingStatus::Ok;
     case PluginIsolation::SharedProcess:
@@ -452,7 +458,15 @@ HostingStatus PluginHost::transportFor(std::shared_ptr<PluginTransport>* out, st
         [[fallthrough]];
     case PluginIsolation::ProcessPerInstance: {
         std::shared_ptr<ProcessTransport> started;
-        HostingStatus status = ProcessTransport::start(options_.process, &started, error);
+        ProcessTransportOptions processOptions = options_.process;
+        if (processOptions.sandbox.enabled && options_.isolation == PluginIsolation::ProcessPerInstance) {
+            // The service of one plugin may write its bundle (a shared service: only what was given).
+            const std::string& library = information.libraryPath;
+            const size_t slash = library.rfind('/');
+            if (slash != std::string::npos && slash > 0)
+                processOptions.sandbox.writablePaths.push_back(library.substr(0, slash));
+        }
+        HostingStatus status = ProcessTransport::start(processOptions, &started, error);
         if (status != HostingStatus::Ok)
             return status;
         if (options_.isolation == PluginIsolation::SharedProcess)
@@ -482,7 +496,7 @@ HostingStatus PluginHost::instantiate(const std::string& pluginId, std::unique_p
         return HostingStatus::InvalidArgument;
     }
     std::shared_ptr<PluginTransport> transport;
-    HostingStatus status = transportFor(&transport, error);
+    HostingStatus status = transportFor(*information, &transport, error);
     if (status != HostingStatus::Ok)
         return status;
     std::unique_ptr<PluginInstance> instance{new PluginInstance(*information, transport, options_)};

@@ -27,6 +27,7 @@
 #include "local-plugin.h"
 #include "plugin-info-provider.h"
 #include "plugin-side-aapxs.h"
+#include "sandbox.h"
 
 namespace aap {
 
@@ -326,7 +327,8 @@ private:
 
 class PluginService {
 public:
-    PluginService(int controlFd) : socket_(controlFd), wakeFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+    PluginService(int controlFd, HostingStatus helloStatus = HostingStatus::Ok)
+        : socket_(controlFd), wakeFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), helloStatus_(helloStatus) {}
 
     ~PluginService() {
         for (auto& entry : instances_) {
@@ -418,6 +420,11 @@ private:
             logError("control protocol version mismatch: host " + std::to_string(theirs.protocol_version) +
                      ", service " + std::to_string(wire::kControlProtocolVersion));
             sendReply(message.header, HostingStatus::VersionMismatch, &ours, sizeof(ours));
+            return false;
+        }
+        if (helloStatus_ != HostingStatus::Ok) {
+            // The service cannot serve as it was asked to (its sandbox could not be applied).
+            sendReply(message.header, helloStatus_, &ours, sizeof(ours));
             return false;
         }
         sendReply(message.header, HostingStatus::Ok, &ours, sizeof(ours));
@@ -713,6 +720,7 @@ private:
 
     UniqueFd socket_;
     UniqueFd wakeFd_;
+    HostingStatus helloStatus_;
     bool handshaken_ = false;
     bool broken_ = false;  // a send to the host failed or timed out: the connection is over
     uint32_t nextInstanceId_ = 1;
@@ -731,13 +739,23 @@ int runPluginService(int controlFd) {
     return service.run();
 }
 
-int runPluginServiceProcess(int controlFd) {
+int runPluginServiceProcess(int controlFd, bool sandbox, const std::vector<std::string>& writable) {
     resetSignalDispositionsAndMask();
     ::signal(SIGPIPE, SIG_IGN);
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         logError(std::string{"PR_SET_CHILD_SUBREAPER failed: "} + std::strerror(errno) +
                  "; detached processes of a plugin may outlive the service");
-    int code = runPluginService(controlFd);
+    HostingStatus helloStatus = HostingStatus::Ok;
+    std::string error;
+    if (sandbox && !applySandbox(writable, &error)) {
+        logError("sandbox unavailable: " + error);
+        helloStatus = HostingStatus::Unsupported;
+    }
+    int code;
+    {
+        PluginService service(controlFd, helloStatus);
+        code = service.run();
+    }
     killDescendants(::getpid());
     // Reap what was killed (and any orphan reparented to us): bounded, they were all SIGKILLed.
     const int64_t deadline = monotonicNanoseconds() + 1000000000;

@@ -23,6 +23,7 @@
 #include "futex.h"
 #include "process-transport-instance.h"
 #include "service-location.h"
+#include "sandbox.h"
 
 namespace aap {
 
@@ -86,6 +87,20 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
                                      : "not an executable: " + path);
         return HostingStatus::NotFound;
     }
+    if (options.sandbox.enabled) {
+        std::string why;
+        if (!aap::sandboxAvailable(&why)) {
+            setError(error, "sandbox unavailable: " + why);
+            return HostingStatus::Unsupported;
+        }
+        for (const std::string& writable : options.sandbox.writablePaths) {
+            struct stat st {};
+            if (writable.empty() || writable[0] != '/' || ::stat(writable.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+                setError(error, "sandbox: writable path '" + writable + "' is not the absolute path of a directory");
+                return HostingStatus::InvalidArgument;
+            }
+        }
+    }
     UniqueFd hostEnd, serviceEnd;
     if (createControlSocketPair(&hostEnd, &serviceEnd) != HostingStatus::Ok) {
         setError(error, std::string{"socketpair failed: "} + std::strerror(errno));
@@ -95,7 +110,15 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
     // async-signal-safe calls are allowed.
     std::string fdArgument = std::to_string(kServiceControlFd);
     std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>("--control-fd"),
-                            const_cast<char*>(fdArgument.c_str()), nullptr};
+                            const_cast<char*>(fdArgument.c_str())};
+    if (options.sandbox.enabled) {
+        argv.push_back(const_cast<char*>("--sandbox"));
+        for (const std::string& writable : options.sandbox.writablePaths) {
+            argv.push_back(const_cast<char*>("--sandbox-writable"));
+            argv.push_back(const_cast<char*>(writable.c_str()));
+        }
+    }
+    argv.push_back(nullptr);
     const pid_t parent = ::getpid();
     const int childSocket = serviceEnd.get();
     bool inNamespace = options.pidNamespace && pidNamespacesAvailable();
@@ -138,6 +161,8 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
     *out = std::move(transport);
     return HostingStatus::Ok;
 }
+
+bool ProcessTransport::sandboxAvailable(std::string* why) { return aap::sandboxAvailable(why); }
 
 bool ProcessTransport::pidNamespacesAvailable() {
     static const bool available = [] {
@@ -209,6 +234,10 @@ HostingStatus ProcessTransport::handshake(std::string* error) {
                         "control protocol version mismatch: host speaks " +
                             std::to_string(wire::kControlProtocolVersion) + ", service speaks " +
                             std::to_string(peer.protocol_version));
+    if (reply.header.status != 0 && options_.sandbox.enabled &&
+        hostingStatusFromWire(reply.header.status) == HostingStatus::Unsupported)
+        return failWith(HostingStatus::Unsupported,
+                        "sandbox unavailable: the plugin service could not apply it (its stderr says why)");
     if (reply.header.status != 0)
         return failWith(hostingStatusFromWire(reply.header.status), "the plugin service refused the handshake");
     wakeFd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -402,6 +405,118 @@ TEST_F(Hostile, TheServiceDoesNotInheritTheHostsSignalMaskOrIgnoredSignals) {
     EXPECT_EQ(std::stoull(sigBlk, nullptr, 16), 0u) << sigBlk;
     EXPECT_EQ(std::stoull(sigIgn, nullptr, 16), 1ull << (SIGPIPE - 1)) << sigIgn;
     EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+}
+
+// ---------------------------------------------------------------- the optional sandbox
+
+class HostileSandbox : public Hostile {
+protected:
+    void SetUp() override {
+        Hostile::SetUp();
+        char state[] = "/tmp/aap-hostile-state-XXXXXX", outside[] = "/tmp/aap-hostile-outside-XXXXXX";
+        ASSERT_NE(::mkdtemp(state), nullptr);
+        ASSERT_NE(::mkdtemp(outside), nullptr);
+        state_ = state;
+        outside_ = outside;
+        std::ofstream(outside_ + "/readable") << "x";
+        listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_GE(listener_, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+        ASSERT_EQ(::listen(listener_, 4), 0);
+        socklen_t length = sizeof(address);
+        ASSERT_EQ(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+        ::setenv("AAP_HOSTILE_STATE_DIR", state_.c_str(), 1);
+        ::setenv("AAP_HOSTILE_OUTSIDE_DIR", outside_.c_str(), 1);
+        ::setenv("AAP_HOSTILE_TCP_PORT", std::to_string(ntohs(address.sin_port)).c_str(), 1);
+    }
+    void TearDown() override {
+        if (listener_ >= 0)
+            ::close(listener_);
+        for (const std::string& file : {state_ + "/probe.txt", outside_ + "/readable", outside_ + "/written-by-plugin",
+                                        outside_ + "/written-by-child"})
+            std::remove(file.c_str());
+        ::rmdir(state_.c_str());
+        ::rmdir(outside_.c_str());
+        Hostile::TearDown();
+    }
+
+    std::unique_ptr<PluginHost> sandboxedHost(PluginIsolation isolation) {
+        PluginHostOptions options = test::testOptions(isolation);
+        options.process.controlTimeoutNs = 2000000000;
+        options.process.sandbox.enabled = true;
+        options.process.sandbox.writablePaths = {state_};
+        return std::make_unique<PluginHost>(PluginCatalog::scan({AAP_HOSTILE_BUNDLE_DIR}), options);
+    }
+
+    std::string probe() {
+        std::ifstream in(state_ + "/probe.txt");
+        std::string line;
+        std::getline(in, line);
+        return line;
+    }
+
+    std::string state_, outside_;
+    int listener_ = -1;
+};
+
+TEST_F(HostileSandbox, ASandboxedPluginCannotWriteOutsideItsFoldersNorUseTheNetwork) {
+    std::unique_ptr<PluginHost> host = sandboxedHost(PluginIsolation::ProcessPerInstance);
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    HostingStatus status = host->instantiate("urn:aap-hostile:sandbox-probe", &instance, &error);
+    std::string why;
+    if (!ProcessTransport::sandboxAvailable(&why)) {
+        // This kernel cannot sandbox: that is said, never silently ignored.
+        EXPECT_EQ(status, HostingStatus::Unsupported);
+        EXPECT_NE(error.find("sandbox unavailable: "), std::string::npos) << error;
+        return;
+    }
+    ASSERT_EQ(status, HostingStatus::Ok) << error;
+    EXPECT_EQ(probe(), "write-outside=denied child-write-outside=denied read-outside=ok tcp=denied udp=denied");
+    // The sandboxed plugin still works.
+    ASSERT_EQ(instance->prepare(kFrames, 48000), HostingStatus::Ok);
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    EXPECT_TRUE(processedCorrectly(*instance));
+    EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+}
+
+// The same probe without the sandbox: everything it tries works (so the test above can fail).
+TEST_F(HostileSandbox, WithoutTheSandboxTheProbeSucceedsInEverything) {
+    std::unique_ptr<PluginInstance> instance = instantiate("sandbox-probe");
+    ASSERT_NE(instance, nullptr);
+    EXPECT_EQ(probe(), "write-outside=ok child-write-outside=ok read-outside=ok tcp=ok udp=ok");
+    EXPECT_EQ(instance->destroy(), HostingStatus::Ok);
+}
+
+TEST_F(HostileSandbox, AnInProcessPluginCannotBeSandboxedAndSaysSo) {
+    std::unique_ptr<PluginHost> host = sandboxedHost(PluginIsolation::InProcess);
+    std::unique_ptr<PluginInstance> instance;
+    std::string error;
+    EXPECT_EQ(host->instantiate("urn:aap-hostile:sandbox-probe", &instance, &error), HostingStatus::Unsupported);
+    EXPECT_NE(error.find("sandbox unavailable: a plugin loaded in process cannot be sandboxed"), std::string::npos)
+        << error;
+    EXPECT_EQ(probe(), "");  // never instantiated
+}
+
+TEST_F(HostileSandbox, AWritablePathThatIsNotAnAbsoluteDirectoryIsRefused) {
+    for (const std::string& bad : {std::string{"relative/dir"}, outside_ + "/readable", std::string{"/nonexistent/x"}}) {
+        PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+        options.process.sandbox.enabled = true;
+        options.process.sandbox.writablePaths = {bad};
+        PluginHost host{PluginCatalog::scan({AAP_HOSTILE_BUNDLE_DIR}), options};
+        std::unique_ptr<PluginInstance> instance;
+        std::string error;
+        HostingStatus status = host.instantiate("urn:aap-hostile:sandbox-probe", &instance, &error);
+        if (!ProcessTransport::sandboxAvailable()) {
+            EXPECT_EQ(status, HostingStatus::Unsupported);
+            continue;
+        }
+        EXPECT_EQ(status, HostingStatus::InvalidArgument) << bad;
+        EXPECT_NE(error.find("is not the absolute path of a directory"), std::string::npos) << error;
+    }
 }
 
 } // namespace

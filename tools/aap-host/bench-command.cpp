@@ -93,6 +93,7 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
     specs.push_back({"realtime-priority", "P",
                      "SCHED_FIFO priority the service asks for its audio thread, 0..99 (0: none; default 70)"});
     specs.push_back({"host-realtime", nullptr, "also ask SCHED_FIFO at that priority for aap-host's own thread"});
+    specs.push_back(sandboxOption());
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
     std::string error;
@@ -159,6 +160,11 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
         PluginHostOptions options = hostOptionsFrom(parsed);
         options.isolation = mode.isolation;
         options.process.realtimePriority = static_cast<int32_t>(priority);
+        if (mode.isolation == PluginIsolation::InProcess && options.process.sandbox.enabled) {
+            // The in-process comparison runs inside aap-host, which no sandbox covers.
+            std::printf("(--sandbox applies to the out-of-process run only)\n");
+            options.process.sandbox.enabled = false;
+        }
         PluginHost host{catalog, options};
         std::vector<int64_t> durations;
         uint64_t xruns = 0;

@@ -15,6 +15,12 @@ std::vector<OptionSpec> pluginOptions() {
     };
 }
 
+OptionSpec sandboxOption() {
+    return {"sandbox", nullptr,
+            "run the plugin service sandboxed: read-only files outside the plugin's bundle, no network "
+            "(Landlock + seccomp; an error where the kernel cannot)"};
+}
+
 std::vector<std::string> searchPathFrom(const ParsedArguments& arguments) {
     const auto& paths = arguments.values("plugin-path");
     return paths.empty() ? defaultPluginSearchPath() : paths;
@@ -42,6 +48,8 @@ PluginHostOptions hostOptionsFrom(const ParsedArguments& arguments) {
         options.isolation = PluginIsolation::InProcess;
     if (arguments.has("service"))
         options.process.servicePath = arguments.value("service");
+    if (arguments.has("sandbox"))
+        options.process.sandbox.enabled = true;
     return options;
 }
 

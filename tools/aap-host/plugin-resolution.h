@@ -15,6 +15,9 @@ namespace aap::host_tool {
 // The options every plugin-using subcommand accepts.
 std::vector<OptionSpec> pluginOptions();
 
+// --sandbox, for the subcommands that run a plugin (render, validate, bench).
+OptionSpec sandboxOption();
+
 // --plugin-path values, or aap::defaultPluginSearchPath() when none is given.
 std::vector<std::string> searchPathFrom(const ParsedArguments& arguments);
 
@@ -26,7 +29,8 @@ PluginCatalog scanCatalog(const std::vector<std::string>& searchPath, bool quiet
 // there: unknown attributes, an unknown bom, ...), in file order.
 std::vector<CatalogDiagnostic> metadataWarningsOf(const PluginCatalog& catalog, const PluginInformation& plugin);
 
-// --in-process selects PluginIsolation::InProcess; --service PATH the service executable.
+// --in-process selects PluginIsolation::InProcess; --service PATH the service executable;
+// --sandbox enables ProcessTransportOptions::sandbox (the bundle becomes writable, nothing else).
 PluginHostOptions hostOptionsFrom(const ParsedArguments& arguments);
 
 // Looks `query` up; prints the reason on stderr and returns null when nothing (or more than one

@@ -35,6 +35,7 @@ constexpr size_t kOutputChunkBytes = 1u << 20;
 
 std::vector<OptionSpec> renderOptions() {
     std::vector<OptionSpec> specs = pluginOptions();
+    specs.push_back(sandboxOption());
     std::vector<OptionSpec> own = {
         {"input", "WAV", "audio input (16/24/32-bit PCM or 32-bit float WAV)"},
         {"midi", "SMF", "Standard MIDI File (format 0 or 1) sent as MIDI 2.0 UMPs"},

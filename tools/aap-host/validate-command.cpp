@@ -732,6 +732,7 @@ std::string toJson(const PluginInformation& plugin, const Validator& validator) 
 int runValidateCommand(const std::vector<std::string>& arguments) {
     std::vector<OptionSpec> specs = pluginOptions();
     specs.push_back({"json", nullptr, "print the results as one JSON document instead of lines"});
+    specs.push_back(sandboxOption());
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
     std::string error;

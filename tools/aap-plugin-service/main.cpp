@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "aap/hosting/plugin-service.h"
 #include "aap/runtime/log.h"
@@ -23,7 +25,7 @@ namespace {
 
 int usage(const char* program) {
     std::fprintf(stderr,
-                 "usage: %s --control-fd <fd>\n"
+                 "usage: %s --control-fd <fd> [--sandbox [--sandbox-writable <absolute dir>]...]\n"
                  "Started by an AAP host (aap::hosting ProcessTransport); not meant to be run by hand.\n",
                  program);
     return 64;
@@ -36,7 +38,20 @@ int main(int argc, char** argv) {
         usage(argv[0]);
         return 0;
     }
-    if (argc != 3 || std::strcmp(argv[1], "--control-fd") != 0)
+    if (argc < 3 || std::strcmp(argv[1], "--control-fd") != 0)
+        return usage(argv[0]);
+    bool sandbox = false;
+    std::vector<std::string> writable;
+    for (int i = 3; i < argc; i++) {
+        if (std::strcmp(argv[i], "--sandbox") == 0 && !sandbox) {
+            sandbox = true;
+        } else if (std::strcmp(argv[i], "--sandbox-writable") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
+            writable.emplace_back(argv[++i]);
+        } else {
+            return usage(argv[0]);
+        }
+    }
+    if (!writable.empty() && !sandbox)
         return usage(argv[0]);
     char* end = nullptr;
     errno = 0;
@@ -51,5 +66,5 @@ int main(int argc, char** argv) {
     aap::setLogHandler(aap::stderrLogHandler("aap-plugin-service"));
     // Default signal state (SIGPIPE ignored), child subreaper, and every descendant killed on the
     // way out (docs/hosting.md, fault model).
-    return aap::runPluginServiceProcess(static_cast<int>(fd));
+    return aap::runPluginServiceProcess(static_cast<int>(fd), sandbox, writable);
 }

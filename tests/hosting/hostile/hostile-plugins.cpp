@@ -8,10 +8,14 @@
 //
 // Environment read by the plugins (the tests set it, the service inherits it):
 //   AAP_HOSTILE_PIDFILE  the double-forked child appends its pid here (one line)
+//   AAP_HOSTILE_STATE_DIR, AAP_HOSTILE_OUTSIDE_DIR, AAP_HOSTILE_TCP_PORT  the sandbox probe: it
+//       tries what a sandbox must refuse and writes what happened to STATE_DIR/probe.txt
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -50,6 +54,8 @@ enum class Attack {
     ScribbleMidiHeader,  // MIDI2 output header with a huge length, input header too
     DoubleFork,          // activate(): fork, setsid, fork: a detached grandchild that sleeps forever
     DoubleForkThenExit,  // DoubleFork, then the service process _exit()s in the third process()
+    SandboxProbe,        // instantiate(): tries to write outside its state folder (itself and from a
+                         // child), read outside it, connect over TCP and open a UDP socket
 };
 
 struct Hostile {
@@ -204,6 +210,64 @@ void doubleFork() {
     ::close(written[0]);
 }
 
+const char* verdict(bool worked) { return worked ? "ok" : "denied"; }
+
+bool canCreate(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return true;
+}
+
+void sandboxProbe() {
+    const char* state = std::getenv("AAP_HOSTILE_STATE_DIR");
+    const char* outside = std::getenv("AAP_HOSTILE_OUTSIDE_DIR");
+    const char* port = std::getenv("AAP_HOSTILE_TCP_PORT");
+    if (state == nullptr || outside == nullptr || port == nullptr)
+        return;
+    const bool writeOutside = canCreate(std::string{outside} + "/written-by-plugin");
+    bool childWriteOutside = false;
+    if (pid_t child = ::fork(); child == 0) {
+        ::_exit(canCreate(std::string{outside} + "/written-by-child") ? 0 : 1);
+    } else if (child > 0) {
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        childWriteOutside = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    bool readOutside = false;
+    if (int fd = ::open((std::string{outside} + "/readable").c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+        char c;
+        readOutside = ::read(fd, &c, 1) == 1;
+        ::close(fd);
+    }
+    bool tcp = false;
+    if (int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); fd >= 0) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(std::atoi(port)));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        tcp = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+        ::close(fd);
+    }
+    bool udp = false;
+    if (int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); fd >= 0) {
+        udp = true;
+        ::close(fd);
+    }
+    char report[256];
+    int n = std::snprintf(report, sizeof(report),
+                          "write-outside=%s child-write-outside=%s read-outside=%s tcp=%s udp=%s\n",
+                          verdict(writeOutside), verdict(childWriteOutside), verdict(readOutside), verdict(tcp),
+                          verdict(udp));
+    int out = ::open((std::string{state} + "/probe.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out >= 0) {
+        (void)!::write(out, report, static_cast<size_t>(n));
+        ::close(out);
+    }
+}
+
 void gainEcho(aap_buffer_t* buffer, int32_t frames) {
     for (int32_t channel = 0; channel < 2; channel++) {
         auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
@@ -296,6 +360,7 @@ bool attackFor(const std::string& id, Attack* out) {
         {"urn:aap-hostile:scribble-midi-header", Attack::ScribbleMidiHeader},
         {"urn:aap-hostile:double-fork", Attack::DoubleFork},
         {"urn:aap-hostile:double-fork-then-exit", Attack::DoubleForkThenExit},
+        {"urn:aap-hostile:sandbox-probe", Attack::SandboxProbe},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {
@@ -312,6 +377,8 @@ AndroidAudioPlugin* instantiate(AndroidAudioPluginFactory*, const char* pluginUn
         return nullptr;
     if (attack == Attack::HangInInstantiate)
         hang();
+    if (attack == Attack::SandboxProbe)
+        sandboxProbe();
     return new AndroidAudioPlugin{new Hostile{attack, host}, pluginPrepare, pluginActivate,
                                   pluginProcess, pluginDeactivate, pluginGetExtension, pluginGetInfo};
 }

@@ -55,7 +55,9 @@ enum class PluginIsolation {
 
 struct PluginHostOptions {
     PluginIsolation isolation = PluginIsolation::ProcessPerInstance;
-    ProcessTransportOptions process;  // service path, control-call timeout, spin time
+    ProcessTransportOptions process;  // service path, control-call timeout, spin time, sandbox
+    // (process.sandbox.enabled: a ProcessPerInstance service may also write the plugin's bundle
+    // directory; InProcess refuses to instantiate with "sandbox unavailable")
     // Capacity in bytes of every MIDI2 port buffer, including its 32-byte header, as the host sees
     // it (portBufferSize). The first MIDI2 input's shared buffer is larger by a reserve for AAPXS
     // traffic (one largest request plus one largest host-extension reply), which host events
@@ -254,7 +256,8 @@ public:
     const PluginHostOptions& options() const noexcept { return options_; }
 
 private:
-    HostingStatus transportFor(std::shared_ptr<PluginTransport>* out, std::string* error);
+    HostingStatus transportFor(const PluginInformation& information, std::shared_ptr<PluginTransport>* out,
+                               std::string* error);
 
     PluginCatalog catalog_;
     PluginHostOptions options_;

@@ -5,6 +5,9 @@
 // thread, and forwards the plugin's request_process to the host. Every message from the host is
 // validated; malformed frames are answered with ProtocolError and end the connection.
 
+#include <string>
+#include <vector>
+
 namespace aap {
 
 // Serves `controlFd` (owned; closed on return) on the calling thread. Returns the process exit
@@ -31,6 +34,10 @@ void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept;
 // every process a plugin starts stays its descendant however it detaches, serves `controlFd`,
 // and before returning SIGKILLs and reaps all of its descendants. Only for a process of its own:
 // it changes process-wide state.
-int runPluginServiceProcess(int controlFd);
+//
+// With `sandbox`, the sandbox (ProcessTransportOptions::sandbox) is applied before anything else
+// runs, `writable` being the directories left writable. When it cannot be applied the service
+// says why on stderr and answers the host's handshake with Unsupported: it never serves unsandboxed.
+int runPluginServiceProcess(int controlFd, bool sandbox = false, const std::vector<std::string>& writable = {});
 
 } // namespace aap

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "aap/hosting/control-protocol.h"
 #include "aap/hosting/transport.h"
@@ -33,6 +34,18 @@ namespace aap {
 
 struct ControlMessage;
 class ProcessTransportInstance;
+
+// The optional sandbox of the plugin service (docs/hosting.md, fault model). Where the kernel has
+// Landlock and seccomp, the service (and everything the plugin starts) gets a read-only file
+// system except `writablePaths` (directories: the plugin's bundle, a state folder, ...) and
+// /dev/null, and no network: no TCP bind/connect (Landlock ABI >= 4), no socket of any family
+// but AF_UNIX (seccomp), no abstract UNIX socket or signal outside the sandbox (Landlock ABI >= 6).
+// Where it is unavailable, start() fails with Unsupported and "sandbox unavailable: <why>": a
+// sandbox that was asked for is never silently left out.
+struct ServiceSandbox {
+    bool enabled = false;
+    std::vector<std::string> writablePaths;  // absolute paths of existing directories
+};
 
 struct ProcessTransportOptions {
     // The service executable. Empty: $AAP_PLUGIN_SERVICE, else `aap-plugin-service` next to the
@@ -68,6 +81,9 @@ struct ProcessTransportOptions {
     // subreaper that kills its descendants on exit, and the host kills them before killing a
     // hung service (docs/hosting.md, fault model).
     bool pidNamespace = true;
+    // Off by default. PluginHost adds the plugin's bundle directory to writablePaths of a
+    // per-instance service.
+    ServiceSandbox sandbox;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {
@@ -86,6 +102,9 @@ public:
 
     // Whether this process may start a service in a new PID namespace (tried once, then cached).
     static bool pidNamespacesAvailable();
+
+    // Whether this kernel can run the service sandbox; when not, *why says what is missing.
+    static bool sandboxAvailable(std::string* why = nullptr);
 
     ~ProcessTransport() override;
 
