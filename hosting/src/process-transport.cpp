@@ -141,6 +141,28 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
         // The service starts with an empty signal mask and default dispositions, whatever the
         // host blocked or ignored (runPluginServiceProcess does it again for other launchers).
         resetSignalDispositionsAndMask();
+        if (inNamespace) {
+            // This process is init of the new namespace, and init ignores every signal it has no
+            // handler for that comes from inside (even SIGKILL): a plugin's raise(SIGKILL) or
+            // abort() must still end the service. So init stays a minimal reaper, the service is
+            // its child, and init exits with the service's status - which makes the kernel kill
+            // everything else in the namespace.
+            pid_t service = ::fork();
+            if (service < 0)
+                ::_exit(126);
+            if (service > 0) {
+                ::close(childSocket);
+                for (;;) {
+                    int status = 0;
+                    pid_t reaped = ::waitpid(-1, &status, 0);
+                    if (reaped == service)
+                        ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                    if (reaped < 0 && errno != EINTR)
+                        ::_exit(126);
+                }
+            }
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        }
         if (childSocket == kServiceControlFd) {
             ::fcntl(childSocket, F_SETFD, 0);
         } else if (::dup2(childSocket, kServiceControlFd) < 0) {

@@ -388,13 +388,20 @@ TEST_F(Hostile, TheServiceDoesNotInheritTheHostsSignalMaskOrIgnoredSignals) {
     struct sigaction ignore {}, previousUsr2 {};
     ignore.sa_handler = SIG_IGN;
     ASSERT_EQ(::sigaction(SIGUSR2, &ignore, &previousUsr2), 0);
-    std::unique_ptr<PluginInstance> instance = instantiate("double-fork");
+    std::unique_ptr<PluginInstance> instance = instantiate("shrink-memfds");
     ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     ::sigaction(SIGUSR2, &previousUsr2, nullptr);
     ASSERT_NE(instance, nullptr);
-    std::vector<pid_t> children = test::childProcesses();
-    ASSERT_EQ(children.size(), 1u);
-    std::ifstream status("/proc/" + std::to_string(children[0]) + "/status");
+    // The service itself (in a PID namespace the host's child is the namespace's init).
+    pid_t service = 0;
+    for (pid_t pid : markedProcesses("AAP_HOSTILE_MARKER=" + marker_)) {
+        char exe[4096];
+        ssize_t n = ::readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), exe, sizeof(exe) - 1);
+        if (n > 0 && std::string(exe, static_cast<size_t>(n)).find("aap-plugin-service") != std::string::npos)
+            service = pid;
+    }
+    ASSERT_NE(service, 0);
+    std::ifstream status("/proc/" + std::to_string(service) + "/status");
     std::string line, sigBlk, sigIgn;
     while (std::getline(status, line)) {
         if (line.rfind("SigBlk:", 0) == 0)

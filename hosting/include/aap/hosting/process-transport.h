@@ -113,7 +113,8 @@ public:
                                  std::unique_ptr<TransportInstance>* instance, std::string* error = nullptr) override;
     bool isAlive() const noexcept override { return alive_.load(std::memory_order_acquire); }
 
-    // The service's process id (0 for connect()).
+    // The service's process id (0 for connect()). In a PID namespace (inPidNamespace()) it is the
+    // namespace's init, a minimal reaper whose only child is the service and which exits with it.
     int servicePid() const noexcept { return pid_; }
     // Whether the service runs in a PID namespace of its own (options.pidNamespace and allowed).
     bool inPidNamespace() const noexcept { return pidNamespace_; }
