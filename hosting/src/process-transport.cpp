@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <vector>
 
 #include "containment.h"
@@ -180,6 +181,13 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
     HostingStatus status = transport->handshake(error);
     if (status != HostingStatus::Ok)
         return status;  // the destructor kills and reaps the child
+    if (inNamespace) {
+        // The service answered, so the namespace's init has forked it: its only child.
+        std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+        long service = 0;
+        if (children >> service)
+            transport->servicePid_ = static_cast<int>(service);
+    }
     *out = std::move(transport);
     return HostingStatus::Ok;
 }

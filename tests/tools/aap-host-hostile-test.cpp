@@ -244,7 +244,9 @@ TEST_F(AapHostHostile, BenchEndsWithinItsDeadlinesWhateverThePluginDoes) {
         EXPECT_LT(r.exitCode, 128) << attack << ": " << r.err;
         if (std::string{attack} == "shrink-memfds")
             EXPECT_EQ(r.exitCode, 0) << r.err;
-        if (std::string{attack} == "hang-in-process" || std::string{attack} == "scribble-process-block")
+        // (A plugin hung in process() gives xruns, which bench counts; it may end before the
+        // service counts as hung, so only "bounded, no crash" is asserted for it.)
+        if (std::string{attack} == "scribble-process-block")
             EXPECT_EQ(r.exitCode, 1) << attack << ": " << r.err;
         EXPECT_TRUE(noMarkedProcessRemains()) << attack;
     }

@@ -113,9 +113,10 @@ public:
                                  std::unique_ptr<TransportInstance>* instance, std::string* error = nullptr) override;
     bool isAlive() const noexcept override { return alive_.load(std::memory_order_acquire); }
 
-    // The service's process id (0 for connect()). In a PID namespace (inPidNamespace()) it is the
-    // namespace's init, a minimal reaper whose only child is the service and which exits with it.
-    int servicePid() const noexcept { return pid_; }
+    // The service's process id (0 for connect()). In a PID namespace (inPidNamespace()) the host's
+    // child is the namespace's init, a minimal reaper whose only child is the service and which
+    // exits with it; this is still the service's own pid (as seen by the host).
+    int servicePid() const noexcept { return servicePid_ > 0 ? servicePid_ : pid_; }
     // Whether the service runs in a PID namespace of its own (options.pidNamespace and allowed).
     bool inPidNamespace() const noexcept { return pidNamespace_; }
     // Why the connection went offline ("" while alive).
@@ -151,6 +152,7 @@ private:
     UniqueFd socket_;
     int pid_ = 0;
     bool pidNamespace_ = false;
+    int servicePid_ = 0;  // in a PID namespace: the service, child of pid_ (the namespace's init)
     UniqueFd pidfd_;
     UniqueFd wakeFd_;  // eventfd that stops the reader thread
     std::atomic<bool> alive_{true};
