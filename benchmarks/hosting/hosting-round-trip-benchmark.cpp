@@ -26,6 +26,7 @@
 #include "aap/ext/midi.h"
 #include "aap/hosting/plugin-host.h"
 #include "aap/hosting/shared-memory.h"
+#include "futex-ping-pong.h"
 #include "futex.h"
 
 namespace {
@@ -92,37 +93,7 @@ void measure(benchmark::State& state, bool atPeriod, const std::string& key, boo
 
 // ------------------------------------------------------------------ the floor
 
-struct PingPongBlock {
-    uint32_t request;
-    uint32_t reply;
-    uint32_t quit;
-    uint32_t reserved[13];
-    float in[2][kFrames];
-    float out[2][kFrames];
-    uint8_t midiIn[kMidiBytes];
-    uint8_t midiOut[kMidiBytes];
-};
-
-void pingPongChild(PingPongBlock* block) {
-    uint32_t last = 0;
-    for (;;) {
-        uint32_t request;
-        while ((request = aap::loadAcquire(&block->request)) == last && aap::loadAcquire(&block->quit) == 0)
-            aap::futex::wait(&block->request, last, -1);
-        if (aap::loadAcquire(&block->quit) != 0)
-            ::_exit(0);
-        for (int c = 0; c < 2; c++)
-            for (int i = 0; i < kFrames; i++)
-                block->out[c][i] = block->in[c][i] * 0.5f;
-        AAPMidiBufferHeader header;
-        std::memcpy(&header, block->midiIn, sizeof(header));
-        uint32_t length = header.length <= kMidiBytes - 32 ? header.length & ~3u : 0;
-        std::memcpy(block->midiOut, block->midiIn, 32 + length);
-        aap::storeRelease(&block->reply, request);
-        aap::futex::wake(&block->reply, 1);
-        last = request;
-    }
-}
+using PingPongBlock = aap::bench::FutexPingPongBlock<kFrames, kMidiBytes>;
 
 void fillRaw(float* left, float* right, uint8_t* midi, uint32_t seed) {
     for (int i = 0; i < kFrames; i++) {
@@ -151,10 +122,13 @@ void RawFutexPingPongFloor(benchmark::State& state) {
             return;
         }
         blocks.push_back(static_cast<PingPongBlock*>(memory.data()));
-        pid_t child = ::fork();
-        if (child == 0)
-            pingPongChild(blocks.back());
-        pids.push_back(child);
+        pids.push_back(aap::bench::startFutexPingPong(blocks.back(), kFrames));
+        if (pids.back() < 0) {
+            for (size_t i = 0; i < pids.size(); i++)
+                aap::bench::stopFutexPingPong(blocks[i], pids[i]);
+            state.SkipWithError("fork failed");
+            return;
+        }
     }
     uint32_t sequence = 0;
     measure(
@@ -174,11 +148,8 @@ void RawFutexPingPongFloor(benchmark::State& state) {
             }
             return true;
         });
-    for (size_t i = 0; i < blocks.size(); i++) {
-        aap::storeRelease(&blocks[i]->quit, 1);
-        aap::futex::wake(&blocks[i]->request, 1);
-        ::waitpid(pids[i], nullptr, 0);
-    }
+    for (size_t i = 0; i < pids.size(); i++)
+        aap::bench::stopFutexPingPong(blocks[i], pids[i]);
 }
 
 // ------------------------------------------------------------------ ours

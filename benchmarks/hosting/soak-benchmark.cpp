@@ -25,6 +25,7 @@
 #include "aap/ext/midi.h"
 #include "aap/hosting/plugin-host.h"
 #include "aap/hosting/shared-memory.h"
+#include "futex-ping-pong.h"
 #include "futex.h"
 
 namespace {
@@ -34,37 +35,7 @@ constexpr int64_t kPeriodNs = 1000000000LL * kFrames / 48000;  // 5.333 ms
 constexpr uint32_t kMidiBytes = 4096;
 constexpr int kBlock = 500;
 
-struct PingPongBlock {
-    uint32_t request;
-    uint32_t reply;
-    uint32_t quit;
-    uint32_t reserved[13];
-    float in[2][kFrames];
-    float out[2][kFrames];
-    uint8_t midiIn[kMidiBytes];
-    uint8_t midiOut[kMidiBytes];
-};
-
-void pingPongChild(PingPongBlock* block) {
-    uint32_t last = 0;
-    for (;;) {
-        uint32_t request;
-        while ((request = aap::loadAcquire(&block->request)) == last && aap::loadAcquire(&block->quit) == 0)
-            aap::futex::wait(&block->request, last, -1);
-        if (aap::loadAcquire(&block->quit) != 0)
-            ::_exit(0);
-        for (int c = 0; c < 2; c++)
-            for (int i = 0; i < kFrames; i++)
-                block->out[c][i] = block->in[c][i] * 0.5f;
-        AAPMidiBufferHeader header;
-        std::memcpy(&header, block->midiIn, sizeof(header));
-        uint32_t length = header.length <= kMidiBytes - 32 ? header.length & ~3u : 0;
-        std::memcpy(block->midiOut, block->midiIn, 32 + length);
-        aap::storeRelease(&block->reply, request);
-        aap::futex::wake(&block->reply, 1);
-        last = request;
-    }
-}
+using PingPongBlock = aap::bench::FutexPingPongBlock<kFrames, kMidiBytes>;
 
 void fill(float* left, float* right, uint8_t* midi, uint32_t seed) {
     for (int i = 0; i < kFrames; i++) {
@@ -135,9 +106,11 @@ void SoakAtPeriodUnderLoad(benchmark::State& state) {
         return;
     }
     auto* block = static_cast<PingPongBlock*>(memory.data());
-    const pid_t floorChild = ::fork();
-    if (floorChild == 0)
-        pingPongChild(block);
+    const pid_t floorChild = aap::bench::startFutexPingPong(block, kFrames);
+    if (floorChild < 0) {
+        state.SkipWithError("fork failed");
+        return;
+    }
     const std::vector<pid_t> busy = startBusyProcesses();
 
     std::vector<double> ours, floor, p50Ratios, p99Ratios;
@@ -199,9 +172,7 @@ void SoakAtPeriodUnderLoad(benchmark::State& state) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
     }
-    aap::storeRelease(&block->quit, 1);
-    aap::futex::wake(&block->request, 1);
-    ::waitpid(floorChild, nullptr, 0);
+    aap::bench::stopFutexPingPong(block, floorChild);
     if (oursLost != 0) {
         state.SkipWithError("our instance was lost during the soak");
         return;

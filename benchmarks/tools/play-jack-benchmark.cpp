@@ -25,6 +25,7 @@
 
 #include "aap/hosting/shared-memory.h"
 #include "audio-backend.h"
+#include "futex-ping-pong.h"
 #include "futex.h"
 #include "play-engine.h"
 #include "play-test-support.h"
@@ -37,32 +38,8 @@ constexpr int kBlock = 16;
 constexpr int kModes = 3;
 const char* const kModeNames[kModes] = {"in_process", "out_of_process", "raw_futex"};
 
-struct PingPong {
-    uint32_t request;
-    uint32_t reply;
-    uint32_t quit;
-    uint32_t reserved[13];
-    float in[2][8192];
-    float out[2][8192];
-    uint32_t frames;
-};
-
-void pingPongChild(PingPong* block) {
-    uint32_t last = 0;
-    for (;;) {
-        uint32_t request;
-        while ((request = aap::loadAcquire(&block->request)) == last && aap::loadAcquire(&block->quit) == 0)
-            aap::futex::wait(&block->request, last, -1);
-        if (aap::loadAcquire(&block->quit) != 0)
-            ::_exit(0);
-        for (int c = 0; c < 2; c++)
-            for (uint32_t i = 0; i < block->frames; i++)
-                block->out[c][i] = block->in[c][i] * 0.5f;
-        aap::storeRelease(&block->reply, request);
-        aap::futex::wake(&block->reply, 1);
-        last = request;
-    }
-}
+// No MIDI here: the floor moves the two audio channels (and a bare MIDI2 header).
+using PingPong = aap::bench::FutexPingPongBlock<8192, 32>;
 
 struct Sample {
     int mode;
@@ -187,9 +164,11 @@ void PlayInsideAJackCycle(benchmark::State& state) {
         return;
     }
     auto* block = static_cast<PingPong*>(memory.data());
-    const pid_t child = ::fork();
-    if (child == 0)
-        pingPongChild(block);
+    const pid_t child = aap::bench::startFutexPingPong(block, 0);  // frames set per cycle
+    if (child < 0) {
+        state.SkipWithError("fork failed");
+        return;
+    }
 
     const size_t cycles = 6000;  // 32 s at 5.3 ms
     Alternating alternating{inEngine, outEngine, block, cycles};
@@ -202,9 +181,7 @@ void PlayInsideAJackCycle(benchmark::State& state) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         backend->stop();
     }
-    aap::storeRelease(&block->quit, 1);
-    aap::futex::wake(&block->request, 1);
-    ::waitpid(child, nullptr, 0);
+    aap::bench::stopFutexPingPong(block, child);
     inPlugin.hosted->instance().deactivate();
     outPlugin.hosted->instance().deactivate();
 
