@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -355,6 +356,41 @@ TEST_F(AapHostPlay, NullBackendRunsAnOutOfProcessChainAtTheRealPeriod) {
     EXPECT_GE(cycles + xruns, 365) << summary;
     EXPECT_LE(cycles, 380) << summary;
     EXPECT_EQ(summaryValue(summary, "faults"), 0) << summary;
+}
+
+// The stdin commands on the null backend (no JACK needed): wrong commands are refused with a
+// message and play goes on; `param` reaches the plugin (its saved state changes); `state save`
+// writes the plugin's state, and a path it cannot write is an error that loses nothing.
+TEST_F(AapHostPlay, StdinCommandsChangeThePluginAndBadOnesAreRefused) {
+    Child play;
+    startPlay(&play, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000"});
+    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
+    auto command = [&](const std::string& line, const std::string& expected) {
+        ASSERT_TRUE(play.write(line + "\n"));
+        ASSERT_TRUE(waitForText(err(), expected, 30000)) << line << ":\n" << slurp(err());
+    };
+    command("bogus", "unknown command 'bogus'");
+    command("preset 99", "has 3 presets (0..2)");
+    command("param 99 1", "aap-host play: urn:aap-examples:delay-effect has no parameter with id 99");
+    command("param 1 0x10", "usage: param ID VALUE (the value must be a finite number)");
+    command("param 1 99999", "aap-host play: value 99999.000000 of parameter 1 (Delay time (ms)) is outside");
+    command("state load x", "usage: state save FILE");
+    command("state save " + path("no-such-dir/state.bin"), "cannot write " + path("no-such-dir/state.bin"));
+    command("state save " + path("before.bin"), "state saved to " + path("before.bin"));
+    command("param 1 1200", "parameter 1 (Delay time (ms)) = 1200");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few periods: the change is applied
+    command("state save " + path("after.bin"), "state saved to " + path("after.bin"));
+    ASSERT_TRUE(play.write("quit\n"));
+    ASSERT_EQ(play.wait(30000), 0) << slurp(err());
+    const std::string before = slurp(path("before.bin"));
+    const std::string after = slurp(path("after.bin"));
+    EXPECT_FALSE(before.empty());
+    EXPECT_EQ(before.size(), after.size());
+    EXPECT_NE(before, after) << "the parameter change did not reach the plugin's state";
+    EXPECT_EQ(::access(path("no-such-dir").c_str(), F_OK), -1);
+    const std::string summary = slurp(out());
+    EXPECT_EQ(summaryValue(summary, "faults"), 0) << summary;
+    EXPECT_NE(summary.find("stopped: quit"), std::string::npos) << summary;
 }
 
 TEST_F(AapHostPlay, CyclesAndXrunsAgreeWithTheDuration) {

@@ -69,8 +69,10 @@ bool runStage(PluginHost& host, const PluginInformation& plugin, Stage& stage, R
     ResolvedParameters parameters;
     if (!resolveParameters(*hosted, plugin, &parameters, error))
         return false;
-    if (!checkParameterChanges(plugin.uniqueId, parameters, stage.parameters, error))
+    if (!checkParameterChanges(plugin.uniqueId, parameters, stage.parameters, error)) {
+        *error = "bad parameter change in the demo: " + *error;
         return false;
+    }
     appendParameterChanges(parameters, stage.parameters, kSampleRate, &job.events);
     PresetScheduler presets{hosted->presets(), stage.presets};
     job.splitFrames = presets.frames();

@@ -218,7 +218,7 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return kExitRuntimeFailure;
     }
     if (!checkParameterChanges(plugin->uniqueId, parameters, controls, &error))
-        return usage(error);
+        return usage("bad --param: " + error);
     appendParameterChanges(parameters, controls, job.sampleRate, &job.events);
     // Presets: validated against the plugin's own count, then applied while active at their frame.
     std::vector<PresetScheduler::Change> presetChanges;

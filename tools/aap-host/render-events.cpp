@@ -67,12 +67,12 @@ bool checkParameterChanges(const std::string& pluginId, const ResolvedParameters
             continue;
         const ParameterInformation* found = parameters.find(change.parameterId);
         if (found == nullptr) {
-            *error = "bad --param: " + pluginId + " has no parameter with id " + std::to_string(change.parameterId) +
+            *error = pluginId + " has no parameter with id " + std::to_string(change.parameterId) +
                      " (parameters from " + describeSource(parameters) + ")";
             return false;
         }
         if (change.value < found->minimumValue || change.value > found->maximumValue) {
-            *error = "bad --param: value " + std::to_string(change.value) + " of parameter " +
+            *error = "value " + std::to_string(change.value) + " of parameter " +
                      std::to_string(change.parameterId) + " (" + found->name + ") is outside " +
                      std::to_string(found->minimumValue) + ".." + std::to_string(found->maximumValue);
             return false;
