@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -391,6 +393,46 @@ TEST_F(AapHostPlay, StdinCommandsChangeThePluginAndBadOnesAreRefused) {
     const std::string summary = slurp(out());
     EXPECT_EQ(summaryValue(summary, "faults"), 0) << summary;
     EXPECT_NE(summary.find("stopped: quit"), std::string::npos) << summary;
+}
+
+// A plugin service killed during play: the fault is reported, play goes on silent, and `restart`
+// brings the plugin back with the state it had (a parameter changed on stdin survives).
+TEST_F(AapHostPlay, RestartAfterAKilledServiceRestoresTheLastState) {
+    Child play;
+    startPlay(&play, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000"});
+    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
+    auto command = [&](const std::string& line, const std::string& expected) {
+        ASSERT_TRUE(play.write(line + "\n"));
+        ASSERT_TRUE(waitForText(err(), expected, 30000)) << line << ":\n" << slurp(err());
+    };
+    command("param 1 1200", "parameter 1 (Delay time (ms)) = 1200");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    command("state save " + path("before.bin"), "state saved to " + path("before.bin"));
+    // The service (or the PID namespace's init that holds it) is play's only child.
+    std::vector<pid_t> services;
+    DIR* proc = ::opendir("/proc");
+    ASSERT_NE(proc, nullptr);
+    while (dirent* entry = ::readdir(proc)) {
+        const std::string stat = slurp("/proc/" + std::string(entry->d_name) + "/stat");
+        const size_t close = stat.rfind(')');
+        int parent = 0;
+        char state = 0;
+        if (close != std::string::npos && std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) == 2 &&
+            parent == play.pid() && state != 'Z')
+            services.push_back(static_cast<pid_t>(std::atoi(entry->d_name)));
+    }
+    ::closedir(proc);
+    ASSERT_EQ(services.size(), 1u) << "expected one plugin service under aap-host play";
+    ASSERT_EQ(::kill(services[0], SIGKILL), 0);
+    ASSERT_TRUE(waitForText(err(), "failed in process()", 30000)) << slurp(err());
+    command("restart", "restarted with its last state");
+    command("state save " + path("after.bin"), "state saved to " + path("after.bin"));
+    ASSERT_TRUE(play.write("quit\n"));
+    ASSERT_EQ(play.wait(30000), 0) << slurp(err());
+    const std::string before = slurp(path("before.bin"));
+    EXPECT_FALSE(before.empty());
+    EXPECT_EQ(before, slurp(path("after.bin"))) << "the restarted plugin lost its state";
+    EXPECT_EQ(summaryValue(slurp(out()), "faults"), 1) << slurp(out()) << slurp(err());
 }
 
 TEST_F(AapHostPlay, CyclesAndXrunsAgreeWithTheDuration) {
