@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "aap/hosting/hosted-plugin.h"
 #include "aap/runtime/realtime-guard.h"
 #include "ext-test-plugin-data.h"
 #include "ext-test-support.h"
@@ -110,6 +111,44 @@ TEST_P(RealtimeTrafficBothTransports, TheAudioThreadNeverTouchesTheHeapWhileExte
     EXPECT_EQ(heapOperations, 0) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
     EXPECT_GT(audioGuardedCycles, 10u);
     expectNoBlocking(audioTotals, audioGuardedCycles, GetParam() == PluginIsolation::ProcessPerInstance);
+}
+
+// HostedPlugin's audio-thread calls: setParameter while active (a parameter-change SysEx8 at a
+// frame), the flush of a value set while inactive in the first active cycle, and the reading of
+// the values the plugin reports back after each cycle. Nothing may allocate or block.
+TEST_P(RealtimeTrafficBothTransports, HostedPluginParameterChangesAllocateNothing) {
+    PluginHost host{testCatalog(), hostOptions(GetParam())};
+    std::unique_ptr<HostedPlugin> hosted;
+    std::string error;
+    ASSERT_EQ(HostedPlugin::open(host, "urn:aap-ext-test:full", HostedPluginOptions::at(kFrames, 48000), &hosted,
+                                 &error),
+              HostingStatus::Ok)
+        << error;
+    ASSERT_FALSE(hosted->parameterList().empty());
+    const HostedPlugin::Parameter first = hosted->parameterList().front();
+    // Warm up (thread-locals of libstdc++), then leave a value pending for the first guarded cycle.
+    ASSERT_EQ(hosted->activate(), HostingStatus::Ok);
+    for (int i = 0; i < 3; i++)
+        ASSERT_EQ(hosted->process(kFrames, 1'000'000'000), HostingStatus::Ok);
+    ASSERT_EQ(hosted->deactivate(), HostingStatus::Ok);
+    ASSERT_EQ(hosted->setParameter(first.id, first.maximumValue), HostingStatus::Ok);
+    ASSERT_EQ(hosted->activate(), HostingStatus::Ok);
+    RealtimeTotals totals;
+    int failures = 0;
+    constexpr int kCycles = 200;
+    for (int cycle = 0; cycle < kCycles; cycle++) {
+        RealtimeGuard guard;
+        const double value = cycle % 2 == 0 ? first.minimumValue : first.maximumValue;
+        failures += hosted->setParameter(first.id, value, cycle % kFrames) != HostingStatus::Ok;
+        failures += hosted->process(kFrames, 1'000'000'000) != HostingStatus::Ok;
+        double read = 0;
+        failures += hosted->parameterValue(first.id, &read) != HostingStatus::Ok;
+        totals.add(guard);
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(totals.heapOperations, 0u) << "heap operations on the audio thread (" << RealtimeGuard::mechanism() << ")";
+    expectNoBlocking(totals, kCycles, GetParam() == PluginIsolation::ProcessPerInstance);
+    ASSERT_EQ(hosted->deactivate(), HostingStatus::Ok);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealtimeTraffic, RealtimeTrafficBothTransports,
