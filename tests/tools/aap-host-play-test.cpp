@@ -13,7 +13,6 @@
 
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -266,6 +265,16 @@ protected:
             environment = server_.environment();
         ASSERT_TRUE(child->spawn(arguments, environment, out(), err()));
     }
+    // `aap-host play PLUGIN --backend null` for a minute, returned once it plays.
+    void startPlayingOnTheNullBackend(Child* child, const std::string& plugin) {
+        startPlay(child, {plugin, "--backend", "null", "--duration", "60", "--deadline", "2000"});
+        ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
+    }
+    // Types `line` on play's stdin and waits for `expected` in its stderr.
+    void type(Child* child, const std::string& line, const std::string& expected) {
+        ASSERT_TRUE(child->write(line + "\n"));
+        ASSERT_TRUE(waitForText(err(), expected, 30000)) << line << ":\n" << slurp(err());
+    }
     std::string out() const { return dir_ + "/play.out"; }
     std::string err() const { return dir_ + "/play.err"; }
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
@@ -365,12 +374,10 @@ TEST_F(AapHostPlay, NullBackendRunsAnOutOfProcessChainAtTheRealPeriod) {
 // writes the plugin's state, and a path it cannot write is an error that loses nothing.
 TEST_F(AapHostPlay, StdinCommandsChangeThePluginAndBadOnesAreRefused) {
     Child play;
-    startPlay(&play, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000"});
-    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
-    auto command = [&](const std::string& line, const std::string& expected) {
-        ASSERT_TRUE(play.write(line + "\n"));
-        ASSERT_TRUE(waitForText(err(), expected, 30000)) << line << ":\n" << slurp(err());
-    };
+    startPlayingOnTheNullBackend(&play, "delay-effect");
+    if (HasFatalFailure())
+        return;
+    auto command = [&](const std::string& line, const std::string& expected) { type(&play, line, expected); };
     command("bogus", "unknown command 'bogus'");
     command("preset 99", "has 3 presets (0..2)");
     command("param 99 1", "aap-host play: urn:aap-examples:delay-effect has no parameter with id 99");
@@ -399,29 +406,15 @@ TEST_F(AapHostPlay, StdinCommandsChangeThePluginAndBadOnesAreRefused) {
 // brings the plugin back with the state it had (a parameter changed on stdin survives).
 TEST_F(AapHostPlay, RestartAfterAKilledServiceRestoresTheLastState) {
     Child play;
-    startPlay(&play, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000"});
-    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
-    auto command = [&](const std::string& line, const std::string& expected) {
-        ASSERT_TRUE(play.write(line + "\n"));
-        ASSERT_TRUE(waitForText(err(), expected, 30000)) << line << ":\n" << slurp(err());
-    };
+    startPlayingOnTheNullBackend(&play, "delay-effect");
+    if (HasFatalFailure())
+        return;
+    auto command = [&](const std::string& line, const std::string& expected) { type(&play, line, expected); };
     command("param 1 1200", "parameter 1 (Delay time (ms)) = 1200");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     command("state save " + path("before.bin"), "state saved to " + path("before.bin"));
     // The service (or the PID namespace's init that holds it) is play's only child.
-    std::vector<pid_t> services;
-    DIR* proc = ::opendir("/proc");
-    ASSERT_NE(proc, nullptr);
-    while (dirent* entry = ::readdir(proc)) {
-        const std::string stat = slurp("/proc/" + std::string(entry->d_name) + "/stat");
-        const size_t close = stat.rfind(')');
-        int parent = 0;
-        char state = 0;
-        if (close != std::string::npos && std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) == 2 &&
-            parent == play.pid() && state != 'Z')
-            services.push_back(static_cast<pid_t>(std::atoi(entry->d_name)));
-    }
-    ::closedir(proc);
+    const std::vector<pid_t> services = play_test::livingChildren(play.pid());
     ASSERT_EQ(services.size(), 1u) << "expected one plugin service under aap-host play";
     ASSERT_EQ(::kill(services[0], SIGKILL), 0);
     ASSERT_TRUE(waitForText(err(), "failed in process()", 30000)) << slurp(err());

@@ -137,13 +137,13 @@ inline bool waitForText(const std::string& path, const std::string& text, int ti
     return false;
 }
 
-// Our children (and, with the subreaper flag set, orphaned descendants) still alive.
-inline std::vector<pid_t> livingChildren() {
+// The children of `parent` (default: us, and with the subreaper flag set our orphaned
+// descendants) still alive.
+inline std::vector<pid_t> livingChildren(pid_t parent = ::getpid()) {
     std::vector<pid_t> children;
     DIR* proc = ::opendir("/proc");
     if (proc == nullptr)
         return children;
-    const pid_t self = ::getpid();
     while (dirent* entry = ::readdir(proc)) {
         const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
         if (pid <= 0)
@@ -153,8 +153,8 @@ inline std::vector<pid_t> livingChildren() {
         if (close == std::string::npos)
             continue;
         char state = 0;
-        int parent = 0;
-        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) == 2 && parent == self && state != 'Z')
+        int ppid = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state != 'Z')
             children.push_back(pid);
     }
     ::closedir(proc);
