@@ -681,6 +681,86 @@ TEST_F(AapHostCli, BenchFailsShortlyWhenTheInstanceIsReallyLost) {
     EXPECT_EQ(run({"bench", kEffect, "--deadline-us", "50"}).exitCode, 2);
 }
 
+// render A B: the chain's output is the second plugin applied to the first's output. Two gains
+// of 0.5 (the tests' gain-echo plugin) give exactly the input times 0.25, three give 0.125.
+TEST_F(AapHostCli, RenderOfAChainOfGainsIsTheProductOfTheGains) {
+    const std::string tone = writeTone("tone.wav");
+    const WavAudio input = readWav(tone);
+    for (int length : {1, 2, 3}) {
+        std::vector<std::string> arguments = {"render"};
+        for (int i = 0; i < length; i++)
+            arguments.push_back("urn:aap-test:gain-echo");
+        const std::string output = path("chain" + std::to_string(length) + ".wav");
+        arguments.insert(arguments.end(), {"--input", tone, "--output", output, "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+        HostRun result = run(arguments);
+        ASSERT_EQ(result.exitCode, 0) << result.err;
+        const WavAudio rendered = readWav(output);
+        ASSERT_EQ(rendered.samples.size(), input.samples.size());
+        const float gain = length == 1 ? 0.5f : length == 2 ? 0.25f : 0.125f;
+        size_t mismatches = 0;
+        for (size_t i = 0; i < input.samples.size(); i++)
+            mismatches += rendered.samples[i] != input.samples[i] * gain;
+        EXPECT_EQ(mismatches, 0u) << length << " gains";
+        EXPECT_GT(peak(rendered), 0.1 * gain) << length << " gains";
+    }
+}
+
+// A chain with MIDI and per-plugin options: the synth (plugin 1, which gets the MIDI file) into
+// the delay (plugin 2, whose delay time --param 2:1=120 sets, and whose state --state-out 2:FILE
+// saves) equals rendering the synth, then the delay over that file with the same options.
+TEST_F(AapHostCli, RenderOfAChainEqualsRenderingOnePluginAfterTheOther) {
+    const std::string song = writeSong("song.mid");
+    HostRun chain = run({"render", kSynth, kEffect, "--midi", song, "--output", path("chain.wav"), "--param", "2:1=120",
+                         "--param", "1:0=0.8", "--state-out", "2:" + path("chain-delay.state")});
+    ASSERT_EQ(chain.exitCode, 0) << chain.err;
+    HostRun synth = run({"render", kSynth, "--midi", song, "--output", path("synth.wav"), "--param", "0=0.8"});
+    ASSERT_EQ(synth.exitCode, 0) << synth.err;
+    HostRun delay = run({"render", kEffect, "--input", path("synth.wav"), "--output", path("delay.wav"), "--param",
+                         "1=120", "--state-out", path("delay.state")});
+    ASSERT_EQ(delay.exitCode, 0) << delay.err;
+    const WavAudio together = readWav(path("chain.wav"));
+    const WavAudio apart = readWav(path("delay.wav"));
+    ASSERT_EQ(together.samples.size(), apart.samples.size());
+    EXPECT_GT(peak(together), 0.01);
+    size_t mismatches = 0;
+    for (size_t i = 0; i < together.samples.size(); i++)
+        mismatches += std::fabs(together.samples[i] - apart.samples[i]) > 1e-6f;
+    EXPECT_EQ(mismatches, 0u);
+    EXPECT_EQ(slurp(path("chain-delay.state")), slurp(path("delay.state")));
+    // The chain's delay is not the default one: the per-plugin --param reached plugin 2.
+    HostRun plain = run({"render", kEffect, "--input", path("synth.wav"), "--output", path("plain.wav")});
+    ASSERT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_NE(readWav(path("plain.wav")).samples, together.samples);
+}
+
+TEST_F(AapHostCli, RenderChainArgumentErrorsAreClear) {
+    const std::string tone = writeTone("tone.wav");
+    struct Case {
+        std::vector<std::string> arguments;
+        int exitCode;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {{"render", kEffect, kEffect, "--input", tone, "--output", path("out.wav"), "--param", "3:1=100"}, 2,
+         "bad --param '3:1=100': plugin number 3 is not 1..2"},
+        {{"render", kEffect, kEffect, "--input", tone, "--output", path("out.wav"), "--preset", "0:1"}, 2,
+         "bad --preset '0:1': plugin number 0 is not 1..2"},
+        {{"render", kEffect, kEffect, "--input", tone, "--output", path("out.wav"), "--state-out", "2:" + path("a"),
+          "--state-out", "2:" + path("b")},
+         2, "--state-out is given twice for plugin 2"},
+        {{"render", kEffect, kEffect, "--input", tone, "--output", path("out.wav"), "--param", "2:99=1"}, 2,
+         "has no parameter with id 99"},
+        {{"render", kEffect, "no-such-plugin", "--input", tone, "--output", path("out.wav")}, 3, "no-such-plugin"},
+        {{"render", "--input", tone, "--output", path("out.wav")}, 2, "expected at least one plugin"},
+    };
+    for (const Case& c : cases) {
+        HostRun result = run(c.arguments);
+        EXPECT_EQ(result.exitCode, c.exitCode) << result.err;
+        EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err;
+        expectNoOutput("out.wav");
+    }
+}
+
 TEST_F(AapHostCli, APluginThatCannotLoadIsExitCode1) {
     HostRun result = run({"info", "urn:aap-test:missing-entrypoint", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
     EXPECT_EQ(result.exitCode, 1) << result.err;

@@ -8,19 +8,27 @@
 //   - a plugin crashing while playing leaves the client running silently until `restart`;
 //   - no libjack (AAP_LIBJACK at a missing file or at a library without JACK's symbols): the clear
 //     error and exit code 7, and no server: the same;
-//   - the null backend runs a chain at the real period for 2 s with zero xruns.
+//   - the null backend runs a chain at the real period for 2 s with zero xruns;
+//   - the status line (cycles, xruns, DSP load, p99) appears when stdout is a terminal (a
+//     pseudo-terminal here) and not when stdout is a pipe.
 // The test JACK clients load libjack at run time exactly as aap-host does (jack-library.h).
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <regex>
 
 #include "play-test-support.h"
 #include "wav-file.h"
@@ -284,6 +292,62 @@ protected:
     std::unique_ptr<TestClients> clients_;
 };
 
+// Runs `arguments` with stdout on `stdoutFd` (stdin /dev/null, stderr to `errPath`), collecting
+// everything read from `readFd` (the other end of stdout: a pseudo-terminal's master or a pipe's
+// read end) until the process exits; returns its exit code (-1: it did not exit within 60 s and
+// was killed).
+int runCapturingStdout(std::vector<std::string> arguments, int stdoutFd, int readFd, const std::string& errPath,
+                       std::string* captured) {
+    std::vector<char*> argv;
+    for (std::string& word : arguments)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, stdoutFd, 1);
+    posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addclose(&actions, readFd);
+    pid_t pid = -1;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0)
+        return -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    int status = 0;
+    for (;;) {
+        pollfd ready{readFd, POLLIN, 0};
+        if (::poll(&ready, 1, 20) > 0 && (ready.revents & POLLIN) != 0) {
+            char buffer[4096];
+            const ssize_t got = ::read(readFd, buffer, sizeof(buffer));
+            if (got > 0)
+                captured->append(buffer, static_cast<size_t>(got));
+        }
+        if (::waitpid(pid, &status, WNOHANG) == pid)
+            break;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            return -1;
+        }
+    }
+    // What is still buffered after the exit (a pseudo-terminal's master reads EIO once drained).
+    for (;;) {
+        pollfd ready{readFd, POLLIN, 0};
+        if (::poll(&ready, 1, 0) <= 0 || (ready.revents & POLLIN) == 0)
+            break;
+        char buffer[4096];
+        const ssize_t got = ::read(readFd, buffer, sizeof(buffer));
+        if (got <= 0)
+            break;
+        captured->append(buffer, static_cast<size_t>(got));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The status line play redraws (a carriage return, then the counters) twice a second.
+const std::regex kStatusLine{"\rcycles [0-9]+  xruns [0-9]+  DSP +[0-9.]+%  p99 +[0-9.]+ us"};
+
 TEST_F(AapHostPlay, MissingLibjackIsAClearErrorWithItsOwnExitCode) {
     Child play;
     startPlay(&play, {"delay-effect", "--duration", "5"}, {"AAP_LIBJACK=" + dir_ + "/no-such-libjack.so.0"});
@@ -367,6 +431,53 @@ TEST_F(AapHostPlay, NullBackendRunsAnOutOfProcessChainAtTheRealPeriod) {
     EXPECT_GE(cycles + xruns, 365) << summary;
     EXPECT_LE(cycles, 380) << summary;
     EXPECT_EQ(summaryValue(summary, "faults"), 0) << summary;
+}
+
+// stdout a terminal (a pseudo-terminal: what a shell gives play): the status line with cycles,
+// xruns, DSP load and the round-trip p99 is redrawn while it plays, then the summary follows.
+TEST_F(AapHostPlay, TheStatusLineIsShownWhenStdoutIsATerminal) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master, 0) << std::strerror(errno);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    const char* slaveName = ::ptsname(master);
+    ASSERT_NE(slaveName, nullptr);
+    const int slave = ::open(slaveName, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(slave, 0) << std::strerror(errno);
+    std::string captured;
+    const int code = runCapturingStdout({AAP_HOST_EXECUTABLE, "play", "delay-effect", "--backend", "null", "--duration",
+                                         "2", "--in-process", "--plugin-path", AAP_EXAMPLES_PLUGIN_DIR, "--quiet"},
+                                        slave, master, err(), &captured);
+    ::close(slave);
+    ::close(master);
+    ASSERT_EQ(code, 0) << slurp(err()) << captured;
+    // 2 s: a status line at 0.5, 1, 1.5 s and the final one.
+    const auto lines = std::distance(std::sregex_iterator(captured.begin(), captured.end(), kStatusLine),
+                                     std::sregex_iterator());
+    EXPECT_GE(lines, 2) << captured;
+    // The terminal turns play's "\n" into "\r\n"; the summary still follows the status lines.
+    const size_t summary = captured.find("cycles: ");
+    ASSERT_NE(summary, std::string::npos) << captured;
+    EXPECT_LT(captured.find("\rcycles "), summary) << captured;
+    EXPECT_NE(captured.find("xruns: "), std::string::npos) << captured;
+}
+
+// stdout a pipe (a script reading play's output): no status line, only the summary.
+TEST_F(AapHostPlay, TheStatusLineIsNotShownWhenStdoutIsAPipe) {
+    int pipeFds[2];
+    ASSERT_EQ(::pipe2(pipeFds, O_CLOEXEC), 0);
+    std::string captured;
+    const int code = runCapturingStdout({AAP_HOST_EXECUTABLE, "play", "delay-effect", "--backend", "null", "--duration",
+                                         "2", "--in-process", "--plugin-path", AAP_EXAMPLES_PLUGIN_DIR, "--quiet"},
+                                        pipeFds[1], pipeFds[0], err(), &captured);
+    ::close(pipeFds[1]);
+    ::close(pipeFds[0]);
+    ASSERT_EQ(code, 0) << slurp(err()) << captured;
+    EXPECT_FALSE(std::regex_search(captured, kStatusLine)) << captured;
+    EXPECT_EQ(captured.find('\r'), std::string::npos) << captured;
+    EXPECT_EQ(captured.find("DSP "), std::string::npos) << captured;
+    EXPECT_GE(summaryValue(captured, "cycles"), 100) << captured;
+    EXPECT_GE(summaryValue(captured, "xruns"), 0) << captured;
 }
 
 // The stdin commands on the null backend (no JACK needed): wrong commands are refused with a

@@ -170,4 +170,21 @@ bool parseReal(const std::string& text, double minimum, double maximum, double* 
     return true;
 }
 
+// "K:REST" -> plugin index K-1 and REST; without "K:" plugin 0. K is 1..count.
+bool splitPluginPrefix(const std::string& text, size_t count, size_t* plugin, std::string* rest, std::string* error) {
+    const size_t colon = text.find(':');
+    *plugin = 0;
+    *rest = text;
+    if (colon == std::string::npos || colon == 0 || text.find_first_not_of("0123456789") != colon)
+        return true;
+    int64_t number = 0;
+    if (!parseInteger(text.substr(0, colon), 1, static_cast<int64_t>(count), &number)) {
+        *error = "plugin number " + text.substr(0, colon) + " is not 1.." + std::to_string(count);
+        return false;
+    }
+    *plugin = static_cast<size_t>(number - 1);
+    *rest = text.substr(colon + 1);
+    return true;
+}
+
 } // namespace aap::host_tool

@@ -46,4 +46,8 @@ std::string describeOptions(const std::vector<OptionSpec>& specs);
 bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value);
 bool parseReal(const std::string& text, double minimum, double maximum, double* value);
 
+// A per-plugin option value of a chain command (play, render): "K:REST" -> plugin index K-1 and
+// REST; without "K:" plugin 0. K is 1..count; a number outside it is an error.
+bool splitPluginPrefix(const std::string& text, size_t count, size_t* plugin, std::string* rest, std::string* error);
+
 } // namespace aap::host_tool

@@ -10,37 +10,64 @@
 
 namespace aap::host_tool {
 
+namespace {
+
+struct ChainPorts {
+    std::vector<int32_t> audioIn, audioOut;
+    int32_t midiIn = -1;
+};
+
+} // namespace
+
 bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult* result, HostingStatus* status,
                    std::string* error) {
+    return renderOffline(std::vector<PluginInstance*>{&instance}, job, result, status, error);
+}
+
+bool renderOffline(const std::vector<PluginInstance*>& chain, const RenderJob& job, RenderResult* result,
+                   HostingStatus* status, std::string* error) {
     *status = HostingStatus::Ok;
-    std::vector<int32_t> audioIn, audioOut;
-    int32_t midiIn = -1, midiOut = -1;
-    for (const PortInformation& port : instance.information().ports) {
-        const bool input = port.direction == PortDirection::Input;
-        if (port.contentType == PortContentType::Audio)
-            (input ? audioIn : audioOut).push_back(port.index);
-        else if (port.contentType == PortContentType::Midi2) {
-            if (input && midiIn < 0)
-                midiIn = port.index;
-            if (!input && midiOut < 0)
-                midiOut = port.index;
+    if (chain.empty()) {
+        *error = "nothing to render: the chain is empty";
+        return false;
+    }
+    const bool single = chain.size() == 1;
+    auto name = [&](size_t p) { return single ? std::string() : "plugin " + std::to_string(p + 1) + ": "; };
+    std::vector<ChainPorts> ports(chain.size());
+    int32_t midiTarget = -1;
+    for (size_t p = 0; p < chain.size(); p++) {
+        for (const PortInformation& port : chain[p]->information().ports) {
+            const bool input = port.direction == PortDirection::Input;
+            if (port.contentType == PortContentType::Audio)
+                (input ? ports[p].audioIn : ports[p].audioOut).push_back(port.index);
+            else if (port.contentType == PortContentType::Midi2 && input && ports[p].midiIn < 0)
+                ports[p].midiIn = port.index;
+        }
+        if (midiTarget < 0 && ports[p].midiIn >= 0)
+            midiTarget = static_cast<int32_t>(p);
+        if (job.blockSize <= 0 || job.blockSize > chain[p]->preparedFrames()) {
+            *error = name(p) + "block size " + std::to_string(job.blockSize) + " exceeds the prepared " +
+                     std::to_string(chain[p]->preparedFrames()) + " frames";
+            return false;
         }
     }
+    const std::vector<int32_t>& audioOut = ports.back().audioOut;
     if (audioOut.empty()) {
-        *error = "the plugin has no audio output port";
+        *error = single ? "the plugin has no audio output port" : "the last plugin has no audio output port";
         return false;
     }
-    if (job.blockSize <= 0 || job.blockSize > instance.preparedFrames()) {
-        *error = "block size " + std::to_string(job.blockSize) + " exceeds the prepared " +
-                 std::to_string(instance.preparedFrames()) + " frames";
-        return false;
-    }
-    if (!job.events.empty() && midiIn < 0) {
-        *error = "MIDI events were given but the plugin has no MIDI2 input port";
-        return false;
-    }
-
     std::vector<TimedUmp> events = job.events;
+    for (TimedUmp& event : events) {
+        if (event.target < 0)
+            event.target = midiTarget;
+        if (event.target < 0 || static_cast<size_t>(event.target) >= chain.size() ||
+            ports[static_cast<size_t>(event.target)].midiIn < 0) {
+            *error = single ? "MIDI events were given but the plugin has no MIDI2 input port"
+                            : event.target < 0 ? "MIDI events were given but no plugin of the chain has a MIDI2 input port"
+                                               : name(static_cast<size_t>(event.target)) + "events were given for it but it has no MIDI2 input port";
+            return false;
+        }
+    }
     std::stable_sort(events.begin(), events.end(), [](const TimedUmp& a, const TimedUmp& b) { return a.frame < b.frame; });
     std::vector<int64_t> splits = job.splitFrames;
     std::sort(splits.begin(), splits.end());
@@ -63,6 +90,17 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
     size_t nextEvent = 0, nextSplit = 0;
     int64_t position = 0;
     int64_t lastProgress = -1;
+    auto clearMidi = [&] {
+        for (size_t p = 0; p < chain.size(); p++)
+            if (ports[p].midiIn >= 0)
+                aapxs_midi2_buffer_init(chain[p]->portBuffer(ports[p].midiIn), chain[p]->portBufferSize(ports[p].midiIn));
+    };
+    // A late cycle is an xrun, not a lost instance: only a lost one ends the render.
+    auto failed = [&](size_t p, HostingStatus processed) {
+        *status = processed;
+        *error = name(p) + "process() failed at frame " + std::to_string(position) + ": " + hostingStatusMessage(processed);
+        return false;
+    };
     while (position < job.totalFrames) {
         while (nextSplit < splits.size() && splits[nextSplit] <= position)
             nextSplit++;
@@ -73,17 +111,13 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
         if (job.hasPendingRequests && job.hasPendingRequests()) {
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(job.extensionTimeoutNs);
             while (job.hasPendingRequests()) {
-                if (midiIn >= 0)
-                    aapxs_midi2_buffer_init(instance.portBuffer(midiIn), instance.portBufferSize(midiIn));
-                HostingStatus processed = instance.process(0, job.processTimeoutNs);
-                out.zeroFrameCycles++;
-                // A late cycle is an xrun, not a lost instance: only a lost one ends the render.
-                if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun) {
-                    *status = processed;
-                    *error = "process() failed at frame " + std::to_string(position) + ": " +
-                             hostingStatusMessage(processed);
-                    return false;
+                clearMidi();
+                for (size_t p = 0; p < chain.size(); p++) {
+                    const HostingStatus processed = chain[p]->process(0, job.processTimeoutNs);
+                    if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun)
+                        return failed(p, processed);
                 }
+                out.zeroFrameCycles++;
                 if (std::chrono::steady_clock::now() > deadline) {
                     *status = HostingStatus::Timeout;
                     *error = "an extension request at frame " + std::to_string(position) + " did not complete in time";
@@ -93,17 +127,16 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
                     std::this_thread::sleep_for(std::chrono::microseconds(100));
             }
         }
-        if (midiIn >= 0) {
-            void* midi = instance.portBuffer(midiIn);
-            const size_t capacity = instance.portBufferSize(midiIn);
-            aapxs_midi2_buffer_init(midi, capacity);
-            while (nextEvent < events.size() && events[nextEvent].frame <= position) {
-                const TimedUmp& event = events[nextEvent++];
-                if (aapxs_midi2_buffer_append_ump(midi, capacity, event.words, event.wordCount) == AAPXS_CODEC_OK)
-                    out.eventsDelivered++;
-                else
-                    out.eventsDropped++;
-            }
+        clearMidi();
+        while (nextEvent < events.size() && events[nextEvent].frame <= position) {
+            const TimedUmp& event = events[nextEvent++];
+            PluginInstance& target = *chain[static_cast<size_t>(event.target)];
+            const int32_t port = ports[static_cast<size_t>(event.target)].midiIn;
+            if (aapxs_midi2_buffer_append_ump(target.portBuffer(port), target.portBufferSize(port), event.words,
+                                              event.wordCount) == AAPXS_CODEC_OK)
+                out.eventsDelivered++;
+            else
+                out.eventsDropped++;
         }
         if (nextEvent < events.size())
             end = std::min(end, events[nextEvent].frame);
@@ -111,8 +144,9 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
             end = std::min(end, splits[nextSplit]);
         const int32_t frames = static_cast<int32_t>(end - position);
 
-        for (size_t i = 0; i < audioIn.size(); i++) {
-            float* buffer = instance.audioBuffer(audioIn[i]);
+        const std::vector<int32_t>& firstIn = ports.front().audioIn;
+        for (size_t i = 0; i < firstIn.size(); i++) {
+            float* buffer = chain.front()->audioBuffer(firstIn[i]);
             if (job.input == nullptr || job.input->channels == 0) {
                 std::fill(buffer, buffer + frames, 0.0f);
                 continue;
@@ -127,7 +161,23 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
         }
 
         const auto started = std::chrono::steady_clock::now();
-        HostingStatus processed = instance.process(frames, job.processTimeoutNs);
+        for (size_t p = 0; p < chain.size(); p++) {
+            if (p > 0) {
+                // The previous instance's outputs are this one's inputs.
+                const std::vector<int32_t>& from = ports[p - 1].audioOut;
+                for (size_t i = 0; i < ports[p].audioIn.size(); i++) {
+                    float* buffer = chain[p]->audioBuffer(ports[p].audioIn[i]);
+                    if (from.empty())
+                        std::fill(buffer, buffer + frames, 0.0f);
+                    else
+                        std::memcpy(buffer, chain[p - 1]->audioBuffer(from[std::min(i, from.size() - 1)]),
+                                    sizeof(float) * static_cast<size_t>(frames));
+                }
+            }
+            const HostingStatus processed = chain[p]->process(frames, job.processTimeoutNs);
+            if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun)  // an xrun renders silence
+                return failed(p, processed);
+        }
         const int64_t elapsed =
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
         out.cycles++;
@@ -140,14 +190,9 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
             if (slot < out.cycleNs.size())
                 out.cycleNs[slot] = elapsed;
         }
-        if (processed != HostingStatus::Ok && processed != HostingStatus::Xrun) {  // an xrun renders silence
-            *status = processed;
-            *error = "process() failed at frame " + std::to_string(position) + ": " + hostingStatusMessage(processed);
-            return false;
-        }
         float* destination = job.sink ? interleaved.data() : out.output.samples.data() + position * static_cast<int64_t>(outChannels);
         for (size_t c = 0; c < outChannels; c++) {
-            const float* buffer = instance.audioBuffer(audioOut[c]);
+            const float* buffer = chain.back()->audioBuffer(audioOut[c]);
             for (int32_t f = 0; f < frames; f++)
                 destination[static_cast<size_t>(f) * outChannels + c] = buffer[f];
         }
@@ -159,7 +204,6 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
             job.progress(position, job.totalFrames);
         }
     }
-    (void) midiOut;
     *result = std::move(out);
     return true;
 }

@@ -9,6 +9,12 @@
 // Ports come from the instance's information(): audio inputs are fed from the input audio
 // (channel i, or the last channel when the input has fewer: mono feeds both sides), audio outputs
 // become the output channels in port order, UMPs go to the first MIDI2 input port.
+//
+// A chain of instances (`aap-host render A B C`): the input audio feeds the first instance, each
+// instance's audio outputs feed the next one's audio inputs (input i from output i, or the last
+// output when there are fewer), the last instance's outputs are the result. UMPs go to the first
+// instance that has a MIDI2 input, unless a TimedUmp names its instance (parameter changes of
+// plugin K). The instances run one after another on the calling thread, each cycle.
 
 #include <cstdint>
 #include <functional>
@@ -24,6 +30,8 @@ struct TimedUmp {
     int64_t frame = 0;
     uint32_t words[4] = {};
     uint32_t wordCount = 0;  // 1..4, must match the message type's size
+    // Which instance of a chain receives it: -1 the first with a MIDI2 input, else its position.
+    int32_t target = -1;
 };
 
 struct RenderJob {
@@ -57,7 +65,7 @@ struct RenderJob {
 
 struct RenderResult {
     WavAudio output;                 // float32, the instance's audio output count, job.sampleRate
-    std::vector<int64_t> cycleNs;    // wall time of every process() call (or a sample, see maxCycleSamples)
+    std::vector<int64_t> cycleNs;    // wall time of every cycle (all of a chain's process() calls; or a sample, see maxCycleSamples)
     size_t cycles = 0;               // process() calls with frames
     int64_t maxCycleNs = 0;
     int64_t totalCycleNs = 0;
@@ -70,5 +78,9 @@ struct RenderResult {
 // (then *status stays Ok).
 bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult* result, HostingStatus* status,
                    std::string* error);
+// The same for a chain (at least one instance, each prepared and active); a failing instance's
+// error names its position ("plugin 2: ...").
+bool renderOffline(const std::vector<PluginInstance*>& chain, const RenderJob& job, RenderResult* result,
+                   HostingStatus* status, std::string* error);
 
 } // namespace aap::host_tool

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -45,10 +46,10 @@ std::vector<OptionSpec> renderOptions() {
         {"block", "FRAMES", "frames per process() cycle, 16..8192 (default 256)"},
         {"length", "SECONDS", "length to render, up to 3600 (default: the input's, or the MIDI file + --tail)"},
         {"tail", "SECONDS", "extra time after the MIDI file ends, 0..60 (default 1)"},
-        {"preset", "INDEX[@SECONDS]", "select preset INDEX at SECONDS (default 0) via the presets extension", true},
-        {"param", "ID=VALUE[@SECONDS]", "set parameter ID to plain VALUE (at SECONDS) by parameter-change SysEx8", true},
-        {"state-in", "FILE", "load a state saved by --state-out (state extension) before rendering"},
-        {"state-out", "FILE", "save the plugin's state after rendering"},
+        {"preset", "[K:]INDEX[@SECONDS]", "select preset INDEX of plugin K (default 1) at SECONDS (default 0) via the presets extension", true},
+        {"param", "[K:]ID=VALUE[@SECONDS]", "set parameter ID of plugin K to plain VALUE (at SECONDS) by parameter-change SysEx8", true},
+        {"state-in", "[K:]FILE", "load plugin K's state saved by --state-out (state extension) before rendering", true},
+        {"state-out", "[K:]FILE", "save plugin K's state after rendering", true},
         {"help", nullptr, "show this help"},
     };
     specs.insert(specs.end(), own.begin(), own.end());
@@ -77,14 +78,18 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     if (!parseArguments(arguments, specs, &parsed, &error))
         return usage(error);
     if (parsed.has("help")) {
-        std::printf("usage: aap-host render <plugin> --output OUT.wav [--input IN.wav] [--midi IN.mid] [options]\n"
+        std::printf("usage: aap-host render <plugin> [<plugin> ...] --output OUT.wav [--input IN.wav] [--midi IN.mid] [options]\n"
                     "Runs <plugin> (unique id or name, or a prefix of either) out of process and writes a WAV.\n"
+                    "Several plugins run as a chain: the input feeds the first, each one's audio outputs feed the\n"
+                    "next one's inputs, the last one's outputs are written; MIDI goes to the first plugin with a\n"
+                    "MIDI input. K: (1-based) picks the plugin a per-plugin option applies to (default 1).\n"
                     "MIDI events and --preset/--param changes are sample accurate: cycles are split at them.\n\n%s",
                     describeOptions(specs).c_str());
         return kExitOk;
     }
-    if (parsed.positional().size() != 1)
-        return usage("expected exactly one plugin (see aap-host render --help)");
+    if (parsed.positional().empty())
+        return usage("expected at least one plugin (see aap-host render --help)");
+    const size_t count = parsed.positional().size();
     if (!parsed.has("output"))
         return usage("--output is required");
 
@@ -101,24 +106,41 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return usage("bad --length '" + parsed.value("length") + "' (seconds, more than 0 and at most 3600)");
     if (parsed.has("tail") && !parseReal(parsed.value("tail"), 0, 60, &tail))
         return usage("bad --tail '" + parsed.value("tail") + "' (seconds, 0..60)");
-    std::vector<ControlChange> controls;
-    for (const std::string& text : parsed.values("preset")) {
-        ControlChange change;
-        if (!parsePresetChange(text, &change, &error))
-            return usage("bad --preset '" + text + "': " + error);
-        controls.push_back(change);
-    }
-    for (const std::string& text : parsed.values("param")) {
-        ControlChange change;
-        if (!parseParameterChange(text, &change, &error))
-            return usage("bad --param '" + text + "': " + error);
-        controls.push_back(change);
-    }
+    // Per plugin of the chain: its controls, its state files.
+    std::vector<std::vector<ControlChange>> controls(count);
+    std::vector<std::string> stateInPaths(count), stateOutPaths(count);
+    for (const char* option : {"preset", "param"})
+        for (const std::string& text : parsed.values(option)) {
+            size_t p = 0;
+            std::string rest;
+            ControlChange change;
+            if (!splitPluginPrefix(text, count, &p, &rest, &error) ||
+                !(option[1] == 'r' ? parsePresetChange(rest, &change, &error) : parseParameterChange(rest, &change, &error)))
+                return usage("bad --" + std::string(option) + " '" + text + "': " + error);
+            controls[p].push_back(change);
+        }
+    for (const char* option : {"state-in", "state-out"})
+        for (const std::string& text : parsed.values(option)) {
+            size_t p = 0;
+            std::string file;
+            if (!splitPluginPrefix(text, count, &p, &file, &error))
+                return usage("bad --" + std::string(option) + " '" + text + "': " + error);
+            std::string& slot = (option[6] == 'i' ? stateInPaths : stateOutPaths)[p];
+            if (!slot.empty())
+                return usage("--" + std::string(option) + " is given twice for plugin " + std::to_string(p + 1));
+            if (file.empty())
+                return usage("bad --" + std::string(option) + " '" + text + "': no file");
+            slot = file;
+        }
 
     PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));
-    const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
-    if (plugin == nullptr)
-        return kExitPluginNotFound;
+    std::vector<const PluginInformation*> plugins;
+    for (const std::string& query : parsed.positional()) {
+        const PluginInformation* plugin = resolvePlugin(catalog, query);
+        if (plugin == nullptr)
+            return kExitPluginNotFound;
+        plugins.push_back(plugin);
+    }
 
     WavAudio input;
     const bool haveInput = parsed.has("input");
@@ -181,15 +203,16 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return kExitOutputError;
     }
 
-    std::vector<uint8_t> stateIn;
-    if (parsed.has("state-in") && !readWholeFile(parsed.value("state-in"), &stateIn, &error, 64u << 20)) {
-        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
-        return kExitBadInput;
-    }
-    const std::string stateOut = parsed.value("state-out");
-    if (parsed.has("state-out") && !checkOutputWritable(stateOut, &error)) {
-        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
-        return kExitOutputError;
+    std::vector<std::vector<uint8_t>> stateIn(count);
+    for (size_t p = 0; p < count; p++) {
+        if (!stateInPaths[p].empty() && !readWholeFile(stateInPaths[p], &stateIn[p], &error, 64u << 20)) {
+            std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+            return kExitBadInput;
+        }
+        if (!stateOutPaths[p].empty() && !checkOutputWritable(stateOutPaths[p], &error)) {
+            std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+            return kExitOutputError;
+        }
     }
 
     RenderJob job;
@@ -204,74 +227,99 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
     job.maxCycleSamples = kMaxCycleSamples;
 
     PluginHost host{catalog, hostOptionsFrom(parsed)};
-    std::unique_ptr<HostedPlugin> hosted;
-    HostingStatus status = HostedPlugin::open(host, plugin->uniqueId, HostedPluginOptions::at(job.blockSize, job.sampleRate), &hosted, &error);
-    if (status != HostingStatus::Ok) {
-        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
-        return kExitRuntimeFailure;
-    }
-    // Parameter ids and ranges: the running plugin's, the metadata's only without a parameters
-    // extension. Checked before anything is rendered.
-    ResolvedParameters parameters;
-    if (!resolveParameters(*hosted, *plugin, &parameters, &error)) {
-        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), error.c_str());
-        return kExitRuntimeFailure;
-    }
-    if (!checkParameterChanges(plugin->uniqueId, parameters, controls, &error))
-        return usage("bad --param: " + error);
-    appendParameterChanges(parameters, controls, job.sampleRate, &job.events);
-    // Presets: validated against the plugin's own count, then applied while active at their frame.
-    std::vector<PresetScheduler::Change> presetChanges;
-    for (const ControlChange& change : controls)
-        if (change.kind == ControlChange::Kind::Preset) {
-            PresetScheduler::Change scheduled;
-            scheduled.frame = static_cast<int64_t>(std::llround(change.seconds * job.sampleRate));
-            scheduled.index = change.presetIndex;
-            presetChanges.push_back(scheduled);
-        }
-    if (!presetChanges.empty()) {
-        if (hosted->presets() == nullptr) {
-            std::fprintf(stderr, "aap-host render: %s: --preset needs the presets extension, which is unavailable\n",
-                         plugin->uniqueId.c_str());
+    std::vector<std::unique_ptr<HostedPlugin>> hosted(count);
+    std::vector<std::unique_ptr<PresetScheduler>> schedulers(count);
+    for (size_t p = 0; p < count; p++) {
+        const PluginInformation& plugin = *plugins[p];
+        // In a chain every message names the plugin's position too.
+        const std::string label = count == 1 ? plugin.uniqueId : "plugin " + std::to_string(p + 1) + " (" + plugin.uniqueId + ")";
+        HostingStatus status =
+            HostedPlugin::open(host, plugin.uniqueId, HostedPluginOptions::at(job.blockSize, job.sampleRate), &hosted[p], &error);
+        if (status != HostingStatus::Ok) {
+            std::fprintf(stderr, "aap-host render: %s%s\n", count == 1 ? "" : (label + ": ").c_str(), error.c_str());
             return kExitRuntimeFailure;
         }
-        ExtensionResult<int32_t> count = hosted->presets()->getPresetCount();
-        if (!count.ok()) {
-            std::fprintf(stderr, "aap-host render: %s: cannot read the preset count: %s\n", plugin->uniqueId.c_str(),
-                         describeExtensionError(count.error()).c_str());
+        // Parameter ids and ranges: the running plugin's, the metadata's only without a parameters
+        // extension. Checked before anything is rendered.
+        ResolvedParameters parameters;
+        if (!resolveParameters(*hosted[p], plugin, &parameters, &error)) {
+            std::fprintf(stderr, "aap-host render: %s: %s\n", label.c_str(), error.c_str());
             return kExitRuntimeFailure;
         }
-        for (const PresetScheduler::Change& change : presetChanges)
-            if (change.index >= count.value())
-                return usage("bad --preset " + std::to_string(change.index) + ": " + plugin->uniqueId +
-                             (count.value() == 0 ? std::string(" has no presets")
-                                                 : " has " + std::to_string(count.value()) + " presets (0.." +
-                                                       std::to_string(count.value() - 1) + ")"));
-    }
-    if (parsed.has("state-in")) {
-        ExtensionStatus loaded = hosted->state() != nullptr ? hosted->state()->setState(stateIn)
-                                                            : ExtensionStatus{ExtensionError::NotAvailable};
-        if (!loaded.ok()) {
-            std::fprintf(stderr, "aap-host render: %s: cannot load state %s: %s\n", plugin->uniqueId.c_str(),
-                         parsed.value("state-in").c_str(), describeExtensionError(loaded.error()).c_str());
-            return kExitRuntimeFailure;
+        if (!checkParameterChanges(plugin.uniqueId, parameters, controls[p], &error))
+            return usage("bad --param: " + error);
+        const size_t first = job.events.size();
+        appendParameterChanges(parameters, controls[p], job.sampleRate, &job.events);
+        for (size_t e = first; e < job.events.size(); e++)
+            job.events[e].target = static_cast<int32_t>(p);
+        // Presets: validated against the plugin's own count, then applied while active at their frame.
+        std::vector<PresetScheduler::Change> presetChanges;
+        for (const ControlChange& change : controls[p])
+            if (change.kind == ControlChange::Kind::Preset) {
+                PresetScheduler::Change scheduled;
+                scheduled.frame = static_cast<int64_t>(std::llround(change.seconds * job.sampleRate));
+                scheduled.index = change.presetIndex;
+                presetChanges.push_back(scheduled);
+            }
+        if (!presetChanges.empty()) {
+            if (hosted[p]->presets() == nullptr) {
+                std::fprintf(stderr, "aap-host render: %s: --preset needs the presets extension, which is unavailable\n",
+                             label.c_str());
+                return kExitRuntimeFailure;
+            }
+            ExtensionResult<int32_t> presetCount = hosted[p]->presets()->getPresetCount();
+            if (!presetCount.ok()) {
+                std::fprintf(stderr, "aap-host render: %s: cannot read the preset count: %s\n", label.c_str(),
+                             describeExtensionError(presetCount.error()).c_str());
+                return kExitRuntimeFailure;
+            }
+            for (const PresetScheduler::Change& change : presetChanges)
+                if (change.index >= presetCount.value())
+                    return usage("bad --preset " + std::to_string(change.index) + ": " + plugin.uniqueId +
+                                 (presetCount.value() == 0 ? std::string(" has no presets")
+                                                           : " has " + std::to_string(presetCount.value()) + " presets (0.." +
+                                                                 std::to_string(presetCount.value() - 1) + ")"));
+        }
+        if (!stateInPaths[p].empty()) {
+            ExtensionStatus loaded = hosted[p]->state() != nullptr ? hosted[p]->state()->setState(stateIn[p])
+                                                                   : ExtensionStatus{ExtensionError::NotAvailable};
+            if (!loaded.ok()) {
+                std::fprintf(stderr, "aap-host render: %s: cannot load state %s: %s\n", label.c_str(),
+                             stateInPaths[p].c_str(), describeExtensionError(loaded.error()).c_str());
+                return kExitRuntimeFailure;
+            }
+        }
+        if (!presetChanges.empty()) {
+            schedulers[p] = std::make_unique<PresetScheduler>(hosted[p]->presets(), presetChanges);
+            const std::vector<int64_t> frames = schedulers[p]->frames();
+            job.splitFrames.insert(job.splitFrames.end(), frames.begin(), frames.end());
         }
     }
-    PresetScheduler presets{hosted->presets(), presetChanges};
-    if (!presetChanges.empty()) {
-        job.splitFrames = presets.frames();
-        job.beforeCycle = [&presets](int64_t frame) { presets.submitDue(frame); };
-        job.hasPendingRequests = [&presets] { return presets.pending(); };
+    const bool anyPresets = std::any_of(schedulers.begin(), schedulers.end(), [](const auto& s) { return s != nullptr; });
+    if (anyPresets) {
+        job.beforeCycle = [&schedulers](int64_t frame) {
+            for (auto& scheduler : schedulers)
+                if (scheduler)
+                    scheduler->submitDue(frame);
+        };
+        job.hasPendingRequests = [&schedulers] {
+            for (auto& scheduler : schedulers)
+                if (scheduler && scheduler->pending())
+                    return true;
+            return false;
+        };
     }
+    const PluginInformation* plugin = plugins.back();
 
     // The output is streamed: its header (the length is known) now, then each cycle's frames as
     // they come, so memory does not grow with the length.
     int32_t channels = 0;
-    for (const PortInformation& port : hosted->instance().information().ports)
+    for (const PortInformation& port : hosted.back()->instance().information().ports)
         if (port.contentType == PortContentType::Audio && port.direction == PortDirection::Output)
             channels++;
     if (channels == 0) {
-        std::fprintf(stderr, "aap-host render: %s: the plugin has no audio output port\n", plugin->uniqueId.c_str());
+        std::fprintf(stderr, "aap-host render: %s: the %s has no audio output port\n", plugin->uniqueId.c_str(),
+                     count == 1 ? "plugin" : "last plugin of the chain");
         return kExitRuntimeFailure;
     }
     OutputFile outputFile;
@@ -285,8 +333,8 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return kExitOutputError;
     }
     bool outputFailed = false;
-    job.sink = [&](const float* interleaved, int32_t frames, int32_t count, std::string* sinkError) {
-        encodeWavSamples(interleaved, static_cast<size_t>(frames) * static_cast<size_t>(count), format, &pending);
+    job.sink = [&](const float* interleaved, int32_t frames, int32_t sinkChannels, std::string* sinkError) {
+        encodeWavSamples(interleaved, static_cast<size_t>(frames) * static_cast<size_t>(sinkChannels), format, &pending);
         if (pending.size() < kOutputChunkBytes)
             return true;
         const bool written = outputFile.write(pending.data(), pending.size(), sinkError);
@@ -295,54 +343,67 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return written;
     };
 
-    if ((status = hosted->instance().activate()) != HostingStatus::Ok) {
-        std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugin->uniqueId.c_str(),
-                     hostingStatusMessage(status));
-        return kExitRuntimeFailure;
+    std::vector<PluginInstance*> chain;
+    for (size_t p = 0; p < count; p++) {
+        const HostingStatus status = hosted[p]->instance().activate();
+        if (status != HostingStatus::Ok) {
+            std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugins[p]->uniqueId.c_str(),
+                         hostingStatusMessage(status));
+            return kExitRuntimeFailure;
+        }
+        chain.push_back(&hosted[p]->instance());
     }
     RenderResult result;
-    if (!renderOffline(hosted->instance(), job, &result, &status, &error)) {
+    HostingStatus status = HostingStatus::Ok;
+    if (!renderOffline(chain, job, &result, &status, &error)) {
         if (outputFailed) {
             std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
             return kExitOutputError;
         }
-        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), error.c_str());
+        std::fprintf(stderr, "aap-host render: %s: %s\n", count == 1 ? plugin->uniqueId.c_str() : "chain", error.c_str());
         return kExitRuntimeFailure;
     }
-    if (std::string presetError = presets.firstError(); !presetError.empty()) {
-        std::fprintf(stderr, "aap-host render: %s: %s\n", plugin->uniqueId.c_str(), presetError.c_str());
-        return kExitRuntimeFailure;
-    }
+    for (size_t p = 0; p < count; p++)
+        if (schedulers[p])
+            if (std::string presetError = schedulers[p]->firstError(); !presetError.empty()) {
+                std::fprintf(stderr, "aap-host render: %s: %s\n", plugins[p]->uniqueId.c_str(), presetError.c_str());
+                return kExitRuntimeFailure;
+            }
     // A plugin that fails or hangs in deactivate() (out of process: the control call's deadline)
     // is a runtime failure, and its output is not kept.
-    if ((status = hosted->instance().deactivate()) != HostingStatus::Ok) {
-        std::fprintf(stderr, "aap-host render: %s: deactivate failed: %s\n", plugin->uniqueId.c_str(),
-                     hostingStatusMessage(status));
-        return kExitRuntimeFailure;
-    }
-    std::vector<uint8_t> stateBytes;
-    if (parsed.has("state-out")) {
+    for (size_t p = 0; p < count; p++)
+        if ((status = hosted[p]->instance().deactivate()) != HostingStatus::Ok) {
+            std::fprintf(stderr, "aap-host render: %s: deactivate failed: %s\n", plugins[p]->uniqueId.c_str(),
+                         hostingStatusMessage(status));
+            return kExitRuntimeFailure;
+        }
+    std::vector<std::vector<uint8_t>> stateBytes(count);
+    for (size_t p = 0; p < count; p++) {
+        if (stateOutPaths[p].empty())
+            continue;
         ExtensionResult<std::vector<uint8_t>> saved =
-            hosted->state() != nullptr ? hosted->state()->getState()
-                                       : ExtensionResult<std::vector<uint8_t>>{ExtensionError::NotAvailable};
+            hosted[p]->state() != nullptr ? hosted[p]->state()->getState()
+                                          : ExtensionResult<std::vector<uint8_t>>{ExtensionError::NotAvailable};
         if (!saved.ok()) {
-            std::fprintf(stderr, "aap-host render: %s: cannot save state: %s\n", plugin->uniqueId.c_str(),
+            std::fprintf(stderr, "aap-host render: %s: cannot save state: %s\n", plugins[p]->uniqueId.c_str(),
                          describeExtensionError(saved.error()).c_str());
             return kExitRuntimeFailure;
         }
-        stateBytes = std::move(saved.value());
+        stateBytes[p] = std::move(saved.value());
     }
-    hosted.reset();
+    chain.clear();
+    hosted.clear();
 
     encodeWavTrailer(channels, format, static_cast<uint64_t>(totalFrames), &pending);
     if (!outputFile.write(pending.data(), pending.size(), &error) || !outputFile.commit(&error)) {
         std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
         return kExitOutputError;
     }
-    if (parsed.has("state-out") && !writeFileAtomically(stateOut, stateBytes, &error)) {
-        std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
-        return kExitOutputError;
-    }
+    for (size_t p = 0; p < count; p++)
+        if (!stateOutPaths[p].empty() && !writeFileAtomically(stateOutPaths[p], stateBytes[p], &error)) {
+            std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
+            return kExitOutputError;
+        }
     CycleSummary summary = summarizeCycles(result.cycleNs);
     // Exact over every cycle even when cycleNs holds a sample of them.
     summary.cycles = result.cycles;
