@@ -322,9 +322,7 @@ HostingStatus HostedPlugin::deactivate() {
         wantActive_ = false;
     return status;
 }
-HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept {
-    if (!core_)
-        return HostingStatus::InvalidState;
+void HostedPlugin::flushPendingParameters() noexcept {
     PluginInstance& instance = *core_->instance;
     if (anyPending_.load(std::memory_order_acquire) && instance.state() == InstanceState::Active) {
         anyPending_.store(false, std::memory_order_relaxed);
@@ -340,7 +338,29 @@ HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept 
             }
         }
     }
-    const HostingStatus status = instance.process(frames, timeoutNs);
+}
+
+HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept {
+    if (!core_)
+        return HostingStatus::InvalidState;
+    flushPendingParameters();
+    const HostingStatus status = core_->instance->process(frames, timeoutNs);
+    if (status == HostingStatus::Ok && !parameters_.empty())
+        followReportedParameters();
+    return status;
+}
+
+HostingStatus HostedPlugin::beginGraphCycle(int32_t frames) noexcept {
+    if (!core_)
+        return HostingStatus::InvalidState;
+    flushPendingParameters();
+    return core_->instance->beginGraphCycle(frames);
+}
+
+HostingStatus HostedPlugin::endGraphCycle(HostingStatus status, bool started) noexcept {
+    if (!core_)
+        return HostingStatus::InvalidState;
+    status = core_->instance->endGraphCycle(status, started);
     if (status == HostingStatus::Ok && !parameters_.empty())
         followReportedParameters();
     return status;

@@ -305,23 +305,29 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
         routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
                            portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
     }
-    if (readiness != TransportInstance::Readiness::Busy) {
-        writeInputs(frames);
-        if (initiator_) {
-            auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
-            size_t framed = initiator_->writeRequests(midiIn, midiInSharedSize_);
-            if (hostRecipient_)
-                framed += hostRecipient_->writeReplies(midiIn, midiInSharedSize_);
-            if (framed > 0)
-                instance_->markAapxsInput();
-        }
+    if (readiness != TransportInstance::Readiness::Busy)
+        stageInputs(frames);
+    return finishCycle(instance_->process(frames, timeoutNs), readiness != TransportInstance::Readiness::Busy);
+}
+
+void PluginInstance::stageInputs(int32_t frames) noexcept {
+    writeInputs(frames);
+    if (initiator_) {
+        auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
+        size_t framed = initiator_->writeRequests(midiIn, midiInSharedSize_);
+        if (hostRecipient_)
+            framed += hostRecipient_->writeReplies(midiIn, midiInSharedSize_);
+        if (framed > 0)
+            instance_->markAapxsInput();
     }
-    HostingStatus status = instance_->process(frames, timeoutNs);
+}
+
+HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started) noexcept {
     if (status == HostingStatus::Xrun) {
         // Not a failure: requests stay pending (their own timeouts still apply), the inputs of a
         // cycle that could not start stay with the host for the next one.
         xruns_.fetch_add(1, std::memory_order_relaxed);
-        if (readiness != TransportInstance::Readiness::Busy)
+        if (started)
             lateCycles_.fetch_add(1, std::memory_order_relaxed);
         if (initiator_)
             initiator_->expire(monotonicNowNs());
@@ -343,6 +349,22 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
         }
     }
     return status;
+}
+
+HostingStatus PluginInstance::beginGraphCycle(int32_t frames) noexcept {
+    InstanceState current = state();
+    if (current != InstanceState::Active)
+        return wrongState(current);
+    if (frames < 0 || frames > preparedFrames_)
+        return HostingStatus::InvalidArgument;
+    stageInputs(frames);
+    return HostingStatus::Ok;
+}
+
+HostingStatus PluginInstance::endGraphCycle(HostingStatus status, bool started) noexcept {
+    if (state() != InstanceState::Active)
+        return wrongState(state());
+    return finishCycle(status, started);
 }
 
 HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,
@@ -432,8 +454,13 @@ HostingStatus PluginInstance::hostExtension(const std::string& uri, int32_t opco
                                  });
 }
 
+struct PluginHost::SharedService {
+    std::mutex mutex;
+    std::shared_ptr<PluginTransport> transport;
+};
+
 PluginHost::PluginHost(PluginCatalog catalog, PluginHostOptions options)
-    : catalog_(std::move(catalog)), options_(std::move(options)) {}
+    : catalog_(std::move(catalog)), options_(std::move(options)), shared_(std::make_shared<SharedService>()) {}
 
 HostingStatus PluginHost::transportFor(const PluginInformation& information, std::shared_ptr<PluginTransport>* out,
                                        std::string* error) {
@@ -450,12 +477,20 @@ HostingStatus PluginHost::transportFor(const PluginInformation& information, std
         }
         *out = std::make_shared<InProcessTransport>();
         return HostingStatus::Ok;
-    case PluginIsolation::SharedProcess:
-        if (shared_ && shared_->isAlive()) {
-            *out = shared_;
+    case PluginIsolation::SharedProcess: {
+        std::lock_guard<std::mutex> lock(shared_->mutex);
+        if (shared_->transport && shared_->transport->isAlive()) {
+            *out = shared_->transport;
             return HostingStatus::Ok;
         }
-        [[fallthrough]];
+        std::shared_ptr<ProcessTransport> started;
+        HostingStatus status = ProcessTransport::start(options_.process, &started, error);
+        if (status != HostingStatus::Ok)
+            return status;
+        shared_->transport = started;
+        *out = std::move(started);
+        return HostingStatus::Ok;
+    }
     case PluginIsolation::ProcessPerInstance: {
         std::shared_ptr<ProcessTransport> started;
         ProcessTransportOptions processOptions = options_.process;
@@ -469,8 +504,6 @@ HostingStatus PluginHost::transportFor(const PluginInformation& information, std
         HostingStatus status = ProcessTransport::start(processOptions, &started, error);
         if (status != HostingStatus::Ok)
             return status;
-        if (options_.isolation == PluginIsolation::SharedProcess)
-            shared_ = started;
         *out = std::move(started);
         return HostingStatus::Ok;
     }

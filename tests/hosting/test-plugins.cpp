@@ -52,6 +52,9 @@ enum class Behaviour {
                         // port 7 an "other" output. Writes into port 7: the sizes of ports 6 and 7
                         // (uint32 each), then the last 4 bytes of port 6, then fills the rest of
                         // port 7 with 0xA5 up to its last byte.
+    GraphRecorder,      // graph tests: out = in + (its process() count, 1 in the first cycle) on both
+                        // audio channels, so a chain's output tells whether every node ran exactly
+                        // once per cycle after its predecessors; MIDI out = MIDI in
     BlocksInProcess,    // the realtime guard's bad example: in every process() it locks a mutex
                         // (once), sleeps (usleep, once) and writes one byte to a pipe it opened
                         // in activate() (once); otherwise gain-echo. No heap operation. The pipe
@@ -272,6 +275,16 @@ void pluginProcess(AndroidAudioPlugin* plugin, aap_buffer_t* buffer, int32_t fra
         std::memset(out + 12, 0xA5, outSize - 12);
         return;
     }
+    case Behaviour::GraphRecorder: {
+        gainEcho(buffer, frames);
+        for (int32_t channel = 0; channel < 2; channel++) {
+            auto* in = static_cast<const float*>(buffer->get_buffer(buffer, channel));
+            auto* out = static_cast<float*>(buffer->get_buffer(buffer, channel + 2));
+            for (int32_t i = 0; i < frames; i++)
+                out[i] = in[i] + static_cast<float>(p->cycles);
+        }
+        return;
+    }
     case Behaviour::GarbageMidiHeader: {
         gainEcho(buffer, frames);
         uint32_t garbage = 0xFFFFFFF0u;
@@ -387,6 +400,7 @@ bool behaviourFor(const std::string& id, Behaviour* out) {
         {"urn:aap-test:get-extension-in-process", Behaviour::GetExtensionInProcess},
         {"urn:aap-test:other-ports", Behaviour::OtherPorts},
         {"urn:aap-test:blocks-in-process", Behaviour::BlocksInProcess},
+        {"urn:aap-test:graph-recorder", Behaviour::GraphRecorder},
     };
     for (const auto& entry : table) {
         if (id == entry.id) {

@@ -104,6 +104,11 @@ public:
     // xruns), plus parameter values set while inactive (sent at frame 0 of the first cycle) and
     // parameter changes the plugin reports on its MIDI2 output (parameterValue() follows them).
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
+    // [audio-thread] process() split around a cycle that aap::PluginGraph runs (plugin-graph.h):
+    // the parameter values still to send and PluginInstance::beginGraphCycle; then
+    // PluginInstance::endGraphCycle and the parameter changes the plugin reported.
+    HostingStatus beginGraphCycle(int32_t frames) noexcept;
+    HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
     // [audio-thread] instance().addEvent.
     HostingStatus addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;
 
@@ -161,6 +166,7 @@ private:
     HostingStatus openCore(std::string* error);
     void readParameters();
     void followReportedParameters() noexcept;
+    void flushPendingParameters() noexcept;
     int32_t parameterIndex(int32_t id) const noexcept;
 
     std::string pluginId_;

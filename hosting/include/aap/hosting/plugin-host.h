@@ -50,7 +50,7 @@ namespace aap {
 enum class PluginIsolation {
     InProcess,           // dlopen into the host (trusted plugins, debugging; no fault isolation)
     ProcessPerInstance,  // one aap-plugin-service per instance (default: a crash affects one instance)
-    SharedProcess,       // one aap-plugin-service for all instances of this PluginHost
+    SharedProcess,       // one aap-plugin-service for all instances of this PluginHost (and its copies)
 };
 
 struct PluginHostOptions {
@@ -180,6 +180,17 @@ public:
     // requestRealtimeScheduling in aap/hosting/realtime-scheduling.h).
     RealtimeReport realtimeReport() const { return instance_ ? instance_->realtimeReport() : RealtimeReport{}; }
 
+    // ---- For aap::PluginGraph (plugin-graph.h): process() split around a cycle run elsewhere ----
+    // [audio-thread] Active only. Moves the host's MIDI2 inputs, queued events and AAPXS traffic
+    // into the shared inputs (what process() does before it signals the transport).
+    HostingStatus beginGraphCycle(int32_t frames) noexcept;
+    // [audio-thread] After a cycle that a graph ran: `status` is its result (Ok, Xrun, Offline,
+    // ...; `started`: whether it started at all). Counts xruns, moves to Error on a failure and
+    // routes the AAPXS replies of the MIDI2 output (what process() does after the transport).
+    HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
+    // The transport's instance (null before instantiation completed or after destroy).
+    TransportInstance* transportInstance() noexcept { return instance_.get(); }
+
     // [main-thread] Called when the plugin calls request_process: on a transport thread out of
     // process; in process on the thread the plugin called it from, which may be the audio thread
     // (request_process is [thread-safe] and realtime-safe), so the handler must be too. Calling it
@@ -200,6 +211,10 @@ private:
     HostingStatus track(HostingStatus status) noexcept;
     // Moves the host's MIDI2 inputs and queued events into the shared inputs (start of a cycle).
     void writeInputs(int32_t frames) noexcept;
+    // writeInputs plus the AAPXS requests and host-extension replies of the cycle.
+    void stageInputs(int32_t frames) noexcept;
+    // The host's side of a finished cycle: xrun counting, Error tracking, AAPXS replies.
+    HostingStatus finishCycle(HostingStatus status, bool started) noexcept;
     HostingStatus startHostExtensionSession();
     void stopHostExtensionSession() noexcept;
     static void* hostGetExtension(AndroidAudioPluginHost* host, const char* uri);
@@ -261,7 +276,10 @@ private:
 
     PluginCatalog catalog_;
     PluginHostOptions options_;
-    std::shared_ptr<PluginTransport> shared_;
+    // SharedProcess: the one service, shared by every copy of this PluginHost (HostedPlugin keeps
+    // a copy, so plugins opened through one host share its service).
+    struct SharedService;
+    std::shared_ptr<SharedService> shared_;
 };
 
 } // namespace aap
