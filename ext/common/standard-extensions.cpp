@@ -1,5 +1,6 @@
 #include "aap/ext-cpp/standard-extensions.h"
 
+#include "aap/ext-cpp/gui-v5.h"
 #include "aap/ext-cpp/state.h"
 #include "plugin-side.h"
 #include <cstring>
@@ -10,7 +11,7 @@ const AAPXSDefinition* const* standardExtensionDefinitions(std::size_t* count) n
     static const AAPXSDefinition* const definitions[] = {
         &parametersExtensionDefinition(), &presetsExtensionDefinition(), &stateExtensionDefinition(),
         &midiExtensionDefinition(),       &guiExtensionDefinition(),     &uridExtensionDefinition(),
-        &portConfigExtensionDefinition(),
+        &portConfigExtensionDefinition(), &guiV5ExtensionDefinition(),
     };
     if (count != nullptr)
         *count = sizeof(definitions) / sizeof(definitions[0]);

@@ -18,6 +18,7 @@ struct HostedPlugin::Core {
     std::unique_ptr<StateProxy> state;
     std::unique_ptr<MidiProxy> midi;
     std::unique_ptr<GuiProxy> gui;
+    std::unique_ptr<GuiV5Proxy> guiV5;
     std::unique_ptr<UridProxy> urid;
     std::unique_ptr<PortConfigProxy> portConfig;
     bool closed = false;
@@ -93,6 +94,7 @@ HostingStatus HostedPlugin::openCore(std::string* error) {
         core->state = std::make_unique<StateProxy>(client);
         core->midi = std::make_unique<MidiProxy>(client);
         core->gui = std::make_unique<GuiProxy>(client);
+        core->guiV5 = std::make_unique<GuiV5Proxy>(client);
         core->urid = std::make_unique<UridProxy>(client);
         core->portConfig = std::make_unique<PortConfigProxy>(client);
     } else {
@@ -373,6 +375,7 @@ std::shared_ptr<PresetsProxy> HostedPlugin::presets() const noexcept { return sh
 std::shared_ptr<StateProxy> HostedPlugin::state() const noexcept { return share(core_, &Core::state); }
 std::shared_ptr<MidiProxy> HostedPlugin::midi() const noexcept { return share(core_, &Core::midi); }
 std::shared_ptr<GuiProxy> HostedPlugin::gui() const noexcept { return share(core_, &Core::gui); }
+std::shared_ptr<GuiV5Proxy> HostedPlugin::guiV5() const noexcept { return share(core_, &Core::guiV5); }
 std::shared_ptr<UridProxy> HostedPlugin::urid() const noexcept { return share(core_, &Core::urid); }
 std::shared_ptr<PortConfigProxy> HostedPlugin::portConfig() const noexcept { return share(core_, &Core::portConfig); }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "aap/ext-cpp/gui-v5.h"
 #include "aap/ext-cpp/gui.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/port-config.h"
@@ -228,13 +229,45 @@ TEST(StandardDefinitions, APluginWithoutTheExtensionGetsNoReply) {
     std::size_t count = 0;
     const AAPXSDefinition* const* all = standardExtensionDefinitions(&count);
     for (std::size_t i = 0; i < count; i++) {
-        if (all[i] == &guiExtensionDefinition())
-            continue;  // gui.h: answered with AAP_GUI_ERROR_NO_GUI_DEFINED, below
+        if (all[i] == &guiExtensionDefinition() || all[i] == &guiV5ExtensionDefinition())
+            continue;  // gui.h, gui-v5.h: answered with AAP_GUI_ERROR_NO_GUI_DEFINED, below
         for (int32_t op = 1; op <= 8; op++)
             EXPECT_FALSE(Call(*all[i], plugin, op, bytesOf({0, 0})).replied) << all[i]->uri << " " << op;
     }
     Call show(guiExtensionDefinition(), plugin, AAP_GUI_OPCODE_SHOW, bytesOf({1}));
     EXPECT_EQ(show.i32(), AAP_GUI_ERROR_NO_GUI_DEFINED);
+    Call showV5(guiV5ExtensionDefinition(), plugin, AAP_GUI_V5_OPCODE_SHOW, bytesOf({1}));
+    EXPECT_EQ(showV5.i32(), AAP_GUI_ERROR_NO_GUI_DEFINED);
+    Call create(guiV5ExtensionDefinition(), plugin, AAP_GUI_V5_OPCODE_CREATE, bytesOf({AAP_GUI_API_X11, 0}));
+    EXPECT_EQ(create.i32(), AAP_GUI_ERROR_NO_GUI_DEFINED);
+}
+
+// gui/v5 requests that do not decode get no reply (the runtime answers with an error): wrong
+// sizes, a bool other than 0/1, a window whose reserved field is not 0, a title too long or with
+// a NUL; values that decode but are out of range get AAP_GUI_ERROR_INVALID_ARGUMENT.
+TEST(StandardDefinitions, GuiV5MalformedRequestsGetNoReply) {
+    FakePlugin plugin;
+    plugin.withExtensions = false;  // the checks come before the plugin would be asked
+    const AAPXSDefinition& gui = guiV5ExtensionDefinition();
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_CREATE, bytesOf({AAP_GUI_API_X11})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_CREATE, bytesOf({AAP_GUI_API_X11, 2})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_IS_API_SUPPORTED, bytesOf({AAP_GUI_API_X11, -1})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SHOW, bytesOf({1, 0})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_GET_PREFERRED_API, bytesOf({1})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SET_SIZE, bytesOf({1, 100})).replied);
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SET_PARENT, bytesOf({1, AAP_GUI_API_X11, 5, 1, 0})).replied);
+    EXPECT_TRUE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SET_PARENT, bytesOf({1, AAP_GUI_API_X11, 0, 1, 0})).replied);
+    std::vector<uint8_t> longTitle = bytesOf({1, AAP_GUI_MAX_TITLE_BYTES + 1});
+    longTitle.resize(longTitle.size() + AAP_GUI_MAX_TITLE_BYTES + 1, 'x');
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SUGGEST_TITLE, longTitle).replied);
+    std::vector<uint8_t> nulTitle = bytesOf({1, 3});
+    nulTitle.insert(nulTitle.end(), {'a', 0, 'b'});
+    EXPECT_FALSE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SUGGEST_TITLE, nulTitle).replied);
+    std::vector<uint8_t> title = bytesOf({1, 3});
+    title.insert(title.end(), {'a', 'b', 'c'});
+    EXPECT_TRUE(Call(gui, plugin, AAP_GUI_V5_OPCODE_SUGGEST_TITLE, title).replied);
+    EXPECT_FALSE(Call(gui, plugin, 99, {}).replied);
+    EXPECT_FALSE(Call(gui, plugin, 0, {}).replied);
 }
 
 TEST(StandardDefinitions, MalformedRequestsNeverReplyWithGarbageOrCrash) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "aap/ext/gui-v5.h"
 #include "aap/ext/parameters.h"
 #include "aap/ext/presets.h"
 
@@ -16,6 +17,24 @@ constexpr int32_t kMappingPolicy = 1 | 8;  // ACC | PROGRAM
 constexpr int32_t kNotifyingProperty = 99;
 constexpr uint32_t kNotifyFromProcessWord = 0x20B07700u;
 constexpr int32_t kGuiId = 7;
+// gui/v5 of the full plugin: ids start here and grow by one per create (never reused); X11 both
+// ways, Wayland floating only; preferred X11 embedded; initial size 640 x 480; adjust_size clamps
+// into [kGuiMin, kGuiMax]; get_resize_hints answers kGuiHints. show(id) echoes what the GUI holds
+// to the host extension, in this order: request_resize(id, low, high 32 bits of the parent
+// handle), request_resize(id, low, high of the transient handle), request_resize(id, low, high of
+// the bits of the scale), request_resize(id, width, height), request_resize(id, title length,
+// FNV-1a 32 of the title), request_show(id), request_hide(id), resize_hints_changed(id),
+// closed(id, floating).
+constexpr int32_t kGuiV5FirstId = 100;
+constexpr uint32_t kGuiMin = 200;
+constexpr uint32_t kGuiMax = 4000;
+constexpr aap_gui_resize_hints_t kGuiHints{1, 0, 1, 16, 9, kGuiMin, kGuiMin + 1, kGuiMax, 0xFFFFFFFFu};
+inline uint32_t fnv1a(const char* text, uint32_t length) {
+    uint32_t hash = 2166136261u;
+    for (uint32_t i = 0; i < length; i++)
+        hash = (hash ^ static_cast<uint8_t>(text[i])) * 16777619u;
+    return hash;
+}
 // get_parameter_property(kUridProbeBase + urid, any) = length of the URI mapped to urid.
 constexpr int32_t kUridProbeBase = 1000;
 

@@ -1,5 +1,5 @@
 // Plugins for the aap::ext tests, in one library (see aap_metadata.xml.in):
-//   urn:aap-ext-test:full - implements parameters, presets, state, midi2, gui, urid, port-config; calls the host's
+//   urn:aap-ext-test:full - implements parameters, presets, state, midi2, gui, gui/v5, urid, port-config; calls the host's
 //                           parameters/presets host extensions (see "Host notifications").
 //   urn:aap-ext-test:bare - implements no extension at all.
 // The library exports no AAPXS definition: like an unmodified AAP 0.8 plugin, it relies on the
@@ -20,6 +20,7 @@
 #include "aap/abi.h"
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/gui.h"
+#include "aap/ext/gui-v5.h"
 #include "aap/ext/midi.h"
 #include "aap/ext/parameters.h"
 #include "aap/ext/port-config.h"
@@ -45,6 +46,16 @@ struct ExtTestPlugin {
     // their notify functions are thread-safe and realtime-safe, so process() may call them.
     aap_host_parameters_extension_t* hostParameters = nullptr;
     aap_presets_host_extension_t* hostPresets = nullptr;
+    aap_gui_v5_host_extension_t* hostGui = nullptr;
+    // gui/v5: at most one live GUI.
+    int32_t nextGuiId = aap_ext_test::kGuiV5FirstId;
+    int32_t guiV5 = -1;
+    bool guiFloating = false;
+    aap_gui_window_t parent{};
+    aap_gui_window_t transient{};
+    double scale = 1.0;
+    uint32_t width = 640, height = 480;
+    std::string title;
 };
 
 ExtTestPlugin* self(AndroidAudioPlugin* plugin) { return static_cast<ExtTestPlugin*>(plugin->plugin_specific); }
@@ -166,6 +177,135 @@ void guiDestroy(aap_gui_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instan
 }
 aap_gui_extension_t guiExtension{nullptr, &guiCreate, &guiShow, &guiHide, &guiResize, &guiDestroy};
 
+// ---- gui/v5 (contract in ext-test-plugin-data.h) ----
+bool guiV5Supported(aap_gui_v5_extension_t*, AndroidAudioPlugin*, int32_t api, bool floating) {
+    return api == AAP_GUI_API_X11 || (api == AAP_GUI_API_WAYLAND && floating);
+}
+bool guiV5Preferred(aap_gui_v5_extension_t*, AndroidAudioPlugin*, int32_t* api, bool* floating) {
+    *api = AAP_GUI_API_X11;
+    *floating = false;
+    return true;
+}
+aap_gui_instance_id guiV5Create(aap_gui_v5_extension_t* ext, AndroidAudioPlugin* plugin, int32_t api, bool floating) {
+    ExtTestPlugin* p = self(plugin);
+    if (!guiV5Supported(ext, plugin, api, floating))
+        return AAP_GUI_ERROR_UNSUPPORTED_API;
+    if (p->guiV5 >= 0)
+        return AAP_GUI_ERROR_ALREADY_INSTANTIATED;
+    p->guiV5 = p->nextGuiId++;
+    p->guiFloating = floating;
+    p->parent = p->transient = aap_gui_window_t{};
+    p->scale = 1.0;
+    p->width = 640;
+    p->height = 480;
+    p->title.clear();
+    return p->guiV5;
+}
+bool live(ExtTestPlugin* p, aap_gui_instance_id id) { return id >= 0 && id == p->guiV5; }
+void guiV5Destroy(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    if (live(self(plugin), id))
+        self(plugin)->guiV5 = -1;
+}
+int32_t guiV5SetScale(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, double scale) {
+    if (!live(self(plugin), id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    self(plugin)->scale = scale;
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5GetSize(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, uint32_t* width,
+                     uint32_t* height) {
+    if (!live(self(plugin), id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    *width = self(plugin)->width;
+    *height = self(plugin)->height;
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5Hints(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id,
+                   aap_gui_resize_hints_t* hints) {
+    if (!live(self(plugin), id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    *hints = aap_ext_test::kGuiHints;
+    return AAP_GUI_RESULT_OK;
+}
+uint32_t clampSize(uint32_t v) {
+    return v < aap_ext_test::kGuiMin ? aap_ext_test::kGuiMin : v > aap_ext_test::kGuiMax ? aap_ext_test::kGuiMax : v;
+}
+int32_t guiV5Adjust(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, uint32_t* width,
+                    uint32_t* height) {
+    if (!live(self(plugin), id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    *width = clampSize(*width);
+    *height = clampSize(*height);
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5SetSize(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, uint32_t width,
+                     uint32_t height) {
+    if (!live(self(plugin), id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    self(plugin)->width = width;
+    self(plugin)->height = height;
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5SetParent(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id,
+                       const aap_gui_window_t* window) {
+    ExtTestPlugin* p = self(plugin);
+    if (!live(p, id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    if (p->guiFloating)
+        return AAP_GUI_ERROR_WRONG_STATE;
+    if (window->api != AAP_GUI_API_X11)
+        return AAP_GUI_ERROR_UNSUPPORTED_API;
+    p->parent = *window;
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5SetTransient(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id,
+                          const aap_gui_window_t* window) {
+    ExtTestPlugin* p = self(plugin);
+    if (!live(p, id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    if (!p->guiFloating)
+        return AAP_GUI_ERROR_WRONG_STATE;
+    p->transient = *window;
+    return AAP_GUI_RESULT_OK;
+}
+void guiV5Title(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id, const char* title) {
+    if (live(self(plugin), id))
+        self(plugin)->title = title;
+}
+int32_t guiV5Show(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    ExtTestPlugin* p = self(plugin);
+    if (!live(p, id))
+        return AAP_GUI_ERROR_UNKNOWN_GUI;
+    aap_gui_v5_host_extension_t* h = p->hostGui;
+    if (h == nullptr)
+        return AAP_GUI_RESULT_OK;
+    uint64_t scaleBits;
+    std::memcpy(&scaleBits, &p->scale, sizeof(scaleBits));
+    const auto length = static_cast<uint32_t>(p->title.size());
+    const uint64_t pairs[][2] = {
+        {p->parent.handle & 0xFFFFFFFFu, p->parent.handle >> 32},
+        {p->transient.handle & 0xFFFFFFFFu, p->transient.handle >> 32},
+        {scaleBits & 0xFFFFFFFFu, scaleBits >> 32},
+        {p->width, p->height},
+        {length, aap_ext_test::fnv1a(p->title.c_str(), length)},
+    };
+    for (const auto& pair : pairs)
+        h->request_resize(h, p->host, id, static_cast<uint32_t>(pair[0]), static_cast<uint32_t>(pair[1]));
+    h->request_show(h, p->host, id);
+    h->request_hide(h, p->host, id);
+    h->resize_hints_changed(h, p->host, id);
+    h->closed(h, p->host, id, p->guiFloating);
+    return AAP_GUI_RESULT_OK;
+}
+int32_t guiV5Hide(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instance_id id) {
+    return live(self(plugin), id) ? AAP_GUI_RESULT_OK : AAP_GUI_ERROR_UNKNOWN_GUI;
+}
+aap_gui_v5_extension_t guiV5Extension{nullptr,         &guiV5Supported, &guiV5Preferred, &guiV5Create,
+                                      &guiV5Destroy,   &guiV5SetScale,  &guiV5GetSize,   &guiV5Hints,
+                                      &guiV5Adjust,    &guiV5SetSize,   &guiV5SetParent, &guiV5SetTransient,
+                                      &guiV5Title,     &guiV5Show,      &guiV5Hide,      nullptr,
+                                      nullptr};
+
 // ---- urid: remembered; observable through get_parameter_property(kUridProbeBase + urid) ----
 void uridMap(aap_urid_extension_t*, AndroidAudioPlugin* plugin, uint8_t urid, const char* uri) {
     self(plugin)->urids[urid] = uri;
@@ -197,6 +337,8 @@ void pluginPrepare(AndroidAudioPlugin* plugin, int, aap_buffer_t* buffer) {
             p->host->get_extension(p->host, AAP_PARAMETERS_EXTENSION_URI));
         p->hostPresets =
             static_cast<aap_presets_host_extension_t*>(p->host->get_extension(p->host, AAP_PRESETS_EXTENSION_URI));
+        p->hostGui =
+            static_cast<aap_gui_v5_host_extension_t*>(p->host->get_extension(p->host, AAP_GUI_V5_EXTENSION_URI));
     }
 }
 void pluginActivate(AndroidAudioPlugin*) {}
@@ -244,6 +386,8 @@ void* pluginGetExtension(AndroidAudioPlugin* plugin, const char* uri) {
         return &midiExtension;
     if (std::strcmp(uri, AAP_GUI_EXTENSION_URI) == 0)
         return &guiExtension;
+    if (std::strcmp(uri, AAP_GUI_V5_EXTENSION_URI) == 0)
+        return &guiV5Extension;
     if (std::strcmp(uri, AAP_URID_EXTENSION_URI) == 0)
         return &uridExtension;
     if (std::strcmp(uri, AAP_PORT_CONFIG_EXTENSION_URI) == 0)

@@ -85,6 +85,7 @@ std::string RemotePlugin::open(PluginIsolation isolation, const std::string& plu
     state = hosted->state();
     midi = hosted->midi();
     gui = hosted->gui();
+    guiV5 = hosted->guiV5();
     urid = hosted->urid();
     portConfig = hosted->portConfig();
     return {};

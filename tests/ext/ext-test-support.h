@@ -11,6 +11,7 @@
 
 #include "aap/ext-cpp/extension-client.h"
 #include "aap/ext-cpp/host-extensions.h"
+#include "aap/ext-cpp/gui-v5.h"
 #include "aap/ext-cpp/gui.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/parameters.h"
@@ -75,6 +76,7 @@ struct RemotePlugin {
     std::shared_ptr<StateProxy> state;
     std::shared_ptr<MidiProxy> midi;
     std::shared_ptr<GuiProxy> gui;
+    std::shared_ptr<GuiV5Proxy> guiV5;
     std::shared_ptr<UridProxy> urid;
     std::shared_ptr<PortConfigProxy> portConfig;
 

@@ -91,6 +91,17 @@ static_assert(offsetof(aap_presets_extension_t, set_preset_index) == 24, "");
 static_assert(sizeof(aap_presets_host_extension_t) == 3 * 8, "");
 static_assert(sizeof(aap_midi_extension_t) == 2 * 8, "");
 static_assert(sizeof(aap_gui_extension_t) == 6 * 8, "");
+// gui/v5 (aap/ext/gui-v5.h): the window and the resize hints are fixed-width, padding-free.
+static_assert(sizeof(aap_gui_window_t) == 16, "");
+static_assert(offsetof(aap_gui_window_t, api) == 0 && offsetof(aap_gui_window_t, reserved) == 4 &&
+                  offsetof(aap_gui_window_t, handle) == 8, "");
+static_assert(sizeof(aap_gui_resize_hints_t) == 36, "");
+static_assert(offsetof(aap_gui_resize_hints_t, aspect_ratio_width) == 12 &&
+                  offsetof(aap_gui_resize_hints_t, max_height) == 32, "");
+static_assert(sizeof(aap_gui_v5_extension_t) == 17 * 8, "");
+static_assert(offsetof(aap_gui_v5_extension_t, show) == 13 * 8, "");
+static_assert(sizeof(aap_gui_v5_host_extension_t) == 10 * 8, "");
+static_assert(offsetof(aap_gui_v5_host_extension_t, closed) == 4 * 8, "");
 static_assert(sizeof(aap_urid_extension_t) == 2 * 8, "");
 static_assert(sizeof(aap_host_plugin_info_extension_t) == 2 * 8, "");
 static_assert(sizeof(aap_port_config_extension_t) == 3 * 8, "");

@@ -2,6 +2,7 @@
 /* Umbrella header: every standard AAP extension (all stable). */
 
 #include "gui.h"
+#include "gui-v5.h"
 #include "midi.h"
 #include "parameters.h"
 #include "plugin-info.h"

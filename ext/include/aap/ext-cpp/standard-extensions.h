@@ -8,7 +8,7 @@
 //
 // Each definition serializes field by field, little-endian, with bounds checks (byte-codec.h);
 // opcodes, payloads and capacities are documented in the per-extension headers (parameters.h,
-// presets.h, state.h, midi.h, gui.h, urid.h, port-config.h) and docs/extensions.md.
+// presets.h, state.h, midi.h, gui.h, urid.h, port-config.h, gui-v5.h) and docs/extensions.md.
 // plugin-info is not here: a host serves it locally from its catalog (hosting's PluginInfoView).
 //
 // The definitions are immutable objects with static storage; [thread-safe].
@@ -27,6 +27,7 @@ const AAPXSDefinition& midiExtensionDefinition() noexcept;
 const AAPXSDefinition& guiExtensionDefinition() noexcept;
 const AAPXSDefinition& uridExtensionDefinition() noexcept;
 const AAPXSDefinition& portConfigExtensionDefinition() noexcept;
+const AAPXSDefinition& guiV5ExtensionDefinition() noexcept;  // gui/v5 (gui-v5.h)
 
 // Every standard definition above, in that order; *count receives the number.
 const AAPXSDefinition* const* standardExtensionDefinitions(std::size_t* count) noexcept;

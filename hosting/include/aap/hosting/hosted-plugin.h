@@ -41,6 +41,7 @@
 
 #include "aap/ext-cpp/extension-client.h"
 #include "aap/ext-cpp/gui.h"
+#include "aap/ext-cpp/gui-v5.h"
 #include "aap/ext-cpp/midi.h"
 #include "aap/ext-cpp/parameters.h"
 #include "aap/ext-cpp/port-config.h"
@@ -157,6 +158,7 @@ public:
     std::shared_ptr<StateProxy> state() const noexcept;
     std::shared_ptr<MidiProxy> midi() const noexcept;
     std::shared_ptr<GuiProxy> gui() const noexcept;
+    std::shared_ptr<GuiV5Proxy> guiV5() const noexcept;  // gui/v5: native desktop GUIs (docs/gui.md)
     std::shared_ptr<UridProxy> urid() const noexcept;
     std::shared_ptr<PortConfigProxy> portConfig() const noexcept;
 
