@@ -7,8 +7,11 @@
 #     [OUTPUT_DIR <dir>]            # bundle directory; default ${AAP_PLUGIN_OUTPUT_ROOT}/<name>
 #     [LIBRARY_NAME <name>]         # library file name without suffix; default <target>
 #     [LIBRARIES <target-or-lib>...] # linked PRIVATE in addition to aap::headers
-#     [EXPORTS <symbol>...])         # extra exported symbols (default: the factory, and
+#     [EXPORTS <symbol>...]          # extra exported symbols (default: the factory, and
 #                                    # aap_plugin_get_aapxs_definitions when the library defines it)
+#     [WEB_UI <dir>])                # a web UI folder (index.html + assets), copied into the bundle
+#                                    # as web-ui/; declare it with gui:web-ui="web-ui" in the
+#                                    # metadata (docs/metadata.md, "Web UI")
 #
 # What it guarantees, because hosts and the plugin service rely on it:
 # - a MODULE library (dlopen only, never linked against) named "<LIBRARY_NAME><module suffix>"
@@ -42,7 +45,7 @@ set(AAP_PLUGIN_OUTPUT_ROOT "${CMAKE_BINARY_DIR}/plugins" CACHE PATH
     "Directory that receives the plugin bundles built with aap_add_plugin()")
 
 function(aap_add_plugin target)
-  cmake_parse_arguments(ARG "" "METADATA;BUNDLE_NAME;OUTPUT_DIR;LIBRARY_NAME" "SOURCES;LIBRARIES;EXPORTS" ${ARGN})
+  cmake_parse_arguments(ARG "" "METADATA;BUNDLE_NAME;OUTPUT_DIR;LIBRARY_NAME;WEB_UI" "SOURCES;LIBRARIES;EXPORTS" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "aap_add_plugin(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -137,6 +140,28 @@ function(aap_add_plugin target)
 
   set(AAP_PLUGIN_LIBRARY "${ARG_LIBRARY_NAME}${CMAKE_SHARED_MODULE_SUFFIX}")
   configure_file("${ARG_METADATA}" "${ARG_OUTPUT_DIR}/aap_metadata.xml" @ONLY)
+
+  if(ARG_WEB_UI)
+    if(NOT IS_ABSOLUTE "${ARG_WEB_UI}")
+      set(ARG_WEB_UI "${CMAKE_CURRENT_SOURCE_DIR}/${ARG_WEB_UI}")
+    endif()
+    if(NOT EXISTS "${ARG_WEB_UI}/index.html")
+      message(FATAL_ERROR "aap_add_plugin(${target}): WEB_UI ${ARG_WEB_UI} has no index.html")
+    endif()
+    # Copied at build time (and again whenever a file changes), so editing the page needs no
+    # reconfigure; the copy replaces the folder so removed files do not linger.
+    file(GLOB_RECURSE _web_files CONFIGURE_DEPENDS "${ARG_WEB_UI}/*")
+    set(_stamp "${CMAKE_CURRENT_BINARY_DIR}/${target}.web-ui.stamp")
+    add_custom_command(OUTPUT "${_stamp}"
+      COMMAND ${CMAKE_COMMAND} -E rm -rf "${ARG_OUTPUT_DIR}/web-ui"
+      COMMAND ${CMAKE_COMMAND} -E copy_directory "${ARG_WEB_UI}" "${ARG_OUTPUT_DIR}/web-ui"
+      COMMAND ${CMAKE_COMMAND} -E touch "${_stamp}"
+      DEPENDS ${_web_files}
+      COMMENT "Copying the web UI of ${target}")
+    add_custom_target(${target}-web-ui DEPENDS "${_stamp}")
+    add_dependencies(${target} ${target}-web-ui)
+    set_target_properties(${target} PROPERTIES AAP_PLUGIN_WEB_UI "${ARG_OUTPUT_DIR}/web-ui")
+  endif()
 endfunction()
 
 function(aap_install_plugin target)
@@ -161,4 +186,8 @@ function(aap_install_plugin target)
   install(TARGETS ${target} LIBRARY DESTINATION "${ARG_DESTINATION}/${_bundle_name}" COMPONENT ${ARG_COMPONENT})
   install(FILES "${_bundle_dir}/aap_metadata.xml" DESTINATION "${ARG_DESTINATION}/${_bundle_name}"
           COMPONENT ${ARG_COMPONENT})
+  get_target_property(_web_ui ${target} AAP_PLUGIN_WEB_UI)
+  if(_web_ui)
+    install(DIRECTORY "${_web_ui}" DESTINATION "${ARG_DESTINATION}/${_bundle_name}" COMPONENT ${ARG_COMPONENT})
+  endif()
 endfunction()

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -280,6 +281,7 @@ private:
         }
         if (const auto* a = required(element, "library"))
             readLibrary(*a, plugin);
+        readWebUi(element, plugin);
 
         const xml::Element* sections[3] = {nullptr, nullptr, nullptr};
         static const char* const sectionNames[3] = {"extensions", "ports", "parameters"};
@@ -332,6 +334,65 @@ private:
         if (ec || !fs::is_regular_file(status))
             error(attribute.position, "library file not found: " + plugin.libraryPath
                                           + " (library='" + attribute.value + "')");
+    }
+
+    // The attributes of <plugin> in AAP's GUI namespace: gui:web-ui="FOLDER" and AAP's
+    // gui:ui-view-factory. Every problem is a warning: the plugin still loads, without a web UI.
+    void readWebUi(const xml::Element& element, PluginInformation& plugin) {
+        const xml::Attribute* folder = nullptr;
+        const xml::Attribute* factory = nullptr;
+        for (const auto& attribute : element.attributes) {
+            const size_t colon = attribute.name.find(':');
+            if (colon == std::string::npos || attribute.name.compare(0, 6, "xmlns:") == 0)
+                continue;
+            const std::string_view prefix = std::string_view(attribute.name).substr(0, colon);
+            if (namespaceOf(prefix, {&element, root_}) != kGuiNamespace)
+                continue;
+            const std::string_view local = std::string_view(attribute.name).substr(colon + 1);
+            if (local == "web-ui")
+                folder = &attribute;
+            else if (local == "ui-view-factory")
+                factory = &attribute;
+            else
+                report(DiagnosticSeverity::Warning, attribute.position,
+                       "unknown GUI attribute '" + attribute.name + "' on <plugin> is ignored (known: web-ui, "
+                           "ui-view-factory)");
+        }
+        std::string declared;
+        const xml::Attribute* at = folder;
+        if (folder) {
+            declared = folder->value;
+        } else if (factory && factory->value == kAapWebViewFactory) {
+            declared = kDefaultWebUiFolder;  // AAP's web view: the bundle's web-ui folder
+            at = factory;
+        } else {
+            // No web UI; another ui-view-factory names an Android view class, meaningless here.
+            return;
+        }
+        auto unusable = [&](const std::string& why) {
+            report(DiagnosticSeverity::Warning, at->position,
+                   "web UI '" + declared + "' is ignored: " + why + "; the plugin has no web UI");
+        };
+        if (isBlank(declared))
+            return unusable("the folder name is empty");
+        fs::path relative(declared);
+        if (relative.is_absolute())
+            return unusable("it must be a folder relative to the bundle directory");
+        for (const auto& component : relative)
+            if (component == "..")
+                return unusable("it must stay inside the bundle directory (no '..')");
+        std::error_code ec;
+        const fs::path bundle = fs::weakly_canonical(fs::path(bundleDirectory_), ec);
+        const fs::path resolved = fs::weakly_canonical(fs::path(bundleDirectory_) / relative, ec);
+        if (ec || !fs::is_directory(resolved, ec))
+            return unusable("no such folder in the bundle");
+        // A symbolic link may not lead out of the bundle.
+        auto inside = std::mismatch(bundle.begin(), bundle.end(), resolved.begin(), resolved.end());
+        if (inside.first != bundle.end())
+            return unusable("it leads out of the bundle directory (a symbolic link)");
+        if (!fs::is_regular_file(resolved / "index.html", ec))
+            return unusable("the folder has no index.html");
+        plugin.webUiDirectory = resolved.string();
     }
 
     void readExtensions(const xml::Element& section, PluginInformation& plugin) {

@@ -104,6 +104,8 @@ void appendPlugin(std::string& out, const PluginInformation& plugin) {
     object.string("bundleDirectory", plugin.bundleDirectory);
     object.string("metadataFile", plugin.metadataFilePath);
     object.boolean("portsDeclared", plugin.portsDeclared);
+    if (!plugin.webUiDirectory.empty())
+        object.string("webUi", plugin.webUiDirectory);
     appendArray(object.key("ports"), plugin.ports, appendPort);
     appendArray(object.key("parameters"), plugin.parameters, appendParameter);
     appendArray(object.key("extensions"), plugin.extensions, appendExtension);

@@ -28,6 +28,12 @@ inline constexpr uint32_t kMaxPortMinimumSize = 64u * 1024u * 1024u;
 
 // XML namespace of AAP's port properties (pp:minimumSize).
 inline constexpr const char* kPortPropertiesNamespace = "urn:org.androidaudioplugin.port";
+// AAP's GUI namespace. On <plugin>: gui:web-ui="FOLDER" (a web UI folder relative to the bundle,
+// holding index.html) and AAP's gui:ui-view-factory (its web view factory class means the folder
+// "web-ui"). docs/metadata.md, "Web UI".
+inline constexpr const char* kGuiNamespace = "urn://androidaudioplugin.org/extensions/gui";
+inline constexpr const char* kAapWebViewFactory = "org.androidaudioplugin.ui.web.AudioPluginWebViewFactory";
+inline constexpr const char* kDefaultWebUiFolder = "web-ui";
 
 // The `bom` values `<extensions bom="...">` understands, for messages.
 inline constexpr const char* kKnownExtensionsBoms = "0.12.0";

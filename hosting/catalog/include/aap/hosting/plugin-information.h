@@ -74,6 +74,10 @@ struct PluginInformation {
     std::vector<PortInformation> ports;  // after the default-port rules; index == position
     std::vector<ParameterInformation> parameters;  // in document order
     std::vector<ExtensionInformation> extensions;  // in document order
+    // Absolute path of the plugin's web UI folder (gui:web-ui, docs/metadata.md "Web UI"); ""
+    // when it declares none or the declaration was unusable (a warning said why). The folder held
+    // index.html when the metadata was read.
+    std::string webUiDirectory;
 
     // An instrument is a plugin whose category contains "Instrument" (docs/spec/abi.md section 6).
     bool isInstrument() const;
