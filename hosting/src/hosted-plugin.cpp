@@ -182,7 +182,32 @@ HostingStatus HostedPlugin::setParameter(int32_t id, double value, int32_t frame
         anyPending_.store(true, std::memory_order_release);
     }
     values_[static_cast<size_t>(index)].store(value, std::memory_order_relaxed);
+    if (GuiPath* gui = gui_.load(std::memory_order_acquire))
+        gui->publishParameter(id, value);
     return HostingStatus::Ok;
+}
+
+std::shared_ptr<GuiPath> HostedPlugin::enableGuiPath(const GuiPathOptions& options) {
+    if (guiPath_)
+        return guiPath_;
+    if (!core_)
+        return nullptr;
+    std::vector<GuiPathParameter> parameters;
+    for (const Parameter& p : parameters_)
+        parameters.push_back(GuiPathParameter{p.id, p.minimumValue, p.maximumValue, p.defaultValue});
+    std::vector<int32_t> levelPorts;
+    for (const PortInformation& port : core_->instance->information().ports)
+        if (port.contentType == PortContentType::Audio)
+            levelPorts.push_back(port.index);
+    try {
+        guiPath_ = std::make_shared<GuiPath>(std::move(parameters), std::move(levelPorts), options);
+    } catch (const std::bad_alloc&) {
+        return nullptr;
+    }
+    for (size_t i = 0; i < parameters_.size(); i++)
+        guiPath_->publishParameter(parameters_[i].id, values_[i].load(std::memory_order_relaxed));
+    gui_.store(guiPath_.get(), std::memory_order_release);
+    return guiPath_;
 }
 
 HostingStatus HostedPlugin::parameterValue(int32_t id, double* value) const noexcept {
@@ -342,13 +367,50 @@ void HostedPlugin::flushPendingParameters() noexcept {
     }
 }
 
+void HostedPlugin::guiBeforeCycle(int32_t frames) noexcept {
+    GuiPath* gui = gui_.load(std::memory_order_acquire);
+    PluginInstance& instance = *core_->instance;
+    guiFrames_ = frames;
+    if (gui == nullptr || instance.state() != InstanceState::Active || instance.events().capacityBytes() == 0)
+        return;
+    // After the host's own events of this cycle: at equal frames the host's come first.
+    gui->drainInto(
+        instance.events(), frames,
+        [](void* context, int32_t id, double value) {
+            auto* self = static_cast<HostedPlugin*>(context);
+            const int32_t index = self->parameterIndex(id);
+            if (index >= 0)
+                self->values_[static_cast<size_t>(index)].store(value, std::memory_order_relaxed);
+        },
+        this);
+}
+
+void HostedPlugin::guiAfterCycle(HostingStatus status) noexcept {
+    GuiPath* gui = gui_.load(std::memory_order_acquire);
+    if (gui == nullptr)
+        return;
+    PluginInstance& instance = *core_->instance;
+    if (status == HostingStatus::Ok) {
+        size_t slot = 0;
+        for (const PortInformation& port : instance.information().ports) {
+            if (port.contentType == PortContentType::Audio)
+                gui->publishLevel(slot++, instance.audioBuffer(port.index), guiFrames_);
+            else if (port.contentType == PortContentType::Midi2 && port.direction == PortDirection::Output)
+                gui->publishMidiOutput(instance.portBuffer(port.index), instance.portBufferSize(port.index));
+        }
+    }
+    gui->endCycle();
+}
+
 HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept {
     if (!core_)
         return HostingStatus::InvalidState;
     flushPendingParameters();
+    guiBeforeCycle(frames);
     const HostingStatus status = core_->instance->process(frames, timeoutNs);
     if (status == HostingStatus::Ok && !parameters_.empty())
         followReportedParameters();
+    guiAfterCycle(status);
     return status;
 }
 
@@ -356,6 +418,7 @@ HostingStatus HostedPlugin::beginGraphCycle(int32_t frames) noexcept {
     if (!core_)
         return HostingStatus::InvalidState;
     flushPendingParameters();
+    guiBeforeCycle(frames);
     return core_->instance->beginGraphCycle(frames);
 }
 
@@ -365,6 +428,7 @@ HostingStatus HostedPlugin::endGraphCycle(HostingStatus status, bool started) no
     status = core_->instance->endGraphCycle(status, started);
     if (status == HostingStatus::Ok && !parameters_.empty())
         followReportedParameters();
+    guiAfterCycle(status);
     return status;
 }
 

@@ -48,6 +48,7 @@
 #include "aap/ext-cpp/presets.h"
 #include "aap/ext-cpp/state.h"
 #include "aap/ext-cpp/urid.h"
+#include "aap/hosting/gui-path.h"
 #include "aap/hosting/plugin-host.h"
 #include "aap/hosting/plugin-instance-endpoint.h"
 
@@ -136,6 +137,17 @@ public:
     // else the default. NotFound for an unknown id.
     HostingStatus parameterValue(int32_t id, double* value) const noexcept;
 
+    // ---- The GUI <-> DSP path (docs/gui.md) ----
+    // [main-thread] Creates this plugin's GuiPath (once; later calls return the same one and
+    // ignore `options`): from the next cycle on, process() drains GUI events into the cycle's
+    // events (after the host's: host events win ties), reports GUI parameter changes to
+    // parameterValue(), and after each cycle publishes parameter values, the plugin's MIDI2
+    // output and the peak level of every audio port for GUIs. The path survives
+    // reinstantiate(). Null when out of memory or no parameters were read (closed).
+    std::shared_ptr<GuiPath> enableGuiPath(const GuiPathOptions& options = {});
+    // [thread-safe] The path enableGuiPath() made, or null.
+    std::shared_ptr<GuiPath> guiPath() const noexcept { return guiPath_; }
+
     // ---- Losing an instance and getting it back ----
     // [main-thread] Takes the plugin's state (state extension) and keeps it for reinstantiate().
     ExtensionStatus snapshotState();
@@ -169,6 +181,8 @@ private:
     void readParameters();
     void followReportedParameters() noexcept;
     void flushPendingParameters() noexcept;
+    void guiBeforeCycle(int32_t frames) noexcept;
+    void guiAfterCycle(HostingStatus status) noexcept;
     int32_t parameterIndex(int32_t id) const noexcept;
 
     std::string pluginId_;
@@ -184,6 +198,9 @@ private:
     std::unique_ptr<std::atomic<double>[]> values_;
     std::unique_ptr<std::atomic<bool>[]> pending_;  // set while inactive, not sent yet
     std::atomic<bool> anyPending_{false};
+    std::shared_ptr<GuiPath> guiPath_;
+    std::atomic<GuiPath*> gui_{nullptr};  // what the audio thread reads
+    int32_t guiFrames_ = 0;               // this cycle's frames (audio thread)
 };
 
 // "timeout", "unknown extension (the plugin process has no AAPXS definition for it)", ...
