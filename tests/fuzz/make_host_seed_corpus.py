@@ -148,3 +148,33 @@ write("service_reply_fuzzer", "error-statuses",
       well + record(0, bytes([0xFD]) + b"cannot load") + well * 2)
 write("service_reply_fuzzer", "extension-reply-too-big",
       well * 4 + scribble(12, struct.pack("<I", 1)) + well + record(0, bytes([0]) + struct.pack("<II", 100000, 0)))
+
+
+# --- a GUI client's messages (gui_message_fuzzer.cpp input) ------------------------------------
+# Byte 0: bit 0 set = start from a ready client (a valid hello and initialize-ack first). Then
+# records [length: 2 bytes LE][message]; the whole input is also decoded as one message. The
+# layout is docs/gui.md section 3: a 24-byte header (magic "AAPG", u16 version 1, u16 type,
+# u32 session, u32 sequence, u32 payloadSize, u32 reserved) and the payload.
+def gui(kind, session, sequence, payload=b""):
+    return b"AAPG" + struct.pack("<HHIIII", 1, kind, session, sequence, len(payload), 0) + payload
+
+
+def gui_record(message):
+    return struct.pack("<H", len(message)) + message
+
+
+def param_change(pid, value):
+    return struct.pack("<4I", 0x500E007E, 0x7F000000, pid, value)
+
+
+write("gui_message_fuzzer", "hello-wrong-token", b"\0" + gui_record(gui(1, 0, 1, struct.pack("<II", 1, 32) + bytes(32))))
+write("gui_message_fuzzer", "ready-events",
+      b"\1" + gui_record(gui(9, 1, 5, param_change(7, 0x80000000) + struct.pack("<3I", 0x00200040, 0x40903C00, 0xFFFF0000))))
+write("gui_message_fuzzer", "ready-gesture-and-pong",
+      b"\1" + gui_record(gui(9, 1, 6, struct.pack("<4I", 0x500E007E, 0x7F000200, 7, 0))) + gui_record(gui(8, 1, 9)))
+write("gui_message_fuzzer", "ready-aapxs", b"\1" + gui_record(gui(9, 1, 7, struct.pack("<4I", 0x501E007E, 0x7F000105, 1, 0x30000000))))
+write("gui_message_fuzzer", "whole-welcome", gui(2, 3, 1, struct.pack("<7I", 1, 3, 48000, 256, 2, 6, 60000)))
+write("gui_message_fuzzer", "whole-values", gui(10, 3, 2, struct.pack("<II", 1, 1) + struct.pack("<iId", 7, 0, 0.5)))
+write("gui_message_fuzzer", "whole-levels", gui(11, 3, 2, struct.pack("<I", 1) + struct.pack("<if", 0, 0.25)))
+write("gui_message_fuzzer", "whole-error", gui(13, 3, 2, struct.pack("<I", 2) + b"wrong token"))
+write("gui_message_fuzzer", "ready-cleanup-ack-early", b"\1" + gui_record(gui(6, 1, 3)) + gui_record(gui(13, 1, 4, struct.pack("<I", 7))))

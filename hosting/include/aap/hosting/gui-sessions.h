@@ -29,8 +29,10 @@
 //
 // Threads: every public function is [thread-safe] except create; none may be called on the
 // audio thread. GuiConnection::send and close are called from receive() (the caller's thread)
-// and from the display thread, never concurrently for one connection, never with GuiSessions'
-// lock held (a connection may call back into GuiSessions, e.g. detach from close).
+// and from the display thread, one at a time (sends are serialized, so each connection gets its
+// messages in order), never with the client table's lock held: close() may call detach() (and
+// the read-only accessors), but send() and close() must not call receive(), cleanup(), tick() or
+// stop().
 
 #include <array>
 #include <atomic>
