@@ -177,11 +177,21 @@ void GuiPath::publishMidiOutput(const void* buffer, size_t capacity) noexcept {
 void GuiPath::publishLevel(size_t slot, const float* samples, int32_t frames) noexcept {
     if (slot >= levelPorts_.size() || samples == nullptr || frames <= 0)
         return;
-    float peak = 0.0f;
-    for (int32_t i = 0; i < frames; i++) {
+    // Eight independent maxima (the compiler keeps them in one vector register); NaN never wins.
+    float lanes[8] = {};
+    int32_t i = 0;
+    for (; i + 8 <= frames; i += 8)
+        for (int lane = 0; lane < 8; lane++) {
+            const float a = std::fabs(samples[i + lane]);
+            lanes[lane] = a > lanes[lane] ? a : lanes[lane];
+        }
+    for (; i < frames; i++) {
         const float a = std::fabs(samples[i]);
-        peak = a > peak ? a : peak;  // NaN never wins
+        lanes[0] = a > lanes[0] ? a : lanes[0];
     }
+    float peak = 0.0f;
+    for (float lane : lanes)
+        peak = lane > peak ? lane : peak;
     std::atomic<float>& peakSlot = peaks_[slot];
     float current = peakSlot.load(std::memory_order_relaxed);
     while (peak > current && !peakSlot.compare_exchange_weak(current, peak, std::memory_order_relaxed)) {
