@@ -11,6 +11,9 @@
 //               to the next inputs (and summing for the diamond)
 //   ring        the floor: N forked processes in a raw futex ring moving the same bytes
 //               (futex-ping-pong.h), N + 1 wake-ups per cycle
+//   graph       ours: the same instances as an aap::PluginGraph (each node woken by its last
+//               predecessor, the host only at the ends); its own count of futex wakes per cycle
+//               (PluginGraph::totalWakes) is reported beside the context switches
 // and, in the JackChain benchmarks, JACK2: a private `jackd -S -r -d dummy -r 48000 -p 256` with N
 // chained client processes (this program, re-executed with --jack-chain-client) each copying
 // input x 0.5 to output, its cycle measured on JACK's clock (jack_get_time()) from the start of the
@@ -47,6 +50,7 @@
 #include <vector>
 
 #include "aap/ext/midi.h"
+#include "aap/hosting/plugin-graph.h"
 #include "aap/hosting/plugin-host.h"
 #include "aap/hosting/shared-memory.h"
 #include "futex-ping-pong.h"
@@ -139,6 +143,9 @@ public:
     virtual bool cycle() = 0;
     // The processes besides this one that take part.
     virtual std::vector<pid_t> pids() const = 0;
+    // Untimed, after cycle(): from the first node's wake-up to the last node's end in that cycle
+    // (microseconds), when the mode knows it (the graph's timestamps); else -1.
+    virtual double spanUs() const { return -1; }
 };
 
 aap::PluginHostOptions benchOptions() {
@@ -246,9 +253,94 @@ private:
     bool ok_ = false;
 };
 
+// Ours: the topology as an aap::PluginGraph. Edges carry the two audio channels (the diamond's
+// last node sums its two producers); host input -> the first node, the last node -> host output.
+class GraphMode final : public Mode {
+public:
+    GraphMode(aap::PluginHost& host, const Topology& topology, std::string* error) : graph_(graphOptions()) {
+        std::string detail;
+        for (uint32_t i = 0; i < topology.nodes; i++) {
+            int32_t node = 0;
+            const aap::GraphStatus status = graph_.addPlugin(host, "urn:aap-bench:gain", &node, &detail);
+            if (status != aap::GraphStatus::Ok) {
+                *error = std::string("graph: ") + aap::describe(status) + " " + detail;
+                return;
+            }
+            nodes_.push_back(node);
+        }
+        std::vector<bool> hasSuccessor(topology.nodes, false);
+        std::vector<std::pair<aap::GraphPort, aap::GraphPort>> edges;
+        for (int32_t c = 0; c < 2; c++)
+            edges.push_back({aap::GraphPort::hostInput(c), {nodes_[0], c}});
+        for (const auto& edge : topology.edges) {
+            hasSuccessor[edge.first] = true;
+            for (int32_t c = 0; c < 2; c++)
+                edges.push_back({{nodes_[edge.first], 2 + c}, {nodes_[edge.second], c}});
+        }
+        for (uint32_t i = 0; i < topology.nodes; i++)
+            if (!hasSuccessor[i])
+                for (int32_t c = 0; c < 2; c++)
+                    edges.push_back({{nodes_[i], 2 + c}, aap::GraphPort::hostOutput(c)});
+        for (const auto& [from, to] : edges) {
+            const aap::GraphStatus status = graph_.connect(from, to, &detail);
+            if (status != aap::GraphStatus::Ok) {
+                *error = std::string("graph connect: ") + aap::describe(status) + " " + detail;
+                return;
+            }
+        }
+        const aap::GraphStatus status = graph_.activate(&detail);
+        if (status != aap::GraphStatus::Ok) {
+            *error = std::string("graph activate: ") + aap::describe(status) + " " + detail;
+            return;
+        }
+        ok_ = true;
+    }
+    ~GraphMode() override { graph_.deactivate(); }
+    bool ok() const { return ok_; }
+    const char* name() const override { return "graph"; }
+    void fill(uint32_t seed) override { fillSignal(graph_.hostInput(0), graph_.hostInput(1), seed); }
+    bool cycle() override { return graph_.process(kFrames, kTimeoutNs) == aap::GraphStatus::Ok; }
+    std::vector<pid_t> pids() const override {
+        std::vector<pid_t> out;
+        for (int32_t node : nodes_) {
+            const pid_t pid = graph_.nodeStatus(node).servicePid;
+            if (pid > 0 && std::find(out.begin(), out.end(), pid) == out.end())
+                out.push_back(pid);
+        }
+        return out;
+    }
+    double spanUs() const override {
+        const int64_t awake = graph_.nodeStatus(nodes_.front()).awakeNs;
+        const int64_t finished = graph_.nodeStatus(nodes_.back()).finishedNs;
+        return awake > 0 && finished >= awake ? static_cast<double>(finished - awake) / 1000.0 : -1;
+    }
+    uint64_t wakes() const { return graph_.totalWakes(); }
+    uint64_t cycles() const { return graph_.cycles(); }
+    uint64_t xruns() const {
+        uint64_t total = 0;
+        for (int32_t node : nodes_)
+            total += graph_.nodeStatus(node).xruns;
+        return total;
+    }
+
+private:
+    static aap::PluginGraphOptions graphOptions() {
+        aap::PluginGraphOptions options;
+        options.frames = kFrames;
+        options.sampleRate = kRate;
+        options.hostInputs = 2;
+        options.hostOutputs = 2;
+        return options;
+    }
+    aap::PluginGraph graph_;
+    std::vector<int32_t> nodes_;
+    bool ok_ = false;
+};
+
 // What one mode measured in one configuration.
 struct ModeResult {
     std::vector<double> cycleUs;
+    std::vector<double> spanUs;  // first node awake -> last node finished, when the mode knows it
     std::vector<double> blockMedianUs;
     int64_t cpuNs = 0;
     int64_t switches = 0;
@@ -292,6 +384,11 @@ bool alternate(const std::vector<Mode*>& modes, int blocks, bool atPeriod, std::
                     return false;
                 }
                 block.push_back(static_cast<double>(elapsed) / 1000.0);
+                if (b >= 0) {
+                    const double span = mode.spanUs();
+                    if (span >= 0)
+                        result.spanUs.push_back(span);
+                }
             }
             const aap::bench::ProcessCounters used = aap::bench::readProcessCounters(everyone) - before;
             if (b < 0)
@@ -321,6 +418,7 @@ struct Row {
     std::string mode;
     double median, p99, cpu, switches;
     std::string ratios;
+    double graphWakes = -1;  // the graph's own count per cycle
 };
 std::vector<Row>& rows() {
     static std::vector<Row> all;
@@ -369,10 +467,18 @@ void Graph(benchmark::State& state) {
         state.SkipWithError(error.c_str());
         return;
     }
-    std::vector<Mode*> modes = {&sequential, &ring};
+    GraphMode graph{host, topology, &error};
+    if (!graph.ok()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    // Ours last: report() gives the last mode's per-block ratios to the others.
+    std::vector<Mode*> modes = {&sequential, &ring, &graph};
     std::vector<ModeResult> results;
+    double graphWakesPerCycle = 0;
     for (auto _ : state) {
         const uint32_t ringWakesBefore = ring.wakes();
+        const uint64_t graphWakesBefore = graph.wakes(), graphCyclesBefore = graph.cycles();
         if (!alternate(modes, atPeriod ? kAtPeriodBlocks : kBackToBackBlocks, atPeriod, &results, &error)) {
             state.SkipWithError(error.c_str());
             return;
@@ -380,9 +486,17 @@ void Graph(benchmark::State& state) {
         // Every cycle of the ring (warm-up included) made exactly nodes + 1 wake calls.
         const int64_t ringCycles = results[1].cycles + 2 * kBlock;
         state.counters["ring_wake_calls"] = static_cast<double>(ring.wakes() - ringWakesBefore) / static_cast<double>(ringCycles);
+        // The graph's own count over all its cycles (warm-up included).
+        const uint64_t graphCycles = graph.cycles() - graphCyclesBefore;
+        graphWakesPerCycle = graphCycles > 0 ? static_cast<double>(graph.wakes() - graphWakesBefore) /
+                                                   static_cast<double>(graphCycles)
+                                             : 0;
+        state.counters["graph_wakes"] = graphWakesPerCycle;
+        state.counters["graph_xruns"] = static_cast<double>(graph.xruns());
     }
     state.counters["nodes"] = topology.nodes;
     report(state, topology.name, atPeriod ? "at the period" : "back to back", modes, results, !atPeriod);
+    rows().back().graphWakes = graphWakesPerCycle;
 }
 
 #ifdef AAP_BENCH_WITH_JACK
@@ -652,6 +766,11 @@ void JackChain2(benchmark::State& state) {
         state.SkipWithError(error.c_str());
         return;
     }
+    GraphMode graph{host, topology, &error};
+    if (!graph.ok()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
     JackChain chain;
     if (!chain.start(fixture.server.name(), length, fixture.recordFd, &error)) {
         state.SkipWithError(error.c_str());
@@ -660,7 +779,7 @@ void JackChain2(benchmark::State& state) {
     std::vector<pid_t> jackPids = chain.pids();
     jackPids.push_back(fixture.serverPid);
     ModeResult jack;
-    std::vector<Mode*> ours = {&sequential};
+    std::vector<Mode*> ours = {&sequential, &graph};
     std::vector<ModeResult> oursTotal(ours.size());
     for (auto _ : state) {
         for (int round = 0; round < kRounds; round++) {
@@ -705,6 +824,7 @@ void JackChain2(benchmark::State& state) {
             for (size_t m = 0; m < ours.size(); m++) {
                 ModeResult& total = oursTotal[m];
                 total.cycleUs.insert(total.cycleUs.end(), results[m].cycleUs.begin(), results[m].cycleUs.end());
+                total.spanUs.insert(total.spanUs.end(), results[m].spanUs.begin(), results[m].spanUs.end());
                 total.blockMedianUs.push_back(percentile(results[m].cycleUs, 0.5));
                 total.cpuNs += results[m].cpuNs;
                 total.cycles += results[m].cycles;
@@ -724,6 +844,15 @@ void JackChain2(benchmark::State& state) {
         std::snprintf(text, sizeof(text), "%.2fx JACK2", ratio);
         rows().push_back({topology.name, "at the period, beside JACK2", prefix, oursTotal[m].median(), oursTotal[m].p99(),
                           oursTotal[m].cpuUsPerCycle(), -1, text});
+        if (!oursTotal[m].spanUs.empty()) {
+            // Like JACK's span: the first node's wake-up to the last node's end.
+            const double median = percentile(oursTotal[m].spanUs, 0.5), p99 = percentile(oursTotal[m].spanUs, 0.99);
+            state.counters[prefix + "_span_median_us"] = median;
+            state.counters[prefix + "_span_p99_us"] = p99;
+            std::snprintf(text, sizeof(text), "%.2fx JACK2 (medians)", median / std::max(1e-3, jack.median()));
+            rows().push_back({topology.name, "first node awake to last node done, beside JACK2", prefix + " span", median,
+                              p99, oursTotal[m].cpuUsPerCycle(), -1, text});
+        }
     }
 }
 #endif
@@ -731,14 +860,17 @@ void JackChain2(benchmark::State& state) {
 void printTable() {
     if (rows().empty())
         return;
-    std::printf("\n| topology | timing | mode | median us | p99 us | CPU us/cycle | switches/cycle | per-block ratio |\n"
-                "|---|---|---|---|---|---|---|---|\n");
+    std::printf("\n| topology | timing | mode | median us | p99 us | CPU us/cycle | switches/cycle | graph wakes/cycle | per-block ratio |\n"
+                "|---|---|---|---|---|---|---|---|---|\n");
     for (const Row& row : rows()) {
-        char switches[32] = "-";
+        char switches[32] = "-", wakes[32] = "-";
         if (row.switches >= 0)
             std::snprintf(switches, sizeof(switches), "%.2f", row.switches);
-        std::printf("| %s | %s | %s | %.1f | %.1f | %.1f | %s | %s |\n", row.topology.c_str(), row.timing.c_str(),
-                    row.mode.c_str(), row.median, row.p99, row.cpu, switches, row.ratios.empty() ? "-" : row.ratios.c_str());
+        if (row.graphWakes >= 0)
+            std::snprintf(wakes, sizeof(wakes), "%.2f", row.graphWakes);
+        std::printf("| %s | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s |\n", row.topology.c_str(), row.timing.c_str(),
+                    row.mode.c_str(), row.median, row.p99, row.cpu, switches, wakes,
+                    row.ratios.empty() ? "-" : row.ratios.c_str());
     }
     std::fflush(stdout);
 }

@@ -761,6 +761,45 @@ TEST_F(AapHostCli, RenderChainArgumentErrorsAreClear) {
     }
 }
 
+// bench --chain N: N out-of-process instances as a plugin graph cost N + 1 futex wake-ups per
+// cycle (the host wakes the first, each wakes the next, the last wakes the host), as the graph
+// itself counts them; the sequential comparison runs too.
+TEST_F(AapHostCli, BenchChainPrintsTheGraphsWakesPerCycle) {
+    for (int length : {1, 3}) {
+        HostRun result = run({"bench", "--chain", std::to_string(length), "urn:aap-test:gain-echo", "--cycles", "100",
+                              "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+        ASSERT_EQ(result.exitCode, 0) << result.err;
+        EXPECT_NE(result.out.find("\nwakes per cycle: " + std::to_string(length + 1) + "\n"), std::string::npos)
+            << result.out;
+        EXPECT_NE(result.out.find("graph: median "), std::string::npos) << result.out;
+        EXPECT_NE(result.out.find("sequential: median "), std::string::npos) << result.out;
+        EXPECT_NE(result.out.find("| graph | "), std::string::npos) << result.out;
+    }
+}
+
+TEST_F(AapHostCli, BenchChainArgumentErrorsAreClear) {
+    struct Case {
+        std::vector<std::string> arguments;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {{"bench", "--chain", "0", kEffect}, "bad --chain '0' (an integer 1..64)"},
+        {{"bench", "--chain", "65", kEffect}, "bad --chain '65' (an integer 1..64)"},
+        {{"bench", "--chain", "two", kEffect}, "bad --chain 'two' (an integer 1..64)"},
+        {{"bench", "--chain"}, "--chain"},
+        {{"bench", "--graph-only", kEffect}, "--graph-only needs --chain N"},
+        {{"bench", "--chain", "2", "--out-of-process-only", kEffect}, "--out-of-process-only does not apply to --chain"},
+        {{"bench", "--chain", "2"}, "expected exactly one plugin"},
+        {{"bench", "--chain", "2", kEffect, kEffect}, "expected exactly one plugin"},
+    };
+    for (const Case& c : cases) {
+        HostRun result = run(c.arguments);
+        EXPECT_EQ(result.exitCode, 2) << c.arguments[1] << ": " << result.err;
+        EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err;
+    }
+    EXPECT_EQ(run({"bench", "--chain", "2", "no-such-plugin"}).exitCode, 3);
+}
+
 TEST_F(AapHostCli, APluginThatCannotLoadIsExitCode1) {
     HostRun result = run({"info", "urn:aap-test:missing-entrypoint", "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
     EXPECT_EQ(result.exitCode, 1) << result.err;

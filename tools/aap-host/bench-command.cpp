@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "aapxs/midi2-buffer.h"
+#include "chain-bench.h"
 #include "commands.h"
 #include "cycle-statistics.h"
 #include "exit-codes.h"
@@ -79,6 +80,57 @@ bool measure(PluginHost& host, const PluginInformation& plugin, const BenchSetti
     return true;
 }
 
+// bench --chain N: the graph, then (unless --graph-only) sequential process() calls.
+int runChain(const PluginCatalog& catalog, const PluginInformation& plugin, const ParsedArguments& parsed,
+             const BenchSettings& settings, int32_t length, int32_t priority) {
+    ChainBenchSettings chain;
+    chain.chain = length;
+    chain.block = settings.block;
+    chain.rate = settings.rate;
+    chain.cycles = settings.cycles;
+    chain.deadlineNs = settings.deadlineNs;
+    const bool inProcess = parsed.has("in-process");
+    std::printf("%s: a chain of %d instances (%s), %d frames at %d Hz (%.2f ms period), %lld cycles per mode\n\n",
+                plugin.uniqueId.c_str(), length, inProcess ? "in process" : "out of process", settings.block,
+                settings.rate, 1000.0 * settings.block / settings.rate, static_cast<long long>(settings.cycles));
+    if (parsed.has("host-realtime"))
+        std::printf("host thread realtime: %s\n",
+                    describeRealtimeScheduling(requestRealtimeScheduling(priority)).c_str());
+    struct Mode {
+        const char* name;
+        bool graph;
+    };
+    std::vector<Mode> modes = {{"graph", true}};
+    if (!parsed.has("graph-only"))
+        modes.push_back({"sequential", false});
+    std::vector<CycleSummary> summaries;
+    for (const Mode& mode : modes) {
+        PluginHostOptions options = hostOptionsFrom(parsed);
+        options.process.realtimePriority = priority;
+        PluginHost host{catalog, options};
+        ChainBenchResult result;
+        std::string error;
+        if (!runChainBench(host, plugin, chain, mode.graph, &result, &error)) {
+            std::fprintf(stderr, "aap-host bench: %s (chain of %d, %s): %s\n", plugin.uniqueId.c_str(), length,
+                         mode.name, error.c_str());
+            return kExitRuntimeFailure;
+        }
+        std::string bars = histogram(result.durationsNs);
+        summaries.push_back(summarizeCycles(result.durationsNs));
+        std::printf("%s: %s\nxruns: %llu\n", mode.name, describe(summaries.back()).c_str(),
+                    static_cast<unsigned long long>(result.xruns));
+        if (mode.graph)
+            std::printf("wakes per cycle: %s\n(counted by the graph; %d of the %d nodes out of process)\n",
+                        formatWakesPerCycle(result.wakes, result.cycles).c_str(), result.outOfProcessNodes, length);
+        std::printf("%s\n", bars.c_str());
+    }
+    std::printf("| mode | median us | p99 us | max us |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < modes.size(); i++)
+        std::printf("| %s | %.1f | %.1f | %.1f |\n", modes[i].name, summaries[i].medianUs, summaries[i].p99Us,
+                    summaries[i].maxUs);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitOutputError;
+}
+
 } // namespace
 
 int runBenchCommand(const std::vector<std::string>& arguments) {
@@ -90,6 +142,10 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
                      "process() deadline in microseconds, 100..10000000 (default 1000000); a later cycle is an "
                      "xrun, counted, and the run goes on"});
     specs.push_back({"out-of-process-only", nullptr, "skip the in-process comparison"});
+    specs.push_back({"chain", "N",
+                     "run N instances of the plugin as a chain, 1..64: as a plugin graph (prints `wakes per cycle`) "
+                     "and by sequential process() calls"});
+    specs.push_back({"graph-only", nullptr, "with --chain: skip the sequential comparison"});
     specs.push_back({"realtime-priority", "P",
                      "SCHED_FIFO priority the service asks for its audio thread, 0..99 (0: none; default 70)"});
     specs.push_back({"host-realtime", nullptr, "also ask SCHED_FIFO at that priority for aap-host's own thread"});
@@ -105,14 +161,24 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
         return usage(error);
     if (parsed.has("help")) {
         std::printf("usage: aap-host bench <plugin> [options]\n"
+                    "       aap-host bench --chain N <plugin> [options]\n"
                     "Measures the wall time of each process() call (the host's round trip) out of process and\n"
-                    "in process, and prints median, p99, max and a histogram of each.\n\n%s",
+                    "in process, and prints median, p99, max and a histogram of each. With --chain N, N instances\n"
+                    "run as a chain, as a plugin graph and by sequential process() calls, timed per cycle; the\n"
+                    "graph's line `wakes per cycle: X` is its own count of futex wake-ups.\n\n%s",
                     describeOptions(specs).c_str());
         return kExitOk;
     }
     if (parsed.positional().size() != 1)
         return usage("expected exactly one plugin (see aap-host bench --help)");
-    if (parsed.has("in-process"))
+    int64_t chainLength = 0;
+    if (parsed.has("chain") && !parseInteger(parsed.value("chain"), 1, 64, &chainLength))
+        return usage("bad --chain '" + parsed.value("chain") + "' (an integer 1..64)");
+    if (parsed.has("graph-only") && !parsed.has("chain"))
+        return usage("--graph-only needs --chain N");
+    if (parsed.has("chain") && parsed.has("out-of-process-only"))
+        return usage("--out-of-process-only does not apply to --chain (use --in-process for in-process nodes)");
+    if (parsed.has("in-process") && !parsed.has("chain"))
         return usage("--in-process does not apply: bench measures both modes (see --out-of-process-only)");
     BenchSettings settings;
     int64_t value = 0;
@@ -142,6 +208,8 @@ int runBenchCommand(const std::vector<std::string>& arguments) {
     if (plugin == nullptr)
         return kExitPluginNotFound;
 
+    if (chainLength > 0)
+        return runChain(catalog, *plugin, parsed, settings, static_cast<int32_t>(chainLength), static_cast<int32_t>(priority));
     std::printf("%s: %d frames at %d Hz (%.2f ms period), %lld cycles per mode\n\n", plugin->uniqueId.c_str(),
                 settings.block, settings.rate, 1000.0 * settings.block / settings.rate,
                 static_cast<long long>(settings.cycles));
