@@ -681,7 +681,7 @@ TEST_F(AapHostCli, BenchFailsShortlyWhenTheInstanceIsReallyLost) {
     EXPECT_EQ(run({"bench", kEffect, "--deadline-us", "50"}).exitCode, 2);
 }
 
-// render A B: the chain's output is the second plugin applied to the first's output. Two gains
+// render A B (a PluginGraph): the chain's output is the second plugin applied to the first's output. Two gains
 // of 0.5 (the tests' gain-echo plugin) give exactly the input times 0.25, three give 0.125.
 TEST_F(AapHostCli, RenderOfAChainOfGainsIsTheProductOfTheGains) {
     const std::string tone = writeTone("tone.wav");
@@ -731,6 +731,25 @@ TEST_F(AapHostCli, RenderOfAChainEqualsRenderingOnePluginAfterTheOther) {
     HostRun plain = run({"render", kEffect, "--input", path("synth.wav"), "--output", path("plain.wav")});
     ASSERT_EQ(plain.exitCode, 0) << plain.err;
     EXPECT_NE(readWav(path("plain.wav")).samples, together.samples);
+}
+
+// A chain with a --preset change runs by sequential process() calls (a preset request completes
+// in zero-frame cycles, which a graph cycle has not) and is sample accurate all the same.
+TEST_F(AapHostCli, RenderOfAChainWithAPresetChangeEqualsRenderingApart) {
+    const std::string song = writeSong("song.mid");
+    HostRun chain = run({"render", kSynth, kEffect, "--midi", song, "--output", path("chain.wav"), "--preset", "1:1@0.5"});
+    ASSERT_EQ(chain.exitCode, 0) << chain.err;
+    HostRun synth = run({"render", kSynth, "--midi", song, "--output", path("synth.wav"), "--preset", "1@0.5"});
+    ASSERT_EQ(synth.exitCode, 0) << synth.err;
+    HostRun delay = run({"render", kEffect, "--input", path("synth.wav"), "--output", path("delay.wav")});
+    ASSERT_EQ(delay.exitCode, 0) << delay.err;
+    const WavAudio together = readWav(path("chain.wav"));
+    const WavAudio apart = readWav(path("delay.wav"));
+    ASSERT_EQ(together.samples.size(), apart.samples.size());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < together.samples.size(); i++)
+        mismatches += std::fabs(together.samples[i] - apart.samples[i]) > 1e-6f;
+    EXPECT_EQ(mismatches, 0u);
 }
 
 TEST_F(AapHostCli, RenderChainArgumentErrorsAreClear) {

@@ -14,13 +14,16 @@
 // instance's audio outputs feed the next one's audio inputs (input i from output i, or the last
 // output when there are fewer), the last instance's outputs are the result. UMPs go to the first
 // instance that has a MIDI2 input, unless a TimedUmp names its instance (parameter changes of
-// plugin K). The instances run one after another on the calling thread, each cycle.
+// plugin K). Either the instances run one after another on the calling thread, each cycle, or the
+// chain is an aap::PluginGraph whose host inputs and outputs are the chain's ends (the graph wakes
+// each node from its predecessor).
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "aap/hosting/plugin-graph.h"
 #include "aap/hosting/plugin-host.h"
 #include "wav-file.h"
 
@@ -81,6 +84,13 @@ bool renderOffline(PluginInstance& instance, const RenderJob& job, RenderResult*
 // The same for a chain (at least one instance, each prepared and active); a failing instance's
 // error names its position ("plugin 2: ...").
 bool renderOffline(const std::vector<PluginInstance*>& chain, const RenderJob& job, RenderResult* result,
+                   HostingStatus* status, std::string* error);
+// The same through an active PluginGraph: its host inputs are fed from the input audio, its host
+// outputs are the result; a TimedUmp goes to its target node (-1: `midiTarget`) through
+// PluginGraph::addEvent at frame 0 of the cycle that starts at its frame. A late node is an xrun
+// (silence for its part); a node the graph bypassed fails the render. A graph has no zero-frame
+// cycles, so job.hasPendingRequests must be empty.
+bool renderOffline(PluginGraph& graph, int32_t midiTarget, const RenderJob& job, RenderResult* result,
                    HostingStatus* status, std::string* error);
 
 } // namespace aap::host_tool

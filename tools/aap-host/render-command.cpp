@@ -16,6 +16,7 @@
 #include "midi1-to-ump.h"
 #include "offline-renderer.h"
 #include "aap/hosting/hosted-plugin.h"
+#include "aap/hosting/plugin-graph.h"
 #include "plugin-resolution.h"
 #include "preset-scheduler.h"
 #include "render-events.h"
@@ -63,6 +64,55 @@ void printProgress(int64_t done, int64_t total) {
                  total > 0 ? static_cast<int>(done * 100 / total) : 100);
     if (done >= total)
         std::fputc('\n', stderr);
+}
+
+// The chain as a PluginGraph over plugins the caller keeps owning: host input i -> plugin 1's audio
+// input i; plugin k's audio output i -> plugin k+1's input i (its last output feeds the remaining
+// inputs); the last plugin's outputs -> host outputs. Activated (which activates every plugin).
+bool buildChainGraph(const std::vector<std::unique_ptr<HostedPlugin>>& hosted, int32_t frames, int32_t rate,
+                     std::unique_ptr<PluginGraph>* graph, std::string* error) {
+    auto ports = [](HostedPlugin& plugin, PortDirection direction) {
+        std::vector<int32_t> out;
+        for (const PortInformation& port : plugin.instance().information().ports)
+            if (port.contentType == PortContentType::Audio && port.direction == direction)
+                out.push_back(port.index);
+        return out;
+    };
+    PluginGraphOptions options;
+    options.frames = frames;
+    options.sampleRate = rate;
+    options.hostInputs = static_cast<int32_t>(ports(*hosted.front(), PortDirection::Input).size());
+    options.hostOutputs = static_cast<int32_t>(ports(*hosted.back(), PortDirection::Output).size());
+    *graph = std::make_unique<PluginGraph>(options);
+    std::string detail;
+    auto check = [&](GraphStatus status, const std::string& what) {
+        if (status != GraphStatus::Ok)
+            *error = what + ": " + describe(status) + (detail.empty() ? "" : " (" + detail + ")");
+        return status == GraphStatus::Ok;
+    };
+    std::vector<int32_t> nodes(hosted.size());
+    for (size_t p = 0; p < hosted.size(); p++)
+        if (!check((*graph)->addNode(*hosted[p], &nodes[p], &detail), "plugin " + std::to_string(p + 1)))
+            return false;
+    const std::vector<int32_t> firstIn = ports(*hosted.front(), PortDirection::Input);
+    for (size_t i = 0; i < firstIn.size(); i++)
+        if (!check((*graph)->connect(GraphPort::hostInput(static_cast<int32_t>(i)), {nodes[0], firstIn[i]}, &detail),
+                   "connecting the input to plugin 1"))
+            return false;
+    for (size_t p = 0; p + 1 < hosted.size(); p++) {
+        const std::vector<int32_t> from = ports(*hosted[p], PortDirection::Output);
+        const std::vector<int32_t> to = ports(*hosted[p + 1], PortDirection::Input);
+        for (size_t i = 0; i < to.size() && !from.empty(); i++)
+            if (!check((*graph)->connect({nodes[p], from[std::min(i, from.size() - 1)]}, {nodes[p + 1], to[i]}, &detail),
+                       "connecting plugin " + std::to_string(p + 1) + " to plugin " + std::to_string(p + 2)))
+                return false;
+    }
+    const std::vector<int32_t> lastOut = ports(*hosted.back(), PortDirection::Output);
+    for (size_t o = 0; o < lastOut.size(); o++)
+        if (!check((*graph)->connect({nodes.back(), lastOut[o]}, GraphPort::hostOutput(static_cast<int32_t>(o)), &detail),
+                   "connecting the last plugin to the output"))
+            return false;
+    return check((*graph)->activate(&detail), "activate");
 }
 
 } // namespace
@@ -343,19 +393,33 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         return written;
     };
 
+    // A chain runs as a PluginGraph (each plugin woken by its predecessor), except when --preset
+    // changes are scheduled: they complete in zero-frame cycles, which only sequential process()
+    // calls have (see docs/aap-host.md). A single plugin runs on its own.
+    const bool useGraph = count > 1 && !anyPresets;
+    std::unique_ptr<PluginGraph> graph;
     std::vector<PluginInstance*> chain;
-    for (size_t p = 0; p < count; p++) {
-        const HostingStatus status = hosted[p]->instance().activate();
-        if (status != HostingStatus::Ok) {
-            std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugins[p]->uniqueId.c_str(),
-                         hostingStatusMessage(status));
-            return kExitRuntimeFailure;
-        }
-        chain.push_back(&hosted[p]->instance());
-    }
     RenderResult result;
     HostingStatus status = HostingStatus::Ok;
-    if (!renderOffline(chain, job, &result, &status, &error)) {
+    if (useGraph) {
+        if (!buildChainGraph(hosted, job.blockSize, job.sampleRate, &graph, &error)) {
+            std::fprintf(stderr, "aap-host render: chain: %s\n", error.c_str());
+            return kExitRuntimeFailure;
+        }
+    } else {
+        for (size_t p = 0; p < count; p++) {
+            status = hosted[p]->instance().activate();
+            if (status != HostingStatus::Ok) {
+                std::fprintf(stderr, "aap-host render: %s: activate failed: %s\n", plugins[p]->uniqueId.c_str(),
+                             hostingStatusMessage(status));
+                return kExitRuntimeFailure;
+            }
+            chain.push_back(&hosted[p]->instance());
+        }
+    }
+    const bool rendered = useGraph ? renderOffline(*graph, -1, job, &result, &status, &error)
+                                   : renderOffline(chain, job, &result, &status, &error);
+    if (!rendered) {
         if (outputFailed) {
             std::fprintf(stderr, "aap-host render: %s\n", error.c_str());
             return kExitOutputError;
@@ -371,12 +435,20 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
             }
     // A plugin that fails or hangs in deactivate() (out of process: the control call's deadline)
     // is a runtime failure, and its output is not kept.
-    for (size_t p = 0; p < count; p++)
-        if ((status = hosted[p]->instance().deactivate()) != HostingStatus::Ok) {
-            std::fprintf(stderr, "aap-host render: %s: deactivate failed: %s\n", plugins[p]->uniqueId.c_str(),
-                         hostingStatusMessage(status));
+    if (useGraph) {
+        const GraphStatus deactivated = graph->deactivate();
+        if (deactivated != GraphStatus::Ok) {
+            std::fprintf(stderr, "aap-host render: chain: deactivate failed: %s\n", describe(deactivated));
             return kExitRuntimeFailure;
         }
+    } else {
+        for (size_t p = 0; p < count; p++)
+            if ((status = hosted[p]->instance().deactivate()) != HostingStatus::Ok) {
+                std::fprintf(stderr, "aap-host render: %s: deactivate failed: %s\n", plugins[p]->uniqueId.c_str(),
+                             hostingStatusMessage(status));
+                return kExitRuntimeFailure;
+            }
+    }
     std::vector<std::vector<uint8_t>> stateBytes(count);
     for (size_t p = 0; p < count; p++) {
         if (stateOutPaths[p].empty())
@@ -392,6 +464,7 @@ int runRenderCommand(const std::vector<std::string>& arguments) {
         stateBytes[p] = std::move(saved.value());
     }
     chain.clear();
+    graph.reset();  // before the plugins it does not own
     hosted.clear();
 
     encodeWavTrailer(channels, format, static_cast<uint64_t>(totalFrames), &pending);
