@@ -155,8 +155,8 @@ void PlayInsideAJackCycle(benchmark::State& state) {
         return;
     }
     // A generous deadline: a descheduled cycle on this shared machine is measured, not a fault.
-    PlayEngine inEngine{{&inPlugin}, backend->periodFrames(), 2, 2, 1'000'000'000};
-    PlayEngine outEngine{{&outPlugin}, backend->periodFrames(), 2, 2, 1'000'000'000};
+    PlayEngine inEngine{{&inPlugin}, backend->periodFrames(), 2, 2, 1'000'000'000, backend->sampleRate()};
+    PlayEngine outEngine{{&outPlugin}, backend->periodFrames(), 2, 2, 1'000'000'000, backend->sampleRate()};
 
     aap::SharedMemory memory;
     if (aap::SharedMemory::create(sizeof(PingPong), "play-bench-floor", &memory) != aap::HostingStatus::Ok) {

@@ -339,7 +339,12 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
     refreshAfter_.assign(plugins_.size(), 0);
     const uint32_t inputs = static_cast<uint32_t>(plugins_.front()->audioIn.size());
     const uint32_t outputs = static_cast<uint32_t>(plugins_.back()->audioOut.size());
-    engine_ = std::make_unique<PlayEngine>(chain, backend_.periodFrames(), inputs, outputs, deadlineNs);
+    engine_ = std::make_unique<PlayEngine>(chain, backend_.periodFrames(), inputs, outputs, deadlineNs,
+                                           backend_.sampleRate());
+    if (!engine_->ok()) {
+        std::fprintf(stderr, "aap-host play: cannot build the plugin graph: %s\n", engine_->error().c_str());
+        return kExitRuntimeFailure;
+    }
 
     // --param: parameter-change SysEx8 in the first cycle.
     for (const std::string& text : parsed.values("param")) {
@@ -440,6 +445,7 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
     backend_.stop();
     handleNotices();
     printStatus(false);
+    engine_->suspend();  // takes the plugin graph down: every plugin is inactive afterwards
     if (statusLine_)
         std::printf("\n");
 

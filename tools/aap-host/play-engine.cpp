@@ -24,34 +24,92 @@ void PlayPlugin::describePorts() {
 }
 
 PlayEngine::PlayEngine(std::vector<PlayPlugin*> chain, int32_t maxFrames, uint32_t inputChannels,
-                       uint32_t outputChannels, int64_t deadlineNs)
-    : chain_(std::move(chain)), maxFrames_(maxFrames), inputChannels_(inputChannels),
+                       uint32_t outputChannels, int64_t deadlineNs, int32_t sampleRate)
+    : chain_(std::move(chain)), maxFrames_(maxFrames), sampleRate_(sampleRate), inputChannels_(inputChannels),
       outputChannels_(outputChannels), deadlineNs_(deadlineNs), presetRecords_(new PresetRecord[kPresetRecords]) {
-    maxChannels_ = std::max<uint32_t>(1, std::max(inputChannels, outputChannels));
-    for (size_t p = 0; p < chain_.size(); p++) {
-        maxChannels_ = std::max<uint32_t>(maxChannels_, static_cast<uint32_t>(chain_[p]->audioOut.size()));
-        maxChannels_ = std::max<uint32_t>(maxChannels_, static_cast<uint32_t>(chain_[p]->audioIn.size()));
+    for (size_t p = 0; p < chain_.size(); p++)
         if (midiTarget_ < 0 && chain_[p]->midiIn >= 0)
             midiTarget_ = static_cast<int32_t>(p);
-    }
-    const size_t frames = static_cast<size_t>(maxFrames_);
-    for (int b = 0; b < 2; b++) {
-        scratch_[b].assign(maxChannels_ * frames, 0.0f);
-        for (uint32_t c = 0; c < maxChannels_; c++)
-            bank_[b].push_back(scratch_[b].data() + c * frames);
-    }
-    zeros_.assign(frames, 0.0f);
-    zeroChannels_.assign(maxChannels_, zeros_.data());
     pending_.assign(chain_.size(), std::vector<PendingUmp>(kMaxPendingUmps));
     pendingCount_.assign(chain_.size(), 0);
     pendingSequence_.assign(chain_.size(), 0);
     midi_.resize(AudioCycle::kMaxMidiEvents);
     for (int i = 0; i < kPresetRecords; i++)
         presetRecords_[i].engine = this;
+    buildGraph();
     enabled_.store(true, std::memory_order_seq_cst);
 }
 
-PlayEngine::~PlayEngine() = default;
+PlayEngine::~PlayEngine() { teardownGraph(); }
+
+void PlayEngine::buildGraph() noexcept {
+    error_.clear();
+    if (chain_.empty()) {
+        error_ = "no plugin to play";
+        return;
+    }
+    PluginGraphOptions options;
+    options.frames = maxFrames_;
+    options.sampleRate = sampleRate_;
+    options.hostInputs = static_cast<int32_t>(inputChannels_);
+    options.hostOutputs = static_cast<int32_t>(outputChannels_);
+    auto graph = std::make_unique<PluginGraph>(options);
+    std::string detail;
+    auto check = [&](GraphStatus status, const std::string& what) {
+        if (status != GraphStatus::Ok)
+            error_ = what + ": " + describe(status) + (detail.empty() ? "" : " (" + detail + ")");
+        return status == GraphStatus::Ok;
+    };
+    for (size_t p = 0; p < chain_.size(); p++) {
+        // The graph activates its nodes: a plugin the caller activated is deactivated first.
+        HostedPlugin& hosted = *chain_[p]->hosted;
+        if (hosted.instance().state() == InstanceState::Active)
+            hosted.instance().deactivate();
+        int32_t node = 0;
+        if (!check(graph->addNode(hosted, &node, &detail), "plugin " + std::to_string(p + 1)))
+            return;
+    }
+    // Host input i -> plugin 1's input i (the last host input feeds the remaining ones); plugin
+    // p's output i -> plugin p+1's input i (its last output feeds the remaining inputs); the last
+    // plugin's output o -> host output o (its last output feeds the remaining host outputs).
+    const PlayPlugin& first = *chain_.front();
+    for (size_t i = 0; i < first.audioIn.size() && inputChannels_ > 0; i++)
+        if (!check(graph->connect(GraphPort::hostInput(static_cast<int32_t>(std::min<size_t>(i, inputChannels_ - 1))),
+                                  {0, first.audioIn[i]}, &detail),
+                   "connecting the input to plugin 1"))
+            return;
+    for (size_t p = 0; p + 1 < chain_.size(); p++) {
+        const PlayPlugin& from = *chain_[p];
+        const PlayPlugin& to = *chain_[p + 1];
+        for (size_t i = 0; i < to.audioIn.size() && !from.audioOut.empty(); i++)
+            if (!check(graph->connect({static_cast<int32_t>(p), from.audioOut[std::min(i, from.audioOut.size() - 1)]},
+                                      {static_cast<int32_t>(p + 1), to.audioIn[i]}, &detail),
+                       "connecting plugin " + std::to_string(p + 1) + " to plugin " + std::to_string(p + 2)))
+                return;
+    }
+    const PlayPlugin& last = *chain_.back();
+    for (uint32_t o = 0; o < outputChannels_ && !last.audioOut.empty(); o++)
+        if (!check(graph->connect({static_cast<int32_t>(chain_.size() - 1), last.audioOut[std::min<size_t>(o, last.audioOut.size() - 1)]},
+                                  GraphPort::hostOutput(static_cast<int32_t>(o)), &detail),
+                   "connecting the last plugin to the output"))
+            return;
+    if (!check(graph->activate(&detail), "activate"))
+        return;
+    graph_ = std::move(graph);
+    liveGraph_.store(graph_.get(), std::memory_order_release);
+}
+
+void PlayEngine::teardownGraph() noexcept {
+    liveGraph_.store(nullptr, std::memory_order_release);
+    if (graph_)
+        graph_->deactivate();
+    graph_.reset();
+}
+
+uint64_t PlayEngine::graphWakes() const noexcept {
+    const PluginGraph* graph = liveGraph_.load(std::memory_order_acquire);
+    return graph != nullptr ? graph->totalWakes() : 0;
+}
 
 bool PlayEngine::post(const PlayCommand& command) noexcept {
     PlayCommand copy = command;
@@ -67,9 +125,14 @@ void PlayEngine::suspend() noexcept {
     enabled_.store(false, std::memory_order_seq_cst);
     while (inside_.load(std::memory_order_seq_cst))
         std::this_thread::sleep_for(std::chrono::microseconds(200));
+    teardownGraph();
 }
 
-void PlayEngine::resume() noexcept { enabled_.store(true, std::memory_order_seq_cst); }
+void PlayEngine::resume() noexcept {
+    if (!graph_)
+        buildGraph();
+    enabled_.store(true, std::memory_order_seq_cst);
+}
 
 void PlayEngine::presetCompleted(void* user, const ExtensionStatus& result) noexcept {
     auto* record = static_cast<PresetRecord*>(user);
@@ -132,83 +195,87 @@ void PlayEngine::applyCommands() noexcept {
     }
 }
 
-bool PlayEngine::runPlugin(size_t p, const AudioCycle& cycle, const float* const* signal, uint32_t signalChannels,
-                           float* const* output, int64_t deadlineNs) noexcept {
-    PlayPlugin& plugin = *chain_[p];
-    PluginInstance& instance = plugin.hosted->instance();
+bool PlayEngine::runGraph(const AudioCycle& cycle, int64_t deadlineNs) noexcept {
+    PluginGraph& graph = *graph_;
     const uint32_t frames = cycle.frames;
-    // Sub-cycle boundaries: the frames of this plugin's MIDI events (the MIDI target only).
+    // Parameter changes from the control thread: at the start of the period.
+    for (size_t p = 0; p < chain_.size(); p++)
+        for (int u = 0; u < pendingCount_[p]; u++) {
+            const PendingUmp& ump = pending_[p][static_cast<size_t>(u)];
+            graph.addEvent(static_cast<int32_t>(p), 0, ump.words, ump.wordCount);
+        }
+    // Part boundaries: the frames of the MIDI events.
     uint32_t splits[kMaxSplits + 1];
     int splitCount = 0;
     splits[splitCount++] = 0;
-    const bool target = static_cast<int32_t>(p) == midiTarget_;
-    if (target)
-        for (uint32_t e = 0; e < cycle.midiCount; e++) {
-            const uint32_t frame = midi_[e].frame;
-            if (frame > splits[splitCount - 1] && frame < frames && splitCount < kMaxSplits)
-                splits[splitCount++] = frame;
-        }
+    for (uint32_t e = 0; e < cycle.midiCount && midiTarget_ >= 0; e++) {
+        const uint32_t frame = midi_[e].frame;
+        if (frame > splits[splitCount - 1] && frame < frames && splitCount < kMaxSplits)
+            splits[splitCount++] = frame;
+    }
     splits[splitCount] = frames;
     uint32_t nextEvent = 0;
+    bool healthy = true;
     for (int s = 0; s < splitCount; s++) {
         const uint32_t begin = splits[s];
         const uint32_t length = splits[s + 1] - begin;
-        if (plugin.midiIn >= 0) {
-            void* midi = instance.portBuffer(plugin.midiIn);
-            const size_t capacity = instance.portBufferSize(plugin.midiIn);
-            aapxs_midi2_buffer_init(midi, capacity);
-            if (s == 0)
-                for (int u = 0; u < pendingCount_[p]; u++) {
-                    const PendingUmp& ump = pending_[p][static_cast<size_t>(u)];
-                    aapxs_midi2_buffer_append_ump(midi, capacity, ump.words, ump.wordCount);
-                }
-            if (target)
-                // Events before the next split start here (the last sub-cycle takes the rest).
-                while (nextEvent < cycle.midiCount && (s + 1 == splitCount || midi_[nextEvent].frame < splits[s + 1])) {
-                    const PendingUmp& event = midi_[nextEvent++];
-                    if (aapxs_midi2_buffer_append_ump(midi, capacity, event.words, event.wordCount) != AAPXS_CODEC_OK)
-                        midiDropped_.fetch_add(1, std::memory_order_relaxed);
-                }
+        // Events before the next split start here (the last part takes the rest).
+        while (midiTarget_ >= 0 && nextEvent < cycle.midiCount &&
+               (s + 1 == splitCount || midi_[nextEvent].frame < splits[s + 1])) {
+            const PendingUmp& event = midi_[nextEvent++];
+            if (graph.addEvent(midiTarget_, 0, event.words, event.wordCount) != HostingStatus::Ok)
+                midiDropped_.fetch_add(1, std::memory_order_relaxed);
         }
-        for (size_t i = 0; i < plugin.audioIn.size(); i++) {
-            float* buffer = instance.audioBuffer(plugin.audioIn[i]);
-            if (signalChannels == 0)
-                std::memset(buffer, 0, sizeof(float) * length);
+        for (uint32_t c = 0; c < inputChannels_; c++) {
+            float* input = graph.hostInput(static_cast<int32_t>(c));
+            if (c < cycle.inputCount)
+                std::memcpy(input, cycle.inputs[c] + begin, sizeof(float) * length);
             else
-                std::memcpy(buffer, signal[std::min<size_t>(i, signalChannels - 1)] + begin, sizeof(float) * length);
+                std::memset(input, 0, sizeof(float) * length);
         }
         const int64_t remaining = deadlineNs - monotonicNs();
-        const HostingStatus status =
-            instance.process(static_cast<int32_t>(length), std::max(remaining, kMinimumTimeoutNs));
-        if (status == HostingStatus::Xrun) {
-            // Missed the deadline: the hosting layer silenced this plugin's outputs for the cycle
-            // and the instance stays active. An xrun, not a fault: the chain goes on.
+        const GraphStatus status = graph.process(static_cast<int32_t>(length), std::max(remaining, kMinimumTimeoutNs));
+        if (status == GraphStatus::Xrun && !cycleXrun_) {
+            // A plugin missed the deadline: silent for its part, the rest ran. An xrun, counted
+            // once per period.
             xruns_.fetch_add(1, std::memory_order_relaxed);
             cycleXrun_ = true;
-            for (size_t o = 0; o < plugin.audioOut.size(); o++)
-                std::memset(output[o] + begin, 0, sizeof(float) * length);
+        }
+        for (uint32_t o = 0; o < cycle.outputCount; o++) {
+            const float* output = status == GraphStatus::Ok || status == GraphStatus::Xrun
+                                      ? graph.hostOutput(static_cast<int32_t>(std::min(o, outputChannels_ - 1)))
+                                      : nullptr;
+            if (output != nullptr && outputChannels_ > 0)
+                std::memcpy(cycle.outputs[o] + begin, output, sizeof(float) * length);
+            else
+                std::memset(cycle.outputs[o] + begin, 0, sizeof(float) * length);
+        }
+    }
+    // A plugin the graph bypassed (lost, or late too often) is a fault: reported once, and the
+    // chain is silent until it is restarted.
+    for (size_t p = 0; p < chain_.size(); p++) {
+        const GraphNodeStatus node = graph.nodeStatus(static_cast<int32_t>(p));
+        if (!node.bypassed)
             continue;
-        }
-        if (status != HostingStatus::Ok) {
-            if (status == HostingStatus::Timeout)
-                xruns_.fetch_add(1, std::memory_order_relaxed);
-            plugin.fault.store(static_cast<int32_t>(status), std::memory_order_release);
-            faults_.fetch_add(1, std::memory_order_relaxed);
-            PlayNotice notice;
-            notice.kind = PlayNotice::Kind::Fault;
-            notice.plugin = static_cast<int32_t>(p);
-            notice.value = static_cast<int32_t>(status);
-            notify(notice);
-            return false;
-        }
-        for (size_t o = 0; o < plugin.audioOut.size(); o++)
-            std::memcpy(output[o] + begin, instance.audioBuffer(plugin.audioOut[o]), sizeof(float) * length);
+        healthy = false;
+        PlayPlugin& plugin = *chain_[p];
+        if (plugin.fault.load(std::memory_order_acquire) != 0)
+            continue;
+        const HostingStatus reason = node.bypassReason == HostingStatus::Ok ? HostingStatus::Offline : node.bypassReason;
+        plugin.fault.store(static_cast<int32_t>(reason), std::memory_order_release);
+        faults_.fetch_add(1, std::memory_order_relaxed);
+        PlayNotice notice;
+        notice.kind = PlayNotice::Kind::Fault;
+        notice.plugin = static_cast<int32_t>(p);
+        notice.value = static_cast<int32_t>(reason);
+        notify(notice);
     }
-    if (pendingCount_[p] > 0) {
-        pendingCount_[p] = 0;
-        delivered_.store(pendingSequence_[p], std::memory_order_release);
-    }
-    return true;
+    for (size_t p = 0; p < chain_.size(); p++)
+        if (pendingCount_[p] > 0) {
+            pendingCount_[p] = 0;
+            delivered_.store(pendingSequence_[p], std::memory_order_release);
+        }
+    return healthy;
 }
 
 void PlayEngine::process(const AudioCycle& cycle) noexcept {
@@ -220,6 +287,7 @@ void PlayEngine::process(const AudioCycle& cycle) noexcept {
         bool healthy = true;
         for (PlayPlugin* plugin : chain_)
             healthy &= plugin->fault.load(std::memory_order_acquire) == 0;
+        healthy &= graph_ != nullptr;
         if (cycle.frames > static_cast<uint32_t>(maxFrames_)) {
             healthy = false;
             if (!reportedPeriod_) {
@@ -250,26 +318,7 @@ void PlayEngine::process(const AudioCycle& cycle) noexcept {
             midiDropped_.fetch_add(cycle.midiDropped, std::memory_order_relaxed);
             AudioCycle converted = cycle;
             converted.midiCount = count;
-
-            const float* const* signal = cycle.inputs;
-            uint32_t channels = cycle.inputCount;
-            int bank = 0;
-            ran = true;
-            for (size_t p = 0; p < chain_.size(); p++) {
-                float* const* output = bank_[bank].data();
-                if (!runPlugin(p, converted, signal, channels, output, deadline)) {
-                    ran = false;
-                    break;
-                }
-                signal = output;
-                channels = static_cast<uint32_t>(chain_[p]->audioOut.size());
-                bank ^= 1;
-            }
-            if (ran)
-                for (uint32_t o = 0; o < cycle.outputCount; o++) {
-                    const float* source = channels == 0 ? zeros_.data() : signal[std::min(o, channels - 1)];
-                    std::memcpy(cycle.outputs[o], source, sizeof(float) * cycle.frames);
-                }
+            ran = runGraph(converted, deadline);
         }
     }
     inside_.store(false, std::memory_order_seq_cst);

@@ -1,23 +1,30 @@
 #pragma once
 // The realtime half of `aap-host play`: an AudioProcessor that runs a chain of plugin instances
-// once per period, sequentially (plugin 1's outputs feed plugin 2's inputs, ...), inside the
-// backend's audio callback, with the period as its deadline.
+// once per period (plugin 1's outputs feed plugin 2's inputs, ...) as an aap::PluginGraph inside
+// the backend's audio callback, with the period as the graph cycle's one deadline: out of process,
+// the host wakes the first plugin, each wakes the next and the last wakes the host.
 //
 // Per period ([audio-thread], no allocation, lock or unbounded wait):
 //   1. commands from the control thread (an SPSC queue): preset changes are submitted as AAPXS
 //      requests (PresetsProxy::setPresetIndexAsync; their completions fire in a later process()
 //      on this thread), parameter changes are parameter-change SysEx8 UMPs for the next cycle;
 //   2. MIDI 1.0 events of the period become MIDI 2.0 channel-voice UMPs (midi1-to-ump.h) for the
-//      first plugin with a MIDI2 input, delivered at their frame offsets: that plugin's period is
-//      split at the event frames (at most kMaxSplits sub-cycles; later events join the last one),
-//      so each event starts a process() call exactly at its frame, as `render` does;
-//   3. each plugin's process() with what is left of the deadline as its timeout;
-//   4. statistics out: counters in atomics, each cycle's chain time in an SPSC queue.
-// A plugin that misses the deadline returns Xrun (the hosting layer silences its outputs for that
-// cycle and it stays active): an xrun, and the chain goes on. A plugin whose process() fails (its
-// process died or stopped answering: the instance is in Error) is reported through a notice; from
-// then on the outputs are silent until the control thread restarts it (suspend(), replace the
-// instance, resume()).
+//      first plugin with a MIDI2 input, delivered at their frame offsets: the period is split at
+//      the event frames (at most kMaxSplits graph cycles; later events join the last one), so each
+//      event starts a cycle exactly at its frame, as `render` does;
+//   3. PluginGraph::process() for each part, with what is left of the deadline as its timeout;
+//   4. statistics out: counters in atomics, each period's chain time in an SPSC queue.
+// A plugin that misses the deadline is an xrun of the graph (its outputs are silent for that
+// cycle, the plugins after it run on silence, it stays in the graph): an xrun, and the chain goes
+// on. A plugin the graph bypasses (its process died or stopped answering, or it missed the
+// deadline PluginGraphOptions::bypassAfterMisses times in a row) is reported through a notice;
+// from then on the outputs are silent until the control thread restarts it (suspend(), replace
+// the instance, resume()).
+//
+// The graph: built by the constructor over the plugins' HostedPlugins (which the caller keeps
+// owning), torn down by suspend() (which deactivates the plugins: the control thread may then
+// replace one) and built again by resume() (which activates them). ok() / error() say whether the
+// last build worked; while it did not, the outputs are silent.
 //
 // Threads: construction, post(), take*(), suspend()/resume() and the plugins' ownership are the
 // control thread's ([main-thread]); process() is the backend's [audio-thread].
@@ -28,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "aap/hosting/plugin-graph.h"
 #include "aap/hosting/plugin-host.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
 #include "audio-backend.h"
@@ -85,10 +93,11 @@ public:
     static constexpr int kPresetRecords = 32;      // preset requests in flight
     static constexpr int64_t kMinimumTimeoutNs = 50'000;
 
-    // `chain` must stay valid (and each plugin prepared for maxFrames and active) while resumed.
-    // deadlineNs 0: each cycle's deadline is the backend's (one period).
+    // `chain` must stay valid (each plugin prepared for maxFrames, active or inactive: the graph
+    // activates them) while resumed. deadlineNs 0: each cycle's deadline is the backend's (one
+    // period). sampleRate: the rate the plugins were prepared at (the graph checks it).
     PlayEngine(std::vector<PlayPlugin*> chain, int32_t maxFrames, uint32_t inputChannels, uint32_t outputChannels,
-               int64_t deadlineNs);
+               int64_t deadlineNs, int32_t sampleRate = 48000);
     ~PlayEngine() override;
 
     void process(const AudioCycle& cycle) noexcept override;
@@ -98,10 +107,17 @@ public:
     bool takeNotice(PlayNotice* notice) noexcept { return notices_.tryPop(*notice); }
     bool takeCycleTime(int64_t* ns) noexcept { return cycleTimes_.tryPop(*ns); }
 
-    // [main-thread] Stops the audio thread from touching the chain (it outputs silence) and
-    // returns once it is not inside the chain; resume() lets it back. Commands wait meanwhile.
+    // [main-thread] Stops the audio thread from touching the chain (it outputs silence), returns
+    // once it is not inside the chain, and takes the graph down (the plugins are inactive
+    // afterwards); resume() builds the graph again over the chain's current plugins, activates
+    // them and lets the audio thread back. Commands wait meanwhile.
     void suspend() noexcept;
     void resume() noexcept;
+    // [main-thread] Whether the last graph build worked, and why not.
+    bool ok() const noexcept { return graph_ != nullptr; }
+    const std::string& error() const noexcept { return error_; }
+    // [thread-safe] The graph's own count of futex wakes since it was last built (0 without one).
+    uint64_t graphWakes() const noexcept;
 
     // [thread-safe] Statistics.
     uint64_t cycles() const noexcept { return cycles_.load(std::memory_order_relaxed); }
@@ -130,22 +146,22 @@ private:
 
     void silence(const AudioCycle& cycle) noexcept;
     void applyCommands() noexcept;
-    // Runs plugin `p` over frames [0, frames): false when it failed (already reported).
-    bool runPlugin(size_t p, const AudioCycle& cycle, const float* const* signal, uint32_t signalChannels,
-                   float* const* output, int64_t deadlineNs) noexcept;
+    // Runs the graph over the period, split at the MIDI event frames: false when a plugin was
+    // bypassed (already reported).
+    bool runGraph(const AudioCycle& cycle, int64_t deadlineNs) noexcept;
     void notify(const PlayNotice& notice) noexcept;
+    void buildGraph() noexcept;
+    void teardownGraph() noexcept;
 
     std::vector<PlayPlugin*> chain_;
     int32_t maxFrames_;
+    int32_t sampleRate_;
     uint32_t inputChannels_, outputChannels_;
     int64_t deadlineNs_;
     int32_t midiTarget_ = -1;
-    uint32_t maxChannels_ = 0;
-    // Two banks of maxChannels_ x maxFrames_ samples between plugins, with pointer tables.
-    std::vector<float> scratch_[2];
-    std::vector<float*> bank_[2];
-    std::vector<float> zeros_;
-    std::vector<const float*> zeroChannels_;
+    std::unique_ptr<PluginGraph> graph_;
+    std::atomic<PluginGraph*> liveGraph_{nullptr};  // graph_ for the [thread-safe] readers
+    std::string error_;
     // Per plugin: UMPs waiting for the next cycle (parameter changes), and their sequences.
     std::vector<std::vector<PendingUmp>> pending_;
     std::vector<int> pendingCount_;
