@@ -42,7 +42,8 @@ TEST(GuiProtocol, EveryMessageRoundTrips) {
     for (size_t i = 0; i < sizeof token; i++)
         token[i] = static_cast<uint8_t>(i * 7 + 1);
     GuiMessage m;
-    ASSERT_EQ(decode(encodeGuiHello(5, token, sizeof token), GuiDirection::ClientToHost, &m), GuiDecodeError::Ok);
+    const auto helloBytes = encodeGuiHello(5, token, sizeof token);  // the views point into it
+    ASSERT_EQ(decode(helloBytes, GuiDirection::ClientToHost, &m), GuiDecodeError::Ok);
     EXPECT_EQ(m.header.type, GuiMessageType::Hello);
     EXPECT_EQ(m.header.sequence, 5u);
     EXPECT_EQ(m.protocolVersion, kGuiProtocolVersion);
