@@ -109,7 +109,7 @@ size_t GuiPath::drainInto(EventQueue& queue, int32_t frames, ParameterListener o
                                      : static_cast<double>(transport) / 4294967295.0;
                 record(r);
                 if (index >= 0) {
-                    publishParameter(id, r.value);
+                    publishAt(static_cast<size_t>(index), r.value);
                     if (onParameter != nullptr)
                         onParameter(context, id, r.value);
                 }
@@ -133,13 +133,18 @@ size_t GuiPath::drainInto(EventQueue& queue, int32_t frames, ParameterListener o
 
 void GuiPath::publishParameter(int32_t id, double value) noexcept {
     const int32_t index = indexOf(id);
-    if (index < 0)
-        return;
-    Slot& slot = values_[static_cast<size_t>(index)];
+    if (index >= 0)
+        publishAt(static_cast<size_t>(index), value);
+}
+
+void GuiPath::publishAt(size_t index, double value) noexcept {
+    Slot& slot = values_[index];
     if (slot.value.load(std::memory_order_relaxed) == value)
         return;
     slot.value.store(value, std::memory_order_relaxed);
-    slot.generation.fetch_add(1, std::memory_order_release);
+    // One writer (the audio thread; before the path is handed to it, the thread creating it):
+    // a plain increment, no read-modify-write.
+    slot.generation.store(slot.generation.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
 void GuiPath::publishMidiOutput(const void* buffer, size_t capacity) noexcept {
@@ -155,7 +160,7 @@ void GuiPath::publishMidiOutput(const void* buffer, size_t capacity) noexcept {
             if (aapxs_parameter_sysex8_read(ump.words, nullptr, nullptr, nullptr, nullptr, &id, &transport)) {
                 const int32_t index = indexOf(id);
                 if (index >= 0)
-                    publishParameter(id, fromTransport(parameters_[static_cast<size_t>(index)], transport));
+                    publishAt(static_cast<size_t>(index), fromTransport(parameters_[static_cast<size_t>(index)], transport));
                 continue;
             }
         }

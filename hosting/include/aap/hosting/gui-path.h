@@ -157,6 +157,7 @@ private:
         std::atomic<uint64_t> generation{0};
     };
     void record(const GuiAutomationRecord& record) noexcept;
+    void publishAt(size_t index, double value) noexcept;
 
     std::vector<GuiPathParameter> parameters_;
     std::vector<int32_t> levelPorts_;
