@@ -16,13 +16,17 @@
 // (../common/x11-editor-thread.h), where slider edits happen.
 
 #include <aap/android-audio-plugin.h>
+#include <aap/ext/gui-v5.h>
 #include <aap/ext/parameters.h>
 #include <aap/ext/state.h>
 #include <aap/helpers/plugin.hpp>
 #include <aapxs/midi2-buffer.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "../common/example-parameters.h"
@@ -46,13 +50,25 @@ const aap_examples::SliderSpec kSliders[] = {
     {"Width", 0.0, 2.0},
 };
 using Values = aap_examples::ParameterValues<kParameterCount>;
+// Below this the labels no longer fit.
+constexpr uint32_t kMinWidth = 120;
+constexpr uint32_t kMinHeight = 3 * 24 + 2 * aap_examples::X11SliderEditor::kMargin;
 
 class X11EditorGain : public aap::helpers::Plugin<X11EditorGain, aap::helpers::Parameters, aap::helpers::State> {
 public:
     static constexpr const char* kPluginId = "urn:aap-examples:x11-editor";
 
-    X11EditorGain() noexcept : values_(kParameters) {}
+    explicit X11EditorGain(AndroidAudioPluginHost* host) noexcept : host_(host), values_(kParameters) {
+        if (host_ != nullptr && host_->get_extension != nullptr)
+            hostGui_ = static_cast<aap_gui_v5_host_extension_t*>(host_->get_extension(host_, AAP_GUI_V5_EXTENSION_URI));
+    }
     ~X11EditorGain() { editor_.reset(); }
+
+    // The gui/v5 extension; the helper's get_extension asks here for URIs it does not cover.
+    void* extension(const char* uri) noexcept {
+        return std::strcmp(uri, AAP_GUI_V5_EXTENSION_URI) == 0 ? const_cast<aap_gui_v5_extension_t*>(&kGuiExtension)
+                                                                : nullptr;
+    }
 
     void prepare(int, aap_buffer_t*) {}
 
@@ -122,10 +138,127 @@ private:
         }
     }
 
-    // [editor thread] A slider moved: the same store a parameter change makes.
+    // [editor thread] A slider moved: the same store a parameter change makes. The trace line
+    // lets a test (and a curious user) see where the press arrived.
     static void onEdited(void* user, size_t index, double plain) {
-        static_cast<X11EditorGain*>(user)->values_.set(index, plain);
+        auto* self = static_cast<X11EditorGain*>(user);
+        self->values_.set(index, plain);
+        std::fprintf(stderr, "%s: editor: %s = %.6g\n", kPluginId, kSliders[index].name, self->values_.get(index));
     }
+
+    // [editor thread] The window manager closed the floating window (the editor hid itself): tell
+    // the host, which calls destroy when it is done.
+    static void onClosed(void* user) {
+        auto* self = static_cast<X11EditorGain*>(user);
+        if (self->hostGui_ != nullptr && self->hostGui_->closed != nullptr)
+            self->hostGui_->closed(self->hostGui_, self->host_, self->guiId_.load(), false);
+    }
+
+    // ---- gui/v5 (every function on the plugin service's GUI thread) ----
+    static X11EditorGain* self(AndroidAudioPlugin* plugin) noexcept { return of(plugin); }
+    bool knows(aap_gui_instance_id gui) const noexcept { return editor_ != nullptr && gui == guiId_.load(); }
+
+    int32_t guiCreate(int32_t api, bool floating) {
+        if (api != AAP_GUI_API_X11)
+            return AAP_GUI_ERROR_UNSUPPORTED_API;
+        if (editor_ != nullptr)
+            return AAP_GUI_ERROR_ALREADY_INSTANTIATED;
+        auto editor = std::make_unique<aap_examples::X11EditorThread>(kSliders, kParameterCount);
+        std::string error;
+        if (!editor->start(&error)) {
+            std::fprintf(stderr, "%s: gui create: %s\n", kPluginId, error.c_str());
+            return AAP_GUI_ERROR_NO_DETAILS;
+        }
+        editor_ = std::move(editor);
+        floating_ = floating;
+        width_ = aap_examples::X11SliderEditor::preferredWidth();
+        height_ = kParameterCount * aap_examples::X11SliderEditor::kRowHeight + 2 * aap_examples::X11SliderEditor::kMargin;
+        // A floating editor opens its window now; an embedded one when set_parent names the parent.
+        if (floating && !openWindow(0)) {
+            editor_.reset();
+            return AAP_GUI_ERROR_NO_DETAILS;
+        }
+        guiId_.store(nextGuiId_++);
+        return guiId_.load();
+    }
+
+    bool openWindow(uint64_t parent) {
+        std::string error;
+        const bool opened = editor_->run([&](aap_examples::X11SliderEditor& editor) {
+            editor.setCallbacks(&X11EditorGain::onEdited, &X11EditorGain::onClosed, this);
+            if (!editor.open(nullptr, parent, width_, height_, "Example X11 Editor Gain", &error))
+                return false;
+            for (size_t i = 0; i < kParameterCount; i++)
+                editor.setValue(i, values_.get(i));
+            return true;
+        });
+        if (!opened)
+            std::fprintf(stderr, "%s: gui: %s\n", kPluginId, error.c_str());
+        return opened;
+    }
+
+    void guiDestroy(aap_gui_instance_id gui) {
+        if (!knows(gui))
+            return;
+        editor_.reset();  // closes the window and joins the editor's thread
+        guiId_.store(-1);
+    }
+
+    int32_t guiSetSize(aap_gui_instance_id gui, uint32_t width, uint32_t height) {
+        if (!knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        if (width == 0 || height == 0 || width > 16384 || height > 16384)
+            return AAP_GUI_ERROR_INVALID_ARGUMENT;
+        width_ = static_cast<int>(width);
+        height_ = static_cast<int>(height);
+        editor_->run([&](aap_examples::X11SliderEditor& editor) { return editor.isOpen() ? editor.resize(width_, height_) : true; });
+        return AAP_GUI_RESULT_OK;
+    }
+
+    int32_t guiSetParent(aap_gui_instance_id gui, const aap_gui_window_t* window) {
+        if (!knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        if (floating_)
+            return AAP_GUI_ERROR_WRONG_STATE;
+        if (window->api != AAP_GUI_API_X11)
+            return AAP_GUI_ERROR_UNSUPPORTED_API;
+        if (window->handle == 0)
+            return AAP_GUI_ERROR_INVALID_ARGUMENT;
+        return openWindow(window->handle) ? AAP_GUI_RESULT_OK : AAP_GUI_ERROR_INVALID_ARGUMENT;
+    }
+
+    int32_t guiSetTransient(aap_gui_instance_id gui, const aap_gui_window_t* window) {
+        if (!knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        if (!floating_)
+            return AAP_GUI_ERROR_WRONG_STATE;
+        if (window->api != AAP_GUI_API_X11)
+            return AAP_GUI_ERROR_UNSUPPORTED_API;
+        const uint64_t owner = window->handle;
+        editor_->run([owner](aap_examples::X11SliderEditor& editor) {
+            editor.setTransientFor(owner);
+            return 0;
+        });
+        return AAP_GUI_RESULT_OK;
+    }
+
+    int32_t guiShowHide(aap_gui_instance_id gui, bool show) {
+        if (!knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        const bool open = editor_->run([show](aap_examples::X11SliderEditor& editor) {
+            if (!editor.isOpen())
+                return false;
+            if (show)
+                editor.show();
+            else
+                editor.hide();
+            return true;
+        });
+        // An embedded editor has no window before set_parent.
+        return open ? AAP_GUI_RESULT_OK : AAP_GUI_ERROR_WRONG_STATE;
+    }
+
+    static const aap_gui_v5_extension_t kGuiExtension;
 
     // Shows the current values in the editor (after state, and when it is created).
     void syncEditor() {
@@ -138,8 +271,73 @@ private:
         });
     }
 
+    AndroidAudioPluginHost* host_;
+    aap_gui_v5_host_extension_t* hostGui_ = nullptr;
     Values values_;
     std::unique_ptr<aap_examples::X11EditorThread> editor_;
+    std::atomic<aap_gui_instance_id> guiId_{-1};
+    aap_gui_instance_id nextGuiId_ = 1;  // ids are never reused within an instance
+    bool floating_ = false;
+    int width_ = 0;
+    int height_ = 0;
+};
+
+// One editor per instance, X11 only, embedded or floating, freely resizable down to a minimum.
+const aap_gui_v5_extension_t X11EditorGain::kGuiExtension = {
+    nullptr,
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin*, int32_t api, bool) { return api == AAP_GUI_API_X11; },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin*, int32_t* api, bool* floating) {
+        *api = AAP_GUI_API_X11;
+        *floating = false;
+        return true;
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, int32_t api, bool floating) {
+        return self(p)->guiCreate(api, floating);
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui) { self(p)->guiDestroy(gui); },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, double scale) {
+        if (!self(p)->knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        return scale > 0 && std::isfinite(scale) ? AAP_GUI_RESULT_OK : AAP_GUI_ERROR_INVALID_ARGUMENT;
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, uint32_t* width, uint32_t* height) {
+        if (!self(p)->knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        *width = static_cast<uint32_t>(self(p)->width_);
+        *height = static_cast<uint32_t>(self(p)->height_);
+        return AAP_GUI_RESULT_OK;
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, aap_gui_resize_hints_t* hints) {
+        if (!self(p)->knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        std::memset(hints, 0, sizeof(*hints));
+        hints->can_resize_horizontally = 1;
+        hints->can_resize_vertically = 1;
+        hints->min_width = kMinWidth;
+        hints->min_height = kMinHeight;
+        return AAP_GUI_RESULT_OK;
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, uint32_t* width, uint32_t* height) {
+        if (!self(p)->knows(gui))
+            return AAP_GUI_ERROR_UNKNOWN_GUI;
+        *width = std::max(*width, kMinWidth);
+        *height = std::max(*height, kMinHeight);
+        return AAP_GUI_RESULT_OK;
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, uint32_t width, uint32_t height) {
+        return self(p)->guiSetSize(gui, width, height);
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, const aap_gui_window_t* window) {
+        return self(p)->guiSetParent(gui, window);
+    },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui, const aap_gui_window_t* window) {
+        return self(p)->guiSetTransient(gui, window);
+    },
+    nullptr,  // suggest_title: the window has its own title
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui) { return self(p)->guiShowHide(gui, true); },
+    [](aap_gui_v5_extension_t*, AndroidAudioPlugin* p, aap_gui_instance_id gui) { return self(p)->guiShowHide(gui, false); },
+    nullptr,  // on_fd: the editor's X connection is watched by its own thread
+    nullptr,  // on_timer
 };
 
 } // namespace

@@ -14,5 +14,8 @@ int runBenchCommand(const std::vector<std::string>& arguments);
 int runValidateCommand(const std::vector<std::string>& arguments);
 int runDemoCommand(const std::vector<std::string>& arguments);
 int runPlayCommand(const std::vector<std::string>& arguments);
+int runGuiCommand(const std::vector<std::string>& arguments);
+// `gui --native`: the plugin's native GUI (gui/v5) in a window of aap-host (native-gui-command.cpp).
+int runNativeGuiCommand(const std::vector<std::string>& arguments);
 
 } // namespace aap::host_tool

@@ -29,6 +29,8 @@ const Command kCommands[] = {
     {"play", "play a chain of plugins live as a JACK client (MIDI in, audio in/out)", runPlayCommand},
     {"bench", "measure process() round trips, out of process beside in process", runBenchCommand},
     {"validate", "run a battery of checks on a plugin (PASS/WARN/FAIL per check)", runValidateCommand},
+    {"gui", "show a plugin's GUI (--native: its own X11 GUI, embedded in a window of aap-host or floating)",
+     runGuiCommand},
     {"demo", "render a generated song through the example instrument and effect", runDemoCommand},
 };
 

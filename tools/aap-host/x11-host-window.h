@@ -1,0 +1,58 @@
+#pragma once
+// The host window of `aap-host gui --native`: a plain Xlib top-level window into which a plugin's
+// native editor embeds itself by window id (or for which a floating editor stays transient).
+//
+// X11 is optional: without libX11 at build time (AAP_HOST_HAVE_X11 undefined), open() fails with
+// a message saying so and nothing else of this class is usable.
+//
+// Threads: one thread (the control thread of the command) uses a window and its connection.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace aap::host_tool {
+
+class X11HostWindow {
+public:
+    struct Event {
+        enum class Kind { None, Resized, CloseRequested } kind = Kind::None;
+        int width = 0;
+        int height = 0;
+    };
+
+    // True when this aap-host was built with X11.
+    static bool available() noexcept;
+
+    // Connects to $DISPLAY and creates an unmapped top-level window of width x height titled
+    // `title`. Null with *error on failure (no X11 in this build, no display, bad size).
+    static std::unique_ptr<X11HostWindow> open(int width, int height, const std::string& title, std::string* error);
+
+    ~X11HostWindow();
+    X11HostWindow(const X11HostWindow&) = delete;
+    X11HostWindow& operator=(const X11HostWindow&) = delete;
+
+    uint64_t id() const noexcept;   // the X11 window id the plugin's editor embeds into
+    int fd() const noexcept;        // the connection's file descriptor, for poll()
+    int width() const noexcept { return width_; }
+    int height() const noexcept { return height_; }
+
+    void show();
+    void hide();
+    // Resizes the window itself (the answer to an editor's request_resize).
+    void resize(int width, int height);
+    // The smallest size the user may resize the window to (0: no bound).
+    void setMinimumSize(int width, int height);
+    // The next event (Resized only when the size really changed), or Kind::None when none is
+    // queued. False when the connection to the X server is broken.
+    bool next(Event* event);
+
+private:
+    X11HostWindow() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    int width_ = 0;
+    int height_ = 0;
+};
+
+} // namespace aap::host_tool
