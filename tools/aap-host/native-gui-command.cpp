@@ -479,8 +479,10 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
     }
     plugin.describePorts();
     std::shared_ptr<GuiV5Proxy> gui = plugin.hosted->guiV5();
-    if (gui == nullptr) {
-        std::fprintf(stderr, "aap-host gui: %s has no native GUI (it does not offer the gui/v5 extension)\n",
+    const bool declared = std::any_of(plugin.information->extensions.begin(), plugin.information->extensions.end(),
+                                      [](const ExtensionInformation& e) { return e.uri == AAP_GUI_V5_EXTENSION_URI; });
+    if (gui == nullptr || !declared) {
+        std::fprintf(stderr, "aap-host gui: %s has no native GUI (its aap_metadata.xml lists no gui/v5 extension)\n",
                      plugin.information->uniqueId.c_str());
         return kExitRuntimeFailure;
     }

@@ -1,0 +1,238 @@
+// `aap-host gui --native` under a private Xvfb, against the x11-editor example (an X11 editor in
+// the plugin's process, examples/x11-editor): the editor's window is a child of aap-host's window,
+// a resize of the host window reaches the editor, an xdotool click (and drag) at a
+// window-relative point arrives at that point and changes the parameter the DSP reads (checked
+// in the plugin's saved state, which is those values), a floating editor is a top-level window
+// transient for aap-host's, and every run ends with no process left behind.
+
+#include <gtest/gtest.h>
+
+#include <sys/prctl.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "aap-host-test-support.h"
+#include "play-test-support.h"
+#include "x11-test-support.h"
+
+using aap::play_test::Child;
+using aap::play_test::livingChildren;
+using aap::play_test::slurp;
+using aap::play_test::waitForText;
+using aap::x11_test::Connection;
+using aap::x11_test::Xvfb;
+
+namespace {
+
+// The editor's layout (examples/common/x11-slider-editor.h): a 10-pixel margin, one row per
+// slider, the track spanning the width less the margins.
+constexpr int kMargin = 10;
+constexpr int kSliders = 3;
+double sliderValue(int x, int width, double minimum, double maximum) {
+    double normalized = static_cast<double>(x - kMargin) / (width - 2 * kMargin);
+    normalized = normalized < 0 ? 0 : (normalized > 1 ? 1 : normalized);
+    return minimum + (maximum - minimum) * normalized;
+}
+int rowMiddle(int row, int height) {
+    const int rowHeight = (height - 2 * kMargin) / kSliders;
+    return kMargin + row * rowHeight + rowHeight / 2;
+}
+
+// The plain value of parameter `id` in an example's state blob ("AAPS", version, tag, count,
+// then (u32 id, f64 value) entries), or NaN.
+double stateValue(const std::string& blob, uint32_t id) {
+    if (blob.size() < 16 || blob.compare(0, 4, "AAPS") != 0)
+        return std::nan("");
+    uint32_t count = 0;
+    std::memcpy(&count, blob.data() + 12, 4);
+    for (uint32_t e = 0; e < count && 16 + (e + 1) * 12 <= blob.size(); e++) {
+        uint32_t entryId = 0;
+        double value = 0;
+        std::memcpy(&entryId, blob.data() + 16 + e * 12, 4);
+        std::memcpy(&value, blob.data() + 16 + e * 12 + 4, 8);
+        if (entryId == id)
+            return value;
+    }
+    return std::nan("");
+}
+
+class NativeGuiTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!aap::x11_test::onPath("Xvfb") || !aap::x11_test::onPath("xdotool"))
+            GTEST_SKIP() << "Xvfb and xdotool are needed (apt-get install xvfb xdotool; .ci/run installs them)";
+        // Orphaned plugin services become ours, so livingChildren() sees every descendant.
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        std::string error;
+        ASSERT_TRUE(xvfb_.start(&error)) << error;
+        // For xdotool (and anything else the test runs directly).
+        ::setenv("DISPLAY", xvfb_.display().c_str(), 1);
+        directory_ = ::testing::TempDir() + "native-gui-" + std::to_string(::getpid()) + "-" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        ::mkdir(directory_.c_str(), 0755);
+    }
+    void TearDown() override {
+        host_.kill(SIGKILL);
+        // Plugin services of a run that failed half-way.
+        for (pid_t pid : livingChildren())
+            if (pid != xvfb_.pid()) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, nullptr, 0);
+            }
+        xvfb_.stop();
+    }
+
+    // Starts aap-host gui --native on the x11-editor example; waits for its host window.
+    void startGui(std::vector<std::string> extra) {
+        std::vector<std::string> arguments = {AAP_HOST_EXECUTABLE, "gui", "--native", "--quiet",
+                                              "--plugin-path", AAP_X11_EDITOR_BUNDLE_DIR, "urn:aap-examples:x11-editor",
+                                              "--state-out", directory_ + "/state.bin"};
+        arguments.insert(arguments.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(host_.spawn(arguments, {"DISPLAY=" + xvfb_.display()}, out(), err()));
+        ASSERT_TRUE(waitForText(out(), "host window: 0x", 20000)) << slurp(err());
+        const std::string text = slurp(out());
+        hostWindow_ = static_cast<Window>(std::stoull(text.substr(text.find("host window: 0x") + 15), nullptr, 16));
+    }
+
+    // The embedded editor: the host window's only child.
+    Window editorWindow(Connection& x) {
+        std::vector<Window> children;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while ((children = x.children(hostWindow_)).empty() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return children.size() == 1 ? children[0] : 0;
+    }
+
+    // `quit` on stdin; the exit code. Afterwards no plugin service may be left.
+    int quit() {
+        const std::vector<pid_t> services = livingChildren(host_.pid());
+        host_.write("quit\n");
+        const int code = host_.wait(20000);
+        for (pid_t service : services)
+            EXPECT_NE(::kill(service, 0) == 0 && ::waitpid(service, nullptr, WNOHANG) == 0, true)
+                << "plugin service " << service << " outlived aap-host";
+        return code;
+    }
+
+    std::string out() const { return directory_ + "/out.txt"; }
+    std::string err() const { return directory_ + "/err.txt"; }
+    std::string state() const { return slurp(directory_ + "/state.bin"); }
+
+    Xvfb xvfb_;
+    Child host_;
+    std::string directory_;
+    Window hostWindow_ = 0;
+};
+
+TEST_F(NativeGuiTest, EditorIsAChildOfTheHostWindowAndFollowsItsSize) {
+    startGui({"--width", "400", "--height", "160"});
+    Connection x(xvfb_.display());
+    ASSERT_TRUE(x.ok());
+    const Window editor = editorWindow(x);
+    ASSERT_NE(editor, 0u) << "the host window has no (or more than one) child: " << slurp(err());
+    int width = 0, height = 0;
+    bool viewable = false;
+    ASSERT_TRUE(x.geometry(editor, &width, &height, &viewable));
+    EXPECT_EQ(width, 400);
+    EXPECT_EQ(height, 160);
+    EXPECT_TRUE(viewable) << "the editor is not shown";
+
+    // The user resizes the host window: the editor gets the new size through set_size.
+    ASSERT_EQ(aap::x11_test::runQuietly({"xdotool", "windowsize", std::to_string(hostWindow_), "520", "230"}), 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline && x.geometry(editor, &width, &height) &&
+           !(width == 520 && height == 230))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(width, 520);
+    EXPECT_EQ(height, 230);
+    EXPECT_NE(slurp(err()).find("editor resized to 520x230"), std::string::npos) << slurp(err());
+
+    EXPECT_EQ(quit(), 0) << slurp(err());
+    EXPECT_NE(slurp(out()).find("stopped: quit"), std::string::npos) << slurp(out());
+}
+
+TEST_F(NativeGuiTest, ClickAndDragInTheEditorChangeTheParametersTheDspReads) {
+    const int width = 400, height = 160;
+    startGui({"--width", std::to_string(width), "--height", std::to_string(height)});
+    Connection x(xvfb_.display());
+    ASSERT_TRUE(x.ok());
+    const Window editor = editorWindow(x);
+    ASSERT_NE(editor, 0u) << slurp(err());
+    const std::string id = std::to_string(editor);
+
+    // A click in the Balance row (1) at x = 130.
+    const int clickX = 130;
+    ASSERT_EQ(aap::x11_test::runQuietly({"xdotool", "mousemove", "--window", id, std::to_string(clickX),
+                                         std::to_string(rowMiddle(1, height)), "click", "1"}),
+              0);
+    ASSERT_TRUE(waitForText(err(), "editor: Balance = ", 10000)) << slurp(err());
+    // A drag in the Width row (2): pressed at x = 30, released at x = 300.
+    const int dragEnd = 300;
+    ASSERT_EQ(aap::x11_test::runQuietly({"xdotool", "mousemove", "--window", id, "30",
+                                         std::to_string(rowMiddle(2, height)), "mousedown", "1", "mousemove",
+                                         "--window", id, std::to_string(dragEnd),
+                                         std::to_string(rowMiddle(2, height) + 3), "mouseup", "1"}),
+              0);
+    ASSERT_TRUE(waitForText(err(), "editor: Width = ", 10000)) << slurp(err());
+    // Let the last motion event arrive before the state is taken.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    ASSERT_EQ(quit(), 0) << slurp(err());
+    const std::string blob = state();
+    // The state extension saves the atomics process() reads: these are the DSP's values.
+    EXPECT_NEAR(stateValue(blob, 1), sliderValue(clickX, width, -1.0, 1.0), 1e-9);
+    EXPECT_NEAR(stateValue(blob, 2), sliderValue(dragEnd, width, 0.0, 2.0), 1e-9);
+    EXPECT_NEAR(stateValue(blob, 0), 0.0, 1e-12) << "the Gain row was not touched";
+}
+
+TEST_F(NativeGuiTest, FloatingEditorIsATopLevelWindowTransientForTheHost) {
+    startGui({"--floating"});
+    Connection x(xvfb_.display());
+    ASSERT_TRUE(x.ok());
+    EXPECT_TRUE(x.children(hostWindow_).empty()) << "a floating editor must not be embedded";
+    std::vector<Window> transients;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((transients = x.transientsFor(hostWindow_)).empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_EQ(transients.size(), 1u);
+    int width = 0, height = 0;
+    bool viewable = false;
+    ASSERT_TRUE(x.geometry(transients[0], &width, &height, &viewable));
+    EXPECT_TRUE(viewable);
+    EXPECT_EQ(width, 360);  // the editor's preferred size
+    EXPECT_EQ(quit(), 0) << slurp(err());
+    EXPECT_TRUE(x.transientsFor(hostWindow_).empty()) << "the floating window outlived the GUI";
+}
+
+TEST_F(NativeGuiTest, ErrorsAreClear) {
+    using aap::host_tool_test::runCapturing;
+    const std::string outPath = directory_ + "/e.out", errPath = directory_ + "/e.err";
+    // A plugin without gui/v5.
+    aap::host_tool_test::HostRun run =
+        runCapturing(AAP_HOST_EXECUTABLE,
+                     {"gui", "--native", "--quiet", "--plugin-path", AAP_EXAMPLES_PLUGIN_DIR, "urn:aap-examples:delay-effect"},
+                     outPath, errPath);
+    EXPECT_EQ(run.exitCode, 1);
+    EXPECT_NE(run.err.find("has no native GUI"), std::string::npos) << run.err;
+    // Usage errors.
+    run = runCapturing(AAP_HOST_EXECUTABLE, {"gui", "--native", "--width", "0", "x11-editor"}, outPath, errPath);
+    EXPECT_EQ(run.exitCode, 2);
+    EXPECT_NE(run.err.find("bad --width"), std::string::npos) << run.err;
+    run = runCapturing(AAP_HOST_EXECUTABLE, {"gui", "--native"}, outPath, errPath);
+    EXPECT_EQ(run.exitCode, 2);
+    run = runCapturing(AAP_HOST_EXECUTABLE, {"gui", "--native", "--backend", "alsa", "x11-editor"}, outPath, errPath);
+    EXPECT_EQ(run.exitCode, 2);
+    EXPECT_TRUE(livingChildren().size() <= 1u);  // only Xvfb
+}
+
+TEST_F(NativeGuiTest, NoDisplayIsAClearError) {
+    std::vector<std::string> arguments = {AAP_HOST_EXECUTABLE, "gui", "--native", "--quiet", "--plugin-path",
+                                          AAP_X11_EDITOR_BUNDLE_DIR, "urn:aap-examples:x11-editor"};
+    // A display number nobody serves.
+    ASSERT_TRUE(host_.spawn(arguments, {"DISPLAY=:65000"}, out(), err()));
+    EXPECT_EQ(host_.wait(20000), 1);
+    EXPECT_NE(slurp(err()).find("cannot open"), std::string::npos) << slurp(err());
+}
+
+} // namespace
