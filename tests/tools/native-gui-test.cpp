@@ -235,4 +235,59 @@ TEST_F(NativeGuiTest, NoDisplayIsAClearError) {
     EXPECT_NE(slurp(err()).find("cannot open"), std::string::npos) << slurp(err());
 }
 
+// ---- aap-host validate --gui ----
+
+aap::host_tool_test::HostRun validateGui(const std::string& directory, const std::string& pluginPath,
+                                         const std::string& plugin) {
+    return aap::host_tool_test::runCapturing(AAP_HOST_EXECUTABLE,
+                                             {"validate", "--gui", "--quiet", "--plugin-path", pluginPath, plugin},
+                                             directory + "/validate.out", directory + "/validate.err");
+}
+
+TEST_F(NativeGuiTest, ValidateGuiPassesTheX11EditorEmbeddedAndFloating) {
+    const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_X11_EDITOR_BUNDLE_DIR, "urn:aap-examples:x11-editor");
+    EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
+    for (const char* line : {"PASS gui api: X11 embedded and floating", "PASS gui embedded create",
+                             "PASS gui embedded set-parent: the GUI's window is a child of the host window",
+                             "PASS gui embedded show: viewable", "PASS gui embedded set-size", "PASS gui embedded hide",
+                             "PASS gui embedded destroy: window gone", "PASS gui floating show: viewable",
+                             "PASS gui floating destroy", "PASS gui deadlines"})
+        EXPECT_NE(run.out.find(line), std::string::npos) << line << "\n" << run.out;
+    EXPECT_EQ(run.out.find("FAIL"), std::string::npos) << run.out;
+    EXPECT_EQ(run.out.find("WARN gui"), std::string::npos) << run.out;
+}
+
+TEST_F(NativeGuiTest, ValidateGuiFailsAGuiThatShowsNoWindow) {
+    const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_GUI_TEST_BUNDLE_DIR, "urn:aap-gui-test:no-window");
+    EXPECT_EQ(run.exitCode, 6) << run.out << run.err;
+    EXPECT_NE(run.out.find("PASS gui embedded create"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("FAIL gui embedded set-parent: set_parent answered OK but the host window has 0 child "
+                           "windows (expected 1)"),
+              std::string::npos)
+        << run.out;
+}
+
+TEST_F(NativeGuiTest, ValidateGuiFailsAnAnswerOverItsDeadline) {
+    const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_GUI_TEST_BUNDLE_DIR, "urn:aap-gui-test:slow-answer");
+    EXPECT_EQ(run.exitCode, 6) << run.out << run.err;
+    EXPECT_NE(run.out.find("FAIL gui embedded set-parent: set_parent answered after "), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("over its deadline of 500.0 ms"), std::string::npos) << run.out;
+    EXPECT_EQ(run.out.find("PASS gui deadlines"), std::string::npos) << run.out;
+}
+
+TEST_F(NativeGuiTest, ValidateGuiWarnsForAPluginWithoutANativeGui) {
+    const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_EXAMPLES_PLUGIN_DIR, "urn:aap-examples:c-tremolo");
+    EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
+    EXPECT_NE(run.out.find("WARN gui: no native GUI"), std::string::npos) << run.out;
+}
+
+TEST_F(NativeGuiTest, ValidateGuiWithoutADisplayIsAClearError) {
+    ::setenv("DISPLAY", ":65000", 1);
+    const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_X11_EDITOR_BUNDLE_DIR, "urn:aap-examples:x11-editor");
+    ::setenv("DISPLAY", xvfb_.display().c_str(), 1);
+    EXPECT_EQ(run.exitCode, 1) << run.out << run.err;
+    EXPECT_NE(run.err.find("--gui: cannot open the X display ':65000'"), std::string::npos) << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
 } // namespace

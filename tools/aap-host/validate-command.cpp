@@ -31,6 +31,7 @@
 #include "aap/hosting/hosted-plugin.h"
 #include "midi1-to-ump.h"
 #include "plugin-resolution.h"
+#include "validate-gui.h"
 
 namespace aap::host_tool {
 namespace {
@@ -97,6 +98,8 @@ public:
         : plugin_(plugin), metadataWarnings_(std::move(metadataWarnings)), host_(host), printLines_(printLines) {}
 
     void run();
+    // A check run outside the battery (validate --gui's GUI checks).
+    void add(Verdict verdict, const std::string& name, const std::string& detail) { report(verdict, name, detail); }
     const std::vector<CheckLine>& lines() const noexcept { return lines_; }
     bool stopped() const noexcept { return stopped_; }
     bool anyFailed() const {
@@ -733,6 +736,8 @@ int runValidateCommand(const std::vector<std::string>& arguments) {
     std::vector<OptionSpec> specs = pluginOptions();
     specs.push_back({"json", nullptr, "print the results as one JSON document instead of lines"});
     specs.push_back(sandboxOption());
+    specs.push_back({"gui", nullptr,
+                     "also check the plugin's native GUI (gui/v5) lifecycle against an X11 window (needs $DISPLAY)"});
     specs.push_back({"help", nullptr, "show this help"});
     ParsedArguments parsed;
     std::string error;
@@ -756,9 +761,20 @@ int runValidateCommand(const std::vector<std::string>& arguments) {
     const PluginInformation* plugin = resolvePlugin(catalog, parsed.positional()[0]);
     if (plugin == nullptr)
         return kExitPluginNotFound;
+    if (parsed.has("gui") && !guiChecksAvailable(&error)) {
+        std::fprintf(stderr, "aap-host validate: --gui: %s\n", error.c_str());
+        return kExitRuntimeFailure;
+    }
     PluginHost host{catalog, hostOptionsFrom(parsed)};
     Validator validator{*plugin, metadataWarningsOf(catalog, *plugin), host, !parsed.has("json")};
     validator.run();
+    if (parsed.has("gui") && !validator.stopped())
+        runGuiChecks(catalog, hostOptionsFrom(parsed), *plugin,
+                     [&validator](GuiVerdict verdict, const std::string& check, const std::string& detail) {
+                         validator.add(verdict == GuiVerdict::Pass ? Verdict::Pass
+                                                                   : verdict == GuiVerdict::Warn ? Verdict::Warn : Verdict::Fail,
+                                       check, detail);
+                     });
     if (parsed.has("json"))
         std::printf("%s\n", toJson(*plugin, validator).c_str());
     if (std::fflush(stdout) != 0)

@@ -16,9 +16,11 @@ namespace aap::host_tool {
 
 namespace {
 // The plugin's editor lives in another process and may destroy its window (or die) at any time;
-// an X error caused by that (BadWindow, BadDrawable) is reported and ignored instead of Xlib's
-// default handler ending aap-host.
+// an X error caused by that is ignored (BadWindow silently, others with a line on stderr) instead
+// of Xlib's default handler ending aap-host.
 int onXError(Display* display, XErrorEvent* event) {
+    if (event->error_code == BadWindow)  // a window of the plugin that is gone: expected
+        return 0;
     char text[128] = {};
     XGetErrorText(display, event->error_code, text, sizeof(text));
     std::fprintf(stderr, "aap-host gui: X error ignored: %s (request %d)\n", text, event->request_code);
@@ -107,6 +109,49 @@ void X11HostWindow::setMinimumSize(int width, int height) {
     XFlush(impl_->display);
 }
 
+std::vector<uint64_t> X11HostWindow::children() {
+    std::vector<uint64_t> result;
+    Window root = 0, parent = 0;
+    Window* list = nullptr;
+    unsigned int count = 0;
+    XSync(impl_->display, False);
+    if (XQueryTree(impl_->display, impl_->window, &root, &parent, &list, &count) != 0) {
+        result.assign(list, list + count);
+        if (list != nullptr)
+            XFree(list);
+    }
+    return result;
+}
+
+std::vector<uint64_t> X11HostWindow::transients() {
+    std::vector<uint64_t> result;
+    Window root = 0, parent = 0;
+    Window* list = nullptr;
+    unsigned int count = 0;
+    XSync(impl_->display, False);
+    if (XQueryTree(impl_->display, DefaultRootWindow(impl_->display), &root, &parent, &list, &count) == 0)
+        return result;
+    for (unsigned int i = 0; i < count; i++) {
+        Window owner = 0;
+        if (XGetTransientForHint(impl_->display, list[i], &owner) != 0 && owner == impl_->window)
+            result.push_back(list[i]);
+    }
+    if (list != nullptr)
+        XFree(list);
+    return result;
+}
+
+bool X11HostWindow::state(uint64_t window, int* width, int* height, bool* viewable) {
+    XWindowAttributes attributes{};
+    XSync(impl_->display, False);
+    if (XGetWindowAttributes(impl_->display, static_cast<Window>(window), &attributes) == 0)
+        return false;
+    *width = attributes.width;
+    *height = attributes.height;
+    *viewable = attributes.map_state == IsViewable;
+    return true;
+}
+
 bool X11HostWindow::next(Event* event) {
     *event = Event{};
     while (XPending(impl_->display) > 0) {
@@ -148,6 +193,9 @@ void X11HostWindow::show() {}
 void X11HostWindow::hide() {}
 void X11HostWindow::resize(int, int) {}
 void X11HostWindow::setMinimumSize(int, int) {}
+std::vector<uint64_t> X11HostWindow::children() { return {}; }
+std::vector<uint64_t> X11HostWindow::transients() { return {}; }
+bool X11HostWindow::state(uint64_t, int*, int*, bool*) { return false; }
 bool X11HostWindow::next(Event* event) {
     *event = Event{};
     return false;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace aap::host_tool {
 
@@ -43,6 +44,15 @@ public:
     void resize(int width, int height);
     // The smallest size the user may resize the window to (0: no bound).
     void setMinimumSize(int width, int height);
+    // ---- Queries of the window tree (what validate --gui checks the plugin's GUI against) ----
+    // The ids of this window's child windows.
+    std::vector<uint64_t> children();
+    // The top-level windows that are transient for this one (floating GUIs).
+    std::vector<uint64_t> transients();
+    // Size and whether `window` is viewable (mapped, and its ancestors too); false when it does
+    // not exist (any more).
+    bool state(uint64_t window, int* width, int* height, bool* viewable);
+
     // The next event (Resized only when the size really changed), or Kind::None when none is
     // queued. False when the connection to the X server is broken.
     bool next(Event* event);
