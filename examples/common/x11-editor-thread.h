@@ -102,8 +102,11 @@ private:
                 if (stopping_)
                     return;
             }
-            if (editor_.isOpen() && !editor_.dispatch())
+            if (editor_.isOpen() && !editor_.dispatch()) {
+                // The X server went away: the window is gone with it.
                 editor_.close();
+                editor_.connectionLost();
+            }
         }
     }
 

@@ -41,8 +41,9 @@ public:
 
     // A slider moved by the user: index and the new plain value. Called from dispatch().
     using EditCallback = void (*)(void* user, size_t index, double plain);
-    // The window was closed by the window manager (floating windows only). Called from dispatch().
-    using ClosedCallback = void (*)(void* user);
+    // The window is gone: closed by the window manager (floating windows only; lost false), or
+    // the connection to the X server broke (lost true). Called from dispatch() or connectionLost().
+    using ClosedCallback = void (*)(void* user, bool lost);
 
     X11SliderEditor(const SliderSpec* specs, size_t count) : specs_(specs, specs + count), values_(count, 0.0) {
         for (size_t i = 0; i < count; i++)
@@ -77,6 +78,13 @@ public:
                      "'";
             return false;
         }
+        // Losing the X server must not end the plugin's process (and its audio): Xlib's default
+        // is exit(1). The process-wide I/O error handler returns instead of exiting, and this
+        // connection's exit handler only marks it broken (libX11 >= 1.7); other connections keep
+        // Xlib's default exit handler.
+        broken_ = false;
+        XSetIOErrorHandler([](Display*) { return 0; });
+        XSetIOErrorExitHandler(display_, &X11SliderEditor::onConnectionLost, this);
         const int screen = DefaultScreen(display_);
         Window parentWindow = parent != 0 ? static_cast<Window>(parent) : RootWindow(display_, screen);
         if (parent != 0 && !windowExists(parentWindow)) {
@@ -154,26 +162,34 @@ public:
     void close() {
         if (display_ == nullptr)
             return;
-        if (gc_ != nullptr)
+        if (gc_ != nullptr && !broken_)
             XFreeGC(display_, gc_);
         gc_ = nullptr;
-        if (window_ != 0)
+        if (window_ != 0 && !broken_)
             XDestroyWindow(display_, window_);
         window_ = 0;
         XCloseDisplay(display_);
         display_ = nullptr;
     }
 
+    // True once the connection to the X server broke (the server died or went away).
+    bool broken() const noexcept { return broken_; }
+    // Reports a broken connection through the closed callback (lost = true).
+    void connectionLost() {
+        if (closed_ != nullptr)
+            closed_(user_, true);
+    }
+
     // Handles every queued event. Returns false when the connection to the X server broke.
     bool dispatch() {
-        if (display_ == nullptr)
+        if (display_ == nullptr || broken_)
             return false;
-        while (XPending(display_) > 0) {
+        while (!broken_ && XPending(display_) > 0) {
             XEvent event;
             XNextEvent(display_, &event);
             handle(event);
         }
-        return true;
+        return !broken_;
     }
 
     // The slider a point in row coordinates falls into, or -1. (Public for the tests' arithmetic.)
@@ -202,6 +218,7 @@ private:
         XSetErrorHandler(previous);
         return ok != 0 && !badWindow_;
     }
+    static void onConnectionLost(Display*, void* user) { static_cast<X11SliderEditor*>(user)->broken_ = true; }
     static int onError(Display*, XErrorEvent* event) {
         if (event->error_code == BadWindow)
             badWindow_ = true;
@@ -240,7 +257,7 @@ private:
             if (!embedded_ && static_cast<Atom>(event.xclient.data.l[0]) == deleteWindow_) {
                 hide();
                 if (closed_ != nullptr)
-                    closed_(user_);
+                    closed_(user_, false);
             }
             break;
         default: break;
@@ -297,6 +314,7 @@ private:
     GC gc_ = nullptr;
     Atom deleteWindow_ = 0;
     bool embedded_ = false;
+    bool broken_ = false;
     int width_ = 0;
     int height_ = 0;
     int dragRow_ = -1;

@@ -146,12 +146,16 @@ private:
         std::fprintf(stderr, "%s: editor: %s = %.6g\n", kPluginId, kSliders[index].name, self->values_.get(index));
     }
 
-    // [editor thread] The window manager closed the floating window (the editor hid itself): tell
-    // the host, which calls destroy when it is done.
-    static void onClosed(void* user) {
+    // [editor thread] The window manager closed the floating window (the editor hid itself; the
+    // host calls destroy when it is done), or the X connection broke (the window is gone: the
+    // host must not expect it back). Either way the host hears it through closed().
+    static void onClosed(void* user, bool lost) {
         auto* self = static_cast<X11EditorGain*>(user);
+        const aap_gui_instance_id gui = self->guiId_.load();
+        if (lost)
+            self->guiId_.store(-1);  // the id is dead: later calls answer AAP_GUI_ERROR_UNKNOWN_GUI
         if (self->hostGui_ != nullptr && self->hostGui_->closed != nullptr)
-            self->hostGui_->closed(self->hostGui_, self->host_, self->guiId_.load(), false);
+            self->hostGui_->closed(self->hostGui_, self->host_, gui, lost);
     }
 
     // ---- gui/v5 (every function on the plugin service's GUI thread) ----
@@ -161,8 +165,9 @@ private:
     int32_t guiCreate(int32_t api, bool floating) {
         if (api != AAP_GUI_API_X11)
             return AAP_GUI_ERROR_UNSUPPORTED_API;
-        if (editor_ != nullptr)
+        if (editor_ != nullptr && guiId_.load() >= 0)
             return AAP_GUI_ERROR_ALREADY_INSTANTIATED;
+        editor_.reset();  // the editor of a lost GUI
         auto editor = std::make_unique<aap_examples::X11EditorThread>(kSliders, kParameterCount);
         std::string error;
         if (!editor->start(&error)) {

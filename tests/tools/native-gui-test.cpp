@@ -205,6 +205,30 @@ TEST_F(NativeGuiTest, FloatingEditorIsATopLevelWindowTransientForTheHost) {
     EXPECT_TRUE(x.transientsFor(hostWindow_).empty()) << "the floating window outlived the GUI";
 }
 
+// The X server dies under a shown editor: neither aap-host nor the plugin's process may die with
+// it (Xlib's default is exit(1)); aap-host ends the command through its normal path.
+TEST_F(NativeGuiTest, LosingTheXServerEndsTheCommandCleanly) {
+    startGui({});
+    {
+        Connection x(xvfb_.display());  // closed before the server goes: Xlib would exit(1) here too
+        ASSERT_NE(editorWindow(x), 0u) << slurp(err());
+    }
+    const std::vector<pid_t> services = livingChildren(host_.pid());
+    ASSERT_EQ(services.size(), 1u);
+    xvfb_.stop();
+    EXPECT_EQ(host_.wait(20000), 1) << slurp(err());
+    // Whichever notices first: aap-host's own connection, or the editor's, which reports its GUI
+    // lost (closed with was_destroyed) to the host.
+    const std::string output = slurp(out());
+    EXPECT_TRUE(output.find("stopped: the X server went away") != std::string::npos ||
+                output.find("stopped: the GUI was lost") != std::string::npos)
+        << output;
+    // The plugin's process survived the X server until aap-host closed it: no fault was seen.
+    EXPECT_EQ(slurp(err()).find("the plugin failed"), std::string::npos) << slurp(err());
+    EXPECT_EQ(slurp(err()).find("offline"), std::string::npos) << slurp(err());
+    EXPECT_TRUE(::kill(services[0], 0) != 0 || ::waitpid(services[0], nullptr, WNOHANG) == services[0]);
+}
+
 TEST_F(NativeGuiTest, ErrorsAreClear) {
     using aap::host_tool_test::runCapturing;
     const std::string outPath = directory_ + "/e.out", errPath = directory_ + "/e.err";

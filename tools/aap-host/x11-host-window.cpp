@@ -32,7 +32,12 @@ struct X11HostWindow::Impl {
     Display* display = nullptr;
     Window window = 0;
     Atom deleteWindow = 0;
+    bool broken = false;  // the connection to the X server broke
 };
+
+// Losing the X server ends the command through next() returning false, with the plugin closed
+// properly, instead of Xlib's default exit(1) (libX11 >= 1.7).
+void onConnectionLost(Display*, void* user) { static_cast<X11HostWindow::Impl*>(user)->broken = true; }
 
 bool X11HostWindow::available() noexcept { return true; }
 
@@ -54,6 +59,8 @@ std::unique_ptr<X11HostWindow> X11HostWindow::open(int width, int height, const 
     result->impl_ = std::make_unique<Impl>();
     Impl& impl = *result->impl_;
     impl.display = display;
+    XSetIOErrorHandler([](Display*) { return 0; });  // returns: the exit handler below decides
+    XSetIOErrorExitHandler(display, &onConnectionLost, &impl);
     const int screen = DefaultScreen(display);
     XSetWindowAttributes attributes{};
     attributes.background_pixel = BlackPixel(display, screen);
@@ -72,7 +79,8 @@ std::unique_ptr<X11HostWindow> X11HostWindow::open(int width, int height, const 
 
 X11HostWindow::~X11HostWindow() {
     if (impl_ && impl_->display != nullptr) {
-        XDestroyWindow(impl_->display, impl_->window);
+        if (!impl_->broken)
+            XDestroyWindow(impl_->display, impl_->window);
         XCloseDisplay(impl_->display);
     }
 }
@@ -154,7 +162,7 @@ bool X11HostWindow::state(uint64_t window, int* width, int* height, bool* viewab
 
 bool X11HostWindow::next(Event* event) {
     *event = Event{};
-    while (XPending(impl_->display) > 0) {
+    while (!impl_->broken && XPending(impl_->display) > 0) {
         XEvent x;
         XNextEvent(impl_->display, &x);
         if (x.type == ConfigureNotify && x.xconfigure.window == impl_->window &&
@@ -171,7 +179,7 @@ bool X11HostWindow::next(Event* event) {
             return true;
         }
     }
-    return true;
+    return !impl_->broken;
 }
 
 #else  // !AAP_HOST_HAVE_X11

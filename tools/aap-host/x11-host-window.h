@@ -57,9 +57,10 @@ public:
     // queued. False when the connection to the X server is broken.
     bool next(Event* event);
 
+    struct Impl;  // the Xlib state (x11-host-window.cpp)
+
 private:
     X11HostWindow() = default;
-    struct Impl;
     std::unique_ptr<Impl> impl_;
     int width_ = 0;
     int height_ = 0;
