@@ -229,8 +229,13 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
     // the audio runs first.
     std::vector<PlayPlugin*> chain{&plugin_};
     PlayEngine engine(chain, backend_.periodFrames(), static_cast<uint32_t>(plugin_.audioIn.size()),
-                      static_cast<uint32_t>(plugin_.audioOut.size()), 0);
+                      static_cast<uint32_t>(plugin_.audioOut.size()), 0, backend_.sampleRate());
     std::string error;
+    if (!engine.ok()) {
+        std::fprintf(stderr, "aap-host gui: cannot build the plugin graph: %s\n", engine.error().c_str());
+        gui_.destroy(id_);
+        return kExitRuntimeFailure;
+    }
     if (!backend_.start(&engine, &error)) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         return kExitAudioUnavailable;
