@@ -106,6 +106,13 @@ public:
         return HostingStatus::Ok;
     }
 
+    bool redirectInputBuffer(int32_t index, void* buffer) noexcept override {
+        if (!plugin_ || index < 0 || static_cast<size_t>(index) >= buffers_.size())
+            return false;
+        plugin_->setBuffer(index, buffer != nullptr ? buffer : buffers_[static_cast<size_t>(index)].data());
+        return true;
+    }
+
     void* portBuffer(int32_t index) noexcept override {
         if (index < 0 || static_cast<size_t>(index) >= buffers_.size())
             return nullptr;

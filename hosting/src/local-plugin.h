@@ -55,6 +55,11 @@ public:
     void deactivate();
     // [audio-thread]
     void process(int32_t frames, int64_t timeoutNs) noexcept;
+    // [audio-thread] The plugin reads port `index` from `buffer` from now on (a graph's zero copy).
+    void setBuffer(int32_t index, void* buffer) noexcept {
+        if (index >= 0 && static_cast<size_t>(index) < buffers_.size())
+            buffers_[static_cast<size_t>(index)] = buffer;
+    }
     // [main-thread] The plugin's extension for `uri`, or null.
     void* pluginExtension(const char* uri);
     AndroidAudioPlugin* plugin() const noexcept { return plugin_; }

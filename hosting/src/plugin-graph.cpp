@@ -6,7 +6,12 @@
 #include <mutex>
 #include <set>
 
+#include <unistd.h>
+
+#include "aap/hosting/control-protocol.h"
+#include "aap/hosting/shared-memory.h"
 #include "futex.h"
+#include "graph-activation.h"
 #include "graph-mix.h"
 
 namespace aap {
@@ -19,6 +24,8 @@ std::set<const HostedPlugin*>& members() {
     static std::set<const HostedPlugin*> set;
     return set;
 }
+
+std::atomic<uint64_t> g_nextGraph{1};
 
 void say(std::string* error, const std::string& text) {
     if (error != nullptr)
@@ -65,28 +72,57 @@ struct PluginGraph::Node {
 
 // Everything process() needs, built by activate(): no allocation afterwards.
 struct PluginGraph::Runtime {
+    struct Source {
+        GraphPort from;
+        uint32_t producer = wire::kGraphHost;  // node index, or the host input
+        const void* address = nullptr;         // host-side address of the producer's buffer
+        size_t capacity = 0;
+    };
     struct Input {
         int32_t port = 0;
         bool midi = false;
-        std::vector<GraphPort> sources;  // producers (node, port) or host input channels
+        bool zeroCopy = false;
+        std::vector<Source> sources;
         std::vector<const void*> pointers;  // scratch for the mix, one per source
         std::vector<size_t> capacities;
     };
+    struct Relay {  // a host-run node's output, copied for out-of-process consumers
+        int32_t port = 0;
+        SharedMemory memory;
+    };
     struct NodeRun {
         int32_t node = 0;
-        std::vector<Input> inputs;
-        bool ranThisCycle = false;
-        std::vector<uint8_t> scratch;  // MIDI2 merge
+        bool remote = false;
+        bool skip = false;
+        bool ran = false;
+        bool attached = false;
+        std::vector<Input> inputs;      // host-run nodes: mixed by the host
+        std::vector<Relay> relays;
+        std::vector<int32_t> predecessors;  // distinct
+        bool sink = false;
+        bool source = false;  // this cycle: no predecessor runs
+        std::vector<uint8_t> scratch;   // MIDI2 merge
     };
-    std::vector<NodeRun> order;                 // topological
-    std::vector<int32_t> position;              // node -> index in order
-    std::vector<std::vector<float>> hostIn;     // options.frames floats each
+    std::vector<NodeRun> runs;                  // by node index
+    std::vector<int32_t> order;                 // topological
+    SharedMemory block;
+    wire::GraphHeader* header = nullptr;
+    wire::GraphNode* nodes = nullptr;
+    std::vector<SharedMemory> hostIn;           // options.frames floats each, shared with the services
     std::vector<std::vector<float>> hostOut;
     std::vector<std::vector<GraphPort>> hostOutSources;
     std::vector<const void*> mixScratch;
+    std::vector<float> silence;
+    uint32_t cycle = 0;
     std::atomic<uint64_t> cycles{0};
     std::atomic<uint64_t> wakesLast{0};
     std::atomic<uint64_t> wakesTotal{0};
+    std::atomic<uint64_t> futexWakesLast{0};
+    std::atomic<uint64_t> futexWakesTotal{0};
+
+    bool finished(uint32_t producer, uint32_t c) const noexcept {
+        return producer == wire::kGraphHost || __atomic_load_n(&nodes[producer].finished_cycle, __ATOMIC_ACQUIRE) == c;
+    }
 };
 
 PluginGraph::PluginGraph(PluginGraphOptions options) : options_(std::move(options)) {
@@ -318,58 +354,196 @@ GraphStatus PluginGraph::activate(std::string* error) {
         }
     }
     auto runtime = std::make_unique<Runtime>();
+    Runtime& rt = *runtime;
+    const size_t count = nodes_.size();
     // Topological order (Kahn): the edges never form a cycle (connect refused those).
-    std::vector<int32_t> indegree(nodes_.size(), 0);
-    for (const Edge& edge : edges_)
-        if (!edge.from.isHost() && !edge.to.isHost())
+    std::vector<int32_t> indegree(count, 0);
+    rt.runs.resize(count);
+    for (size_t i = 0; i < count; i++) {
+        rt.runs[i].node = static_cast<int32_t>(i);
+        TransportInstance* transport = nodes_[i]->plugin->instance().transportInstance();
+        rt.runs[i].remote = transport != nullptr && transport->supportsGraphMode();
+    }
+    for (const Edge& edge : edges_) {
+        if (edge.from.isHost() || edge.to.isHost())
+            continue;
+        std::vector<int32_t>& predecessors = rt.runs[static_cast<size_t>(edge.to.node)].predecessors;
+        if (std::find(predecessors.begin(), predecessors.end(), edge.from.node) == predecessors.end()) {
+            predecessors.push_back(edge.from.node);
             indegree[static_cast<size_t>(edge.to.node)]++;
+        }
+    }
     std::vector<int32_t> ready;
-    for (size_t i = 0; i < nodes_.size(); i++)
+    for (size_t i = 0; i < count; i++)
         if (indegree[i] == 0)
             ready.push_back(static_cast<int32_t>(i));
-    runtime->position.assign(nodes_.size(), -1);
     while (!ready.empty()) {
         const int32_t node = ready.front();
         ready.erase(ready.begin());
-        runtime->position[static_cast<size_t>(node)] = static_cast<int32_t>(runtime->order.size());
-        Runtime::NodeRun run;
-        run.node = node;
-        runtime->order.push_back(std::move(run));
-        for (const Edge& edge : edges_)
-            if (edge.from.node == node && !edge.to.isHost() && --indegree[static_cast<size_t>(edge.to.node)] == 0)
-                ready.push_back(edge.to.node);
+        rt.order.push_back(node);
+        for (size_t j = 0; j < count; j++) {
+            const std::vector<int32_t>& predecessors = rt.runs[j].predecessors;
+            if (std::find(predecessors.begin(), predecessors.end(), node) != predecessors.end() && --indegree[j] == 0)
+                ready.push_back(static_cast<int32_t>(j));
+        }
     }
-    for (Runtime::NodeRun& run : runtime->order) {
-        const Node& node = *nodes_[static_cast<size_t>(run.node)];
+    // Host audio channels: the inputs in shared memory, so services read them where they are.
+    for (int32_t channel = 0; channel < options_.hostInputs; channel++) {
+        SharedMemory memory;
+        if (SharedMemory::create(static_cast<size_t>(options_.frames) * sizeof(float), "aap-graph-host-input", &memory) !=
+            HostingStatus::Ok) {
+            say(error, "could not create the host input buffers");
+            return GraphStatus::ResourceFailed;
+        }
+        rt.hostIn.push_back(std::move(memory));
+    }
+    rt.hostOut.assign(static_cast<size_t>(options_.hostOutputs), std::vector<float>(static_cast<size_t>(options_.frames)));
+    rt.hostOutSources.resize(static_cast<size_t>(options_.hostOutputs));
+    rt.mixScratch.resize(static_cast<size_t>(kMaxEdgesPerPort));
+    rt.silence.assign(static_cast<size_t>(options_.frames), 0.0f);
+    if (SharedMemory::create(wire::kGraphBlockSize, "aap-graph-activation", &rt.block) != HostingStatus::Ok) {
+        say(error, "could not create the activation block");
+        return GraphStatus::ResourceFailed;
+    }
+    rt.header = static_cast<wire::GraphHeader*>(rt.block.data());
+    rt.nodes = reinterpret_cast<wire::GraphNode*>(static_cast<uint8_t*>(rt.block.data()) + sizeof(wire::GraphHeader));
+    rt.header->magic = wire::kGraphBlockMagic;
+    rt.header->layout_version = wire::kControlProtocolVersion;
+    rt.header->node_count = static_cast<uint32_t>(count);
+    rt.header->graph_id = (static_cast<uint64_t>(::getpid()) << 32) ^ g_nextGraph.fetch_add(1);
+    for (const Edge& edge : edges_)
+        if (edge.to.isHost())
+            rt.hostOutSources[static_cast<size_t>(edge.to.port)].push_back(edge.from);
+
+    // Per node: successors (distinct nodes, plus the host for a sink), inputs and their sources.
+    for (size_t i = 0; i < count; i++) {
+        Runtime::NodeRun& run = rt.runs[i];
+        wire::GraphNode& block = rt.nodes[i];
+        PluginInstance& instance = nodes_[i]->plugin->instance();
+        block.required = static_cast<uint32_t>(run.predecessors.size());
+        block.flags = run.remote ? 0u : wire::kGraphNodeHostRun;
+        bool toHost = false;
+        std::vector<int32_t> successors;
         for (const Edge& edge : edges_) {
-            if (edge.to.node != run.node || edge.to.isHost())
+            if (edge.from.node != static_cast<int32_t>(i) || edge.from.isHost())
+                continue;
+            if (edge.to.isHost())
+                toHost = true;
+            else if (std::find(successors.begin(), successors.end(), edge.to.node) == successors.end())
+                successors.push_back(edge.to.node);
+        }
+        // Every node counts down the host's counter, not only the sinks: a node whose successors
+        // are all skipped in some cycle must still end that cycle. The last one to finish (a
+        // sink, normally) wakes the host.
+        (void)toHost;
+        run.sink = true;
+        block.successor_count = 0;
+        for (int32_t next : successors)
+            block.successors[block.successor_count++] = static_cast<uint32_t>(next);
+        block.successors[block.successor_count++] = wire::kGraphHost;
+        for (const Edge& edge : edges_) {
+            if (edge.to.node != static_cast<int32_t>(i) || edge.to.isHost())
                 continue;
             auto it = std::find_if(run.inputs.begin(), run.inputs.end(),
                                    [&](const Runtime::Input& in) { return in.port == edge.to.port; });
             if (it == run.inputs.end()) {
                 Runtime::Input input;
                 input.port = edge.to.port;
-                input.midi = node.types[static_cast<size_t>(edge.to.port)] == PortContentType::Midi2;
+                input.midi = nodes_[i]->types[static_cast<size_t>(edge.to.port)] == PortContentType::Midi2;
                 run.inputs.push_back(std::move(input));
                 it = run.inputs.end() - 1;
             }
-            it->sources.push_back(edge.from);
+            Runtime::Source source;
+            source.from = edge.from;
+            if (edge.from.isHost()) {
+                source.address = rt.hostIn[static_cast<size_t>(edge.from.port)].data();
+                source.capacity = rt.hostIn[static_cast<size_t>(edge.from.port)].size();
+            } else {
+                source.producer = static_cast<uint32_t>(edge.from.node);
+                PluginInstance& producer = nodes_[static_cast<size_t>(edge.from.node)]->plugin->instance();
+                source.address = producer.transportInstance()->portBuffer(edge.from.port);
+                source.capacity = producer.sharedBufferSize(edge.from.port);
+            }
+            it->sources.push_back(source);
         }
         for (Runtime::Input& input : run.inputs) {
+            // One audio producer whose buffer covers the port: read in place.
+            input.zeroCopy = !input.midi && input.sources.size() == 1 &&
+                             input.sources[0].capacity >= instance.sharedBufferSize(input.port);
             input.pointers.resize(input.sources.size());
             input.capacities.resize(input.sources.size());
             if (input.midi)
-                run.scratch.resize(std::max(run.scratch.size(),
-                                            static_cast<size_t>(node.plugin->instance().portBufferSize(input.port)) + 64));
+                run.scratch.resize(std::max(run.scratch.size(), static_cast<size_t>(instance.sharedBufferSize(input.port)) + 64));
         }
     }
-    runtime->hostIn.assign(static_cast<size_t>(options_.hostInputs), std::vector<float>(static_cast<size_t>(options_.frames)));
-    runtime->hostOut.assign(static_cast<size_t>(options_.hostOutputs), std::vector<float>(static_cast<size_t>(options_.frames)));
-    runtime->hostOutSources.resize(static_cast<size_t>(options_.hostOutputs));
-    for (const Edge& edge : edges_)
-        if (edge.to.isHost())
-            runtime->hostOutSources[static_cast<size_t>(edge.to.port)].push_back(edge.from);
-    runtime->mixScratch.resize(static_cast<size_t>(kMaxEdgesPerPort));
+    // Relays: an output of a host-run node that an out-of-process node reads.
+    for (const Edge& edge : edges_) {
+        if (edge.from.isHost() || edge.to.isHost() || rt.runs[static_cast<size_t>(edge.from.node)].remote ||
+            !rt.runs[static_cast<size_t>(edge.to.node)].remote)
+            continue;
+        Runtime::NodeRun& producer = rt.runs[static_cast<size_t>(edge.from.node)];
+        if (std::any_of(producer.relays.begin(), producer.relays.end(),
+                        [&](const Runtime::Relay& relay) { return relay.port == edge.from.port; }))
+            continue;
+        Runtime::Relay relay;
+        relay.port = edge.from.port;
+        const uint32_t size = nodes_[static_cast<size_t>(edge.from.node)]->plugin->instance().sharedBufferSize(edge.from.port);
+        if (SharedMemory::create(size, "aap-graph-relay", &relay.memory) != HostingStatus::Ok) {
+            say(error, "could not create a relay buffer");
+            return GraphStatus::ResourceFailed;
+        }
+        producer.relays.push_back(std::move(relay));
+    }
+    // Hand each out-of-process node its part of the block (kOpGraphAttach).
+    auto detachAll = [&rt, this]() {
+        for (Runtime::NodeRun& run : rt.runs)
+            if (run.attached) {
+                nodes_[static_cast<size_t>(run.node)]->plugin->instance().transportInstance()->detachGraph();
+                run.attached = false;
+            }
+    };
+    for (size_t i = 0; i < count; i++) {
+        Runtime::NodeRun& run = rt.runs[i];
+        if (!run.remote)
+            continue;
+        GraphAttachment attachment;
+        attachment.blockFd = rt.block.fd();
+        attachment.graphId = rt.header->graph_id;
+        attachment.node = static_cast<uint32_t>(i);
+        for (const Runtime::Input& input : run.inputs) {
+            GraphAttachment::Input entry;
+            entry.port = input.port;
+            entry.zeroCopy = input.zeroCopy;
+            for (const Runtime::Source& source : input.sources) {
+                GraphAttachment::Source wired;
+                wired.producer = source.producer;
+                if (source.from.isHost()) {
+                    wired.fd = rt.hostIn[static_cast<size_t>(source.from.port)].fd();
+                    wired.size = static_cast<uint32_t>(rt.hostIn[static_cast<size_t>(source.from.port)].size());
+                } else if (rt.runs[source.producer].remote) {
+                    TransportInstance* producer = nodes_[source.producer]->plugin->instance().transportInstance();
+                    wired.fd = producer->portBufferFd(source.from.port);
+                    wired.size = static_cast<uint32_t>(source.capacity);
+                } else {
+                    for (const Runtime::Relay& relay : rt.runs[source.producer].relays)
+                        if (relay.port == source.from.port) {
+                            wired.fd = relay.memory.fd();
+                            wired.size = static_cast<uint32_t>(relay.memory.size());
+                        }
+                }
+                entry.sources.push_back(wired);
+            }
+            attachment.inputs.push_back(std::move(entry));
+        }
+        const HostingStatus status = nodes_[i]->plugin->instance().transportInstance()->attachGraph(attachment);
+        if (status != HostingStatus::Ok) {
+            say(error, "node " + std::to_string(i) + " (" + nodes_[i]->plugin->pluginId() + "): graph attach: " +
+                           hostingStatusMessage(status));
+            detachAll();
+            return GraphStatus::NodeFailed;
+        }
+        run.attached = true;
+    }
 
     for (size_t i = 0; i < nodes_.size(); i++) {
         Node& node = *nodes_[i];
@@ -379,6 +553,7 @@ GraphStatus PluginGraph::activate(std::string* error) {
                            hostingStatusMessage(status));
             for (size_t j = 0; j < i; j++)
                 nodes_[j]->plugin->deactivate();
+            detachAll();
             return GraphStatus::NodeFailed;
         }
         node.bypassed.store(false);
@@ -396,6 +571,17 @@ GraphStatus PluginGraph::deactivate() {
     for (auto& node : nodes_)
         if (node->plugin->instance().state() == InstanceState::Active)
             node->plugin->deactivate();
+    for (Runtime::NodeRun& run : runtime_->runs) {
+        TransportInstance* transport = nodes_[static_cast<size_t>(run.node)]->plugin->instance().transportInstance();
+        // An in-process node read its zero-copy inputs from other buffers: give it its own back.
+        if (!run.remote && transport != nullptr)
+            for (const Runtime::Input& input : run.inputs)
+                if (input.zeroCopy)
+                    transport->redirectInputBuffer(input.port, nullptr);
+        if (run.attached && transport != nullptr)
+            transport->detachGraph();
+        run.attached = false;
+    }
     active_ = false;
     return GraphStatus::Ok;
 }
@@ -403,7 +589,7 @@ GraphStatus PluginGraph::deactivate() {
 float* PluginGraph::hostInput(int32_t channel) noexcept {
     if (!active_ || channel < 0 || channel >= options_.hostInputs)
         return nullptr;
-    return runtime_->hostIn[static_cast<size_t>(channel)].data();
+    return static_cast<float*>(runtime_->hostIn[static_cast<size_t>(channel)].data());
 }
 
 const float* PluginGraph::hostOutput(int32_t channel) noexcept {
@@ -427,6 +613,9 @@ const void* PluginGraph::outputBuffer(int32_t node, int32_t port) const noexcept
 const void* PluginGraph::inputBuffer(int32_t node, int32_t port) const noexcept {
     if (!active_ || node < 0 || node >= nodeCount())
         return nullptr;
+    for (const Runtime::Input& input : runtime_->runs[static_cast<size_t>(node)].inputs)
+        if (input.port == port && input.zeroCopy)
+            return input.sources[0].address;
     TransportInstance* transport = nodes_[static_cast<size_t>(node)]->plugin->instance().transportInstance();
     return transport != nullptr ? transport->portBuffer(port) : nullptr;
 }
@@ -442,7 +631,8 @@ GraphNodeStatus PluginGraph::nodeStatus(int32_t node) const noexcept {
     status.xruns = n.xruns.load(std::memory_order_relaxed);
     status.consecutiveMisses = n.consecutiveMisses.load(std::memory_order_relaxed);
     status.servicePid = n.plugin->instance().servicePid();
-    status.outOfProcess = status.servicePid != 0;
+    TransportInstance* transport = n.plugin->instance().transportInstance();
+    status.outOfProcess = transport != nullptr && transport->supportsGraphMode();
     status.signalledNs = n.signalledNs.load(std::memory_order_relaxed);
     status.awakeNs = n.awakeNs.load(std::memory_order_relaxed);
     status.finishedNs = n.finishedNs.load(std::memory_order_relaxed);
@@ -452,6 +642,67 @@ GraphNodeStatus PluginGraph::nodeStatus(int32_t node) const noexcept {
 uint64_t PluginGraph::cycles() const noexcept { return runtime_ ? runtime_->cycles.load() : 0; }
 uint64_t PluginGraph::wakesLastCycle() const noexcept { return runtime_ ? runtime_->wakesLast.load() : 0; }
 uint64_t PluginGraph::totalWakes() const noexcept { return runtime_ ? runtime_->wakesTotal.load() : 0; }
+uint64_t PluginGraph::futexWakesLastCycle() const noexcept { return runtime_ ? runtime_->futexWakesLast.load() : 0; }
+uint64_t PluginGraph::totalFutexWakes() const noexcept { return runtime_ ? runtime_->futexWakesTotal.load() : 0; }
+
+void PluginGraph::bypass(int32_t node, HostingStatus reason) noexcept {
+    Node& n = *nodes_[static_cast<size_t>(node)];
+    n.bypassReason.store(static_cast<int32_t>(reason), std::memory_order_relaxed);
+    n.bypassed.store(true, std::memory_order_release);
+}
+
+void PluginGraph::miss(int32_t node, bool own) noexcept {
+    Node& n = *nodes_[static_cast<size_t>(node)];
+    n.xruns.fetch_add(1, std::memory_order_relaxed);
+    __atomic_fetch_add(&runtime_->nodes[node].xruns, 1, __ATOMIC_RELAXED);
+    if (!own)
+        return;  // it did not start because a predecessor was late: not its miss
+    const uint32_t misses = n.consecutiveMisses.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (misses >= static_cast<uint32_t>(options_.bypassAfterMisses))
+        bypass(node, HostingStatus::Xrun);
+}
+
+void PluginGraph::runOnHost(int32_t index, uint32_t cycle, int32_t frames, int64_t deadline) noexcept {
+    Runtime& rt = *runtime_;
+    Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+    wire::GraphNode& block = rt.nodes[index];
+    PluginInstance& instance = nodes_[static_cast<size_t>(index)]->plugin->instance();
+    TransportInstance* transport = instance.transportInstance();
+    int64_t now = monotonicNanoseconds();
+    __atomic_store_n(&block.awake_ns, now, __ATOMIC_RELAXED);
+    __atomic_store_n(&block.started_cycle, cycle, __ATOMIC_RELEASE);
+    for (Runtime::Input& input : run.inputs) {
+        for (size_t s = 0; s < input.sources.size(); s++) {
+            input.pointers[s] = rt.finished(input.sources[s].producer, cycle) ? input.sources[s].address : nullptr;
+            input.capacities[s] = input.sources[s].capacity;
+        }
+        void* own = transport->portBuffer(input.port);
+        if (input.zeroCopy) {
+            void* source = input.pointers[0] != nullptr ? const_cast<void*>(input.pointers[0]) : rt.silence.data();
+            if (!transport->redirectInputBuffer(input.port, source))
+                graphmix::sumAudio(static_cast<float*>(own), reinterpret_cast<const float* const*>(input.pointers.data()), 1,
+                                   frames);
+        } else if (input.midi) {
+            graphmix::mergeMidi2(static_cast<uint8_t*>(own), instance.sharedBufferSize(input.port),
+                                 reinterpret_cast<const uint8_t* const*>(input.pointers.data()), input.capacities.data(),
+                                 input.sources.size(), run.scratch.data());
+        } else {
+            graphmix::sumAudio(static_cast<float*>(own), reinterpret_cast<const float* const*>(input.pointers.data()),
+                               input.sources.size(), frames);
+        }
+    }
+    const HostingStatus status = transport->process(frames, deadline > now ? deadline - now : 1);
+    for (Runtime::Relay& relay : run.relays)
+        std::memcpy(relay.memory.data(), transport->portBuffer(relay.port), relay.memory.size());
+    now = monotonicNanoseconds();
+    __atomic_store_n(&block.status, static_cast<int32_t>(status), __ATOMIC_RELAXED);
+    __atomic_store_n(&block.finished_ns, now, __ATOMIC_RELAXED);
+    __atomic_store_n(&block.finished_cycle, cycle, __ATOMIC_RELEASE);
+    uint32_t ready[wire::kMaxGraphSuccessors];
+    uint32_t readyCount = 0;
+    graphact::signalSuccessors(rt.header, rt.nodes, rt.header->node_count, static_cast<uint32_t>(index), cycle, now,
+                               false, [](uint32_t) { return false; }, ready, &readyCount);
+}
 
 GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
     if (!active_)
@@ -459,79 +710,166 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
     if (frames <= 0 || frames > options_.frames || timeoutNs <= 0)
         return GraphStatus::InvalidArgument;
     Runtime& rt = *runtime_;
+    wire::GraphHeader* header = rt.header;
     const int64_t start = monotonicNanoseconds();
     const int64_t deadline = start + timeoutNs;
+    const uint32_t cycle = ++rt.cycle;
+    const uint64_t wakesBefore = __atomic_load_n(&header->wakes, __ATOMIC_RELAXED);
+    const uint64_t futexWakesBefore = __atomic_load_n(&header->futex_wakes, __ATOMIC_RELAXED);
     bool anyMiss = false;
-    // A producer's output counts only when it ran in time this cycle; otherwise it is silence.
-    auto outputOf = [&](GraphPort source, size_t* capacity) -> const void* {
-        if (source.isHost()) {
-            *capacity = static_cast<size_t>(options_.frames) * sizeof(float);
-            return rt.hostIn[static_cast<size_t>(source.port)].data();
-        }
-        if (!rt.order[static_cast<size_t>(rt.position[static_cast<size_t>(source.node)])].ranThisCycle)
-            return nullptr;
-        PluginInstance& producer = nodes_[static_cast<size_t>(source.node)]->plugin->instance();
-        *capacity = producer.portBufferSize(source.port);
-        return producer.transportInstance()->portBuffer(source.port);
-    };
-    for (Runtime::NodeRun& run : rt.order) {
-        run.ranThisCycle = false;
-        Node& node = *nodes_[static_cast<size_t>(run.node)];
+
+    // 1. Which nodes run: not bypassed, alive, not still busy with a late cycle.
+    for (int32_t index : rt.order) {
+        Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+        Node& node = *nodes_[static_cast<size_t>(index)];
+        HostedPlugin& plugin = *node.plugin;
+        run.skip = true;
+        run.ran = false;
         if (node.bypassed.load(std::memory_order_relaxed))
             continue;
-        HostedPlugin& plugin = *node.plugin;
-        PluginInstance& instance = plugin.instance();
-        if (instance.state() != InstanceState::Active) {
-            node.bypassReason.store(static_cast<int32_t>(HostingStatus::Offline), std::memory_order_relaxed);
-            node.bypassed.store(true, std::memory_order_release);
+        TransportInstance* transport = plugin.instance().transportInstance();
+        if (plugin.instance().state() != InstanceState::Active || transport == nullptr || !transport->isAlive()) {
+            // A dead node is bypassed at once (its pending requests fail now, the instance is in Error).
+            plugin.endGraphCycle(HostingStatus::Offline, false);
+            bypass(index, HostingStatus::Offline);
             anyMiss = true;
             continue;
         }
-        HostingStatus status = plugin.beginGraphCycle(frames);
-        TransportInstance* transport = instance.transportInstance();
-        if (status == HostingStatus::Ok) {
-            for (Runtime::Input& input : run.inputs) {
-                void* target = transport->portBuffer(input.port);
-                for (size_t s = 0; s < input.sources.size(); s++)
-                    input.pointers[s] = outputOf(input.sources[s], &input.capacities[s]);
-                if (input.midi)
-                    graphmix::mergeMidi2(static_cast<uint8_t*>(target), instance.portBufferSize(input.port) ,
-                                         reinterpret_cast<const uint8_t* const*>(input.pointers.data()),
-                                         input.capacities.data(), input.sources.size(), run.scratch.data());
-                else
-                    graphmix::sumAudio(static_cast<float*>(target),
-                                       reinterpret_cast<const float* const*>(input.pointers.data()),
-                                       input.sources.size(), frames);
+        if (run.remote) {
+            const wire::GraphNode& block = rt.nodes[index];
+            const uint32_t started = __atomic_load_n(&block.started_cycle, __ATOMIC_ACQUIRE);
+            const uint32_t finished = __atomic_load_n(&block.finished_cycle, __ATOMIC_ACQUIRE);
+            const uint32_t activation = __atomic_load_n(&block.activation, __ATOMIC_ACQUIRE);
+            if (started != finished || static_cast<int32_t>(activation - finished) > 0) {
+                // Still busy with a late cycle: skipped, another xrun.
+                plugin.endGraphCycle(HostingStatus::Xrun, false);
+                miss(index, true);
+                anyMiss = true;
+                continue;
             }
-            const int64_t now = monotonicNanoseconds();
-            node.signalledNs.store(now, std::memory_order_relaxed);
-            node.awakeNs.store(now, std::memory_order_relaxed);
-            status = now >= deadline ? HostingStatus::Xrun : transport->process(frames, deadline - now);
-            node.finishedNs.store(monotonicNanoseconds(), std::memory_order_relaxed);
-            status = plugin.endGraphCycle(status, status != HostingStatus::Xrun || now < deadline);
         }
-        if (status == HostingStatus::Ok) {
-            run.ranThisCycle = true;
+        const HostingStatus status = plugin.beginGraphCycle(frames);
+        if (status != HostingStatus::Ok) {
+            bypass(index, status);
+            anyMiss = true;
+            continue;
+        }
+        run.skip = false;
+    }
+    // 2. Counters for this cycle (nobody of an older cycle can change them: their tag differs).
+    __atomic_store_n(&header->frames, frames, __ATOMIC_RELAXED);
+    __atomic_store_n(&header->deadline_ns, deadline, __ATOMIC_RELAXED);
+    __atomic_store_n(&header->cycle, cycle, __ATOMIC_RELEASE);
+    uint32_t sinks = 0;
+    for (Runtime::NodeRun& run : rt.runs) {
+        wire::GraphNode& block = rt.nodes[run.node];
+        if (run.skip) {
+            __atomic_store_n(&block.pending, graphact::tag(cycle) | wire::kPendingClosed, __ATOMIC_RELEASE);
+            continue;
+        }
+        uint32_t required = 0;
+        for (int32_t predecessor : run.predecessors)
+            required += rt.runs[static_cast<size_t>(predecessor)].skip ? 0u : 1u;
+        __atomic_store_n(&block.pending, graphact::tag(cycle) | required, __ATOMIC_RELEASE);
+        run.source = required == 0;
+        sinks += run.sink ? 1u : 0u;
+    }
+    __atomic_store_n(&header->host_pending, graphact::tag(cycle) | sinks, __ATOMIC_SEQ_CST);
+    // 3. Wake the sources (out of process); host-run sources run in the loop below.
+    for (int32_t index : rt.order) {
+        Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+        // Decided before the first wake: once a source runs, its successors' counters move.
+        if (run.skip || !run.remote || !run.source)
+            continue;
+        __atomic_store_n(&rt.nodes[index].signalled_ns, monotonicNanoseconds(), __ATOMIC_RELAXED);
+        graphact::wakeNode(header, &rt.nodes[index], cycle);
+    }
+    // 4. Run host-run nodes as they become ready; sleep on host_word otherwise, never past the deadline.
+    for (;;) {
+        const uint32_t seen = loadSeqCst(&header->host_word);
+        bool progress = false;
+        for (int32_t index : rt.order) {
+            Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+            if (run.skip || run.remote || run.ran)
+                continue;
+            const uint32_t pending = __atomic_load_n(&rt.nodes[index].pending, __ATOMIC_ACQUIRE);
+            if (!graphact::released(pending, cycle))
+                continue;
+            if (monotonicNanoseconds() >= deadline)
+                break;
+            if ((pending & wire::kPendingReleasedByService) != 0)
+                graphact::countWake(header);  // a service woke the host for this node
+            run.ran = true;
+            runOnHost(index, cycle, frames, deadline);
+            progress = true;
+        }
+        const uint32_t hostPending = __atomic_load_n(&header->host_pending, __ATOMIC_ACQUIRE);
+        if (graphact::released(hostPending, cycle)) {
+            if ((hostPending & wire::kPendingReleasedByService) != 0)
+                graphact::countWake(header);  // the last sink, in a service, woke the host
+            break;  // every sink finished
+        }
+        if (progress)
+            continue;
+        const int64_t now = monotonicNanoseconds();
+        if (now >= deadline)
+            break;
+        storeSeqCst(&header->host_waiting, 1);
+        if (loadSeqCst(&header->host_word) == seen)
+            futex::wait(&header->host_word, seen, deadline - now);
+        storeSeqCst(&header->host_waiting, 0);
+    }
+    // 5. Close the cycle: whatever did not finish is an xrun; a late node finishing later changes nothing.
+    graphact::close(&header->host_pending, cycle);
+    for (int32_t index : rt.order) {
+        Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+        if (run.skip)
+            continue;
+        Node& node = *nodes_[static_cast<size_t>(index)];
+        wire::GraphNode& block = rt.nodes[index];
+        const bool released = !graphact::close(&block.pending, cycle);
+        node.signalledNs.store(__atomic_load_n(&block.signalled_ns, __ATOMIC_RELAXED), std::memory_order_relaxed);
+        node.awakeNs.store(__atomic_load_n(&block.awake_ns, __ATOMIC_RELAXED), std::memory_order_relaxed);
+        node.finishedNs.store(__atomic_load_n(&block.finished_ns, __ATOMIC_RELAXED), std::memory_order_relaxed);
+        if (rt.finished(static_cast<uint32_t>(index), cycle)) {
+            const HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block.status, __ATOMIC_RELAXED));
+            const HostingStatus result = node.plugin->endGraphCycle(status, true);
+            if (result != HostingStatus::Ok) {
+                bypass(index, result);
+                anyMiss = true;
+                continue;
+            }
             node.cycles.fetch_add(1, std::memory_order_relaxed);
             node.consecutiveMisses.store(0, std::memory_order_relaxed);
             continue;
         }
         anyMiss = true;
-        node.xruns.fetch_add(1, std::memory_order_relaxed);
-        const uint32_t misses = node.consecutiveMisses.fetch_add(1, std::memory_order_relaxed) + 1;
-        if (status != HostingStatus::Xrun || misses >= static_cast<uint32_t>(options_.bypassAfterMisses)) {
-            node.bypassReason.store(static_cast<int32_t>(status), std::memory_order_relaxed);
-            node.bypassed.store(true, std::memory_order_release);
-        }
+        const bool started = released && (run.remote || run.ran);
+        node.plugin->endGraphCycle(HostingStatus::Xrun, started);
+        miss(index, started);
     }
+    // 6. The host's outputs: what finished in time, summed.
     for (size_t channel = 0; channel < rt.hostOut.size(); channel++) {
         const std::vector<GraphPort>& sources = rt.hostOutSources[channel];
-        size_t capacity = 0;
-        for (size_t s = 0; s < sources.size(); s++)
-            rt.mixScratch[s] = outputOf(sources[s], &capacity);
+        for (size_t s = 0; s < sources.size(); s++) {
+            const GraphPort source = sources[s];
+            if (source.isHost()) {
+                rt.mixScratch[s] = nullptr;
+                continue;
+            }
+            rt.mixScratch[s] = rt.finished(static_cast<uint32_t>(source.node), cycle)
+                                   ? nodes_[static_cast<size_t>(source.node)]->plugin->instance().transportInstance()->portBuffer(source.port)
+                                   : nullptr;
+        }
         graphmix::sumAudio(rt.hostOut[channel].data(), reinterpret_cast<const float* const*>(rt.mixScratch.data()),
                            sources.size(), frames);
     }
+    const uint64_t wakes = __atomic_load_n(&header->wakes, __ATOMIC_RELAXED) - wakesBefore;
+    rt.wakesLast.store(wakes, std::memory_order_relaxed);
+    rt.wakesTotal.fetch_add(wakes, std::memory_order_relaxed);
+    const uint64_t futexWakes = __atomic_load_n(&header->futex_wakes, __ATOMIC_RELAXED) - futexWakesBefore;
+    rt.futexWakesLast.store(futexWakes, std::memory_order_relaxed);
+    rt.futexWakesTotal.fetch_add(futexWakes, std::memory_order_relaxed);
     rt.cycles.fetch_add(1, std::memory_order_relaxed);
     return anyMiss ? GraphStatus::Xrun : GraphStatus::Ok;
 }

@@ -307,7 +307,7 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     }
     if (readiness != TransportInstance::Readiness::Busy)
         stageInputs(frames);
-    return finishCycle(instance_->process(frames, timeoutNs), readiness != TransportInstance::Readiness::Busy);
+    return finishCycle(instance_->process(frames, timeoutNs), readiness != TransportInstance::Readiness::Busy, false);
 }
 
 void PluginInstance::stageInputs(int32_t frames) noexcept {
@@ -322,7 +322,7 @@ void PluginInstance::stageInputs(int32_t frames) noexcept {
     }
 }
 
-HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started) noexcept {
+HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started, bool scanOutput) noexcept {
     if (status == HostingStatus::Xrun) {
         // Not a failure: requests stay pending (their own timeouts still apply), the inputs of a
         // cycle that could not start stay with the host for the next one.
@@ -338,7 +338,7 @@ HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started) no
         if (status == HostingStatus::Ok) {
             // Replies to our requests and requests for our host extensions are stripped out of the
             // output, so the host's own MIDI processing never sees AAPXS traffic.
-            if (instance_->outputMayHoldAapxs())
+            if (scanOutput || instance_->outputMayHoldAapxs())
                 routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
                                    portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
             initiator_->expire(monotonicNowNs());
@@ -364,7 +364,8 @@ HostingStatus PluginInstance::beginGraphCycle(int32_t frames) noexcept {
 HostingStatus PluginInstance::endGraphCycle(HostingStatus status, bool started) noexcept {
     if (state() != InstanceState::Active)
         return wrongState(state());
-    return finishCycle(status, started);
+    // A graph ran the cycle, not the transport's process(): its AAPXS hint is stale, so scan.
+    return finishCycle(status, started, true);
 }
 
 HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,

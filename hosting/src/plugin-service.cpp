@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
@@ -24,6 +25,8 @@
 #include "containment.h"
 #include "control-socket.h"
 #include "futex.h"
+#include "graph-activation.h"
+#include "graph-mix.h"
 #include "local-plugin.h"
 #include "plugin-info-provider.h"
 #include "plugin-side-aapxs.h"
@@ -45,6 +48,18 @@ constexpr int64_t kRealtimeStopTimeoutNs = 200000000;
 // Through the host-installed handler (aap/runtime/log.h); the service's main installs one that
 // writes to its stderr.
 void logError(const std::string& message) { log(LogLevel::Error, message); }
+
+class ServiceInstance;
+
+// The part of a graph's activation block this service sees: the mapping (once per graph) and which
+// of its nodes are instances of this service (run back to back on one thread, without a wake).
+struct ServiceGraph {
+    SharedMemory memory;
+    wire::GraphHeader* header = nullptr;
+    wire::GraphNode* nodes = nullptr;
+    uint32_t nodeCount = 0;
+    std::atomic<ServiceInstance*> local[wire::kMaxGraphNodes] = {};
+};
 
 class ServiceInstance final : private LocalPluginHostHooks {
 public:
@@ -104,6 +119,8 @@ public:
         if (processBlock->magic != wire::kProcessBlockMagic || processBlock->layout_version != wire::kControlProtocolVersion)
             return HostingStatus::ProtocolError;
         std::vector<SharedMemory> ports;
+        portType_.clear();
+        portDirection_.clear();
         std::vector<void*> pointers;
         std::vector<int32_t> sizes;
         int32_t midiIn = -1, midiOut = -1;
@@ -121,6 +138,8 @@ public:
             }
             pointers.push_back(memory.data());
             sizes.push_back(static_cast<int32_t>(e.buffer_size));
+            portType_.push_back(e.content_type);
+            portDirection_.push_back(e.direction);
             ports.push_back(std::move(memory));
         }
         processMemory_ = std::move(block);
@@ -154,9 +173,17 @@ public:
         state_ = State::Active;
         // Requests issued before activation are not ours to answer.
         lastSequence_ = loadAcquire(&block_->request_sequence);
+        if (graph_)
+            lastSequence_ = loadAcquire(&graph_->nodes[node_].activation);
+        graphRunnable_.store(graph_ != nullptr);
         storeSeqCst(&block_->shutdown, 0);
         realtimeExited_.store(false);
-        realtime_ = std::thread([this] { realtimeLoop(); });
+        realtime_ = std::thread([this] {
+            if (graph_)
+                graphLoop();
+            else
+                realtimeLoop();
+        });
         *scheduling = requestRealtimeScheduling(realtime_.native_handle(), priority);
         return HostingStatus::Ok;
     }
@@ -180,7 +207,13 @@ public:
             return !stuck_;
         storeSeqCst(&block_->shutdown, 1);
         futex::wake(&block_->request_sequence, 1);
+        graphRunnable_.store(false);
+        if (graph_)
+            futex::wake(&graph_->nodes[node_].activation, 1);
         const int64_t deadline = monotonicNanoseconds() + kRealtimeStopTimeoutNs;
+        // Another node's thread of this service may be running this one inline: wait it out too.
+        while (graphRunners_.load() != 0 && monotonicNanoseconds() < deadline)
+            ::usleep(1000);
         while (!realtimeExited_.load() && monotonicNanoseconds() < deadline)
             ::usleep(1000);
         if (!realtimeExited_.load()) {
@@ -217,6 +250,143 @@ public:
                                    static_cast<uint8_t*>(e.memory.data()), e.capacity, head.data_size, replySize);
         }
         return HostingStatus::NotFound;
+    }
+
+    // kOpGraphAttach (Inactive only): from the next activate on, the instance runs as node `node`
+    // of `graph`: it waits on its activation word, mixes or maps its inputs, runs and signals its
+    // successors. `sources` are the mapped producer buffers, in the order of `inputs`.
+    struct GraphSource {
+        uint32_t producer;
+        SharedMemory memory;
+    };
+    struct GraphInput {
+        uint32_t port;
+        bool zeroCopy;
+        bool midi;
+        std::vector<GraphSource> sources;
+        std::vector<const void*> pointers;
+        std::vector<size_t> capacities;
+    };
+    HostingStatus attachGraph(std::shared_ptr<ServiceGraph> graph, uint32_t node, std::vector<GraphInput> inputs) {
+        if (state_ != State::Inactive)
+            return HostingStatus::InvalidState;
+        if (graph_)
+            detachGraph();
+        size_t scratch = 0;
+        for (GraphInput& input : inputs) {
+            if (input.port >= ports_.size() || portDirection_[input.port] != AAP_PORT_DIRECTION_INPUT)
+                return HostingStatus::InvalidArgument;
+            const int32_t type = portType_[input.port];
+            if (type != AAP_CONTENT_TYPE_AUDIO && type != AAP_CONTENT_TYPE_MIDI2)
+                return HostingStatus::InvalidArgument;
+            input.midi = type == AAP_CONTENT_TYPE_MIDI2;
+            for (const GraphSource& source : input.sources) {
+                if (source.producer != wire::kGraphHost && source.producer >= graph->nodeCount)
+                    return HostingStatus::InvalidArgument;
+                // A source read in place must cover the whole port; a MIDI2 source at least its header
+                // (an audio source to mix is checked against each cycle's frames).
+                const size_t minimum = input.midi       ? 32u
+                                       : input.zeroCopy ? ports_[input.port].size()
+                                                        : sizeof(float);
+                if (source.memory.size() < minimum)
+                    return HostingStatus::InvalidArgument;
+            }
+            if (input.zeroCopy && (input.sources.size() != 1 || input.midi))
+                return HostingStatus::InvalidArgument;
+            input.pointers.resize(input.sources.size());
+            input.capacities.resize(input.sources.size());
+            if (input.midi)
+                scratch = std::max(scratch, ports_[input.port].size());
+        }
+        graphScratch_.assign(scratch, 0);
+        silence_.assign(static_cast<size_t>(frames_), 0.0f);
+        graphInputs_ = std::move(inputs);
+        graph_ = std::move(graph);
+        node_ = node;
+        graph_->local[node_].store(this);
+        return HostingStatus::Ok;
+    }
+    HostingStatus detachGraph() {
+        if (state_ == State::Active)
+            return HostingStatus::InvalidState;
+        if (graph_) {
+            ServiceInstance* expected = this;
+            graph_->local[node_].compare_exchange_strong(expected, nullptr);
+            for (GraphInput& input : graphInputs_)
+                if (input.zeroCopy)
+                    plugin_->setBuffer(static_cast<int32_t>(input.port), ports_[input.port].data());
+        }
+        graph_.reset();
+        graphInputs_.clear();
+        return HostingStatus::Ok;
+    }
+
+    // [audio-thread] Runs this node's part of `cycle` (on its own thread, or inline on the thread
+    // of a predecessor of the same service), then signals its successors and runs the local ones.
+    void runGraphCycle(uint32_t cycle) noexcept {
+        graphRunners_.fetch_add(1);
+        if (!graphRunnable_.load()) {
+            graphRunners_.fetch_sub(1);
+            return;
+        }
+        ServiceGraph& graph = *graph_;
+        wire::GraphNode& me = graph.nodes[node_];
+        const RealtimeCycleObserver* observer = g_cycleObserver.load(std::memory_order_acquire);
+        if (observer != nullptr)
+            observer->begin(observer->user);
+        __atomic_store_n(&me.awake_ns, monotonicNanoseconds(), __ATOMIC_RELAXED);
+        __atomic_store_n(&me.started_cycle, cycle, __ATOMIC_RELEASE);
+        const int32_t frames = __atomic_load_n(&graph.header->frames, __ATOMIC_RELAXED);
+        int32_t status = 0;
+        if (frames < 0 || frames > frames_) {
+            status = static_cast<int32_t>(HostingStatus::InvalidArgument);
+        } else {
+            // Inputs: a producer's output counts only when it finished this very cycle.
+            for (GraphInput& input : graphInputs_) {
+                for (size_t s = 0; s < input.sources.size(); s++) {
+                    const uint32_t producer = input.sources[s].producer;
+                    const bool ran = producer == wire::kGraphHost ||
+                                     __atomic_load_n(&graph.nodes[producer].finished_cycle, __ATOMIC_ACQUIRE) == cycle;
+                    const bool covers = input.midi || input.sources[s].memory.size() >= static_cast<size_t>(frames) * sizeof(float);
+                    input.pointers[s] = ran && covers ? input.sources[s].memory.data() : nullptr;
+                    input.capacities[s] = input.sources[s].memory.size();
+                }
+                void* own = ports_[input.port].data();
+                if (input.zeroCopy)
+                    plugin_->setBuffer(static_cast<int32_t>(input.port),
+                                       input.pointers[0] != nullptr ? const_cast<void*>(input.pointers[0]) : silence_.data());
+                else if (input.midi)
+                    graphmix::mergeMidi2(static_cast<uint8_t*>(own), ports_[input.port].size(),
+                                         reinterpret_cast<const uint8_t* const*>(input.pointers.data()),
+                                         input.capacities.data(), input.pointers.size(), graphScratch_.data());
+                else
+                    graphmix::sumAudio(static_cast<float*>(own), reinterpret_cast<const float* const*>(input.pointers.data()),
+                                       input.pointers.size(), frames);
+            }
+            aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_), true);
+            const int64_t deadline = __atomic_load_n(&graph.header->deadline_ns, __ATOMIC_RELAXED);
+            const int64_t left = deadline - monotonicNanoseconds();
+            plugin_->process(frames, left > 0 ? left : 1);
+            aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
+        }
+        const int64_t now = monotonicNanoseconds();
+        __atomic_store_n(&me.status, status, __ATOMIC_RELAXED);
+        __atomic_store_n(&me.finished_ns, now, __ATOMIC_RELAXED);
+        __atomic_store_n(&me.finished_cycle, cycle, __ATOMIC_RELEASE);
+        uint32_t ready[wire::kMaxGraphSuccessors];
+        uint32_t readyCount = 0;
+        graphact::signalSuccessors(
+            graph.header, graph.nodes, graph.nodeCount, node_, cycle, now, true,
+            [&graph](uint32_t index) { return graph.local[index].load() != nullptr; }, ready, &readyCount);
+        if (observer != nullptr)
+            observer->end(observer->user);
+        graphRunners_.fetch_sub(1);
+        // Successors in this service run now, on this thread, without a wake.
+        for (uint32_t i = 0; i < readyCount; i++) {
+            ServiceInstance* next = graph.local[ready[i]].load();
+            if (next != nullptr)
+                next->runGraphCycle(cycle);
+        }
     }
 
     bool takeProcessRequest() { return processRequested_.exchange(false); }
@@ -295,6 +465,33 @@ private:
         realtimeExited_.store(true);
     }
 
+    void graphLoop() {
+        uint32_t last = lastSequence_;
+        wire::GraphNode* me = &graph_->nodes[node_];
+        for (;;) {
+            const uint32_t activation = loadAcquire(&me->activation);
+            if (loadAcquire(&block_->shutdown) != 0)
+                break;
+            if (activation == last) {
+                storeSeqCst(&me->waiting, 1);
+                if (loadSeqCst(&me->activation) == last && loadSeqCst(&block_->shutdown) == 0)
+                    futex::wait(&me->activation, last, 100000000);
+                storeSeqCst(&me->waiting, 0);
+                continue;
+            }
+            last = activation;
+            if (activation != loadAcquire(&graph_->header->cycle)) {
+                // Woken for a cycle the host has already closed (it missed its deadline before
+                // even starting): run nothing, so the next cycle finds this node idle.
+                __atomic_store_n(&me->started_cycle, activation, __ATOMIC_RELEASE);
+                __atomic_store_n(&me->finished_cycle, activation, __ATOMIC_RELEASE);
+                continue;
+            }
+            runGraphCycle(activation);
+        }
+        realtimeExited_.store(true);
+    }
+
     uint8_t* portBytes(int32_t index) const noexcept {
         return index < 0 ? nullptr : static_cast<uint8_t*>(ports_[static_cast<size_t>(index)].data());
     }
@@ -323,6 +520,16 @@ private:
     std::atomic<bool> realtimeExited_{false};
     std::atomic<bool> processRequested_{false};
     bool stuck_ = false;
+    std::vector<int32_t> portType_;
+    std::vector<int32_t> portDirection_;
+    // Graph mode (attachGraph): set while Inactive, read by the realtime threads while Active.
+    std::shared_ptr<ServiceGraph> graph_;
+    uint32_t node_ = 0;
+    std::vector<GraphInput> graphInputs_;
+    std::vector<uint8_t> graphScratch_;
+    std::vector<float> silence_;
+    std::atomic<bool> graphRunnable_{false};
+    std::atomic<int> graphRunners_{0};
 };
 
 class PluginService {
@@ -515,7 +722,9 @@ private:
 
     void dispatch(ControlMessage& message) {
         const wire::ControlHeader& h = message.header;
-        const uint32_t expectedFds = h.opcode == wire::kOpAddExtension ? 1u : h.opcode == wire::kOpPrepare ? UINT32_MAX : 0u;
+        const uint32_t expectedFds = h.opcode == wire::kOpAddExtension                                  ? 1u
+                                     : h.opcode == wire::kOpPrepare || h.opcode == wire::kOpGraphAttach ? UINT32_MAX
+                                                                                                        : 0u;
         if (expectedFds != UINT32_MAX && message.fds.size() != expectedFds) {
             sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
             return;
@@ -536,7 +745,8 @@ private:
         const bool known = h.opcode == wire::kOpAddExtension || h.opcode == wire::kOpPrepare ||
                            h.opcode == wire::kOpActivate || h.opcode == wire::kOpDeactivate ||
                            h.opcode == wire::kOpDestroy || h.opcode == wire::kOpExtension ||
-                           h.opcode == wire::kOpMapUrid;
+                           h.opcode == wire::kOpMapUrid || h.opcode == wire::kOpGraphAttach ||
+                           h.opcode == wire::kOpGraphDetach;
         if (!known) {
             sendReply(h, HostingStatus::Unsupported, nullptr, 0);
             return;
@@ -631,10 +841,18 @@ private:
         case wire::kOpDeactivate:
             sendReply(h, message.payload.empty() ? instance.deactivate() : HostingStatus::ProtocolError, nullptr, 0);
             return;
+        case wire::kOpGraphAttach:
+            sendReply(h, graphAttach(instance, message), nullptr, 0);
+            return;
+        case wire::kOpGraphDetach:
+            sendReply(h, message.payload.empty() ? instance.detachGraph() : HostingStatus::ProtocolError, nullptr, 0);
+            return;
         case wire::kOpDestroy: {
             std::unique_ptr<ServiceInstance> removed = std::move(it->second);
             instances_.erase(it);
             removed->releaseForDestroy();
+            if (!removed->stuck())
+                removed->detachGraph();
             if (removed->stuck())
                 (void)removed.release();
             sendReply(h, HostingStatus::Ok, nullptr, 0);
@@ -672,6 +890,88 @@ private:
             sendReply(h, HostingStatus::Unsupported, nullptr, 0);
             return;
         }
+    }
+
+    // kOpGraphAttach: validates everything the host sent (it is untrusted) before the instance
+    // sees any of it.
+    HostingStatus graphAttach(ServiceInstance& instance, ControlMessage& message) {
+        wire::GraphAttachPayload head{};
+        const std::vector<uint8_t>& payload = message.payload;
+        if (payload.size() < sizeof(head) || message.fds.empty())
+            return HostingStatus::ProtocolError;
+        std::memcpy(&head, payload.data(), sizeof(head));
+        if (head.input_count > wire::kMaxPorts || head.node_index >= wire::kMaxGraphNodes)
+            return HostingStatus::ProtocolError;
+        size_t offset = sizeof(head);
+        if (payload.size() < offset + size_t{head.input_count} * sizeof(wire::GraphInputEntry))
+            return HostingStatus::ProtocolError;
+        std::vector<wire::GraphInputEntry> entries(head.input_count);
+        if (head.input_count > 0)
+            std::memcpy(entries.data(), payload.data() + offset, entries.size() * sizeof(wire::GraphInputEntry));
+        offset += entries.size() * sizeof(wire::GraphInputEntry);
+        size_t sources = 0;
+        for (const wire::GraphInputEntry& entry : entries) {
+            if (entry.source_count == 0 || entry.source_count > wire::kMaxGraphSources ||
+                (entry.flags & ~wire::kGraphInputZeroCopy) != 0)
+                return HostingStatus::ProtocolError;
+            sources += entry.source_count;
+        }
+        if (payload.size() != offset + sources * sizeof(wire::GraphSourceEntry) || message.fds.size() != sources + 1)
+            return HostingStatus::ProtocolError;
+        // Graphs no instance uses any more are forgotten; a service takes a bounded number.
+        for (auto it = graphs_.begin(); it != graphs_.end();)
+            it = it->second.use_count() == 1 && it->first != head.graph_id ? graphs_.erase(it) : std::next(it);
+        if (graphs_.size() >= wire::kMaxGraphNodes && graphs_.count(head.graph_id) == 0)
+            return HostingStatus::CapacityExceeded;
+        // The activation block: mapped once per graph id, shared by this service's nodes of it.
+        std::shared_ptr<ServiceGraph>& graph = graphs_[head.graph_id];
+        std::string error;
+        if (!graph) {
+            auto created = std::make_shared<ServiceGraph>();
+            HostingStatus status = SharedMemory::adopt(std::move(message.fds[0]), wire::kGraphBlockSize, &created->memory, &error);
+            if (status != HostingStatus::Ok) {
+                graphs_.erase(head.graph_id);
+                logError("refused the activation block of a graph: " + error);
+                return status;
+            }
+            created->header = static_cast<wire::GraphHeader*>(created->memory.data());
+            created->nodes = reinterpret_cast<wire::GraphNode*>(static_cast<uint8_t*>(created->memory.data()) +
+                                                                sizeof(wire::GraphHeader));
+            created->nodeCount = created->header->node_count;
+            if (created->header->magic != wire::kGraphBlockMagic ||
+                created->header->layout_version != wire::kControlProtocolVersion ||
+                created->header->graph_id != head.graph_id || created->nodeCount == 0 ||
+                created->nodeCount > wire::kMaxGraphNodes) {
+                graphs_.erase(head.graph_id);
+                return HostingStatus::ProtocolError;
+            }
+            graph = std::move(created);
+        }
+        if (head.node_index >= graph->nodeCount)
+            return HostingStatus::ProtocolError;
+        std::vector<ServiceInstance::GraphInput> inputs;
+        size_t fd = 1;
+        for (const wire::GraphInputEntry& entry : entries) {
+            ServiceInstance::GraphInput input{};
+            input.port = entry.port_index;
+            input.zeroCopy = (entry.flags & wire::kGraphInputZeroCopy) != 0;
+            for (uint32_t s = 0; s < entry.source_count; s++) {
+                wire::GraphSourceEntry source{};
+                std::memcpy(&source, payload.data() + offset, sizeof(source));
+                offset += sizeof(source);
+                if (source.buffer_size == 0 || source.buffer_size > wire::kMaxPortBufferSize)
+                    return HostingStatus::ProtocolError;
+                ServiceInstance::GraphSource mapped{source.producer, SharedMemory{}};
+                HostingStatus status = SharedMemory::adopt(std::move(message.fds[fd++]), source.buffer_size, &mapped.memory, &error);
+                if (status != HostingStatus::Ok) {
+                    logError("refused a source buffer of a graph input: " + error);
+                    return status;
+                }
+                input.sources.push_back(std::move(mapped));
+            }
+            inputs.push_back(std::move(input));
+        }
+        return instance.attachGraph(graph, head.node_index, std::move(inputs));
     }
 
     void createInstance(const ControlMessage& message) {
@@ -726,6 +1026,7 @@ private:
     uint32_t nextInstanceId_ = 1;
     uint32_t nextSequence_ = 1;
     std::map<uint32_t, std::unique_ptr<ServiceInstance>> instances_;
+    std::map<uint64_t, std::shared_ptr<ServiceGraph>> graphs_;
 };
 
 } // namespace

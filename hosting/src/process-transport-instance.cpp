@@ -337,6 +337,50 @@ HostingStatus ProcessTransportInstance::process(int32_t frames, int64_t timeoutN
     return HostingStatus::Ok;
 }
 
+int ProcessTransportInstance::portBufferFd(int32_t index) const noexcept {
+    if (index < 0 || static_cast<size_t>(index) >= ports_.size())
+        return -1;
+    return ports_[static_cast<size_t>(index)].fd();
+}
+
+HostingStatus ProcessTransportInstance::attachGraph(const GraphAttachment& attachment) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    if (attachment.blockFd < 0 || attachment.inputs.size() > wire::kMaxPorts)
+        return HostingStatus::InvalidArgument;
+    std::vector<uint8_t> payload(sizeof(wire::GraphAttachPayload) + attachment.inputs.size() * sizeof(wire::GraphInputEntry));
+    wire::GraphAttachPayload head{attachment.node, static_cast<uint32_t>(attachment.inputs.size()), attachment.graphId};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    std::vector<int> fds{attachment.blockFd};
+    size_t offset = sizeof(head);
+    for (const GraphAttachment::Input& input : attachment.inputs) {
+        if (input.sources.empty() || input.sources.size() > wire::kMaxGraphSources)
+            return HostingStatus::InvalidArgument;
+        wire::GraphInputEntry entry{static_cast<uint32_t>(input.port), static_cast<uint32_t>(input.sources.size()),
+                                    input.zeroCopy ? wire::kGraphInputZeroCopy : 0u, 0};
+        std::memcpy(payload.data() + offset, &entry, sizeof(entry));
+        offset += sizeof(entry);
+    }
+    for (const GraphAttachment::Input& input : attachment.inputs)
+        for (const GraphAttachment::Source& source : input.sources) {
+            if (source.fd < 0)
+                return HostingStatus::InvalidArgument;
+            wire::GraphSourceEntry entry{source.producer, source.size};
+            const size_t at = payload.size();
+            payload.resize(at + sizeof(entry));
+            std::memcpy(payload.data() + at, &entry, sizeof(entry));
+            fds.push_back(source.fd);
+        }
+    if (fds.size() > wire::kMaxFdsPerMessage)
+        return HostingStatus::CapacityExceeded;
+    ControlMessage reply;
+    HostingStatus status = transport_->call(wire::kOpGraphAttach, id_, payload.data(), static_cast<uint32_t>(payload.size()),
+                                            fds.data(), static_cast<uint32_t>(fds.size()), &reply);
+    return status == HostingStatus::Ok ? hostingStatusFromWire(reply.header.status) : status;
+}
+
+HostingStatus ProcessTransportInstance::detachGraph() { return simpleCall(wire::kOpGraphDetach); }
+
 void* ProcessTransportInstance::portBuffer(int32_t index) noexcept {
     if (index < 0 || static_cast<size_t>(index) >= ports_.size())
         return nullptr;

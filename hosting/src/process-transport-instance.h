@@ -32,6 +32,10 @@ public:
     Readiness cycleReadiness() noexcept override;
     int peerProcessId() const noexcept override { return transport_->servicePid(); }
     void* portBuffer(int32_t index) noexcept override;
+    int portBufferFd(int32_t index) const noexcept override;
+    HostingStatus attachGraph(const GraphAttachment& attachment) override;
+    HostingStatus detachGraph() override;
+    bool supportsGraphMode() const noexcept override { return true; }
     void markAapxsInput() noexcept override { aapxsInInput_ = true; }
     bool outputMayHoldAapxs() const noexcept override { return aapxsInOutput_; }
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,

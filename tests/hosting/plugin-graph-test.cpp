@@ -5,12 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aap/hosting/plugin-graph.h"
@@ -278,6 +284,281 @@ TEST(PluginGraphMixed, InProcessSharedAndPerInstanceNodesChainTogether) {
         ASSERT_EQ(graph.hostOutput(0)[100], 10.0f * static_cast<float>(cycle) + 6.0f * static_cast<float>(cycle))
             << "cycle " << cycle;
     }
+}
+
+
+// ---- Activation: wakes, zero copy, extension calls, deadlines ----
+
+int64_t nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// The cross-process wake-ups of each cycle, as the activation block counted them while they
+// happened: exactly `expected` in every cycle. The FUTEX_WAKE calls behind them are at most as many
+// (none when the target had not gone to sleep yet).
+void expectWakes(PluginGraph& graph, uint64_t expected, int cycles = 200) {
+    const uint64_t wakesBefore = graph.totalWakes(), futexBefore = graph.totalFutexWakes();
+    int wrong = 0;
+    std::string seen;
+    for (int cycle = 0; cycle < cycles; cycle++) {
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+        if (graph.wakesLastCycle() != expected && wrong++ < 10)
+            seen += "cycle " + std::to_string(cycle) + ": " + std::to_string(graph.wakesLastCycle()) + "; ";
+    }
+    EXPECT_EQ(wrong, 0) << "expected " << expected << " wakes per cycle; " << seen;
+    EXPECT_EQ(graph.totalWakes() - wakesBefore, expected * static_cast<uint64_t>(cycles));
+    EXPECT_LE(graph.totalFutexWakes() - futexBefore, graph.totalWakes() - wakesBefore);
+}
+
+TEST(PluginGraphActivation, AChainOfNOutOfProcessNodesCostsNPlusOneWakesPerCycle) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    for (int n : {1, 2, 4}) {
+        SCOPED_TRACE("chain of " + std::to_string(n));
+        PluginGraph graph{graphOptions()};
+        std::vector<int32_t> nodes;
+        buildChain(graph, host, "urn:aap-test:gain-echo", n, &nodes);
+        std::string error;
+        ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+        expectWakes(graph, static_cast<uint64_t>(n) + 1);
+    }
+}
+
+TEST(PluginGraphActivation, ADiamondOfFourCostsFiveWakesAndOneServiceRunsItsNodesWithoutWakes) {
+    {
+        PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+        PluginGraph graph{graphOptions()};
+        int32_t a, b, c, d;
+        ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:gain-echo", &a), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:gain-echo", &b), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:gain-echo", &c), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:gain-echo", &d), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({a, kOut0}, {b, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({a, kOut0}, {c, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({b, kOut0}, {d, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({c, kOut0}, {d, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({d, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+        ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+        expectWakes(graph, 5);
+    }
+    {
+        // Three nodes in one shared service: the service runs them back to back on one thread;
+        // only the source is woken, and the host at the end.
+        PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::SharedProcess)};
+        PluginGraph graph{graphOptions()};
+        std::vector<int32_t> nodes;
+        buildChain(graph, host, "urn:aap-test:graph-recorder", 3, &nodes);
+        ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+        expectWakes(graph, 2);
+    }
+}
+
+// inode of the memfd behind `fd`.
+ino_t inodeOf(int fd) {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// Whether process `pid` maps the file with inode `inode` (its /proc/<pid>/maps).
+bool maps(int pid, ino_t inode) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(file, line)) {
+        std::istringstream fields(line);
+        std::string range, perms, offset, device;
+        unsigned long long found = 0;
+        fields >> range >> perms >> offset >> device >> found;
+        if (found == inode)
+            return true;
+    }
+    return false;
+}
+
+TEST(PluginGraphActivation, ASingleProducerEdgeIsReadInPlaceAndFanInIsMixedByTheConsumer) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, b, c;
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kOut0}, {b, kIn0}), GraphStatus::Ok);   // one producer: zero copy
+    ASSERT_EQ(graph.connect({a, kOut0}, {c, kIn0}), GraphStatus::Ok);   // fan-in of two: mixed
+    ASSERT_EQ(graph.connect({b, kOut0}, {c, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({c, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    // Poison the consumers' own input buffers: a zero-copy input never writes its own.
+    auto* ownB = static_cast<float*>(graph.plugin(b)->instance().portBuffer(kIn0));
+    auto* ownC = static_cast<float*>(graph.plugin(c)->instance().portBuffer(kIn0));
+    fill(ownB, 12345.0f);
+    fill(ownC, 12345.0f);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    EXPECT_EQ(graph.inputBuffer(b, kIn0), graph.outputBuffer(a, kOut0));
+    EXPECT_EQ(graph.inputBuffer(a, kIn0), graph.hostInput(0));
+    EXPECT_EQ(graph.inputBuffer(c, kIn0), ownC);
+    // The same shared-memory region: b's service maps a's output memfd (and the host input's is a's).
+    const int pidB = graph.nodeStatus(b).servicePid;
+    ASSERT_GT(pidB, 0);
+    const int fdA = graph.plugin(a)->instance().transportInstance()->portBufferFd(kOut0);
+    ASSERT_GE(fdA, 0);
+    EXPECT_TRUE(maps(pidB, inodeOf(fdA))) << "service of node b does not map node a's output";
+    for (int cycle = 1; cycle <= 20; cycle++) {
+        const float x = 10.0f * static_cast<float>(cycle), n = static_cast<float>(cycle);
+        fill(graph.hostInput(0), x);
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+        // c = (a) + (b) + n = (x + n) + (x + n + n) + n
+        ASSERT_EQ(graph.hostOutput(0)[5], (x + n) + (x + 2 * n) + n) << "cycle " << cycle;
+        ASSERT_EQ(ownB[7], 12345.0f) << "b's own input buffer was written: not zero copy";
+        ASSERT_EQ(ownC[7], (x + n) + (x + 2 * n)) << "c mixes its producers into its own buffer";
+    }
+}
+
+// The 3rd node of an active 5-node chain answers typed extension calls (its own AAPXS traffic,
+// never forwarded along the edges) while the graph runs.
+TEST(PluginGraphActivation, AnExtensionCallToTheThirdNodeOfAnActiveChainCompletes) {
+    PluginCatalog catalog = PluginCatalog::scan({AAP_TEST_BUNDLE_DIR, AAP_EXT_TEST_BUNDLE_DIR});
+    PluginHost host{catalog, test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-ext-test:full", 5, &nodes);
+    for (int32_t node : nodes)
+        ASSERT_EQ(graph.connect({node, kMidiOut}, {node == nodes.back() ? nodes.front() : node + 1, kMidiIn}),
+                  node == nodes.back() ? GraphStatus::WouldCycle : GraphStatus::Ok);
+    std::string error;
+    ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+    std::atomic<bool> running{true};
+    std::atomic<uint64_t> failures{0};
+    std::thread audio([&] {
+        while (running.load()) {
+            if (graph.process(kFrames, kGenerousNs) != GraphStatus::Ok)
+                failures.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+        }
+    });
+    auto presets = graph.plugin(nodes[2])->presets();
+    auto parameters = graph.plugin(nodes[2])->parameters();
+    int completed = 0;
+    for (int i = 0; i < 10 && presets != nullptr && parameters != nullptr; i++) {
+        auto count = presets->getPresetCount();
+        EXPECT_TRUE(count.ok()) << describe(count.error());
+        auto info = parameters->getParameter(0);
+        EXPECT_TRUE(info.ok()) << describe(info.error());
+        if (!count.ok() || !info.ok())
+            break;
+        completed++;
+    }
+    running.store(false);
+    audio.join();
+    EXPECT_EQ(completed, 10);
+    EXPECT_EQ(failures.load(), 0u);
+    for (int32_t node : nodes)
+        EXPECT_EQ(graph.nodeStatus(node).xruns, 0u);
+}
+
+// A node late once: one xrun for it, the graph finishes within the deadline and goes on.
+TEST(PluginGraphDeadlines, ANodeLateOnceGivesOneXrunAndTheGraphContinues) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, late, c;
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:late-every-50", &late), GraphStatus::Ok);  // 400 ms in its 50th cycle
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kOut0}, {late, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({late, kOut0}, {c, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({c, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    constexpr int64_t kDeadlineNs = 100'000'000;
+    int xruns = 0;
+    for (int cycle = 1; cycle <= 60; cycle++) {
+        const int64_t before = nowNs();
+        const GraphStatus status = graph.process(kFrames, kDeadlineNs);
+        const int64_t took = nowNs() - before;
+        EXPECT_LT(took, kDeadlineNs + 50'000'000) << "cycle " << cycle << " waited past its deadline";
+        if (status == GraphStatus::Xrun) {
+            xruns++;
+            EXPECT_EQ(cycle, 50);
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the late cycle ends meanwhile
+        } else {
+            ASSERT_EQ(status, GraphStatus::Ok) << "cycle " << cycle;
+        }
+    }
+    EXPECT_EQ(xruns, 1);
+    EXPECT_EQ(graph.nodeStatus(late).xruns, 1u);
+    EXPECT_FALSE(graph.nodeStatus(late).bypassed);
+    EXPECT_EQ(graph.nodeStatus(a).xruns, 0u);
+    EXPECT_EQ(graph.nodeStatus(late).cycles, 59u);
+}
+
+// A node late K = 3 times in a row is bypassed; its successor then runs on silence.
+TEST(PluginGraphDeadlines, ANodeLateKTimesIsBypassedAndItsSuccessorRunsOnSilence) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, slow, c;
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:slow-process", &slow), GraphStatus::Ok);  // 300 ms from cycle 2 on
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kOut0}, {slow, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({slow, kOut0}, {c, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({c, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    constexpr int64_t kDeadlineNs = 50'000'000;
+    fill(graph.hostInput(0), 1000.0f);
+    ASSERT_EQ(graph.process(kFrames, kDeadlineNs), GraphStatus::Ok);
+    for (int miss = 1; miss <= 3; miss++) {
+        EXPECT_FALSE(graph.nodeStatus(slow).bypassed) << "miss " << miss;
+        const int64_t before = nowNs();
+        EXPECT_EQ(graph.process(kFrames, kDeadlineNs), GraphStatus::Xrun) << "miss " << miss;
+        EXPECT_LT(nowNs() - before, kDeadlineNs + 50'000'000);
+    }
+    const GraphNodeStatus status = graph.nodeStatus(slow);
+    EXPECT_TRUE(status.bypassed);
+    EXPECT_EQ(status.bypassReason, HostingStatus::Xrun);
+    EXPECT_EQ(status.xruns, 3u);
+    // Bypassed: removed from activation. c runs every cycle again, on silence (its count only).
+    const uint64_t cBefore = graph.nodeStatus(c).cycles;
+    for (int cycle = 0; cycle < 5; cycle++) {
+        ASSERT_EQ(graph.process(kFrames, kDeadlineNs), GraphStatus::Ok);
+        EXPECT_EQ(graph.hostOutput(0)[9], static_cast<float>(graph.nodeStatus(c).cycles));
+    }
+    EXPECT_EQ(graph.nodeStatus(c).cycles, cBefore + 5);
+    EXPECT_EQ(graph.nodeStatus(a).xruns, 0u);
+}
+
+// A node whose service is killed is bypassed within one cycle; the others keep running.
+TEST(PluginGraphDeadlines, ANodeKilledMidRunIsBypassedWithinOneCycle) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:graph-recorder", 3, &nodes);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    for (int cycle = 0; cycle < 5; cycle++)
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+    const int victim = graph.nodeStatus(nodes[1]).servicePid;
+    ASSERT_GT(victim, 0);
+    ASSERT_EQ(::kill(victim, SIGKILL), 0);
+    // The cycle running when it died may miss (the host does not wait past the deadline); the next
+    // one finds it dead and bypasses it.
+    constexpr int64_t kDeadlineNs = 200'000'000;
+    const int64_t before = nowNs();
+    graph.process(kFrames, kDeadlineNs);
+    EXPECT_LT(nowNs() - before, kDeadlineNs + 50'000'000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the transport's reader sees the pidfd
+    graph.process(kFrames, kDeadlineNs);
+    const GraphNodeStatus status = graph.nodeStatus(nodes[1]);
+    EXPECT_TRUE(status.bypassed);
+    EXPECT_NE(status.bypassReason, HostingStatus::Ok);
+    const uint64_t lastBefore = graph.nodeStatus(nodes[2]).cycles;
+    for (int cycle = 0; cycle < 5; cycle++) {
+        ASSERT_EQ(graph.process(kFrames, kDeadlineNs), GraphStatus::Ok)
+            << "cycle " << cycle << ": xruns " << graph.nodeStatus(nodes[0]).xruns << " "
+            << graph.nodeStatus(nodes[1]).xruns << " " << graph.nodeStatus(nodes[2]).xruns << ", bypassed "
+            << graph.nodeStatus(nodes[0]).bypassed << graph.nodeStatus(nodes[2]).bypassed << " reason "
+            << describe(graph.nodeStatus(nodes[1]).bypassReason);
+    }
+    EXPECT_EQ(graph.nodeStatus(nodes[2]).cycles, lastBefore + 5);
+    EXPECT_FALSE(graph.nodeStatus(nodes[0]).bypassed);
 }
 
 } // namespace

@@ -18,6 +18,7 @@
 #include <new>
 #include <thread>
 
+#include "aap/hosting/plugin-graph.h"
 #include "aap/hosting/plugin-service.h"
 #include "aap/hosting/process-transport.h"
 #include "aap/hosting/unique-fd.h"
@@ -535,6 +536,59 @@ TEST(BadPluginRealtime, TheGuardCatchesEachBlockingCallInTheServicesRealtimeLoop
     EXPECT_STREQ(serviceGuards.firstViolation(), "pthread_mutex_lock");
     // The plugin blocked the service's thread, not the host's: the host only waited, bounded.
     expectRealtimeSafe(hostTotals, kBadCycles, true);
+}
+
+
+// A graph's cycle: the host's audio thread (PluginGraph::process) and every service's part of it
+// (each node's run, including nodes a service runs back to back on one thread) neither touch the
+// heap nor block. Two services in this process: a -> b -> c -> d with a, c, d in the first and b
+// in the second, so nodes wake each other across services and run inline within one.
+TEST(GraphRealtime, AGraphCycleNeverBlocksNorAllocatesOnTheHostOrInAnyService) {
+    ServiceCycleGuards serviceGuards;
+    RealtimeTotals hostTotals;
+    int failures = 0;
+    constexpr int kCycles = 500;
+    {
+        InProcessService first;
+        InProcessService second;
+        ASSERT_NE(first.host, nullptr);
+        ASSERT_NE(second.host, nullptr);
+        PluginGraphOptions options;
+        options.frames = kFrames;
+        PluginGraph graph{options};
+        int32_t nodes[4];
+        ASSERT_EQ(graph.addPlugin(*first.host, "urn:aap-test:gain-echo", &nodes[0]), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(*second.host, "urn:aap-test:gain-echo", &nodes[1]), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(*first.host, "urn:aap-test:gain-echo", &nodes[2]), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(*first.host, "urn:aap-test:gain-echo", &nodes[3]), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {nodes[0], 0}), GraphStatus::Ok);
+        for (int i = 0; i < 3; i++) {
+            ASSERT_EQ(graph.connect({nodes[i], 2}, {nodes[i + 1], 0}), GraphStatus::Ok);
+            ASSERT_EQ(graph.connect({nodes[i], 2}, {nodes[i + 1], 1}), GraphStatus::Ok);  // audio fan-out
+            ASSERT_EQ(graph.connect({nodes[i], 5}, {nodes[i + 1], 4}), GraphStatus::Ok);  // MIDI2, merged
+        }
+        ASSERT_EQ(graph.connect({nodes[0], 3}, {nodes[3], 1}), GraphStatus::Ok);  // fan-in: summed
+        ASSERT_EQ(graph.connect({nodes[3], 2}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+        std::string error;
+        ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+        const uint32_t noteOn[2] = {0x40903C00u, 0x80000000u};
+        for (int cycle = 0; cycle < kCycles; cycle++) {
+            RealtimeGuard guard;
+            graph.addEvent(nodes[cycle % 4], cycle % kFrames, noteOn, 2);
+            failures += graph.process(kFrames, 1000000000) != GraphStatus::Ok;
+            hostTotals.add(guard);
+        }
+        EXPECT_EQ(graph.nodeStatus(nodes[1]).cycles, static_cast<uint64_t>(kCycles));
+        ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+    }
+    EXPECT_EQ(failures, 0);
+    expectRealtimeSafe(hostTotals, kCycles, true);
+    // Every node's part of every cycle was guarded where it ran.
+    EXPECT_EQ(serviceGuards.cycles(), 4u * kCycles);
+    EXPECT_EQ(serviceGuards.heapOperations(), 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    EXPECT_EQ(serviceGuards.blockingCalls(), 0u) << "first violation: " << serviceGuards.firstViolation();
+    EXPECT_EQ(serviceGuards.allowedCalls(AllowedCall::BoundedFutexWait), 0u);
+    EXPECT_EQ(serviceGuards.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
 }
 
 } // namespace

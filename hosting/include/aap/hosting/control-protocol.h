@@ -13,7 +13,8 @@ namespace wire {
 // "AAPC" in memory (little-endian), first field of every control message.
 constexpr uint32_t kControlMagic = 0x43504141u;
 // Bumped on any incompatible change of this file. Peers with different versions refuse to talk.
-constexpr uint32_t kControlProtocolVersion = 2u;  // 2: activate/prepare carry realtime reports
+// 2: activate/prepare carry realtime reports; 3: graph activation (kOpGraphAttach/kOpGraphDetach).
+constexpr uint32_t kControlProtocolVersion = 3u;
 
 constexpr uint32_t kMaxControlPayload = 65536u;
 constexpr uint32_t kMaxPorts = 128u;
@@ -42,6 +43,9 @@ enum ControlOpcode : uint32_t {
     kOpExtension = 8,       // payload ExtensionPayload + uri; data in the block; reply ExtensionReplyPayload
     kOpPing = 9,            // no payload (isPluginAlive)
     kOpMapUrid = 10,        // payload MapUridPayload + uri; reply status (Unprepared/Inactive only)
+    kOpGraphAttach = 11,    // payload GraphAttachPayload + inputs; fds: activation block + one per
+                            // source buffer; Inactive only. The next activate runs in graph mode
+    kOpGraphDetach = 12,    // no payload; Inactive only: back to the process block
     // service -> host
     kOpHostExtension = 64,  // payload ExtensionPayload + uri + data; reply ExtensionReplyPayload + data
     kOpRequestProcess = 65, // no payload, no reply
@@ -214,6 +218,103 @@ constexpr uint32_t kAapxsInOutput = 2u;
 
 constexpr uint32_t kProcessBlockMagic = 0x42504141u;  // "AAPB"
 constexpr uint32_t kProcessBlockSize = 4096u;          // one page, ProcessBlock at offset 0
+
+// ---- Graph activation (aap::PluginGraph, docs/hosting.md "Plugin graphs") ----
+// One activation block per graph, in its own sealed memfd of kGraphBlockSize bytes: a GraphHeader
+// then kMaxGraphNodes GraphNode entries. The host owns it; every service hosting a node of the
+// graph maps it. Futex words are shared (not FUTEX_PRIVATE).
+constexpr uint32_t kGraphBlockMagic = 0x47504141u;  // "AAPG"
+constexpr uint32_t kMaxGraphNodes = 64u;
+constexpr uint32_t kMaxGraphSuccessors = 16u;
+constexpr uint32_t kMaxGraphSources = 16u;        // producers feeding one input port
+constexpr uint32_t kGraphHost = 0xFFFFFFFFu;      // a successor / producer entry meaning the host
+
+struct GraphHeader {
+    uint32_t magic;           //  0: kGraphBlockMagic
+    uint32_t layout_version;  //  4: kControlProtocolVersion
+    uint32_t node_count;      //  8: 1 .. kMaxGraphNodes
+    uint32_t cycle;           // 12: the current cycle number (host, before it wakes anyone)
+    uint32_t host_word;       // 16: futex word the host sleeps on; bumped when the host has work
+    uint32_t host_waiting;    // 20: 1 while the host sleeps on host_word
+    uint32_t host_pending;    // 24: tagged counter (see GraphNode::pending) of sink signals still due
+    int32_t frames;           // 28: frames of this cycle
+    uint64_t wakes;           // 32: wake-ups across threads of different processes (counted, see below)
+    int64_t deadline_ns;      // 40: CLOCK_MONOTONIC deadline of this cycle
+    uint64_t graph_id;        // 48: the host's id of the graph
+    uint64_t futex_wakes;     // 56: FUTEX_WAKE calls issued (a wake-up whose target was not asleep issues none)
+};
+static_assert(sizeof(GraphHeader) == 64, "GraphHeader is 64 bytes");
+static_assert(offsetof(GraphHeader, cycle) == 12 && offsetof(GraphHeader, host_word) == 16 &&
+                  offsetof(GraphHeader, host_waiting) == 20 && offsetof(GraphHeader, host_pending) == 24 &&
+                  offsetof(GraphHeader, frames) == 28 && offsetof(GraphHeader, wakes) == 32 &&
+                  offsetof(GraphHeader, deadline_ns) == 40 && offsetof(GraphHeader, graph_id) == 48 &&
+                  offsetof(GraphHeader, futex_wakes) == 56,
+              "GraphHeader field offsets are part of the protocol");
+
+// Pending counters (GraphNode::pending, GraphHeader::host_pending): bits 16..31 the cycle they
+// count for (cycle & 0xFFFF), bit 15 "closed" (never reaches zero: a skipped node, or a cycle the
+// host gave up at its deadline), bit 14 "released by a service" (set by the decrement that reached
+// zero when a service made it: the host counts that wake-up), bits 0..13 the predecessors still
+// running. A decrement whose tag is not the current cycle's (a late node finishing an old cycle)
+// changes nothing.
+constexpr uint32_t kPendingClosed = 0x8000u;
+constexpr uint32_t kPendingReleasedByService = 0x4000u;
+constexpr uint32_t kPendingCountMask = 0x3FFFu;
+
+// GraphNode::flags
+constexpr uint32_t kGraphNodeHostRun = 1u;  // runs on the host's thread (in process)
+
+struct GraphNode {
+    uint32_t activation;       //   0: futex word: the cycle the node may run (set by its last predecessor or the host)
+    uint32_t waiting;          //   4: 1 while the node's thread sleeps on `activation`
+    int32_t status;            //   8: HostingStatus of its last cycle
+    uint32_t required;         //  12: number of predecessor nodes
+    uint32_t pending;          //  16: tagged counter of predecessors still running this cycle
+    uint32_t started_cycle;    //  20: the cycle it last started
+    uint32_t finished_cycle;   //  24: the cycle it last finished
+    uint32_t flags;            //  28: kGraphNodeHostRun
+    int64_t signalled_ns;      //  32: when its last predecessor finished (or the host woke it)
+    int64_t awake_ns;          //  40: when it started running
+    int64_t finished_ns;       //  48: when it finished
+    uint64_t xruns;            //  56: cycles it missed (host)
+    uint32_t successor_count;  //  64: 0 .. kMaxGraphSuccessors
+    uint32_t reserved[3];      //  68
+    uint32_t successors[kMaxGraphSuccessors];  // 80: node indexes, or kGraphHost (a sink)
+};
+static_assert(sizeof(GraphNode) == 144, "GraphNode is 144 bytes");
+static_assert(offsetof(GraphNode, pending) == 16 && offsetof(GraphNode, started_cycle) == 20 &&
+                  offsetof(GraphNode, finished_cycle) == 24 && offsetof(GraphNode, signalled_ns) == 32 &&
+                  offsetof(GraphNode, xruns) == 56 && offsetof(GraphNode, successor_count) == 64 &&
+                  offsetof(GraphNode, successors) == 80,
+              "GraphNode field offsets are part of the protocol");
+
+constexpr uint32_t kGraphBlockSize = 4096u * 3u;  // header + 64 nodes, page-rounded
+static_assert(sizeof(GraphHeader) + kMaxGraphNodes * sizeof(GraphNode) <= kGraphBlockSize, "graph block fits");
+
+// kOpGraphAttach: followed by input_count GraphInputEntry, then for each input its source_count
+// GraphSourceEntry. fds: [0] the activation block, then one per source entry, in order (the
+// producer's output buffer: a node's port buffer, a host input channel or a relay buffer).
+struct GraphAttachPayload {
+    uint32_t node_index;   // this instance's node, < node_count
+    uint32_t input_count;  // 0 .. kMaxPorts
+    uint64_t graph_id;     // = GraphHeader::graph_id
+};
+static_assert(sizeof(GraphAttachPayload) == 16, "GraphAttachPayload is 16 bytes");
+
+struct GraphInputEntry {
+    uint32_t port_index;    // an input port of the instance
+    uint32_t source_count;  // 1 .. kMaxGraphSources
+    uint32_t flags;         // kGraphInputZeroCopy (source_count 1 only): the port reads the source itself
+    uint32_t reserved;      // zero
+};
+static_assert(sizeof(GraphInputEntry) == 16, "GraphInputEntry is 16 bytes");
+constexpr uint32_t kGraphInputZeroCopy = 1u;
+
+struct GraphSourceEntry {
+    uint32_t producer;     // node index (its output counts only when it finished this cycle) or kGraphHost
+    uint32_t buffer_size;  // bytes of the source buffer (its fd's size)
+};
+static_assert(sizeof(GraphSourceEntry) == 8, "GraphSourceEntry is 8 bytes");
 
 constexpr uint32_t kMaxFrames = 65536u;
 constexpr int32_t kMaxSampleRate = 1536000;

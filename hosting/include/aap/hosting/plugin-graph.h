@@ -31,11 +31,7 @@
 // directly: a chain of N nodes costs N + 1 wakes per cycle (2N with sequential process() calls).
 // Nodes of one service process run back to back on one thread without a wake; in-process nodes
 // run on the host's thread inside process(). wakesLastCycle()/totalWakes() are COUNTED in the
-// block (each futex wake issued), not computed.
-//
-// (Current state of the implementation: every node is run from the host's thread in topological
-// order, an out-of-process node through its own process() round trip, and edges are copied;
-// the activation block, direct wakes and zero copy described above are being landed.)
+// block as the wake-ups happen, not computed; futexWakesLastCycle() counts the FUTEX_WAKE calls.
 //
 // Buffers: an input port fed by one producer reads the producer's output buffer itself (the same
 // shared-memory region, no copy: inputBuffer() shows it); an input fed by several producers is
@@ -134,7 +130,7 @@ class PluginGraph {
 public:
     // Upper bounds of one graph (they size the activation block).
     static constexpr int32_t kMaxNodes = 64;
-    static constexpr int32_t kMaxSuccessors = 16;    // distinct successor nodes per node
+    static constexpr int32_t kMaxSuccessors = 15;    // distinct successor nodes per node (+ the host)
     static constexpr int32_t kMaxEdgesPerPort = 16;  // producers feeding one input port / host output
 
     explicit PluginGraph(PluginGraphOptions options = {});
@@ -187,10 +183,16 @@ public:
     // ---- Observing [thread-safe] ----
     GraphNodeStatus nodeStatus(int32_t node) const noexcept;
     uint64_t cycles() const noexcept;
-    // Futex wakes issued in the last cycle / since activate(), by the host and every node,
-    // counted in the activation block as they happen.
+    // Cross-process wake-ups of the last cycle / since activate(), counted in the activation block
+    // as they happen: a node released by a thread of another process (the host waking a source, a
+    // node waking a successor in another service) and the host released by a service (the last
+    // sink, or a predecessor of an in-process node). A chain of N nodes in N services: N + 1.
     uint64_t wakesLastCycle() const noexcept;
     uint64_t totalWakes() const noexcept;
+    // Of those, the FUTEX_WAKE calls actually issued (a wake-up whose target had not gone to
+    // sleep yet costs no call): at most wakes, summed over cycles.
+    uint64_t futexWakesLastCycle() const noexcept;
+    uint64_t totalFutexWakes() const noexcept;
     // [audio-thread] The host-side address of the buffer node `node` reads input port `port` from
     // while active: with one producer, the producer's own output buffer (or the host input
     // channel); otherwise the node's own input buffer (mixed into before it runs). Null when
@@ -211,6 +213,10 @@ private:
                                 std::string* error);
     GraphStatus checkPort(GraphPort port, bool output, int32_t* contentType, std::string* error) const;
     bool reaches(int32_t from, int32_t to) const;
+    // [audio-thread] process() helpers.
+    void bypass(int32_t node, HostingStatus reason) noexcept;
+    void miss(int32_t node, bool own) noexcept;
+    void runOnHost(int32_t node, uint32_t cycle, int32_t frames, int64_t deadline) noexcept;
 
     PluginGraphOptions options_;
     std::vector<std::unique_ptr<Node>> nodes_;

@@ -188,6 +188,13 @@ public:
     // ...; `started`: whether it started at all). Counts xruns, moves to Error on a failure and
     // routes the AAPXS replies of the MIDI2 output (what process() does after the transport).
     HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
+    // Bytes of port `index`'s shared buffer (the first MIDI2 input's includes the AAPXS reserve), 0
+    // for an unknown index or before prepare.
+    uint32_t sharedBufferSize(int32_t index) const noexcept {
+        if (index < 0 || static_cast<size_t>(index) >= portSizes_.size())
+            return 0;
+        return index == midiIn_ ? midiInSharedSize_ : portSizes_[static_cast<size_t>(index)];
+    }
     // The transport's instance (null before instantiation completed or after destroy).
     TransportInstance* transportInstance() noexcept { return instance_.get(); }
 
@@ -214,7 +221,8 @@ private:
     // writeInputs plus the AAPXS requests and host-extension replies of the cycle.
     void stageInputs(int32_t frames) noexcept;
     // The host's side of a finished cycle: xrun counting, Error tracking, AAPXS replies.
-    HostingStatus finishCycle(HostingStatus status, bool started) noexcept;
+    // scanOutput: look for AAPXS in the MIDI2 output whatever the transport's hint says.
+    HostingStatus finishCycle(HostingStatus status, bool started, bool scanOutput) noexcept;
     HostingStatus startHostExtensionSession();
     void stopHostExtensionSession() noexcept;
     static void* hostGetExtension(AndroidAudioPluginHost* host, const char* uri);

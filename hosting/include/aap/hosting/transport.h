@@ -39,6 +39,26 @@ struct PortBufferSpec {
     uint32_t sizeInBytes = 0;
 };
 
+// What a node of an aap::PluginGraph needs from its transport to run in graph mode
+// (control-protocol.h, kOpGraphAttach): the activation block, its node index and, per input
+// port fed by graph edges, the producers' buffers (shared-memory fds, read where they are).
+struct GraphAttachment {
+    struct Source {
+        uint32_t producer = 0xFFFFFFFFu;  // node index, or wire::kGraphHost
+        int fd = -1;                       // memfd of the producer's buffer (borrowed)
+        uint32_t size = 0;                 // its size in bytes
+    };
+    struct Input {
+        int32_t port = 0;
+        bool zeroCopy = false;  // one audio source: the port reads it directly
+        std::vector<Source> sources;
+    };
+    int blockFd = -1;  // the activation block (borrowed)
+    uint64_t graphId = 0;
+    uint32_t node = 0;
+    std::vector<Input> inputs;
+};
+
 // Requests coming from the plugin side (docs/spec/abi.md section 3, "the other direction").
 // Called on a thread owned by the transport ([transport-thread]) unless a transport documents
 // otherwise; implementations must not call back into the same transport instance synchronously.
@@ -124,6 +144,32 @@ public:
     // that runs process() (after activate) and memory locking (after prepare). The default says
     // "not attempted" everywhere (a transport without a thread or shared memory of its own).
     virtual RealtimeReport realtimeReport() const { return {}; }
+
+    // ---- Graph mode (aap::PluginGraph), optional ----
+    // [main-thread] Inactive only. From the next activate() the peer runs the instance as a node of
+    // a graph: woken through the activation block instead of process(). Default: Unsupported
+    // (the graph then runs the instance on the host's thread with process()).
+    virtual HostingStatus attachGraph(const GraphAttachment& attachment) {
+        (void)attachment;
+        return HostingStatus::Unsupported;
+    }
+    // Whether attachGraph can work (the peer can run the instance in graph mode).
+    virtual bool supportsGraphMode() const noexcept { return false; }
+    // [main-thread] Inactive only. Back to process().
+    virtual HostingStatus detachGraph() { return HostingStatus::Unsupported; }
+    // The memfd of port `index`'s shared buffer, or -1 (no shared memory).
+    virtual int portBufferFd(int32_t index) const noexcept {
+        (void)index;
+        return -1;
+    }
+    // [audio-thread] Makes the plugin read input port `index` from `buffer` (at least the port's
+    // size) from now on, instead of its own buffer (zero copy of a graph edge); nullptr restores its
+    // own. False when the transport cannot (the caller copies instead).
+    virtual bool redirectInputBuffer(int32_t index, void* buffer) noexcept {
+        (void)index;
+        (void)buffer;
+        return false;
+    }
 
     virtual HostingStatus mapUrid(const std::string& uri, uint8_t urid) {
         (void)uri;
