@@ -101,6 +101,7 @@ struct PluginGraph::Runtime {
         std::vector<int32_t> predecessors;  // distinct
         bool sink = false;
         bool source = false;  // this cycle: no predecessor runs
+        bool lost = false;    // this cycle: its service died while it ran
         std::vector<uint8_t> scratch;   // MIDI2 merge
     };
     std::vector<NodeRun> runs;                  // by node index
@@ -725,6 +726,7 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         HostedPlugin& plugin = *node.plugin;
         run.skip = true;
         run.ran = false;
+        run.lost = false;
         if (node.bypassed.load(std::memory_order_relaxed))
             continue;
         TransportInstance* transport = plugin.instance().transportInstance();
@@ -811,6 +813,26 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         }
         if (progress)
             continue;
+        // A released node whose service died never finishes: end its part now, on silence (its
+        // consumers see it did not finish), instead of waiting for the deadline.
+        bool dead = false;
+        for (int32_t index : rt.order) {
+            Runtime::NodeRun& run = rt.runs[static_cast<size_t>(index)];
+            if (run.skip || !run.remote || run.lost || rt.finished(static_cast<uint32_t>(index), cycle) ||
+                !graphact::released(__atomic_load_n(&rt.nodes[index].pending, __ATOMIC_ACQUIRE), cycle))
+                continue;
+            TransportInstance* transport = nodes_[static_cast<size_t>(index)]->plugin->instance().transportInstance();
+            if (transport->isAlive())
+                continue;
+            run.lost = true;
+            dead = true;
+            uint32_t ready[wire::kMaxGraphSuccessors];
+            uint32_t readyCount = 0;
+            graphact::signalSuccessors(header, rt.nodes, header->node_count, static_cast<uint32_t>(index), cycle,
+                                       monotonicNanoseconds(), false, [](uint32_t) { return false; }, ready, &readyCount);
+        }
+        if (dead)
+            continue;
         const int64_t now = monotonicNanoseconds();
         if (now >= deadline)
             break;
@@ -844,6 +866,11 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
             continue;
         }
         anyMiss = true;
+        if (run.lost) {
+            node.plugin->endGraphCycle(HostingStatus::Offline, true);
+            bypass(index, HostingStatus::Offline);  // dead: bypassed at once
+            continue;
+        }
         const bool started = released && (run.remote || run.ran);
         node.plugin->endGraphCycle(HostingStatus::Xrun, started);
         miss(index, started);

@@ -1,5 +1,7 @@
 #include "process-transport-instance.h"
 
+#include <fcntl.h>
+
 #include <cstring>
 
 #include "aap/plugin-meta-info.h"
@@ -22,6 +24,11 @@ void ProcessTransportInstance::markOffline() noexcept {
     if (wire::ProcessBlock* block = block_.load(std::memory_order_acquire)) {
         // Wake a process() sleeping on reply_sequence; it re-checks offline_ and returns.
         futex::wake(&block->reply_sequence, 1);
+    }
+    if (uint32_t* hostWord = graphHostWord_.load(std::memory_order_acquire)) {
+        // A graph's host sleeping on its activation block: it finds this node dead and goes on.
+        __atomic_fetch_add(hostWord, 1, __ATOMIC_SEQ_CST);
+        futex::wake(hostWord, 1);
     }
 }
 
@@ -373,13 +380,33 @@ HostingStatus ProcessTransportInstance::attachGraph(const GraphAttachment& attac
         }
     if (fds.size() > wire::kMaxFdsPerMessage)
         return HostingStatus::CapacityExceeded;
+    // Our own mapping of the block (see markOffline).
+    SharedMemory block;
+    const int copy = ::fcntl(attachment.blockFd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+        return HostingStatus::ResourceFailed;
+    HostingStatus status = SharedMemory::adopt(UniqueFd{copy}, wire::kGraphBlockSize, &block);
+    if (status != HostingStatus::Ok)
+        return status;
     ControlMessage reply;
-    HostingStatus status = transport_->call(wire::kOpGraphAttach, id_, payload.data(), static_cast<uint32_t>(payload.size()),
-                                            fds.data(), static_cast<uint32_t>(fds.size()), &reply);
-    return status == HostingStatus::Ok ? hostingStatusFromWire(reply.header.status) : status;
+    status = transport_->call(wire::kOpGraphAttach, id_, payload.data(), static_cast<uint32_t>(payload.size()),
+                              fds.data(), static_cast<uint32_t>(fds.size()), &reply);
+    if (status == HostingStatus::Ok)
+        status = hostingStatusFromWire(reply.header.status);
+    if (status != HostingStatus::Ok)
+        return status;
+    graphHostWord_.store(nullptr, std::memory_order_release);
+    graphBlock_ = std::move(block);
+    graphHostWord_.store(&static_cast<wire::GraphHeader*>(graphBlock_.data())->host_word, std::memory_order_release);
+    return HostingStatus::Ok;
 }
 
-HostingStatus ProcessTransportInstance::detachGraph() { return simpleCall(wire::kOpGraphDetach); }
+HostingStatus ProcessTransportInstance::detachGraph() {
+    // The reader thread may be in markOffline with the old pointer: it only ever touches our own
+    // mapping, which is released when this instance is.
+    graphHostWord_.store(nullptr, std::memory_order_release);
+    return simpleCall(wire::kOpGraphDetach);
+}
 
 void* ProcessTransportInstance::portBuffer(int32_t index) noexcept {
     if (index < 0 || static_cast<size_t>(index) >= ports_.size())

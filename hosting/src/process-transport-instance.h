@@ -84,6 +84,10 @@ private:
     bool aapxsInInput_ = false;   // audio thread only
     bool aapxsInOutput_ = false;  // audio thread only
     RealtimeReport report_;       // main thread: written by prepare and activate
+    // Graph mode: our own mapping of the graph's activation block, so that markOffline() can wake
+    // a host sleeping on its host_word when the service dies (written while inactive).
+    SharedMemory graphBlock_;
+    std::atomic<uint32_t*> graphHostWord_{nullptr};
 };
 
 } // namespace aap
