@@ -798,6 +798,22 @@ TEST_F(AapHostCli, BenchChainRunsTheGraphAndTheSequentialChain) {
     EXPECT_EQ(only.out.find("sequential: median "), std::string::npos) << only.out;
 }
 
+// bench --chain N: N out-of-process instances as a plugin graph cost N + 1 futex wake-ups per
+// cycle (the host wakes the first, each wakes the next, the last wakes the host), as the graph
+// itself counts them; the sequential comparison runs too.
+TEST_F(AapHostCli, BenchChainPrintsTheGraphsWakesPerCycle) {
+    for (int length : {1, 3}) {
+        HostRun result = run({"bench", "--chain", std::to_string(length), "urn:aap-test:gain-echo", "--cycles", "100",
+                              "--plugin-path", AAP_HOSTING_TEST_BUNDLE_DIR});
+        ASSERT_EQ(result.exitCode, 0) << result.err;
+        EXPECT_NE(result.out.find("\nwakes per cycle: " + std::to_string(length + 1) + "\n"), std::string::npos)
+            << result.out;
+        EXPECT_NE(result.out.find("graph: median "), std::string::npos) << result.out;
+        EXPECT_NE(result.out.find("sequential: median "), std::string::npos) << result.out;
+        EXPECT_NE(result.out.find("| graph | "), std::string::npos) << result.out;
+    }
+}
+
 TEST_F(AapHostCli, BenchChainArgumentErrorsAreClear) {
     struct Case {
         std::vector<std::string> arguments;
