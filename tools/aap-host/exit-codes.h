@@ -13,6 +13,7 @@ enum ExitCode : int {
     kExitOutputError = 5,      // an output file could not be written
     kExitValidationFailed = 6, // aap-host validate: at least one check FAILed (the plugin is faulty)
     kExitAudioUnavailable = 7, // aap-host play: no libjack, no JACK server to connect to, or the server went away
+    kExitGuiUnavailable = 8,   // aap-host gui: this aap-host was built without the web GUI server (civetweb)
 };
 
 } // namespace aap::host_tool

@@ -29,7 +29,7 @@ const Command kCommands[] = {
     {"play", "play a chain of plugins live as a JACK client (MIDI in, audio in/out)", runPlayCommand},
     {"bench", "measure process() round trips, out of process beside in process", runBenchCommand},
     {"validate", "run a battery of checks on a plugin (PASS/WARN/FAIL per check)", runValidateCommand},
-    {"gui", "show a plugin's GUI (--native: its own X11 GUI, embedded in a window of aap-host or floating)",
+    {"gui", "run a plugin with its GUI: its web UI served on 127.0.0.1, or --native: its own X11 GUI",
      runGuiCommand},
     {"demo", "render a generated song through the example instrument and effect", runDemoCommand},
 };
@@ -46,7 +46,8 @@ void printUsage(FILE* out) {
                  "\n"
                  "exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 plugin not found,\n"
                  "            4 bad input file, 5 output error, 6 validation failed,\n"
-                 "            7 audio unavailable (no libjack or JACK server)\n");
+                 "            7 audio unavailable (no libjack or JACK server),\n"
+                 "            8 gui unavailable (built without the web GUI server)\n");
 }
 
 } // namespace

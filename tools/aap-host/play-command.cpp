@@ -219,6 +219,8 @@ void Player::handleNotices() {
                          "the output is silent (restart play)\n",
                          notice.value);
             break;
+        case PlayNotice::Kind::GuiApplied:  // only `aap-host gui` posts GUI events
+            break;
         }
     }
 }
