@@ -4,7 +4,7 @@
 // one line that sets globalThis.AAP_PLUGIN_INFO (ports, parameters, presets). A page includes it
 // with <script src="aap-interop.js"></script> and then calls AAPInterop.* as in AAP's web UI
 // protocol. Messages are the GUI message set of docs/gui.md (binary, 24-byte header + payload),
-// plus two small JSON text messages of the web layer (log, presets).
+// plus two text messages of the web layer: "log TEXT" and "preset N" (both directions for presets).
 //
 // Transport: a WebSocket back to the page's own server, unless the host's web view defines
 // globalThis.AAPInteropTransport before this script runs: an object with send(ArrayBuffer|string)
@@ -63,8 +63,7 @@
     if (ready) rawSend(m());
     else outbox.push(m);
   }
-  function sendText(object) {
-    const text = JSON.stringify(object);
+  function sendText(text) {
     if (ready) rawSend(text);
     else outbox.push(() => text);
   }
@@ -87,10 +86,9 @@
 
   function receive(data) {
     if (typeof data === 'string') {
-      let m;
-      try { m = JSON.parse(data); } catch (e) { return; }
-      if (typeof m.presetSelected === 'number') {
-        selectedPreset = m.presetSelected;
+      const preset = /^preset (\d+)$/.exec(data);
+      if (preset) {
+        selectedPreset = Number(preset[1]);
         fire('preset', selectedPreset);
       }
       return;
@@ -181,7 +179,7 @@
 
   const AAPInterop = {
     // ---- AAP's web UI protocol ----
-    log(text) { sendText({ log: String(text) }); },
+    log(text) { sendText('log ' + String(text)); },
     onInitialize() { if (!socket && !closed) connect(); },
     onCleanup() {
       closed = true;
@@ -252,7 +250,7 @@
     },
     selectPreset(index) {
       if (!info.presets[index]) throw new Error('selectPreset: no preset ' + index);
-      sendText({ selectPreset: index });
+      sendText('preset ' + index);
     },
     getSelectedPreset() { return selectedPreset; },
     addPresetListener(f) { listeners.preset.push(f); },

@@ -211,7 +211,25 @@ bool WebGuiServer::originAllowed(const char* origin) const {
 
 void WebGuiServer::refuse(mg_connection* connection, int status, const std::string& why) {
     const mg_request_info* request = mg_get_request_info(connection);
-    mg_send_http_error(connection, status, "%s\n", why.c_str());
+    const std::string body = why + "\n";
+    if (equalsIgnoringCase(mg_get_header(connection, "Upgrade"), "websocket")) {
+        // civetweb 1.15 sends no status line for a request that asked for a WebSocket upgrade
+        // (its response functions treat the connection as a WebSocket already), so the refusal
+        // is the one response written here: a status line, two headers, the reason.
+        mg_printf(connection, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+                  mg_get_response_code_text(connection, status), body.size(), body.c_str());
+        handler_->refused(std::to_string(status) + " WebSocket " + (request->local_uri_raw ? request->local_uri_raw : "?") +
+                          ": " + why);
+        return;
+    }
+    mg_response_header_start(connection, status);
+    mg_response_header_add(connection, "Content-Type", "text/plain; charset=utf-8", -1);
+    mg_response_header_add(connection, "Content-Length", std::to_string(body.size()).c_str(), -1);
+    mg_response_header_add(connection, "Connection", "close", -1);
+    mg_response_header_add_lines(connection, securityHeaders_.c_str());
+    mg_response_header_send(connection);
+    if (!equalsIgnoringCase(request->request_method, "HEAD"))
+        mg_write(connection, body.data(), body.size());
     handler_->refused(std::to_string(status) + " " + (request->request_method ? request->request_method : "?") + " " +
                       (request->local_uri_raw ? request->local_uri_raw : "?") + ": " + why);
 }
