@@ -466,7 +466,9 @@ TEST_F(AapHostGui, BadHostOrOriginIsRefused) {
     EXPECT_EQ(request(page, {"Host: attacker.example"}, false), 403);
     EXPECT_EQ(request(page, {"Host: 127.0.0.1:1"}, false), 403);
     EXPECT_EQ(request(page, {}, false), 403);  // no Host at all
+    EXPECT_EQ(request(page, {"Host: 127.0.0.1:" + std::to_string(port_ + 1)}, false), 403);
     EXPECT_EQ(request(page, {"Host: localhost:" + port}, false), 200);
+    EXPECT_EQ(request(page, {"Host: localhost"}, false), 200);  // no port: civetweb's client sends none
     EXPECT_EQ(request(page, {"Origin: http://attacker.example"}), 403);
     EXPECT_EQ(request(page, {"Origin: http://127.0.0.1:1"}), 403);
     EXPECT_EQ(request(page, {"Origin: null"}), 403);

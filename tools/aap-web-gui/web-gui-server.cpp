@@ -198,7 +198,9 @@ bool WebGuiServer::hostAllowed(const char* host) const {
         return false;
     const std::string port = std::to_string(port_);
     const std::string value(host);
-    return value == "127.0.0.1:" + port || value == "localhost:" + port ||
+    // Without a port too: some clients (civetweb's own) leave it out. A rebinding page's requests
+    // carry its own host name, never these.
+    return value == "127.0.0.1:" + port || value == "localhost:" + port || value == "127.0.0.1" || value == "localhost" ||
            (options_.bindAddress != "127.0.0.1" && value == options_.bindAddress + ":" + port);
 }
 

@@ -4,7 +4,7 @@
 //
 // What it enforces, for every request, before anything is served:
 //   - it listens on 127.0.0.1 only (unless told otherwise), on an ephemeral port by default;
-//   - Host must name this server (127.0.0.1:PORT or localhost:PORT): no DNS rebinding;
+//   - Host must name this server (127.0.0.1 or localhost, with this port or none): no DNS rebinding;
 //   - Origin, when present, must be this server's own origin;
 //   - the token must be in the path (/t/TOKEN/...) or the query (?token=TOKEN), compared in
 //     constant time: otherwise 403, for files and for the WebSocket alike (no upgrade happens);
