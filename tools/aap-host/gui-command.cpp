@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +40,7 @@
 
 #include "aap/ext/midi.h"
 #include "aap/hosting/gui-protocol.h"
+#include "aap/hosting/gui-sessions.h"
 #include "audio-backend.h"
 #include "command-line.h"
 #include "file-io.h"
@@ -655,18 +655,12 @@ std::string pluginInfoScript(const PlayPlugin& plugin, const std::vector<std::st
     return out + "]};\n";
 }
 
+// The instance's token: kGuiTokenSize random bytes, as GuiSessions makes them (getrandom()).
 bool randomToken(std::vector<uint8_t>* token, std::string* error) {
     token->assign(kGuiTokenSize, 0);
-    size_t filled = 0;
-    while (filled < token->size()) {
-        const ssize_t got = ::getrandom(token->data() + filled, token->size() - filled, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            *error = std::string("cannot get random bytes for the token: ") + std::strerror(errno);
-            return false;
-        }
-        filled += static_cast<size_t>(got);
+    if (!guiRandomBytes(token->data(), token->size())) {
+        *error = std::string("cannot get random bytes for the token: ") + std::strerror(errno);
+        return false;
     }
     return true;
 }
