@@ -449,6 +449,8 @@ TEST_F(AapHostGui, TokenIsRequiredForEveryFileAndTheWebSocket) {
     EXPECT_EQ(request("/t/" + token_ + "/style.css"), 200);
     EXPECT_EQ(request("/t/" + token_ + "/aap-interop.js"), 200);
     EXPECT_EQ(request("/t/" + token_ + "/ws", upgradeHeaders()), 101);
+    // The server logs the client once civetweb calls its ready handler, after the 101 went out.
+    EXPECT_TRUE(waitErr(" connected\n", 10000)) << slurp(err());
     const std::string log = slurp(err());
     EXPECT_EQ(countInErr(" connected\n"), 1u) << "only the request with the token may become a WebSocket:\n" << log;
     EXPECT_EQ(countInErr("a valid token is required"), 10u) << log;
