@@ -835,7 +835,12 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     }
     const std::string tokenHex = guiHex(token.data(), token.size());
 
-    PlayEngine engine({plugin.get()}, backend->periodFrames(), config.audioInputs, config.audioOutputs, 0);
+    PlayEngine engine({plugin.get()}, backend->periodFrames(), config.audioInputs, config.audioOutputs, 0,
+                      backend->sampleRate());
+    if (!engine.ok()) {
+        std::fprintf(stderr, "aap-host gui: cannot build the plugin graph: %s\n", engine.error().c_str());
+        return kExitRuntimeFailure;
+    }
     GuiProcessor processor(engine, config.audioOutputs, backend->periodFrames());
     processor.setInputs(std::move(loopAudio), std::move(loopMidi), loopFrames, backend->periodFrames());
     const bool trace = parsed.has("trace");
@@ -1055,6 +1060,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     server.stop();
     backend->stop();
     handleNotices();
+    engine.suspend();  // takes the plugin graph down before the plugin goes
     if (plugin->fault.load() == 0)
         plugin->hosted->instance().deactivate();
     plugin->hosted.reset();
