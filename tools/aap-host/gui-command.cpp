@@ -117,7 +117,7 @@ namespace {
 
 int signalPipe[2] = {-1, -1};
 
-extern "C" void onGuiTerminationSignal(int) {
+extern "C" void onWebGuiTerminationSignal(int) {
     const int saved = errno;
     const char byte = 1;
     ssize_t written = ::write(signalPipe[1], &byte, 1);
@@ -896,7 +896,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         return kExitRuntimeFailure;
     }
     struct sigaction action {};
-    action.sa_handler = onGuiTerminationSignal;
+    action.sa_handler = onWebGuiTerminationSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     struct sigaction oldInt {}, oldTerm {};
