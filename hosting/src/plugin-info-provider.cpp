@@ -122,4 +122,11 @@ aap_plugin_info_t PluginInfoProvider::get(aap_host_plugin_info_extension_t* ext,
     return info;
 }
 
+const PluginInformation* PluginInfoProvider::find(const std::string& pluginId) const noexcept {
+    for (const auto& record : records_)
+        if (record->information.uniqueId == pluginId)
+            return &record->information;
+    return nullptr;
+}
+
 } // namespace aap

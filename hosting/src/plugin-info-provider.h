@@ -27,6 +27,8 @@ public:
     static std::unique_ptr<PluginInfoProvider> fromMetadataFile(const std::string& metadataPath);
 
     aap_host_plugin_info_extension_t* extension() noexcept { return &extension_; }
+    // The bundle's plugin with this unique id, or null.
+    const PluginInformation* find(const std::string& pluginId) const noexcept;
 
 private:
     struct Record;

@@ -12,11 +12,13 @@
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "aap/ext/gui-v5.h"
 #include "aap/hosting/control-protocol.h"
 #include "aap/hosting/realtime-scheduling.h"
 #include "aap/runtime/log.h"
@@ -27,16 +29,52 @@
 #include "futex.h"
 #include "graph-activation.h"
 #include "graph-mix.h"
+#include "gui-program.h"
+#include "gui-thread.h"
 #include "local-plugin.h"
 #include "plugin-info-provider.h"
 #include "plugin-side-aapxs.h"
 #include "sandbox.h"
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+#include "service-gui.h"
+#endif
 
 namespace aap {
 
 namespace {
 
 std::atomic<const RealtimeCycleObserver*> g_cycleObserver{nullptr};
+GuiDeadlines g_guiDeadlines;
+
+// A gui/v5 host-extension request of one instance's GUI, on its way to the host (kOpHostNotification).
+struct GuiNote {
+    uint32_t instance;
+    int32_t opcode;
+    int32_t gui;
+    uint32_t a;
+    uint32_t b;
+};
+
+// The service's side of native GUIs shared by its instances: one GUI thread (started at the
+// first GUI call) and the queue of GUI notifications the main loop forwards to the host.
+struct ServiceGuiContext {
+    GuiThread thread;
+    std::mutex mutex;
+    std::vector<GuiNote> notes;
+    int wakeFd = -1;
+
+    // [thread-safe] (the GUI thread, or a caller that timed out)
+    void post(const GuiNote& note) {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (notes.size() >= 4096)
+                return;  // a GUI that floods its host loses requests, never memory
+            notes.push_back(note);
+        }
+        uint64_t one = 1;
+        (void)!::write(wakeFd, &one, sizeof(one));
+    }
+};
 
 // How long a plugin's synchronous host-extension call waits for the host's reply.
 constexpr int64_t kHostExtensionTimeoutNs = 2000000000;
@@ -63,21 +101,31 @@ struct ServiceGraph {
 
 class ServiceInstance final : private LocalPluginHostHooks {
 public:
-    ServiceInstance(uint32_t id, int wakeFd, PluginSideAapxs::ControlChannelSender sender) : id_(id), wakeFd_(wakeFd) {
+    ServiceInstance(uint32_t id, int wakeFd, ServiceGuiContext& gui, PluginSideAapxs::ControlChannelSender sender)
+        : id_(id), wakeFd_(wakeFd), guiContext_(gui) {
         aapxs_.setControlChannelSender(std::move(sender));
     }
-    ~ServiceInstance() override { stopRealtime(); }
+    ~ServiceInstance() override {
+        stopRealtime();
+        if (!stuck_)
+            shutdownGui();
+    }
 
     // On failure *error says why (one line, for the host and the service's stderr).
     HostingStatus create(const std::string& library, const std::string& entrypoint, const std::string& pluginId,
                          const std::string& metadataPath, std::string* error) {
         metadataPath_ = metadataPath;
         libraryPath_ = library;
+        pluginId_ = pluginId;
         HostingStatus status = LocalPlugin::instantiate(library, entrypoint, pluginId, this, &plugin_, error);
         if (status != HostingStatus::Ok) {
             logError(*error);
             return status;
         }
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        if (gui_)
+            gui_->setPlugin(plugin_->plugin());
+#endif
         return HostingStatus::Ok;
     }
 
@@ -230,6 +278,7 @@ public:
     void releaseForDestroy() {
         if (!stopRealtime())
             return;  // the caller leaks this instance (see stuck())
+        shutdownGui();
         if (state_ == State::Active) {
             aapxs_.setActive(false);
             plugin_->deactivate();
@@ -404,14 +453,40 @@ private:
     // Builds every host extension the plugin can get before it runs, so that hostExtension is a
     // read-only lookup that the plugin may call from process() (LocalPluginHostHooks).
     void libraryLoaded(void* library, AndroidAudioPluginHost* host) override {
-        aapxs_.loadDefinitions(library, libraryPath_, host);
         pluginInfo_ = PluginInfoProvider::fromMetadataFile(metadataPath_);
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        // gui/v5 runs on the service's GUI thread, or in the plugin's GUI program (service-gui.h).
+        const PluginInformation* information = pluginInfo_ ? pluginInfo_->find(pluginId_) : nullptr;
+        const uint32_t id = id_;
+        ServiceGuiContext* context = &guiContext_;
+        gui_ = std::make_unique<ServiceGui>(
+            guiContext_.thread, information != nullptr ? information->guiProgramPath : std::string{}, g_guiDeadlines,
+            [context, id](int32_t opcode, int32_t gui, uint32_t a, uint32_t b) {
+                context->post(GuiNote{id, opcode, gui, a, b});
+            });
+        const RegistryError error = aapxs_.addOwnDefinition(gui_->definition());
+        if (error != RegistryError::None)
+            logError(std::string{"the service's gui/v5 definition: "} + toString(error));
+#endif
+        aapxs_.loadDefinitions(library, libraryPath_, host);
     }
     void* hostExtension(AndroidAudioPluginHost* host, const char* uri) noexcept override {
         // plugin-info is served here from the metadata, everything else through AAPXS.
         if (std::strcmp(uri, AAP_PLUGIN_INFO_EXTENSION_URI) == 0)
             return pluginInfo_ ? pluginInfo_->extension() : nullptr;
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        // gui/v5: its requests go to the host as one-way messages, its fds and timers join the
+        // GUI thread (service-gui.h).
+        if (gui_ && std::strcmp(uri, AAP_GUI_V5_EXTENSION_URI) == 0)
+            return gui_->hostExtension();
+#endif
         return aapxs_.hostExtension(uri, host);
+    }
+    void shutdownGui() {
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        if (gui_)
+            gui_->shutdown();
+#endif
     }
     void requestProcess() noexcept override {
         // [thread-safe] may run on the audio thread: flag + eventfd write, handled by the main loop.
@@ -501,12 +576,18 @@ private:
 
     uint32_t id_;
     int wakeFd_;
+    ServiceGuiContext& guiContext_;
+    std::string pluginId_;
     std::string libraryPath_;
     std::string metadataPath_;
     std::unique_ptr<PluginInfoProvider> pluginInfo_;
     std::unique_ptr<LocalPlugin> plugin_;
     // After plugin_: destroyed first, so its worker never runs a handler on a released plugin.
     PluginSideAapxs aapxs_;
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+    // After aapxs_: destroyed before the registry that points at it, and before the plugin.
+    std::unique_ptr<ServiceGui> gui_;
+#endif
     int32_t midiIn_ = -1;
     int32_t midiOut_ = -1;
     State state_ = State::Unprepared;
@@ -535,7 +616,9 @@ private:
 class PluginService {
 public:
     PluginService(int controlFd, HostingStatus helloStatus = HostingStatus::Ok)
-        : socket_(controlFd), wakeFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), helloStatus_(helloStatus) {}
+        : socket_(controlFd), wakeFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), helloStatus_(helloStatus) {
+        guiContext_.wakeFd = wakeFd_.get();
+    }
 
     ~PluginService() {
         for (auto& entry : instances_) {
@@ -543,6 +626,8 @@ public:
             if (entry.second->stuck())
                 (void)entry.second.release();  // never destroy a plugin whose thread is still inside it
         }
+        instances_.clear();
+        guiContext_.thread.stop();
     }
 
     int run() {
@@ -558,8 +643,10 @@ public:
                     continue;
                 return 2;
             }
-            if (fds[1].revents != 0)
+            if (fds[1].revents != 0) {
                 forwardProcessRequests();
+                forwardGuiNotes();
+            }
             if (broken_)
                 return 2;
             if (fds[0].revents == 0)
@@ -696,6 +783,46 @@ private:
             header.sequence = nextSequence_++;
             header.instance_id = entry.first;
             send(header, nullptr, 0);
+        }
+    }
+
+    // GUI requests and losses (service-gui.h) as one-way kOpHostNotification messages, in order.
+    void forwardGuiNotes() {
+        std::vector<GuiNote> notes;
+        {
+            std::lock_guard<std::mutex> lock(guiContext_.mutex);
+            notes.swap(guiContext_.notes);
+        }
+        static const std::string uri = AAP_GUI_V5_EXTENSION_URI;
+        for (const GuiNote& note : notes) {
+            if (broken_ || instances_.count(note.instance) == 0)
+                continue;
+            uint8_t data[12];
+            uint32_t size = 4;
+            auto put = [&data](size_t at, uint32_t v) {
+                for (int i = 0; i < 4; i++)
+                    data[at + i] = static_cast<uint8_t>(v >> (8 * i));
+            };
+            put(0, static_cast<uint32_t>(note.gui));
+            if (note.opcode == AAP_GUI_V5_OPCODE_REQUEST_RESIZE) {
+                put(4, note.a);
+                put(8, note.b);
+                size = 12;
+            } else if (note.opcode == AAP_GUI_V5_OPCODE_CLOSED) {
+                put(4, note.a != 0 ? 1u : 0u);
+                size = 8;
+            }
+            std::vector<uint8_t> payload(sizeof(wire::ExtensionPayload) + uri.size() + size);
+            wire::ExtensionPayload head{note.opcode, 0, size, static_cast<uint32_t>(uri.size())};
+            std::memcpy(payload.data(), &head, sizeof(head));
+            std::memcpy(payload.data() + sizeof(head), uri.data(), uri.size());
+            std::memcpy(payload.data() + sizeof(head) + uri.size(), data, size);
+            wire::ControlHeader header{};
+            header.kind = wire::kKindRequest;
+            header.opcode = wire::kOpHostNotification;
+            header.sequence = nextSequence_++;
+            header.instance_id = note.instance;
+            send(header, payload.data(), static_cast<uint32_t>(payload.size()));
         }
     }
 
@@ -997,11 +1124,12 @@ private:
         }
         const uint32_t id = nextInstanceId_++;
         auto instance = std::make_unique<ServiceInstance>(
-            id, wakeFd_.get(),
+            id, wakeFd_.get(), guiContext_,
             [this, id](const std::string& uri, int32_t opcode, uint32_t requestId, uint8_t* data, uint32_t requestSize,
                        uint32_t capacity, uint32_t* replySize) {
                 return requestHostExtension(id, uri, opcode, requestId, data, requestSize, capacity, replySize);
             });
+        
         std::string error;
         HostingStatus status = instance->create(library, entrypoint, pluginId, metadata, &error);
         if (status != HostingStatus::Ok) {
@@ -1020,6 +1148,8 @@ private:
 
     UniqueFd socket_;
     UniqueFd wakeFd_;
+    // Before instances_: the instances' GUIs use its thread, so it is destroyed after them.
+    ServiceGuiContext guiContext_;
     HostingStatus helloStatus_;
     bool handshaken_ = false;
     bool broken_ = false;  // a send to the host failed or timed out: the connection is over
@@ -1030,6 +1160,15 @@ private:
 };
 
 } // namespace
+
+void setServiceGuiDeadlines(int64_t helloNs, int64_t createNs, int64_t callNs) noexcept {
+    if (helloNs > 0)
+        g_guiDeadlines.helloNs = helloNs;
+    if (createNs > 0)
+        g_guiDeadlines.createNs = createNs;
+    if (callNs > 0)
+        g_guiDeadlines.callNs = callNs;
+}
 
 void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept {
     g_cycleObserver.store(observer, std::memory_order_release);

@@ -41,6 +41,9 @@ public:
     // plugin gets; must outlive this object). Call once, before the plugin is instantiated: the
     // set of proxies never changes afterwards, which is what makes hostExtension() safe anywhere.
     void loadDefinitions(void* library, const std::string& libraryPath, AndroidAudioPluginHost* host);
+    // [main-thread] Before loadDefinitions: a definition of the process's own that wins over the
+    // library's and the standard one for its URI (the service's gui/v5, service-gui.h).
+    RegistryError addOwnDefinition(const AAPXSDefinition& definition) noexcept { return registry_.add(definition); }
     bool hasDefinitions() const noexcept { return registry_.size() > 0; }
 
     // [main-thread] Inactive path: runs the definition's handler for one request whose payload is

@@ -88,6 +88,16 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
                                      : "not an executable: " + path);
         return HostingStatus::NotFound;
     }
+    {
+        const ServiceGuiDeadlines& gui = options.guiDeadlines;
+        auto wholeMs = [](int64_t ns) { return ns >= 1000000 && ns <= 60000000000LL && ns % 1000000 == 0; };
+        if (!wholeMs(gui.helloNs) || !wholeMs(gui.createNs) || !wholeMs(gui.callNs) ||
+            gui.helloNs + gui.createNs >= options.controlTimeoutNs) {
+            setError(error, "guiDeadlines: each must be whole milliseconds between 1 ms and 60 s, and hello + create "
+                            "below controlTimeoutNs");
+            return HostingStatus::InvalidArgument;
+        }
+    }
     if (options.sandbox.enabled) {
         std::string why;
         if (!aap::sandboxAvailable(&why)) {
@@ -118,6 +128,15 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
             argv.push_back(const_cast<char*>("--sandbox-writable"));
             argv.push_back(const_cast<char*>(writable.c_str()));
         }
+    }
+    const ServiceGuiDeadlines& gui = options.guiDeadlines;
+    const ServiceGuiDeadlines defaults;
+    std::string guiDeadlines;
+    if (gui.helloNs != defaults.helloNs || gui.createNs != defaults.createNs || gui.callNs != defaults.callNs) {
+        guiDeadlines = std::to_string(gui.helloNs / 1000000) + "," + std::to_string(gui.createNs / 1000000) + "," +
+                       std::to_string(gui.callNs / 1000000);
+        argv.push_back(const_cast<char*>("--gui-deadlines-ms"));
+        argv.push_back(const_cast<char*>(guiDeadlines.c_str()));
     }
     argv.push_back(nullptr);
     const pid_t parent = ::getpid();
@@ -525,7 +544,9 @@ void dispatchRequest(ControlMessage& message, ProcessTransportInstance* instance
         if (instance != nullptr && instance->callbacks() != nullptr)
             instance->callbacks()->requestProcess();
         return;  // one-way message: no reply
+    case wire::kOpHostNotification:
     case wire::kOpHostExtension: {
+        const bool oneWay = message.header.opcode == wire::kOpHostNotification;
         wire::ExtensionPayload head{};
         if (message.payload.size() < sizeof(head)) {
             sendReply(HostingStatus::ProtocolError, {});
@@ -534,11 +555,13 @@ void dispatchRequest(ControlMessage& message, ProcessTransportInstance* instance
         std::memcpy(&head, message.payload.data(), sizeof(head));
         const uint64_t expected = uint64_t{sizeof(head)} + head.uri_length + head.data_size;
         if (head.uri_length == 0 || head.uri_length > wire::kMaxUriLength || expected != message.payload.size()) {
-            sendReply(HostingStatus::ProtocolError, {});
+            if (!oneWay)
+                sendReply(HostingStatus::ProtocolError, {});
             return;
         }
         if (instance == nullptr || instance->callbacks() == nullptr) {
-            sendReply(HostingStatus::NotFound, {});
+            if (!oneWay)
+                sendReply(HostingStatus::NotFound, {});
             return;
         }
         std::string uri(reinterpret_cast<const char*>(message.payload.data() + sizeof(head)), head.uri_length);
@@ -548,6 +571,8 @@ void dispatchRequest(ControlMessage& message, ProcessTransportInstance* instance
         uint32_t replySize = 0;
         HostingStatus status = instance->callbacks()->hostExtension(uri, head.opcode, head.request_id, data.data(),
                                                                     head.data_size, capacity, &replySize);
+        if (oneWay)
+            return;  // nobody waits for an answer
         if (status != HostingStatus::Ok || replySize > capacity) {
             sendReply(status == HostingStatus::Ok ? HostingStatus::CapacityExceeded : status, {});
             return;

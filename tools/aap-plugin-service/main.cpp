@@ -26,6 +26,7 @@ namespace {
 int usage(const char* program) {
     std::fprintf(stderr,
                  "usage: %s --control-fd <fd> [--sandbox [--sandbox-writable <absolute dir>]...]\n"
+                 "          [--gui-deadlines-ms HELLO,CREATE,CALL]\n"
                  "Started by an AAP host (aap::hosting ProcessTransport); not meant to be run by hand.\n",
                  program);
     return 64;
@@ -47,6 +48,19 @@ int main(int argc, char** argv) {
             sandbox = true;
         } else if (std::strcmp(argv[i], "--sandbox-writable") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
             writable.emplace_back(argv[++i]);
+        } else if (std::strcmp(argv[i], "--gui-deadlines-ms") == 0 && i + 1 < argc) {
+            // Three whole millisecond counts, 1 .. 60000 each (docs/gui.md, "Native GUIs").
+            long values[3];
+            const char* text = argv[++i];
+            for (int k = 0; k < 3; k++) {
+                char* end = nullptr;
+                errno = 0;
+                values[k] = std::strtol(text, &end, 10);
+                if (errno != 0 || end == text || values[k] < 1 || values[k] > 60000 || *end != (k < 2 ? ',' : '\0'))
+                    return usage(argv[0]);
+                text = end + 1;
+            }
+            aap::setServiceGuiDeadlines(values[0] * 1000000LL, values[1] * 1000000LL, values[2] * 1000000LL);
         } else {
             return usage(argv[0]);
         }

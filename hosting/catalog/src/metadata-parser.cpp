@@ -282,6 +282,7 @@ private:
         if (const auto* a = required(element, "library"))
             readLibrary(*a, plugin);
         readWebUi(element, plugin);
+        readGuiProgram(element, plugin);
 
         const xml::Element* sections[3] = {nullptr, nullptr, nullptr};
         static const char* const sectionNames[3] = {"extensions", "ports", "parameters"};
@@ -353,10 +354,10 @@ private:
                 folder = &attribute;
             else if (local == "ui-view-factory")
                 factory = &attribute;
-            else
+            else if (local != "program")  // gui:program: readGuiProgram
                 report(DiagnosticSeverity::Warning, attribute.position,
                        "unknown GUI attribute '" + attribute.name + "' on <plugin> is ignored (known: web-ui, "
-                           "ui-view-factory)");
+                           "ui-view-factory, program)");
         }
         std::string declared;
         const xml::Attribute* at = folder;
@@ -393,6 +394,41 @@ private:
         if (!fs::is_regular_file(resolved / "index.html", ec))
             return unusable("the folder has no index.html");
         plugin.webUiDirectory = resolved.string();
+    // gui:program="PATH" on <plugin> (AAP's GUI namespace): the plugin's native GUI executable,
+    // relative to the bundle (docs/metadata.md, "Native GUI program"). Every problem is a warning:
+    // the plugin still loads, without a GUI program.
+    void readGuiProgram(const xml::Element& element, PluginInformation& plugin) {
+        for (const auto& attribute : element.attributes) {
+            const size_t colon = attribute.name.find(':');
+            if (colon == std::string::npos || attribute.name.compare(0, 6, "xmlns:") == 0 ||
+                std::string_view(attribute.name).substr(colon + 1) != "program" ||
+                namespaceOf(std::string_view(attribute.name).substr(0, colon), {&element, root_}) != kGuiNamespace)
+                continue;
+            auto unusable = [&](const std::string& why) {
+                report(DiagnosticSeverity::Warning, attribute.position,
+                       "GUI program '" + attribute.value + "' is ignored: " + why);
+            };
+            fs::path relative(attribute.value);
+            if (isBlank(attribute.value))
+                return unusable("the path is empty");
+            if (relative.is_absolute())
+                return unusable("it must be a path relative to the bundle directory");
+            for (const auto& component : relative)
+                if (component == "..")
+                    return unusable("it must stay inside the bundle directory (no '..')");
+            std::error_code ec;
+            const fs::path bundle = fs::weakly_canonical(fs::path(bundleDirectory_), ec);
+            const fs::path resolved = fs::weakly_canonical(fs::path(bundleDirectory_) / relative, ec);
+            if (ec || !fs::is_regular_file(resolved, ec))
+                return unusable("no such file in the bundle");
+            auto inside = std::mismatch(bundle.begin(), bundle.end(), resolved.begin(), resolved.end());
+            if (inside.first != bundle.end())
+                return unusable("it leads out of the bundle directory (a symbolic link)");
+            if (::access(resolved.c_str(), X_OK) != 0)
+                return unusable("the file is not executable");
+            plugin.guiProgramPath = resolved.string();
+            return;
+        }
     }
 
     void readExtensions(const xml::Element& section, PluginInformation& plugin) {

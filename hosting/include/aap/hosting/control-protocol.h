@@ -13,8 +13,9 @@ namespace wire {
 // "AAPC" in memory (little-endian), first field of every control message.
 constexpr uint32_t kControlMagic = 0x43504141u;
 // Bumped on any incompatible change of this file. Peers with different versions refuse to talk.
-// 2: activate/prepare carry realtime reports; 3: graph activation (kOpGraphAttach/kOpGraphDetach).
-constexpr uint32_t kControlProtocolVersion = 3u;
+// 2: activate/prepare carry realtime reports; 3: graph activation (kOpGraphAttach/kOpGraphDetach);
+// 4: kOpHostNotification (native GUIs).
+constexpr uint32_t kControlProtocolVersion = 4u;
 
 constexpr uint32_t kMaxControlPayload = 65536u;
 constexpr uint32_t kMaxPorts = 128u;
@@ -49,6 +50,9 @@ enum ControlOpcode : uint32_t {
     // service -> host
     kOpHostExtension = 64,  // payload ExtensionPayload + uri + data; reply ExtensionReplyPayload + data
     kOpRequestProcess = 65, // no payload, no reply
+    kOpHostNotification = 66, // payload as kOpHostExtension (request_id 0); no reply: a host-extension
+                              // request the plugin process sends on its own, outside any host call
+                              // (gui/v5 requests and closed, docs/gui.md)
 };
 
 enum ControlKind : uint32_t {

@@ -5,6 +5,7 @@
 // thread, and forwards the plugin's request_process to the host. Every message from the host is
 // validated; malformed frames are answered with ProtocolError and end the connection.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,11 @@ void setRealtimeCycleObserver(const RealtimeCycleObserver* observer) noexcept;
 // runs, `writable` being the directories left writable. When it cannot be applied the service
 // says why on stderr and answers the host's handshake with Unsupported: it never serves unsandboxed.
 int runPluginServiceProcess(int controlFd, bool sandbox = false, const std::vector<std::string>& writable = {});
+
+// The deadlines of native GUIs (docs/gui.md, "Native GUIs") for every instance served afterwards
+// in this process: hello of a GUI program after its launch, the ack of create, the ack of every
+// other lifecycle call. Each must be > 0; the defaults are 2 s, 2 s and 500 ms. aap-plugin-service
+// sets them from --gui-deadlines-ms (ProcessTransportOptions::guiDeadlines). [main-thread]
+void setServiceGuiDeadlines(int64_t helloNs, int64_t createNs, int64_t callNs) noexcept;
 
 } // namespace aap

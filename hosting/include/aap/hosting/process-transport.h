@@ -47,6 +47,16 @@ struct ServiceSandbox {
     std::vector<std::string> writablePaths;  // absolute paths of existing directories
 };
 
+// Deadlines of native GUIs in the service (docs/gui.md, "Native GUIs"): a GUI program's hello
+// after its launch, the ack of create, the ack of every other lifecycle call. Whole milliseconds,
+// each 1 ms .. 60 s, and hello + create must stay below controlTimeoutNs (a GUI create is one
+// control call). On a timeout the GUI program is killed and the host gets closed(was_destroyed).
+struct ServiceGuiDeadlines {
+    int64_t helloNs = 2'000'000'000;
+    int64_t createNs = 2'000'000'000;
+    int64_t callNs = 500'000'000;
+};
+
 struct ProcessTransportOptions {
     // The service executable. Empty: $AAP_PLUGIN_SERVICE, else `aap-plugin-service` next to the
     // library or executable that contains aap::hosting, else next to /proc/self/exe, else where
@@ -84,6 +94,7 @@ struct ProcessTransportOptions {
     // Off by default. PluginHost adds the plugin's bundle directory to writablePaths of a
     // per-instance service.
     ServiceSandbox sandbox;
+    ServiceGuiDeadlines guiDeadlines;
 };
 
 class ProcessTransport final : public PluginTransport, public std::enable_shared_from_this<ProcessTransport> {

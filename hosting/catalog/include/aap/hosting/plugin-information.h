@@ -78,6 +78,9 @@ struct PluginInformation {
     // when it declares none or the declaration was unusable (a warning said why). The folder held
     // index.html when the metadata was read.
     std::string webUiDirectory;
+    // Absolute path of the plugin's native GUI program (gui:program, docs/metadata.md "Native GUI
+    // program"); "" when it declares none or the declaration was unusable (a warning said why).
+    std::string guiProgramPath;
 
     // An instrument is a plugin whose category contains "Instrument" (docs/spec/abi.md section 6).
     bool isInstrument() const;
