@@ -460,5 +460,28 @@ TEST_F(NativeGui, AnInProcessGuiThatHangsFailsAtItsDeadlineAndIsClosedWhileAudio
     std::this_thread::sleep_for(std::chrono::milliseconds(1600));
 }
 
+TEST(NativeGuiOptions, DeadlinesOutOfRangeAreRefusedWhenTheServiceStarts) {
+    const auto attempt = [](ServiceGuiDeadlines deadlines, int64_t controlTimeoutNs) {
+        PluginHostOptions options = testOptions(PluginIsolation::ProcessPerInstance);
+        options.process.controlTimeoutNs = controlTimeoutNs;
+        options.process.guiDeadlines = deadlines;
+        PluginHost host{PluginCatalog::scan({AAP_NATIVE_GUI_TEST_BUNDLE_DIR}), options};
+        std::unique_ptr<PluginInstance> instance;
+        std::string error;
+        const HostingStatus status = host.instantiate("urn:aap-native-gui-test:program-good", &instance, &error);
+        return std::make_pair(status, error);
+    };
+    const int64_t ms = 1'000'000;
+    for (ServiceGuiDeadlines bad : {ServiceGuiDeadlines{0, 300 * ms, 200 * ms}, ServiceGuiDeadlines{300 * ms, 300 * ms, 1500},
+                                    ServiceGuiDeadlines{300 * ms, 60'001 * ms, 200 * ms},
+                                    ServiceGuiDeadlines{2'000 * ms, 1'000 * ms, 200 * ms}}) {
+        const auto [status, error] = attempt(bad, 3'000 * ms);
+        EXPECT_EQ(status, HostingStatus::InvalidArgument);
+        EXPECT_NE(error.find("guiDeadlines"), std::string::npos) << error;
+    }
+    EXPECT_EQ(attempt(ServiceGuiDeadlines{300 * ms, 300 * ms, 200 * ms}, 3'000 * ms).first, HostingStatus::Ok);
+    EXPECT_TRUE(noChildProcessesRemain());
+}
+
 } // namespace
 } // namespace aap::test
