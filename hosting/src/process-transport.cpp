@@ -89,10 +89,15 @@ HostingStatus ProcessTransport::start(const ProcessTransportOptions& options, st
         return HostingStatus::NotFound;
     }
     {
+        // The relation to controlTimeoutNs is checked only for deadlines the host chose: hosts with
+        // a short control timeout that never show a GUI keep working with the defaults.
         const ServiceGuiDeadlines& gui = options.guiDeadlines;
+        const ServiceGuiDeadlines defaults;
+        const bool chosen =
+            gui.helloNs != defaults.helloNs || gui.createNs != defaults.createNs || gui.callNs != defaults.callNs;
         auto wholeMs = [](int64_t ns) { return ns >= 1000000 && ns <= 60000000000LL && ns % 1000000 == 0; };
         if (!wholeMs(gui.helloNs) || !wholeMs(gui.createNs) || !wholeMs(gui.callNs) ||
-            gui.helloNs + gui.createNs >= options.controlTimeoutNs) {
+            (chosen && gui.helloNs + gui.createNs >= options.controlTimeoutNs)) {
             setError(error, "guiDeadlines: each must be whole milliseconds between 1 ms and 60 s, and hello + create "
                             "below controlTimeoutNs");
             return HostingStatus::InvalidArgument;

@@ -30,19 +30,27 @@ struct ServiceGui::State {
     std::atomic<int32_t> live{-1};
     // [gui-thread]
     std::unique_ptr<GuiProgram> program;
+    int programFd = -1;  // the program's socket as registered with the loop (it outlives a kill())
     int32_t nextSession = 1;
     std::set<int> fds;
     std::set<uint32_t> timers;
 
     bool isProgram() const noexcept { return !programPath.empty(); }
 
-    // [gui-thread] The program of `session` is gone (crashed, hung, killed, misbehaved): tell the host.
-    void programLost(int32_t session, const std::string& why) {
+    // [gui-thread] Stops watching the program's socket, kills and reaps it.
+    void dropProgram() {
+        if (programFd >= 0)
+            thread->unregisterFd(programFd);
+        programFd = -1;
         if (program) {
-            thread->unregisterFd(program->fd());
             program->kill();
             program.reset();
         }
+    }
+
+    // [gui-thread] The program of `session` is gone (crashed, hung, killed, misbehaved): tell the host.
+    void programLost(int32_t session, const std::string& why) {
+        dropProgram();
         int32_t expected = session;
         live.compare_exchange_strong(expected, -1);
         log(LogLevel::Warning, "GUI program session " + std::to_string(session) + " ended: " + why);
@@ -90,11 +98,7 @@ void ServiceGui::shutdown() {
                 state->thread->unregisterTimer(timer);
             state->fds.clear();
             state->timers.clear();
-            if (state->program) {
-                state->thread->unregisterFd(state->program->fd());
-                state->program->kill();
-                state->program.reset();
-            }
+            state->dropProgram();
             const int32_t live = state->live.exchange(-1);
             aap_gui_v5_extension_t* gui = state->pluginGui.load();
             AndroidAudioPlugin* plugin = state->plugin.load();
@@ -243,10 +247,14 @@ aap_gui_instance_id frontCreate(aap_gui_v5_extension_t* ext, AndroidAudioPlugin*
         }
         s.program = std::move(program);
         const int fd = s.program->fd();
-        s.thread->registerFd(fd, AAP_GUI_FD_READ, [raw, session](int, uint32_t) {
+        s.programFd = fd;
+        s.thread->registerFd(fd, AAP_GUI_FD_READ, [raw, session](int ready, uint32_t) {
+            if (!raw->program || static_cast<int32_t>(raw->program->session()) != session) {
+                raw->thread->unregisterFd(ready);  // not this session's socket any more
+                return;
+            }
             std::string reason;
-            if (raw->program && static_cast<int32_t>(raw->program->session()) == session &&
-                !raw->program->readNotifications(&reason))
+            if (!raw->program->readNotifications(&reason))
                 raw->programLost(session, reason);
         });
         s.live.store(session);
@@ -273,9 +281,7 @@ void frontDestroy(aap_gui_v5_extension_t* ext, AndroidAudioPlugin*, aap_gui_inst
             s.programLost(id, why);
             return result;
         }
-        s.thread->unregisterFd(s.program->fd());
-        s.program->kill();  // it exits after its ack; whatever is left is stopped now
-        s.program.reset();
+        s.dropProgram();  // it exits after its ack; whatever is left is stopped now
         s.live.store(-1);
         return AAP_GUI_RESULT_OK;
     });

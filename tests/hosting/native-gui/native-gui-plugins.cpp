@@ -4,7 +4,8 @@
 //                                      (gui-test-program.cpp under several names)
 //   urn:aap-native-gui-test:in-process gui/v5 in the plugin's process, on the service's GUI thread:
 //     create(X11, any) registers a pipe with register_fd and a 5 ms timer with register_timer;
-//     show(id) answers request_resize(id, the calling thread's tid, the audio thread's tid);
+//     show(id) answers request_resize(id, 1 when called on the process's main thread (else 0),
+//     1 when called on the thread that ran process() (else 2 once process() ran, 3 before));
 //     set_size(id, w, h) writes one byte into the pipe; on_fd reads it and sends request_show(id);
 //     hide(id) sends request_hide(id) once the timer has fired at least once (else nothing);
 //     set_scale(id, 99) sleeps 1.5 s (a hung GUI); destroy unregisters and closes everything.
@@ -96,7 +97,10 @@ int32_t show(aap_gui_v5_extension_t*, AndroidAudioPlugin* plugin, aap_gui_instan
     if (id != p->live)
         return AAP_GUI_ERROR_UNKNOWN_GUI;
     aap_gui_v5_host_extension_t* h = hostGui(p);
-    h->request_resize(h, p->host, id, threadId(), p->audioTid.load());
+    const uint32_t caller = threadId();
+    const uint32_t audio = p->audioTid.load();
+    h->request_resize(h, p->host, id, caller == static_cast<uint32_t>(::getpid()) ? 1u : 0u,
+                      audio == 0 ? 3u : caller == audio ? 1u : 2u);
     return AAP_GUI_RESULT_OK;
 }
 

@@ -49,8 +49,10 @@ struct ServiceSandbox {
 
 // Deadlines of native GUIs in the service (docs/gui.md, "Native GUIs"): a GUI program's hello
 // after its launch, the ack of create, the ack of every other lifecycle call. Whole milliseconds,
-// each 1 ms .. 60 s, and hello + create must stay below controlTimeoutNs (a GUI create is one
-// control call). On a timeout the GUI program is killed and the host gets closed(was_destroyed).
+// each 1 ms .. 60 s. Deadlines other than the defaults must also keep hello + create below
+// controlTimeoutNs (a GUI create is one control call); a host that keeps the defaults with a
+// control timeout under 4 s should give its GUI programs less time. On a timeout the GUI program
+// is killed and the host gets closed(was_destroyed).
 struct ServiceGuiDeadlines {
     int64_t helloNs = 2'000'000'000;
     int64_t createNs = 2'000'000'000;
