@@ -75,17 +75,36 @@ void GuiProgram::kill() noexcept {
         return;
     const pid_t pid = pid_;
     pid_ = -1;
-    if (::waitpid(pid, nullptr, WNOHANG) == pid)
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+        reapGroup(pid);
         return;
+    }
     ::kill(pid, SIGTERM);
     const int64_t deadline = monotonicNanoseconds() + kGuiKillGraceNs;
     while (monotonicNanoseconds() < deadline) {
-        if (::waitpid(pid, nullptr, WNOHANG) == pid)
+        if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+            reapGroup(pid);
             return;
+        }
         ::usleep(1000);
     }
     ::kill(pid, SIGKILL);
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    reapGroup(pid);
+}
+
+void GuiProgram::reapGroup(pid_t group) noexcept {
+    // The program leads a process group of its own: whatever it started goes with it, and what
+    // the service (a subreaper) inherited from it is reaped here rather than left as zombies.
+    ::kill(-group, SIGKILL);
+    const int64_t deadline = monotonicNanoseconds() + kGuiKillGraceNs;
+    while (::kill(-group, 0) == 0 && monotonicNanoseconds() < deadline) {
+        while (::waitpid(-group, nullptr, WNOHANG) > 0) {
+        }
+        ::usleep(1000);
+    }
+    while (::waitpid(-group, nullptr, WNOHANG) > 0) {
     }
 }
 
@@ -133,6 +152,7 @@ int32_t GuiProgram::launch(const std::string& path, uint32_t session, int32_t ap
         if (::getppid() != parent)
             ::_exit(127);
         resetSignalDispositionsAndMask();
+        ::setpgid(0, 0);  // a process group of its own, killed as one (kill())
         if (theirs.get() != kProgramFd) {
             if (::dup2(theirs.get(), kProgramFd) < 0)
                 ::_exit(127);

@@ -55,7 +55,8 @@ public:
     // gone (hang-up, crash, malformed message): then it has been killed and reaped.
     bool readNotifications(std::string* why);
 
-    // SIGTERM, up to kGuiKillGraceNs for it to exit, SIGKILL, reap. Idempotent.
+    // SIGTERM, up to kGuiKillGraceNs for it to exit, SIGKILL, reap; then SIGKILL to its process
+    // group and reap what the service inherited of it. Idempotent.
     void kill() noexcept;
 
     bool gone() const noexcept { return pid_ <= 0; }
@@ -69,6 +70,7 @@ public:
 
 private:
     GuiProgram() = default;
+    static void reapGroup(pid_t group) noexcept;
     // Waits for one message until deadlineNs (monotonic); false on timeout, hang-up or a malformed
     // datagram. Notifications that arrive meanwhile are handled when `handleNotifications`.
     bool receive(int64_t deadlineNs, uint8_t* buffer, size_t* size, std::string* why);

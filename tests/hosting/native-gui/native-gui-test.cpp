@@ -170,12 +170,19 @@ size_t openDescriptors(pid_t pid) {
     return n;
 }
 
-// Waits (up to 2 s) until `pid` has no children; true when it has none.
+// Waits (up to 2 s) until `pid` has no children; true when it has none (else says which remain).
 bool childrenGone(pid_t pid) {
     const auto deadline = Clock::now() + std::chrono::seconds(2);
     while (!childrenOf(pid).empty() && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    return childrenOf(pid).empty();
+    const std::vector<pid_t> left = childrenOf(pid);
+    for (pid_t child : left) {
+        std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        ADD_FAILURE() << "child left: " << line;
+    }
+    return left.empty();
 }
 
 class NativeGui : public ::testing::Test {
