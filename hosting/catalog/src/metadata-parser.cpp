@@ -394,6 +394,8 @@ private:
         if (!fs::is_regular_file(resolved / "index.html", ec))
             return unusable("the folder has no index.html");
         plugin.webUiDirectory = resolved.string();
+    }
+
     // gui:program="PATH" on <plugin> (AAP's GUI namespace): the plugin's native GUI executable,
     // relative to the bundle (docs/metadata.md, "Native GUI program"). Every problem is a warning:
     // the plugin still loads, without a GUI program.
