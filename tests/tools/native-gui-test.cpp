@@ -84,9 +84,10 @@ protected:
     }
 
     // Starts aap-host gui --native on the x11-editor example; waits for its host window.
-    void startGui(std::vector<std::string> extra) {
+    void startGui(std::vector<std::string> extra, const std::string& bundle = AAP_X11_EDITOR_BUNDLE_DIR,
+                  const std::string& plugin = "urn:aap-examples:x11-editor") {
         std::vector<std::string> arguments = {AAP_HOST_EXECUTABLE, "gui", "--native", "--quiet",
-                                              "--plugin-path", AAP_X11_EDITOR_BUNDLE_DIR, "urn:aap-examples:x11-editor",
+                                              "--plugin-path", bundle, plugin,
                                               "--state-out", directory_ + "/state.bin"};
         arguments.insert(arguments.end(), extra.begin(), extra.end());
         ASSERT_TRUE(host_.spawn(arguments, {"DISPLAY=" + xvfb_.display()}, out(), err()));
@@ -259,6 +260,68 @@ TEST_F(NativeGuiTest, NoDisplayIsAClearError) {
     EXPECT_NE(slurp(err()).find("cannot open"), std::string::npos) << slurp(err());
 }
 
+// ---- The GUI-program example (examples/gui-program): the same editor in a process of its own ----
+
+// The GUI program: the descendant of `ancestor` (aap-host) running `name`.
+pid_t programOf(pid_t ancestor, const std::string& name) {
+    std::vector<pid_t> pending = {ancestor};
+    while (!pending.empty()) {
+        const pid_t parent = pending.back();
+        pending.pop_back();
+        for (pid_t pid : livingChildren(parent)) {
+            if (slurp("/proc/" + std::to_string(pid) + "/cmdline").find(name) != std::string::npos)
+                return pid;
+            pending.push_back(pid);
+        }
+    }
+    return -1;
+}
+
+TEST_F(NativeGuiTest, AGuiProgramEmbedsIntoTheHostWindowAndFollowsItsSize) {
+    startGui({"--width", "400", "--height", "160"}, AAP_GUI_PROGRAM_BUNDLE_DIR, "urn:aap-examples:gui-program");
+    Connection x(xvfb_.display());
+    ASSERT_TRUE(x.ok());
+    const Window editor = editorWindow(x);
+    ASSERT_NE(editor, 0u) << slurp(err());
+    int width = 0, height = 0;
+    bool viewable = false;
+    ASSERT_TRUE(x.geometry(editor, &width, &height, &viewable));
+    EXPECT_EQ(width, 400);
+    EXPECT_EQ(height, 160);
+    EXPECT_TRUE(viewable);
+    // The window belongs to the GUI program, a process of its own under the plugin service.
+    const pid_t program = programOf(host_.pid(), "gui/aap-example-gui-program");
+    EXPECT_GT(program, 0) << "no GUI program process under the plugin service";
+
+    ASSERT_EQ(aap::x11_test::runQuietly({"xdotool", "windowsize", std::to_string(hostWindow_), "480", "200"}), 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline && x.geometry(editor, &width, &height) &&
+           !(width == 480 && height == 200))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(width, 480);
+    EXPECT_EQ(height, 200);
+
+    EXPECT_EQ(quit(), 0) << slurp(err());
+    if (program > 0)
+        EXPECT_TRUE(::kill(program, 0) != 0 || ::waitpid(program, nullptr, WNOHANG) == program)
+            << "the GUI program outlived its session";
+}
+
+TEST_F(NativeGuiTest, AKilledGuiProgramIsReportedLostAndEndsTheCommand) {
+    startGui({}, AAP_GUI_PROGRAM_BUNDLE_DIR, "urn:aap-examples:gui-program");
+    {
+        Connection x(xvfb_.display());
+        ASSERT_NE(editorWindow(x), 0u) << slurp(err());
+    }
+    const pid_t program = programOf(host_.pid(), "gui/aap-example-gui-program");
+    ASSERT_GT(program, 0);
+    ASSERT_EQ(::kill(program, SIGKILL), 0);
+    // closed(was_destroyed) reaches aap-host, which ends with exit code 1 without calling destroy.
+    EXPECT_EQ(host_.wait(20000), 1) << slurp(err());
+    EXPECT_NE(slurp(out()).find("stopped: the GUI was lost"), std::string::npos) << slurp(out()) << slurp(err());
+    EXPECT_EQ(slurp(err()).find("the plugin failed"), std::string::npos) << slurp(err());
+}
+
 // ---- aap-host validate --gui ----
 
 aap::host_tool_test::HostRun validateGui(const std::string& directory, const std::string& pluginPath,
@@ -298,6 +361,30 @@ TEST_F(NativeGuiTest, ValidateGuiFailsAnAnswerOverItsDeadline) {
     EXPECT_NE(run.out.find("over its deadline of 500.0 ms"), std::string::npos) << run.out;
     EXPECT_EQ(run.out.find("PASS gui deadlines"), std::string::npos) << run.out;
 }
+
+TEST_F(NativeGuiTest, ValidateGuiPassesTheGuiProgramExample) {
+    const aap::host_tool_test::HostRun run =
+        validateGui(directory_, AAP_GUI_PROGRAM_BUNDLE_DIR, "urn:aap-examples:gui-program");
+    EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
+    for (const char* line : {"PASS gui api: X11 embedded and floating", "PASS gui embedded set-parent",
+                             "PASS gui embedded show: viewable", "PASS gui embedded set-size", "PASS gui embedded hide",
+                             "PASS gui embedded destroy: window gone", "PASS gui floating show: viewable",
+                             "PASS gui deadlines"})
+        EXPECT_NE(run.out.find(line), std::string::npos) << line << "\n" << run.out;
+    EXPECT_EQ(run.out.find("FAIL"), std::string::npos) << run.out;
+}
+
+#ifdef AAP_NATIVE_GUI_TEST_BUNDLE_DIR
+// A GUI program that never answers the service's offer: the service kills it at the hello
+// deadline and create answers AAP_GUI_ERROR_TIMEOUT, which validate reports as a FAIL.
+TEST_F(NativeGuiTest, ValidateGuiFailsAGuiProgramThatNeverSaysHello) {
+    const aap::host_tool_test::HostRun run =
+        validateGui(directory_, AAP_NATIVE_GUI_TEST_BUNDLE_DIR, "urn:aap-native-gui-test:program-no-hello");
+    EXPECT_EQ(run.exitCode, 6) << run.out << run.err;
+    EXPECT_NE(run.out.find("FAIL gui embedded create: create answered AAP_GUI_ERROR_TIMEOUT"), std::string::npos)
+        << run.out;
+}
+#endif
 
 TEST_F(NativeGuiTest, ValidateGuiWarnsForAPluginWithoutANativeGui) {
     const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_EXAMPLES_PLUGIN_DIR, "urn:aap-examples:c-tremolo");

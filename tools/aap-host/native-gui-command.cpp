@@ -27,6 +27,7 @@
 #include "file-io.h"
 #include "play-engine.h"
 #include "plugin-resolution.h"
+#include "validate-gui.h"
 #include "x11-host-window.h"
 
 namespace aap::host_tool {
@@ -484,10 +485,10 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
     }
     plugin.describePorts();
     std::shared_ptr<GuiV5Proxy> gui = plugin.hosted->guiV5();
-    const bool declared = std::any_of(plugin.information->extensions.begin(), plugin.information->extensions.end(),
-                                      [](const ExtensionInformation& e) { return e.uri == AAP_GUI_V5_EXTENSION_URI; });
-    if (gui == nullptr || !declared) {
-        std::fprintf(stderr, "aap-host gui: %s has no native GUI (its aap_metadata.xml lists no gui/v5 extension)\n",
+    if (gui == nullptr || !declaresNativeGui(*plugin.information)) {
+        std::fprintf(stderr,
+                     "aap-host gui: %s has no native GUI (its aap_metadata.xml lists neither the gui/v5 extension nor a "
+                     "gui:program)\n",
                      plugin.information->uniqueId.c_str());
         return kExitRuntimeFailure;
     }

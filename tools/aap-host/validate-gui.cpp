@@ -132,18 +132,18 @@ bool GuiChecks::call(const std::string& check, const char* what, int64_t deadlin
                         ms(took));
         return false;
     }
-    if (took > deadlineNs) {
-        fail(check, std::string(what) + " answered after " + ms(took) + ", over its deadline of " + ms(deadlineNs));
+    const std::string late = took > deadlineNs ? ", over its deadline of " + ms(deadlineNs) : "";
+    // An error answer (create: a negative id; the others: anything but OK) says what went wrong.
+    if (answer != nullptr ? result.value() < 0 : result.value() != AAP_GUI_RESULT_OK) {
+        fail(check, std::string(what) + " answered " + resultName(result.value()) + " after " + ms(took) + late);
         return false;
     }
-    if (answer != nullptr) {
+    if (!late.empty()) {
+        fail(check, std::string(what) + " answered after " + ms(took) + late);
+        return false;
+    }
+    if (answer != nullptr)
         *answer = result.value();
-        return true;
-    }
-    if (result.value() != AAP_GUI_RESULT_OK) {
-        fail(check, std::string(what) + " answered " + resultName(result.value()) + " after " + ms(took));
-        return false;
-    }
     return true;
 }
 
@@ -154,10 +154,6 @@ bool GuiChecks::lifecycle(bool floating) {
     if (!call(prefix + "create", "create", kGuiCreateDeadlineNs,
               [&] { return gui_.create(AAP_GUI_API_X11, floating, kCreateTimeoutNs); }, &id))
         return false;
-    if (id < 0) {
-        fail(prefix + "create", "create answered " + resultName(id));
-        return false;
-    }
     if (id == lastId_) {
         fail(prefix + "create", "create reused the id " + std::to_string(id) + " of a destroyed GUI");
         gui_.destroy(id, kCallTimeoutNs);
@@ -283,6 +279,12 @@ void GuiChecks::reportDeadlines() {
 
 } // namespace
 
+bool declaresNativeGui(const PluginInformation& plugin) {
+    return !plugin.guiProgramPath.empty() ||
+           std::any_of(plugin.extensions.begin(), plugin.extensions.end(),
+                       [](const ExtensionInformation& e) { return e.uri == AAP_GUI_V5_EXTENSION_URI; });
+}
+
 bool guiChecksAvailable(std::string* why) {
     std::unique_ptr<X11HostWindow> probe = X11HostWindow::open(1, 1, "aap-host validate", why);
     return probe != nullptr;
@@ -290,10 +292,9 @@ bool guiChecksAvailable(std::string* why) {
 
 void runGuiChecks(const PluginCatalog& catalog, const PluginHostOptions& options, const PluginInformation& plugin,
                   const GuiCheckReport& report) {
-    const bool declared = std::any_of(plugin.extensions.begin(), plugin.extensions.end(),
-                                      [](const ExtensionInformation& e) { return e.uri == AAP_GUI_V5_EXTENSION_URI; });
-    if (!declared) {
-        report(GuiVerdict::Warn, "gui", "no native GUI: the metadata lists no gui/v5 extension; GUI checks not run");
+    if (!declaresNativeGui(plugin)) {
+        report(GuiVerdict::Warn, "gui",
+               "no native GUI: the metadata lists neither the gui/v5 extension nor a gui:program; GUI checks not run");
         return;
     }
     ClosedRecord closed;
@@ -315,7 +316,7 @@ void runGuiChecks(const PluginCatalog& catalog, const PluginHostOptions& options
     }
     std::shared_ptr<GuiV5Proxy> gui = hosted->guiV5();
     if (gui == nullptr) {
-        report(GuiVerdict::Fail, "gui", "the metadata lists gui/v5 but the instance offers no gui/v5 extension");
+        report(GuiVerdict::Fail, "gui", "the metadata declares a native GUI but the instance offers no gui/v5 extension");
         return;
     }
     ExtensionResult<bool> embedded = gui->isApiSupported(AAP_GUI_API_X11, false, kCallTimeoutNs);

@@ -19,6 +19,10 @@ using GuiCheckReport = std::function<void(GuiVerdict verdict, const std::string&
 inline constexpr int64_t kGuiCreateDeadlineNs = 2'000'000'000;
 inline constexpr int64_t kGuiCallDeadlineNs = 500'000'000;
 
+// True when `plugin` declares a native GUI: the gui/v5 extension in its metadata (a GUI in its
+// process), or a GUI program (gui:program; the plugin service answers gui/v5 for it).
+bool declaresNativeGui(const PluginInformation& plugin);
+
 // True when native GUI checks can run here (aap-host has X11 and $DISPLAY answers); else false
 // with the reason in *why.
 bool guiChecksAvailable(std::string* why);
