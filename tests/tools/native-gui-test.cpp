@@ -357,7 +357,9 @@ TEST_F(NativeGuiTest, ValidateGuiFailsAGuiThatShowsNoWindow) {
 TEST_F(NativeGuiTest, ValidateGuiFailsAnAnswerOverItsDeadline) {
     const aap::host_tool_test::HostRun run = validateGui(directory_, AAP_GUI_TEST_BUNDLE_DIR, "urn:aap-gui-test:slow-answer");
     EXPECT_EQ(run.exitCode, 6) << run.out << run.err;
-    EXPECT_NE(run.out.find("FAIL gui embedded set-parent: set_parent answered after "), std::string::npos) << run.out;
+    // The plugin service's own deadline may cut the call first (it then answers TIMEOUT): a FAIL
+    // over the deadline either way.
+    EXPECT_NE(run.out.find("FAIL gui embedded set-parent: set_parent answered "), std::string::npos) << run.out;
     EXPECT_NE(run.out.find("over its deadline of 500.0 ms"), std::string::npos) << run.out;
     EXPECT_EQ(run.out.find("PASS gui deadlines"), std::string::npos) << run.out;
 }
