@@ -206,7 +206,8 @@ public:
         loopFrames_ = std::max<uint64_t>(1, loopFrames);
         for (auto& channel : audio_)
             channel.resize(std::max<size_t>(channel.size(), 1));
-        scratch_.assign(audio_.size(), std::vector<float>(static_cast<size_t>(maxFrames)));
+        scratchFrames_ = static_cast<uint32_t>(std::max(maxFrames, 0));
+        scratch_.assign(audio_.size(), std::vector<float>(scratchFrames_));
         pointers_.clear();
         for (auto& channel : scratch_)
             pointers_.push_back(channel.data());
@@ -214,7 +215,9 @@ public:
 
     void process(const AudioCycle& cycle) noexcept override {
         AudioCycle fed = cycle;
-        if (!audio_.empty() || !midiLoop_.empty()) {
+        // A period longer than the one prepared for (a JACK buffer-size change) would overrun the
+        // scratch buffers: feed nothing then and let the engine report PeriodTooLong.
+        if ((!audio_.empty() || !midiLoop_.empty()) && cycle.frames <= scratchFrames_) {
             for (size_t c = 0; c < audio_.size(); c++) {
                 const std::vector<float>& source = audio_[c];
                 for (uint32_t f = 0; f < cycle.frames; f++)
@@ -260,6 +263,7 @@ private:
     std::atomic<float> peaks_[kMaxPeakPorts];
     std::vector<std::vector<float>> audio_;
     std::vector<std::vector<float>> scratch_;
+    uint32_t scratchFrames_ = 0;
     std::vector<const float*> pointers_;
     std::vector<std::pair<uint64_t, MidiInputEvent>> midiLoop_;
     std::vector<MidiInputEvent> midi_;
