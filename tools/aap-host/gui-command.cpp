@@ -49,6 +49,7 @@
 #include "plugin-resolution.h"
 #include "render-events.h"
 #include "smf-file.h"
+#include "termination-signals.h"
 #include "wav-file.h"
 #include "web-gui-assets.h"
 #include "web-gui-server.h"
@@ -114,16 +115,6 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
 #else
 
 namespace {
-
-int signalPipe[2] = {-1, -1};
-
-extern "C" void onWebGuiTerminationSignal(int) {
-    const int saved = errno;
-    const char byte = 1;
-    ssize_t written = ::write(signalPipe[1], &byte, 1);
-    (void) written;
-    errno = saved;
-}
 
 constexpr int64_t kLifecycleDeadlineNs = 3'000'000'000;  // Hello, then InitializeAck, within this
 constexpr uint32_t kMaxPeakPorts = 32;
@@ -893,27 +884,21 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         }
     }
 
-    if (::pipe2(signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        std::fprintf(stderr, "aap-host gui: cannot create a pipe: %s\n", std::strerror(errno));
+    std::unique_ptr<TerminationSignals> signals = TerminationSignals::install(&error);
+    if (!signals) {
+        std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         backend->stop();
         server.stop();
         return kExitRuntimeFailure;
     }
-    struct sigaction action {};
-    action.sa_handler = onWebGuiTerminationSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction oldInt {}, oldTerm {};
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
 
     const int64_t tickNs = 1'000'000'000 / displayRate;
     const int64_t started = monotonicNs();
     const int64_t endAt = duration > 0 ? started + static_cast<int64_t>(duration * 1e9) : 0;
     int64_t nextTick = started + tickNs;
     std::string stopReason = "duration";
-    std::string pending;
-    bool stdinOpen = true, quit = false;
+    LineReader input{STDIN_FILENO};
+    bool quit = false;
     int exitCode = kExitOk;
     uint64_t applied = 0;
     auto handleNotices = [&]() {
@@ -1020,7 +1005,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         int64_t waitNs = std::max<int64_t>(0, nextTick - now);
         if (endAt > 0)
             waitNs = std::min(waitNs, endAt - now);
-        pollfd fds[3] = {{signalPipe[0], POLLIN, 0}, {backend->eventFd(), POLLIN, 0}, {stdinOpen ? STDIN_FILENO : -1, POLLIN, 0}};
+        pollfd fds[3] = {{signals->fd(), POLLIN, 0}, {backend->eventFd(), POLLIN, 0}, {input.pollFd(), POLLIN, 0}};
         const int ready = ::poll(fds, 3, static_cast<int>(waitNs / 1'000'000) + 1);
         if (ready > 0 && (fds[0].revents & POLLIN) != 0) {
             stopReason = "signal";
@@ -1035,20 +1020,11 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
                 break;
             }
         }
-        if (ready > 0 && stdinOpen && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-            char buffer[4096];
-            const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof(buffer));
-            if (got <= 0) {
-                stdinOpen = false;
-            } else {
-                pending.append(buffer, static_cast<size_t>(got));
-                size_t newline;
-                while ((newline = pending.find('\n')) != std::string::npos) {
-                    handleLine(pending.substr(0, newline));
-                    pending.erase(0, newline + 1);
-                }
-            }
-        }
+        if (ready > 0 && fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+            input.readAvailable(handleLine, [] {
+                std::fprintf(stderr, "aap-host gui: a line longer than %zu bytes on stdin was ignored\n",
+                             LineReader::kDefaultMaxLineBytes);
+            });
         handleNotices();
         if (monotonicNs() >= nextTick) {
             bridge.tick(processor);
@@ -1070,11 +1046,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     plugin->hosted.reset();
     if (opener > 0)
         ::waitpid(opener, nullptr, 0);  // xdg-open returns once the browser has the page
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    ::close(signalPipe[0]);
-    ::close(signalPipe[1]);
-    signalPipe[0] = signalPipe[1] = -1;
+    signals.reset();
 
     std::printf("backend: %s\n", backend->name());
     std::printf("cycles: %llu\n", static_cast<unsigned long long>(engine.cycles()));

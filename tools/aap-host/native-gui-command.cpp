@@ -27,22 +27,13 @@
 #include "file-io.h"
 #include "play-engine.h"
 #include "plugin-resolution.h"
+#include "termination-signals.h"
 #include "validate-gui.h"
 #include "x11-host-window.h"
 
 namespace aap::host_tool {
 
 namespace {
-
-int guiSignalPipe[2] = {-1, -1};
-
-extern "C" void onGuiTerminationSignal(int) {
-    const int saved = errno;
-    const char byte = 1;
-    ssize_t written = ::write(guiSignalPipe[1], &byte, 1);
-    (void) written;
-    errno = saved;
-}
 
 std::vector<OptionSpec> nativeGuiOptions() {
     std::vector<OptionSpec> specs = pluginOptions();
@@ -126,8 +117,9 @@ struct GuiRequests {
 class NativeGuiSession {
 public:
     NativeGuiSession(PlayPlugin& plugin, GuiV5Proxy& gui, X11HostWindow& window, AudioBackend& backend,
-                     GuiRequests& requests, bool floating)
-        : plugin_(plugin), gui_(gui), window_(window), backend_(backend), requests_(requests), floating_(floating) {}
+                     GuiRequests& requests, bool floating, TerminationSignals& signals)
+        : plugin_(plugin), gui_(gui), window_(window), backend_(backend), requests_(requests), floating_(floating),
+          signals_(signals) {}
 
     // Shows the GUI, plays until the end, closes everything. Returns the exit code.
     int run(aap_gui_instance_id id, double duration, const std::string& stateOut);
@@ -144,6 +136,7 @@ private:
     AudioBackend& backend_;
     GuiRequests& requests_;
     bool floating_;
+    TerminationSignals& signals_;
     aap_gui_instance_id id_ = -1;
     bool lost_ = false;     // closed(was_destroyed): the GUI is gone, destroy must not be called
     bool quit_ = false;
@@ -268,8 +261,11 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
                  floating_ ? "floating" : "embedded", plugin_.information->uniqueId.c_str(), backend_.name(),
                  backend_.sampleRate(), backend_.periodFrames());
 
-    bool stdinOpen = true;
-    std::string pending;
+    LineReader input{STDIN_FILENO};
+    const auto overlongLine = [] {
+        std::fprintf(stderr, "aap-host gui: a line longer than %zu bytes on stdin was ignored\n",
+                     LineReader::kDefaultMaxLineBytes);
+    };
     const int64_t end = duration > 0 ? monotonicNs() + static_cast<int64_t>(duration * 1e9) : INT64_MAX;
     while (!quit_) {
         const int64_t now = monotonicNs();
@@ -277,9 +273,9 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
             stopReason_ = "duration reached";
             break;
         }
-        pollfd fds[4] = {{guiSignalPipe[0], POLLIN, 0},
+        pollfd fds[4] = {{signals_.fd(), POLLIN, 0},
                          {window_.fd(), POLLIN, 0},
-                         {stdinOpen ? STDIN_FILENO : -1, POLLIN, 0},
+                         {input.pollFd(), POLLIN, 0},
                          {backend_.eventFd(), POLLIN, 0}};
         // The plugin's requests come through a queue without a descriptor: look every 20 ms.
         const int64_t wait = std::min<int64_t>(end - now, 20'000'000);
@@ -312,20 +308,8 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
             if (event.kind == X11HostWindow::Event::Kind::Resized && !floating_ && !lost_)
                 resizeEditorTo(event.width, event.height);
         }
-        if (ready > 0 && stdinOpen && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-            char buffer[1024];
-            const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof(buffer));
-            if (got <= 0) {
-                stdinOpen = false;
-            } else {
-                pending.append(buffer, static_cast<size_t>(got));
-                size_t newline;
-                while ((newline = pending.find('\n')) != std::string::npos) {
-                    handleLine(pending.substr(0, newline));
-                    pending.erase(0, newline + 1);
-                }
-            }
-        }
+        if (ready > 0 && fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+            input.readAvailable([this](const std::string& line) { handleLine(line); }, overlongLine);
         if (ready > 0 && fds[3].fd >= 0 && (fds[3].revents & (POLLIN | POLLHUP)) != 0) {
             std::string message;
             if (backend_.takeEvent(&message) == AudioBackend::Event::ServerGone) {
@@ -540,30 +524,18 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
         return kExitRuntimeFailure;
     }
 
-    if (::pipe2(guiSignalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        std::fprintf(stderr, "aap-host gui: cannot create a pipe: %s\n", std::strerror(errno));
+    std::unique_ptr<TerminationSignals> signals = TerminationSignals::install(&error);
+    if (!signals) {
+        std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         gui->destroy(id);
         return kExitRuntimeFailure;
     }
-    struct sigaction action {};
-    action.sa_handler = onGuiTerminationSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction oldInt {}, oldTerm {};
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
-
-    NativeGuiSession session{plugin, *gui, *window, *backend, requests, floating};
+    NativeGuiSession session{plugin, *gui, *window, *backend, requests, floating, *signals};
     const int result = session.run(id, duration, stateOut);
     window.reset();
     gui.reset();
     plugin.hosted.reset();
     backend.reset();
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    ::close(guiSignalPipe[0]);
-    ::close(guiSignalPipe[1]);
-    guiSignalPipe[0] = guiSignalPipe[1] = -1;
     return result;
 }
 

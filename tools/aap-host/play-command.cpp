@@ -25,20 +25,11 @@
 #include "play-engine.h"
 #include "plugin-resolution.h"
 #include "render-events.h"
+#include "termination-signals.h"
 
 namespace aap::host_tool {
 
 namespace {
-
-int signalPipe[2] = {-1, -1};
-
-extern "C" void onTerminationSignal(int) {
-    const int saved = errno;
-    const char byte = 1;
-    ssize_t written = ::write(signalPipe[1], &byte, 1);
-    (void) written;
-    errno = saved;
-}
 
 std::vector<OptionSpec> playOptions() {
     std::vector<OptionSpec> specs = pluginOptions();
@@ -79,8 +70,9 @@ std::vector<std::string> words(const std::string& line) {
 
 class Player {
 public:
-    Player(PluginHost& host, std::vector<std::unique_ptr<PlayPlugin>> plugins, AudioBackend& backend)
-        : host_(host), plugins_(std::move(plugins)), backend_(backend) {}
+    Player(PluginHost& host, std::vector<std::unique_ptr<PlayPlugin>> plugins, AudioBackend& backend,
+           TerminationSignals& signals)
+        : host_(host), plugins_(std::move(plugins)), backend_(backend), signals_(signals) {}
 
     int run(const ParsedArguments& parsed, double duration, int64_t deadlineNs);
 
@@ -103,6 +95,7 @@ private:
     PluginHost& host_;
     std::vector<std::unique_ptr<PlayPlugin>> plugins_;
     AudioBackend& backend_;
+    TerminationSignals& signals_;
     std::unique_ptr<PlayEngine> engine_;
     size_t target_ = 0;
     uint64_t sequence_ = 0;
@@ -388,8 +381,11 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
                  backend_.periodFrames(), ports.empty() ? "" : "; ports: ", ports.c_str());
 
     statusLine_ = isatty(STDOUT_FILENO) != 0;
-    bool stdinOpen = true;
-    std::string pending;
+    LineReader input{STDIN_FILENO};
+    const auto overlongLine = [] {
+        std::fprintf(stderr, "aap-host play: a line longer than %zu bytes on stdin was ignored\n",
+                     LineReader::kDefaultMaxLineBytes);
+    };
     const int64_t started = monotonicNs();
     const int64_t end = duration > 0 ? started + static_cast<int64_t>(duration * 1e9) : INT64_MAX;
     int64_t nextStatus = started + 500'000'000;
@@ -400,7 +396,7 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
             stopReason = "duration reached";
             break;
         }
-        pollfd fds[3] = {{signalPipe[0], POLLIN, 0}, {backend_.eventFd(), POLLIN, 0}, {stdinOpen ? 0 : -1, POLLIN, 0}};
+        pollfd fds[3] = {{signals_.fd(), POLLIN, 0}, {backend_.eventFd(), POLLIN, 0}, {input.pollFd(), POLLIN, 0}};
         const int64_t wait = std::min<int64_t>(std::min(end, nextStatus) - now, 100'000'000);
         const int ready = ::poll(fds, 3, static_cast<int>(std::max<int64_t>(wait / 1'000'000, 1)));
         if (ready < 0 && errno != EINTR) {
@@ -421,20 +417,9 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
                 break;
             }
         }
-        if (ready > 0 && stdinOpen && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-            char buffer[4096];
-            const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof(buffer));
-            if (got <= 0) {
-                stdinOpen = false;  // EOF: keep playing until the duration or a signal
-            } else {
-                pending.append(buffer, static_cast<size_t>(got));
-                size_t newline;
-                while ((newline = pending.find('\n')) != std::string::npos) {
-                    handleLine(pending.substr(0, newline));
-                    pending.erase(0, newline + 1);
-                }
-            }
-        }
+        // EOF on stdin: keep playing until the duration or a signal.
+        if (ready > 0 && fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+            input.readAvailable([this](const std::string& line) { handleLine(line); }, overlongLine);
         handleNotices();
         refreshStates();
         if (monotonicNs() >= nextStatus) {
@@ -681,26 +666,14 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
         }
     }
 
-    if (::pipe2(signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        std::fprintf(stderr, "aap-host play: cannot create a pipe: %s\n", std::strerror(errno));
+    std::unique_ptr<TerminationSignals> signals = TerminationSignals::install(&error);
+    if (!signals) {
+        std::fprintf(stderr, "aap-host play: %s\n", error.c_str());
         return kExitRuntimeFailure;
     }
-    struct sigaction action {};
-    action.sa_handler = onTerminationSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction oldInt {}, oldTerm {};
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
-
-    Player player{host, std::move(plugins), *backend};
+    Player player{host, std::move(plugins), *backend, *signals};
     const int result = player.run(parsed, duration, static_cast<int64_t>(deadlineMs * 1e6));
     backend.reset();
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    ::close(signalPipe[0]);
-    ::close(signalPipe[1]);
-    signalPipe[0] = signalPipe[1] = -1;
     return result;
 }
 
