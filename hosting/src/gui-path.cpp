@@ -15,6 +15,8 @@ GuiPath::GuiPath(std::vector<GuiPathParameter> parameters, std::vector<int32_t> 
       inbox_(options.inboxCapacity),
       output_(options.outputCapacity),
       automation_(options.automationCapacity),
+      applied_(options.appliedCapacity > 0 ? std::make_unique<BoundedMpscQueue<GuiAppliedEvent>>(options.appliedCapacity)
+                                            : nullptr),
       values_(new Slot[parameters_.size() + 1]),
       peaks_(new std::atomic<float>[levelPorts_.size() + 1]) {
     for (size_t i = 0; i < parameters_.size(); i++)
@@ -93,6 +95,17 @@ size_t GuiPath::drainInto(EventQueue& queue, int32_t frames, ParameterListener o
         }
         hasCarry_ = false;
         moved++;
+        if (applied_) {
+            GuiAppliedEvent applied;
+            applied.cycle = cycle;
+            applied.frame = frame;
+            applied.client = event.client;
+            applied.wordCount = event.wordCount;
+            for (uint32_t i = 0; i < 4; i++)
+                applied.words[i] = event.words[i];
+            if (!applied_->tryPush(applied))
+                appliedOverflows_.fetch_add(1, std::memory_order_relaxed);
+        }
         if (event.wordCount == 4) {
             uint16_t id = 0;
             uint32_t transport = 0;
@@ -227,5 +240,7 @@ double GuiPath::parameterValue(size_t index, uint64_t* generation) const noexcep
 }
 
 bool GuiPath::popAutomation(GuiAutomationRecord* out) noexcept { return out != nullptr && automation_.tryPop(*out); }
+
+bool GuiPath::popApplied(GuiAppliedEvent* out) noexcept { return out != nullptr && applied_ && applied_->tryPop(*out); }
 
 } // namespace aap

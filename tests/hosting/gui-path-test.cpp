@@ -150,6 +150,57 @@ TEST(GuiPath, AFullHostQueueKeepsTheGuiEventForTheNextCycle) {
     EXPECT_EQ(path.deferredCycles(), 1u);
 }
 
+// With appliedCapacity, every GUI event that reaches the host's queue is recorded with the cycle
+// it was drained in and its frame, in order; a full record ring loses records (counted), never
+// events; without it nothing is recorded.
+TEST(GuiPath, AppliedEventsAreRecordedWithTheirCycleAndFrame) {
+    GuiPathOptions options;
+    options.appliedCapacity = 4;
+    options.budgetPerCycle = 3;
+    GuiPath path{twoParameters(), {}, options};
+    EventQueue host;
+    ASSERT_EQ(host.reserve(64, 4096), HostingStatus::Ok);
+    host.setMaxFrame(kFrames);
+    for (uint8_t i = 0; i < 4; i++) {
+        const uint32_t event[2] = {noteOn(i), 0};
+        ASSERT_EQ(path.push(10u + i, i * 100, event, 2), HostingStatus::Ok);  // frame 300 is clamped
+    }
+    EXPECT_EQ(path.drainInto(host, kFrames), 3u);
+    writeCycle(host);
+    path.endCycle();
+    EXPECT_EQ(path.drainInto(host, kFrames), 1u);
+    writeCycle(host);
+    path.endCycle();
+    GuiAppliedEvent applied;
+    for (uint8_t i = 0; i < 4; i++) {
+        ASSERT_TRUE(path.popApplied(&applied)) << int{i};
+        EXPECT_EQ(applied.cycle, i < 3 ? 0u : 1u);
+        EXPECT_EQ(applied.frame, std::min<int32_t>(i * 100, kFrames - 1));
+        EXPECT_EQ(applied.client, 10u + i);
+        EXPECT_EQ(applied.wordCount, 2u);
+        EXPECT_EQ(applied.words[0], noteOn(i));
+    }
+    EXPECT_FALSE(path.popApplied(&applied));
+    EXPECT_FALSE(path.popApplied(nullptr));
+    // Nobody reads: the ring (4) fills, the events still reach the host.
+    for (uint8_t i = 0; i < 6; i++) {
+        const uint32_t event[2] = {noteOn(i), 0};
+        ASSERT_EQ(path.push(1, 0, event, 2), HostingStatus::Ok);
+    }
+    EXPECT_EQ(path.drainInto(host, kFrames), 3u);
+    EXPECT_EQ(path.drainInto(host, kFrames), 3u);
+    EXPECT_EQ(writeCycle(host).size(), 6u);
+    EXPECT_EQ(path.appliedOverflows(), 2u);
+    EXPECT_EQ(path.delivered(), 10u);
+    // Without appliedCapacity: nothing recorded.
+    GuiPath plain{{}, {}};
+    const uint32_t event[2] = {noteOn(1), 0};
+    ASSERT_EQ(plain.push(1, 0, event, 2), HostingStatus::Ok);
+    EXPECT_EQ(plain.drainInto(host, kFrames), 1u);
+    EXPECT_FALSE(plain.popApplied(&applied));
+    EXPECT_EQ(plain.appliedOverflows(), 0u);
+}
+
 TEST(GuiPath, OverflowIsCountedAndNeverBlocks) {
     GuiPathOptions options;
     options.inboxCapacity = 8;

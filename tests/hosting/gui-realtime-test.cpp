@@ -1,7 +1,8 @@
 // The audio thread's share of the GUI path makes no heap operation and no blocking call: with GUI
 // clients sending events and parameter changes through GuiSessions on other threads, the display
-// thread serving two clients (one of them dropped for silence meanwhile), HostedPlugin::process()
-// drains, merges and copies out under aap::RealtimeGuard in both transports. The guard's own
+// thread serving two clients (one of them dropped for silence meanwhile) and a tracer reading the
+// applied-event records, HostedPlugin::process() drains, merges, records and copies out under
+// aap::RealtimeGuard in both transports. The guard's own
 // self-test (realtime-allocation-test.cpp) proves it sees every kind of violation.
 
 #include <gtest/gtest.h>
@@ -34,7 +35,9 @@ TEST_P(GuiRealtime, TheAudioThreadAllocatesNothingAndNeverBlocksWithGuiTraffic) 
                                  &error),
               HostingStatus::Ok)
         << error;
-    auto path = plugin->enableGuiPath();
+    GuiPathOptions pathOptions;
+    pathOptions.appliedCapacity = 256;  // as aap-host gui --trace: the applied-event records too
+    auto path = plugin->enableGuiPath(pathOptions);
     ASSERT_TRUE(path);
     GuiSessionOptions options;
     options.displayRateHz = 250;
@@ -81,6 +84,16 @@ TEST_P(GuiRealtime, TheAudioThreadAllocatesNothingAndNeverBlocksWithGuiTraffic) 
         }
     });
 
+    // The tracer: reads the applied-event records while the audio thread writes them.
+    std::atomic<uint64_t> appliedSeen{0};
+    std::thread tracer([&] {
+        GuiAppliedEvent applied;
+        while (running.load()) {
+            while (path->popApplied(&applied))
+                appliedSeen.fetch_add(1, std::memory_order_relaxed);
+            std::this_thread::sleep_for(std::chrono::microseconds{500});
+        }
+    });
     test::fillInputs(plugin->instance(), kFrames, 1);
     int failures = 0;
     RealtimeTotals totals;
@@ -96,10 +109,12 @@ TEST_P(GuiRealtime, TheAudioThreadAllocatesNothingAndNeverBlocksWithGuiTraffic) 
     running = false;
     sessionSender.join();
     pusher.join();
+    tracer.join();
     sessions->stop();
 
     EXPECT_EQ(failures, 0);
     EXPECT_GT(path->delivered(), 100u) << "the GUI traffic did not reach the cycles";
+    EXPECT_GT(appliedSeen.load(), 0u) << "no applied-event record was read";
     EXPECT_EQ(silent->closeCount(), 1) << "the silent client was not dropped during the run";
     EXPECT_EQ(totals.heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
     EXPECT_EQ(totals.blockingCalls, 0u) << "first violation: " << totals.firstViolation;

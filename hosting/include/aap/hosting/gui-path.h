@@ -12,6 +12,8 @@
 //   before the cycle: host events win ties). An event that finds no room stays first in line for
 //   the next cycle. Parameter changes and gestures that reach the plugin this way are also put in
 //   the automation record, which the host reads with popAutomation() (to record automation).
+//   With GuiPathOptions::appliedCapacity, every event moved is also recorded with its cycle and
+//   frame (popApplied(): what `aap-host gui --trace` prints).
 //
 // DSP -> GUI
 //   After each cycle the audio thread publishes what GUIs show, without waking anyone (no
@@ -24,7 +26,8 @@
 //
 // Threads: push() and the counters are [thread-safe]; drainInto(), publish*() and endCycle()
 // are [audio-thread] (one audio thread at a time); popOutput(), takeResync(), takePeak() are
-// [display-thread] (one consumer); popAutomation() is for one host thread at a time. None of the
+// [display-thread] (one consumer); popAutomation() and popApplied() are each for one host thread
+// at a time. None of the
 // [audio-thread] calls allocates, locks or makes a system call.
 
 #include <atomic>
@@ -55,6 +58,9 @@ struct GuiPathOptions {
     size_t outputCapacity = 4096;
     // GUI parameter changes and gestures kept for the host's automation reader.
     size_t automationCapacity = 1024;
+    // Applied-event records kept for popApplied() (every GUI event that reached the plugin's
+    // input, with its cycle and frame: what a host traces). 0: none are recorded.
+    size_t appliedCapacity = 0;
 };
 
 // One GUI -> DSP event.
@@ -68,6 +74,16 @@ struct GuiInboundEvent {
 // One DSP -> GUI discrete event (the plugin's MIDI2 output).
 struct GuiOutboundEvent {
     uint64_t cycle = 0;
+    uint32_t wordCount = 0;
+    uint32_t words[4] = {};
+};
+
+// A GUI event that reached the plugin's input (GuiPathOptions::appliedCapacity): in `cycle` (the
+// cycle() counter when it was drained) at `frame`.
+struct GuiAppliedEvent {
+    uint64_t cycle = 0;
+    int32_t frame = 0;
+    uint32_t client = 0;
     uint32_t wordCount = 0;
     uint32_t words[4] = {};
 };
@@ -132,6 +148,10 @@ public:
 
     // [one host thread] The next automation record, oldest first.
     bool popAutomation(GuiAutomationRecord* out) noexcept;
+    // [one host thread] The next applied-event record, oldest first (false when none, or when
+    // appliedCapacity is 0). The audio thread writes them into a bounded lock-free ring; when the
+    // ring is full a record is dropped and counted in appliedOverflows(), the event itself is not.
+    bool popApplied(GuiAppliedEvent* out) noexcept;
 
     const std::vector<GuiPathParameter>& parameters() const noexcept { return parameters_; }
     const std::vector<int32_t>& levelPorts() const noexcept { return levelPorts_; }
@@ -144,6 +164,7 @@ public:
     uint64_t deferredCycles() const noexcept { return deferredCycles_.load(std::memory_order_relaxed); }
     uint64_t outputOverflows() const noexcept { return outputOverflows_.load(std::memory_order_relaxed); }
     uint64_t automationOverflows() const noexcept { return automationOverflows_.load(std::memory_order_relaxed); }
+    uint64_t appliedOverflows() const noexcept { return appliedOverflows_.load(std::memory_order_relaxed); }
 
     // Plain value <-> the uint32 transport value of the parameter-change SysEx8.
     static uint32_t toTransport(const GuiPathParameter& parameter, double value) noexcept;
@@ -165,6 +186,7 @@ private:
     BoundedMpscQueue<GuiInboundEvent> inbox_;
     BoundedMpscQueue<GuiOutboundEvent> output_;
     BoundedMpscQueue<GuiAutomationRecord> automation_;
+    std::unique_ptr<BoundedMpscQueue<GuiAppliedEvent>> applied_;  // null: appliedCapacity 0
     std::unique_ptr<Slot[]> values_;
     std::unique_ptr<std::atomic<float>[]> peaks_;
     // The audio thread's one held-back event (popped, but no room in the host queue).
@@ -178,6 +200,7 @@ private:
     std::atomic<uint64_t> lostSinceResync_{0};
     std::atomic<bool> resync_{false};
     std::atomic<uint64_t> automationOverflows_{0};
+    std::atomic<uint64_t> appliedOverflows_{0};
 };
 
 } // namespace aap
