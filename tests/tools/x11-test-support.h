@@ -80,8 +80,10 @@ public:
         argv.push_back(nullptr);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 3);
+        // Close the read end first: when the pipe is fds 3 and 4 (nothing else open), closing it
+        // after the dup2 would close the child's fd 3 again ("Cannot write display number").
         posix_spawn_file_actions_addclose(&actions, pipeFds[0]);
+        posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 3);
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
         const int spawned = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
