@@ -527,6 +527,17 @@ void GuiSessions::tick() {
     flush(sends, drops);
 }
 
+size_t GuiSessions::resync() {
+    std::lock_guard<std::mutex> guard{lock_};
+    size_t count = 0;
+    for (auto& entry : clients_)
+        if (entry.second.state == ClientState::Ready) {
+            entry.second.needsResync = true;
+            count++;
+        }
+    return count;
+}
+
 std::vector<GuiSessions::ClientInfo> GuiSessions::clients() const {
     std::lock_guard<std::mutex> guard{lock_};
     std::vector<ClientInfo> out;

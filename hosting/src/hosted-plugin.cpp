@@ -244,7 +244,24 @@ void HostedPlugin::followReportedParameters() noexcept {
 }
 
 HostingStatus HostedPlugin::addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept {
-    return core_ ? core_->instance->addEvent(frame, words, wordCount) : HostingStatus::InvalidState;
+    if (!core_)
+        return HostingStatus::InvalidState;
+    const HostingStatus status = core_->instance->addEvent(frame, words, wordCount);
+    // A parameter change the host sends as an event is a value it set: parameterValue() and the
+    // GUIs follow it as they follow setParameter().
+    uint16_t id = 0;
+    uint32_t transport = 0;
+    if (status == HostingStatus::Ok && wordCount == 4 && words != nullptr &&
+        aapxs_parameter_sysex8_read(words, nullptr, nullptr, nullptr, nullptr, &id, &transport)) {
+        const int32_t index = parameterIndex(id);
+        if (index >= 0) {
+            const double value = fromTransport(parameters_[static_cast<size_t>(index)], transport);
+            values_[static_cast<size_t>(index)].store(value, std::memory_order_relaxed);
+            if (GuiPath* gui = gui_.load(std::memory_order_acquire))
+                gui->publishParameter(id, value);
+        }
+    }
+    return status;
 }
 
 uint64_t HostedPlugin::xruns() const noexcept { return xrunsBefore_ + (core_ ? core_->instance->xruns() : 0); }

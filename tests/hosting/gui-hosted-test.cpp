@@ -200,6 +200,50 @@ TEST_P(GuiHosted, WhatTheHostSetsAndTheLevelsReachEveryClient) {
     }
 }
 
+// A parameter change the host sends as an event (addEvent, as aap-host's engine and a graph do)
+// is a value the host set: parameterValue() and every client follow it; other events change
+// nothing. resync() gives every ready client a Resync and a full snapshot at the next tick.
+TEST_P(GuiHosted, AParameterChangeAddedAsAnEventReachesTheClientsAndResyncSendsASnapshot) {
+    open("urn:aap-test:plugin-info-user");
+    uint32_t words[4];
+    aapxs_parameter_sysex8_write(words, 0, 0, 0, 0, 7, 0x40000000u);  // 0.5 of 0..2
+    ASSERT_EQ(plugin_->addEvent(0, words, 4), HostingStatus::Ok);
+    const uint32_t note[2] = {0x40903C00u, 0xFFFF0000u};
+    ASSERT_EQ(plugin_->addEvent(0, note, 2), HostingStatus::Ok);
+    double value = 0;
+    ASSERT_EQ(plugin_->parameterValue(7, &value), HostingStatus::Ok);
+    EXPECT_NEAR(value, 0.5, 1e-6);
+    ASSERT_EQ(plugin_->process(kFrames, kTimeout), HostingStatus::Ok);
+    client_->clear();
+    sessions_->tick();
+    auto values = client_->received(GuiMessageType::ParameterValues);
+    ASSERT_EQ(values.size(), 1u);
+    EXPECT_FALSE(values[0].snapshot);
+    ASSERT_EQ(values[0].valueCount, 1u);
+    EXPECT_EQ(values[0].value(0).id, 7);
+    EXPECT_NEAR(values[0].value(0).value, 0.5, 1e-6);
+    // Nothing changed since: no values; resync: a Resync (0 lost) and a snapshot of every parameter.
+    client_->clear();
+    sessions_->tick();
+    EXPECT_TRUE(client_->received(GuiMessageType::ParameterValues).empty());
+    EXPECT_TRUE(client_->received(GuiMessageType::Resync).empty());
+    EXPECT_EQ(sessions_->resync(), 1u);
+    client_->clear();
+    sessions_->tick();
+    auto resyncs = client_->received(GuiMessageType::Resync);
+    ASSERT_EQ(resyncs.size(), 1u);
+    EXPECT_EQ(resyncs[0].lostEvents, 0u);
+    values = client_->received(GuiMessageType::ParameterValues);
+    ASSERT_EQ(values.size(), 1u);
+    EXPECT_TRUE(values[0].snapshot);
+    ASSERT_EQ(values[0].valueCount, plugin_->parameterList().size());
+    EXPECT_NEAR(values[0].value(0).value, 0.5, 1e-6);
+    // Once: the next tick is plain again.
+    client_->clear();
+    sessions_->tick();
+    EXPECT_TRUE(client_->received(GuiMessageType::Resync).empty());
+}
+
 TEST_P(GuiHosted, TheGuiPathSurvivesReinstantiation) {
     open("urn:aap-test:gain-echo");
     std::string error;

@@ -121,6 +121,11 @@ public:
     // Host-initiated end of one client's session: Cleanup, then close on CleanupAck or deadline.
     HostingStatus cleanup(uint32_t client);
 
+    // Every ready client gets a Resync and a full parameter snapshot at the next tick: for a host
+    // that changed many values at once behind the stream's back (a preset, a state load), once the
+    // new values are in the path. Returns how many clients will get it.
+    size_t resync();
+
     // One display tick now: serve the DSP -> GUI stream, pings, deadlines. The display thread
     // calls it at displayRateHz; tools driving their own loop (and tests) may call it instead.
     void tick();

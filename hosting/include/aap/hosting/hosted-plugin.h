@@ -111,7 +111,8 @@ public:
     // PluginInstance::endGraphCycle and the parameter changes the plugin reported.
     HostingStatus beginGraphCycle(int32_t frames) noexcept;
     HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
-    // [audio-thread] instance().addEvent.
+    // [audio-thread] instance().addEvent. A parameter-change SysEx8 the host adds this way is
+    // followed like setParameter(): parameterValue() and the GUI path get its value.
     HostingStatus addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;
 
     // [thread-safe] Xruns of this plugin, across re-instantiations.
