@@ -12,6 +12,7 @@
 // skipped, out-of-range values are clamped, NaN and malformed blobs are rejected as a whole.
 
 #include <aap/ext/parameters.h>
+#include <aapxs/midi2-buffer.h>
 
 #include <atomic>
 #include <cmath>
@@ -82,6 +83,28 @@ public:
             return;
         const ParameterSpec& s = specs_[index];
         set(static_cast<size_t>(index), aapParameterTransportUint32ToPlain(s.minimum, s.maximum, transportValue));
+    }
+
+    // ---- telling the host about values the plugin changed itself ----
+    // A plugin that changes its own values (a preset, a Program Change) reports them on its MIDI2
+    // output as parameter-change SysEx8, so its host and the host's GUIs follow (they cannot ask:
+    // the parameters extension has no "current value" call). markForReport() from any thread;
+    // reportIfMarked() in process(), after the MIDI2 output buffer was initialized for the cycle,
+    // appends one parameter change per parameter (those that do not fit are left out).
+    // [thread-safe] / [audio-thread]
+    void markForReport() noexcept { reportPending_.store(true, std::memory_order_release); }
+    void reportIfMarked(void* midiOut, size_t capacity) noexcept {
+        if (midiOut == nullptr || !reportPending_.exchange(false, std::memory_order_acquire))
+            return;
+        for (size_t i = 0; i < N; i++) {
+            const ParameterSpec& s = specs_[i];
+            const double normalized = (get(i) - s.minimum) / (s.maximum - s.minimum);
+            const uint32_t transport = !(normalized > 0) ? 0u
+                                       : normalized >= 1 ? 0xFFFFFFFFu
+                                                         : static_cast<uint32_t>(normalized * 4294967295.0 + 0.5);
+            aapxs_midi2_buffer_append_parameter_change(midiOut, capacity, 0, 0, 0, 0, static_cast<uint16_t>(s.id),
+                                                       transport);
+        }
     }
 
     // ---- parameters extension answers ----
@@ -206,6 +229,7 @@ private:
 
     const ParameterSpec (&specs_)[N];
     std::atomic<double> values_[N];
+    std::atomic<bool> reportPending_{false};
 };
 
 } // namespace aap_examples

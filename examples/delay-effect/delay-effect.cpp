@@ -171,11 +171,13 @@ private:
         }
     }
 
-    static void clearMidiOut(aap_buffer_t* buffer) noexcept {
+    // Empties the MIDI2 output, then reports the values a preset set (the host and its GUIs follow).
+    void clearMidiOut(aap_buffer_t* buffer) noexcept {
         void* midi = buffer->get_buffer(buffer, kMidiOut);
         const int32_t size = buffer->get_buffer_size(buffer, kMidiOut);
-        if (midi != nullptr && size >= static_cast<int32_t>(AAPXS_MIDI2_BUFFER_HEADER_SIZE))
-            aapxs_midi2_buffer_init(midi, static_cast<size_t>(size));
+        if (midi != nullptr && size >= static_cast<int32_t>(AAPXS_MIDI2_BUFFER_HEADER_SIZE) &&
+            aapxs_midi2_buffer_init(midi, static_cast<size_t>(size)) == AAPXS_CODEC_OK)
+            values_.reportIfMarked(midi, static_cast<size_t>(size));
     }
 
     // [thread-safe] Out-of-range indexes are ignored.
@@ -184,6 +186,7 @@ private:
             return;
         for (size_t i = 0; i < 4; i++)
             values_.set(i, kPresets[index].values[i]);
+        values_.markForReport();
     }
 
     static double dbToGain(double db) noexcept { return db <= -60.0 ? 0.0 : std::pow(10.0, db / 20.0); }

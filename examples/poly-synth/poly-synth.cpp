@@ -114,8 +114,9 @@ public:
         readMidi(buffer);
         void* midiOut = buffer->get_buffer(buffer, kMidiOut);
         const int32_t midiOutSize = buffer->get_buffer_size(buffer, kMidiOut);
-        if (midiOut != nullptr && midiOutSize >= static_cast<int32_t>(AAPXS_MIDI2_BUFFER_HEADER_SIZE))
-            aapxs_midi2_buffer_init(midiOut, static_cast<size_t>(midiOutSize));
+        if (midiOut != nullptr && midiOutSize >= static_cast<int32_t>(AAPXS_MIDI2_BUFFER_HEADER_SIZE) &&
+            aapxs_midi2_buffer_init(midiOut, static_cast<size_t>(midiOutSize)) == AAPXS_CODEC_OK)
+            values_.reportIfMarked(midiOut, static_cast<size_t>(midiOutSize));  // after a preset
         float* outL = static_cast<float*>(buffer->get_buffer(buffer, kOutL));
         float* outR = static_cast<float*>(buffer->get_buffer(buffer, kOutR));
         if (outL == nullptr || outR == nullptr)
@@ -298,6 +299,7 @@ private:
             return;
         for (size_t i = 0; i < 5; i++)
             values_.set(i, kPresets[index].values[i]);
+        values_.markForReport();  // the host and its GUIs learn the new values from the MIDI2 output
     }
 
     Values values_;
