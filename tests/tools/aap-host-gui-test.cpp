@@ -52,6 +52,8 @@ const char* const kTestPage = R"html(<!DOCTYPE html>
 const A = AAPInterop;
 const scenario = location.hash.slice(1);
 const report = (text) => A.log('test: ' + text);
+// Values cross as 32-bit parameter-change transport values: 7 significant digits are exact.
+const round = (value) => Number(value.toPrecision(7));
 const members = ['log', 'onInitialize', 'onCleanup', 'sendMidi1', 'setParameter', 'write', 'getPortCount', 'getPort',
   'getParameterCount', 'getParameter', 'getParameterValue', 'addParameterListener', 'getPresetCount', 'getPreset',
   'selectPreset', 'addPresetListener', 'getPortLevel', 'addLevelListener', 'addMidiOutputListener'];
@@ -85,7 +87,7 @@ A.addConnectionListener((up) => {
     A.setParameter(0, 0.25);
     report('set sent');
   } else if (scenario === 'listen') {
-    A.addParameterListener((id, value) => report('listener ' + id + ' ' + value));
+    A.addParameterListener((id, value) => report('listener ' + id + ' ' + round(value)));
     report('listening');
   } else if (scenario === 'note') {
     let before = 0;
@@ -99,6 +101,29 @@ A.addConnectionListener((up) => {
       A.sendMidi1([0x90, 60, 120]);
       report('note sent');
     }, 700);
+  } else if (scenario === 'reported') {
+    // gui-echo: a note makes the plugin report its Last Note parameter and echo the note.
+    A.addParameterListener((id, value, snapshot) => { if (id === 1 && !snapshot) report('reported ' + id + ' ' + round(value)); });
+    A.addMidiOutputListener((words) => report('midi-out ' + Array.from(words).map((w) => w.toString(16)).join(' ')));
+    A.sendMidi1([0x90, 72, 100]);
+    report('note sent');
+  } else if (scenario === 'preset' || scenario === 'preset-stdin') {
+    // gui-echo: a preset from the page (or stdin) comes back as a resync snapshot of its values.
+    A.addPresetListener((index) => report('preset listener ' + index));
+    A.addParameterListener((id, value, snapshot) => { if (snapshot) report('snapshot ' + id + ' ' + round(value)); });
+    if (scenario === 'preset') A.selectPreset(1);
+    report('waiting for the preset');
+  } else if (scenario === 'levels') {
+    // gui-echo: its outputs are the constant Level; the page sees each port's peak.
+    let last = -1;
+    A.addLevelListener(() => {
+      const level = Math.round(A.getPortLevel(0) * 1000) / 1000;
+      if (level === last) return;
+      last = level;
+      report('level ' + level + ' right ' + Math.round(A.getPortLevel(1) * 1000) / 1000);
+      if (level === 0.5) A.setParameter(0, 0.25);
+    });
+    report('listening to levels');
   } else if (scenario === 'bad-clients') {
     // An oversized message, a malformed one, and events before the handshake: each such client is
     // dropped; this page's own client goes on.
@@ -169,6 +194,18 @@ protected:
         ASSERT_EQ(::symlink("../secret.txt", (bundle + "/web-ui/leak.txt").c_str()), 0);
         ASSERT_EQ(::symlink("/etc", (bundle + "/web-ui/etc").c_str()), 0);
         ASSERT_EQ(::symlink("..", (bundle + "/web-ui/up").c_str()), 0);
+    }
+
+    // A bundle "gui-echo.aap" beside it: the gui-echo test plugin (gui-echo-plugin/) with the
+    // same test page.
+    void makeEchoBundle() {
+        const std::string source = AAP_GUI_ECHO_BUNDLE_DIR;
+        const std::string bundle = path("plugins/gui-echo.aap");
+        fs::create_directories(bundle + "/web-ui");
+        fs::copy_file(source + "/aap-gui-echo-test-plugin.so", bundle + "/aap-gui-echo-test-plugin.so");
+        fs::copy_file(source + "/aap_metadata.xml", bundle + "/aap_metadata.xml");
+        write(bundle + "/web-ui/index.html", kTestPage);
+        write(bundle + "/web-ui/style.css", "body { font-family: sans-serif; }\n");
     }
 
     static void write(const std::string& file, const std::string& text) {
@@ -333,11 +370,21 @@ TEST_F(AapHostGui, SetParameterReachesThePluginWithinTwoCycles) {
     ASSERT_TRUE(waitErr("gui->dsp parameter 0 (Volume) = 0.25")) << slurp(err());
     std::smatch match;
     const std::string log = slurp(err());
+    // --trace: the cycle the server received the Events message in, and the one the GuiPath
+    // drained it into (its applied-event record), at frame 0 (the page sent no timestamp).
     ASSERT_TRUE(std::regex_search(log, match,
-                                  std::regex("gui->dsp parameter 0 \\(Volume\\) = 0\\.25[0-9]* from client [0-9]+: cycle "
-                                             "([0-9]+) \\(received during cycle ([0-9]+),")))
+                                  std::regex("gui->dsp parameter 0 \\(Volume\\) = 0\\.25[0-9]* from client ([0-9]+): "
+                                             "cycle ([0-9]+) frame ([0-9]+)\n")))
         << log;
-    const long landed = std::stol(match[1]), received = std::stol(match[2]);
+    const std::string client = match[1];
+    const long landed = std::stol(match[2]);
+    EXPECT_EQ(match[3], "0");
+    const std::string before = log.substr(0, static_cast<size_t>(match.position(0)));
+    std::smatch receivedMatch;
+    ASSERT_TRUE(std::regex_search(before, receivedMatch,
+                                  std::regex("gui: client " + client + ": events received during cycle ([0-9]+)\n")))
+        << log;
+    const long received = std::stol(receivedMatch[1]);
     EXPECT_GE(landed, received);
     EXPECT_LE(landed - received, 2) << log;
     // The plugin's state: "AAPS", version, tag, count, then {u32 id, f64 value} entries.
@@ -403,6 +450,70 @@ TEST_F(AapHostGui, SendMidi1NoteOnMakesTheSynthSound) {
     const std::string log = slurp(err());
     EXPECT_NE(log.find("test: before 0\n"), std::string::npos) << "the synth was not silent before the note:\n" << log;
     EXPECT_NE(log.find("gui->dsp note-on channel 1 note 60"), std::string::npos) << log;
+}
+
+// DSP -> GUI through hosting's GuiPath and GuiSessions: a parameter the plugin changes itself and
+// reports on its MIDI2 output reaches an AAPInterop parameter listener, and its MIDI output (the
+// echoed note) reaches a MIDI output listener; --trace shows the note as applied to the DSP.
+TEST_F(AapHostGui, WhatThePluginReportsAndItsMidiOutputReachThePage) {
+    REQUIRE_CHROMIUM();
+    makeTestBundle();
+    makeEchoBundle();
+    startGui("urn:aap-test:gui-echo", path("plugins"));
+    if (HasFatalFailure())
+        return;
+    startBrowser(page("reported"));
+    ASSERT_TRUE(waitErr("test: reported 1 72")) << slurp(err());
+    // The echo: a MIDI 2.0 note-on, channel 1, note 72, velocity 100 scaled to 16 bits.
+    ASSERT_TRUE(waitErr("test: midi-out 40904800 ")) << slurp(err());
+    const std::string log = slurp(err());
+    EXPECT_NE(log.find("gui->dsp note-on channel 1 note 72 velocity 0.7"), std::string::npos) << log;
+    const std::string summary = quit();
+    EXPECT_NE(summary.find("gui events applied: 1\n"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("faults: 0"), std::string::npos) << summary;
+}
+
+// A preset chosen on the page, and one typed on stdin, refresh every page's parameter values: the
+// page hears of the preset, then gets a Resync and a full snapshot with the preset's values.
+TEST_F(AapHostGui, PresetsFromThePageAndFromStdinResyncThePage) {
+    REQUIRE_CHROMIUM();
+    makeTestBundle();
+    makeEchoBundle();
+    startGui("urn:aap-test:gui-echo", path("plugins"));
+    if (HasFatalFailure())
+        return;
+    startBrowser(page("preset"));
+    ASSERT_TRUE(waitErr("test: snapshot 0 0.9\n")) << slurp(err());  // preset 1 "Loud": Level 0.9
+    std::string log = slurp(err());
+    EXPECT_NE(log.find("test: snapshot 0 0.5\n"), std::string::npos) << "no snapshot when the session started\n" << log;
+    EXPECT_NE(log.find("test: preset listener 1"), std::string::npos) << log;
+    EXPECT_NE(log.find("gui: resync after preset 1: a parameter snapshot to 1 client"), std::string::npos) << log;
+    EXPECT_EQ(countInErr("test: snapshot 1 64"), 0u) << log;
+    // stdin: preset 2 "Middle" {0.5, 64}.
+    ASSERT_TRUE(host_->write("preset 2\n"));
+    ASSERT_TRUE(waitErr("test: snapshot 1 64\n")) << slurp(err());
+    EXPECT_TRUE(waitErr("test: preset listener 2")) << slurp(err());
+    // Bad preset commands: their own messages, nothing selected.
+    ASSERT_TRUE(host_->write("preset 3\npreset x\n"));
+    EXPECT_TRUE(waitErr("usage: preset N (0..2)")) << slurp(err());
+    EXPECT_EQ(countInErr("usage: preset N (0..2)"), 2u) << slurp(err());
+    const std::string summary = quit();
+    EXPECT_NE(summary.find("faults: 0"), std::string::npos) << summary;
+}
+
+// Port peak levels reach the page: the plugin's outputs are its Level, 0.5, then the 0.25 the page
+// sets.
+TEST_F(AapHostGui, PortLevelsReachThePage) {
+    REQUIRE_CHROMIUM();
+    makeTestBundle();
+    makeEchoBundle();
+    startGui("urn:aap-test:gui-echo", path("plugins"));
+    if (HasFatalFailure())
+        return;
+    startBrowser(page("levels"));
+    ASSERT_TRUE(waitErr("test: level 0.5 right 0.5\n")) << slurp(err());
+    ASSERT_TRUE(waitErr("test: level 0.25 right 0.25\n")) << slurp(err());
+    EXPECT_NE(slurp(err()).find("gui->dsp parameter 0 (Level) = 0.25"), std::string::npos) << slurp(err());
 }
 
 // Oversized and malformed messages, and text before the handshake: those clients are dropped, the

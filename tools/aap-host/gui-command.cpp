@@ -3,12 +3,18 @@
 // generated one) on 127.0.0.1 over HTTP + WebSocket (docs/gui.md, "Web UIs and aap-host gui").
 // `--native` hands over to runNativeGuiCommand (native-gui-command.cpp): the plugin's own GUI.
 //
-// Threads: the main thread is the control thread (stdin, signals, notices, the display-rate tick
-// that sends parameter values and levels to the clients). civetweb's workers run the server and
-// call GuiBridge, which decodes the GUI message set (aap/hosting/gui-protocol.h), keeps each
-// client's session (Hello -> Welcome -> Initialize -> InitializeAck, deadlines) and posts the
-// events to the PlayEngine's queue (lock-free, bounded). The audio thread only runs the engine and
-// the level meters (GuiProcessor): no allocation, lock or system call there.
+// The GUI <-> DSP path is hosting's, the one every host uses (docs/gui.md): the plugin's GuiPath
+// (HostedPlugin::enableGuiPath) merges GUI events into its input within the cycle (per-cycle
+// budget, host events win ties) and copies out parameter values, its MIDI2 output and port peak
+// levels; aap::GuiSessions keeps the clients' sessions (token, lifecycle, deadlines) and serves
+// them at display rate on its own thread. WebSessions below only maps WebSocket clients to
+// sessions and handles the web layer's two text messages.
+//
+// Threads: the main thread is the control thread (stdin, signals, engine notices, --trace lines
+// from the GuiPath's applied-event records, resyncs after presets). civetweb's workers run the
+// server and hand each message to GuiSessions::receive (which pushes events into the GuiPath,
+// lock-free); GuiSessions' display thread sends the DSP -> GUI stream. The audio thread runs
+// LoopInputProcessor (--input/--midi) and the engine: no allocation, lock or system call there.
 
 #include "command-line.h"
 #include "commands.h"
@@ -31,8 +37,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -44,7 +50,7 @@
 #include "audio-backend.h"
 #include "command-line.h"
 #include "file-io.h"
-#include "midi1-to-ump.h"
+#include "loop-input.h"
 #include "play-engine.h"
 #include "plugin-resolution.h"
 #include "render-events.h"
@@ -116,14 +122,8 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
 
 namespace {
 
-constexpr int64_t kLifecycleDeadlineNs = 3'000'000'000;  // Hello, then InitializeAck, within this
-constexpr uint32_t kMaxPeakPorts = 32;
-
-// Words of a UMP by its message type (the top nibble of the first word).
-size_t umpWordCount(uint32_t first) {
-    static const uint8_t sizes[16] = {1, 1, 1, 2, 2, 4, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4};
-    return sizes[first >> 28];
-}
+constexpr std::chrono::milliseconds kLifecycleDeadline{3000};  // Hello, InitializeAck, Pong, CleanupAck
+constexpr size_t kAppliedRecords = 4096;                        // --trace: gui->dsp lines between two looks
 
 // "note-on channel 1 note 60 velocity 0.787" and friends, for --trace.
 std::string describeUmp(const uint32_t* words, size_t count, const ResolvedParameters& parameters) {
@@ -150,22 +150,25 @@ std::string describeUmp(const uint32_t* words, size_t count, const ResolvedParam
             return text;
         }
     }
-    if (type == 4 && count == 2) {
+    if ((type == 4 && count == 2) || (type == 2 && count == 1)) {
+        const bool midi1 = type == 2;
         const uint32_t status = (words[0] >> 20) & 0xF, channel = (words[0] >> 16) & 0xF;
         const uint32_t note = (words[0] >> 8) & 0x7F;
+        const char* protocol = midi1 ? "midi1 " : "";
         switch (status) {
         case 0x9:
         case 0x8:
-            std::snprintf(text, sizeof(text), "%s channel %u note %u velocity %.3f", status == 0x9 ? "note-on" : "note-off",
-                          channel + 1, note, (words[1] >> 16) / 65535.0);
+            std::snprintf(text, sizeof(text), "%s%s channel %u note %u velocity %.3f", protocol,
+                          status == 0x9 ? "note-on" : "note-off", channel + 1, note,
+                          midi1 ? (words[0] & 0x7F) / 127.0 : (words[1] >> 16) / 65535.0);
             return text;
         case 0xB:
-            std::snprintf(text, sizeof(text), "control-change channel %u controller %u value %.3f", channel + 1, note,
-                          words[1] / 4294967295.0);
+            std::snprintf(text, sizeof(text), "%scontrol-change channel %u controller %u value %.3f", protocol,
+                          channel + 1, note, midi1 ? (words[0] & 0x7F) / 127.0 : words[1] / 4294967295.0);
             return text;
         default:
-            std::snprintf(text, sizeof(text), "midi2 status 0x%X channel %u (0x%08X 0x%08X)", status, channel + 1, words[0],
-                          words[1]);
+            std::snprintf(text, sizeof(text), "%smidi status 0x%X channel %u (0x%08X)", protocol, status, channel + 1,
+                          words[0]);
             return text;
         }
     }
@@ -177,120 +180,49 @@ std::string describeUmp(const uint32_t* words, size_t count, const ResolvedParam
     return out;
 }
 
-// Runs on the backend's audio thread: feeds --input/--midi in a loop, runs the engine, measures
-// each output's peak for the meters. Everything it touches is preallocated.
-class GuiProcessor final : public AudioProcessor {
+// The web transport of the instance's GUI sessions: each WebSocket client of the server is one
+// aap::GuiSessions client (hosting's sessions: lifecycle, deadlines, display-rate stream; the
+// events go through the instance's GuiPath). What is left here is the web layer's own: the
+// mapping of server clients to sessions, and the two text messages of aap-interop.js, "log TEXT"
+// and "preset N" (docs/gui.md, "Transport").
+class WebSessions final : public web_gui::WebGuiServer::Handler {
 public:
-    GuiProcessor(PlayEngine& engine, uint32_t outputs, int32_t maxFrames) : engine_(engine), outputs_(outputs) {
-        for (uint32_t o = 0; o < kMaxPeakPorts; o++)
-            peaks_[o].store(0.0f);
-        midi_.resize(AudioCycle::kMaxMidiEvents);
-        (void) maxFrames;
-    }
-
-    // [main-thread] Before start(): `audio` (deinterleaved per channel) and `midi` (frame of
-    // each event from the start of the loop) to play in a loop of loopFrames.
-    void setInputs(std::vector<std::vector<float>> audio, std::vector<std::pair<uint64_t, MidiInputEvent>> midi,
-                   uint64_t loopFrames, int32_t maxFrames) {
-        audio_ = std::move(audio);
-        midiLoop_ = std::move(midi);
-        loopFrames_ = std::max<uint64_t>(1, loopFrames);
-        for (auto& channel : audio_)
-            channel.resize(std::max<size_t>(channel.size(), 1));
-        scratchFrames_ = static_cast<uint32_t>(std::max(maxFrames, 0));
-        scratch_.assign(audio_.size(), std::vector<float>(scratchFrames_));
-        pointers_.clear();
-        for (auto& channel : scratch_)
-            pointers_.push_back(channel.data());
-    }
-
-    void process(const AudioCycle& cycle) noexcept override {
-        AudioCycle fed = cycle;
-        // A period longer than the one prepared for (a JACK buffer-size change) would overrun the
-        // scratch buffers: feed nothing then and let the engine report PeriodTooLong.
-        if ((!audio_.empty() || !midiLoop_.empty()) && cycle.frames <= scratchFrames_) {
-            for (size_t c = 0; c < audio_.size(); c++) {
-                const std::vector<float>& source = audio_[c];
-                for (uint32_t f = 0; f < cycle.frames; f++)
-                    scratch_[c][f] = source[static_cast<size_t>((position_ + f) % loopFrames_) % source.size()];
-            }
-            if (!audio_.empty()) {
-                fed.inputs = pointers_.data();
-                fed.inputCount = static_cast<uint32_t>(pointers_.size());
-            }
-            uint32_t count = 0;
-            for (uint32_t f = 0; f < cycle.frames && !midiLoop_.empty(); f++) {
-                const uint64_t at = (position_ + f) % loopFrames_;
-                // The loop's events are few; a cursor would do, a scan keeps it obviously right.
-                for (const auto& [frame, event] : midiLoop_)
-                    if (frame == at && count < midi_.size()) {
-                        midi_[count] = event;
-                        midi_[count++].frame = f;
-                    }
-            }
-            if (!midiLoop_.empty()) {
-                fed.midi = midi_.data();
-                fed.midiCount = count;
-                fed.midiDropped = 0;
-            }
-            position_ += cycle.frames;
-        }
-        engine_.process(fed);
-        for (uint32_t o = 0; o < std::min(outputs_, std::min(cycle.outputCount, kMaxPeakPorts)); o++) {
-            float peak = 0.0f;
-            for (uint32_t f = 0; f < cycle.frames; f++)
-                peak = std::max(peak, std::fabs(cycle.outputs[o][f]));
-            if (peak > peaks_[o].load(std::memory_order_relaxed))
-                peaks_[o].store(peak, std::memory_order_relaxed);
-        }
-    }
-
-    // [main-thread] The highest peak of output `o` since the last call.
-    float takePeak(uint32_t o) noexcept { return o < kMaxPeakPorts ? peaks_[o].exchange(0.0f) : 0.0f; }
-
-private:
-    PlayEngine& engine_;
-    uint32_t outputs_;
-    std::atomic<float> peaks_[kMaxPeakPorts];
-    std::vector<std::vector<float>> audio_;
-    std::vector<std::vector<float>> scratch_;
-    uint32_t scratchFrames_ = 0;
-    std::vector<const float*> pointers_;
-    std::vector<std::pair<uint64_t, MidiInputEvent>> midiLoop_;
-    std::vector<MidiInputEvent> midi_;
-    uint64_t loopFrames_ = 1;
-    uint64_t position_ = 0;
-};
-
-// The GUI sessions of the one plugin instance: decodes what clients send, answers the lifecycle,
-// posts events to the engine, and (on the control thread) sends values and levels.
-class GuiBridge final : public web_gui::WebGuiServer::Handler {
-public:
-    GuiBridge(PlayEngine& engine, PlayPlugin& plugin, std::vector<uint8_t> token, bool trace, int32_t sampleRate,
-              int32_t frames, uint32_t displayRateMilliHz)
-        : engine_(engine), plugin_(plugin), token_(std::move(token)), trace_(trace), sampleRate_(sampleRate),
-          frames_(frames), displayRateMilliHz_(displayRateMilliHz) {
-        for (const ParameterInformation& p : plugin.parameters.parameters) {
-            double value = p.defaultValue;
-            plugin.hosted->parameterValue(p.id, &value);
-            values_[p.id] = value;
-        }
-    }
+    WebSessions(GuiSessions& sessions, PlayEngine& engine, PlayPlugin& plugin, bool trace)
+        : sessions_(sessions), engine_(engine), plugin_(plugin), trace_(trace) {}
 
     void setServer(web_gui::WebGuiServer* server) { server_ = server; }
 
     void clientOpened(uint32_t client) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        Session& session = sessions_[client];
-        session.deadlineNs = monotonicNs() + kLifecycleDeadlineNs;
-        clientsEver_++;
+        auto connection = std::make_shared<Connection>(*this, client);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            clientsEver_++;
+        }
+        const uint32_t session = sessions_.attach(connection);
+        if (session == 0)
+            return;  // too many clients: attach sent the Error and closed it
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            sessionOf_[client] = session;
+        }
         if (trace_)
-            std::fprintf(stderr, "gui: client %u connected\n", client);
+            std::fprintf(stderr, "gui: client %u (session %u) connected\n", client, session);
+        const int32_t preset = selectedPreset_.load();
+        if (preset >= 0)
+            sendText(client, "preset " + std::to_string(preset));
     }
 
     void clientClosed(uint32_t client) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sessions_.erase(client);
+        uint32_t session = 0;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto found = sessionOf_.find(client);
+            if (found == sessionOf_.end())
+                return;
+            session = found->second;
+            sessionOf_.erase(found);
+        }
+        sessions_.detach(session);
         if (trace_)
             std::fprintf(stderr, "gui: client %u disconnected\n", client);
     }
@@ -301,293 +233,144 @@ public:
     }
 
     bool clientMessage(uint32_t client, bool binary, const uint8_t* data, size_t size, std::string* reason) override {
-        const int64_t receivedNs = monotonicNs();
-        const uint64_t receivedCycle = engine_.cycles();
+        const uint32_t session = sessionOf(client);
+        if (session == 0) {
+            *reason = "no GUI session for this client";
+            return false;
+        }
         if (!binary)
-            return textMessage(client, std::string(reinterpret_cast<const char*>(data), size), reason);
-        GuiMessage message;
-        std::string detail;
-        const GuiDecodeError decoded = decodeGuiMessage(data, size, GuiDirection::ClientToHost, &message, &detail);
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto found = sessions_.find(client);
-        if (found == sessions_.end()) {
-            *reason = "unknown client";
-            return false;
-        }
-        Session& session = found->second;
-        if (decoded != GuiDecodeError::Ok) {
-            *reason = std::string("malformed message (") + guiDecodeErrorName(decoded) + "): " + detail;
-            sendError(client, session, GuiErrorCode::Malformed, *reason);
-            return false;
-        }
-        switch (message.header.type) {
-        case GuiMessageType::Hello: {
-            if (session.stage != Stage::AwaitHello) {
-                *reason = "a second Hello";
-                sendError(client, session, GuiErrorCode::NotAllowedNow, *reason);
-                return false;
-            }
-            if (message.protocolVersion != kGuiProtocolVersion) {
-                *reason = "protocol version " + std::to_string(message.protocolVersion) + " (this host speaks " +
-                          std::to_string(kGuiProtocolVersion) + ")";
-                sendError(client, session, GuiErrorCode::UnsupportedVersion, *reason);
-                return false;
-            }
-            unsigned char difference = message.tokenSize == token_.size() ? 0 : 1;
-            for (size_t i = 0; i < token_.size() && i < message.tokenSize; i++)
-                difference |= static_cast<unsigned char>(message.token[i] ^ token_[i]);
-            if (difference != 0) {
-                *reason = "wrong token in Hello";
-                sendError(client, session, GuiErrorCode::WrongToken, *reason);
-                return false;
-            }
-            GuiWelcome welcome;
-            welcome.session = client;
-            welcome.sampleRate = static_cast<uint32_t>(sampleRate_);
-            welcome.frames = static_cast<uint32_t>(frames_);
-            welcome.parameterCount = static_cast<uint32_t>(plugin_.parameters.parameters.size());
-            welcome.portCount = static_cast<uint32_t>(plugin_.information->ports.size());
-            welcome.displayRateMilliHz = displayRateMilliHz_;
-            sendBytes(client, encodeGuiWelcome(message.header.sequence, welcome));
-            session.initializeSequence = ++session.sent;
-            sendBytes(client, encodeGuiEmpty(GuiMessageType::Initialize, client, session.initializeSequence));
-            session.stage = Stage::AwaitInitializeAck;
-            session.deadlineNs = monotonicNs() + kLifecycleDeadlineNs;
+            return textMessage(client, session, std::string(reinterpret_cast<const char*>(data), size), reason);
+        GuiMessageHeader header;
+        const bool known = decodeGuiHeader(data, size, &header) == GuiDecodeError::Ok;
+        if (trace_ && known && header.type == GuiMessageType::Events)
+            std::fprintf(stderr, "gui: client %u: events received during cycle %llu\n", session,
+                         static_cast<unsigned long long>(sessions_.path().cycle()));
+        receiving_ = client;
+        std::string why;
+        const HostingStatus status = sessions_.receive(session, data, size, &why);
+        receiving_ = 0;
+        if (status == HostingStatus::Ok) {
+            if (trace_ && known && header.type == GuiMessageType::InitializeAck)
+                std::fprintf(stderr, "gui: client %u initialized\n", session);
             return true;
         }
-        case GuiMessageType::InitializeAck:
-            if (session.stage != Stage::AwaitInitializeAck || message.header.sequence != session.initializeSequence) {
-                *reason = "an InitializeAck that answers no Initialize";
-                return false;
-            }
-            session.stage = Stage::Ready;
-            session.needSnapshot = true;
+        if (status == HostingStatus::CapacityExceeded) {
+            // Refused (the rate limit, or the instance's GUI queue is full): the client stays.
+            eventsRefused_++;
             if (trace_)
-                std::fprintf(stderr, "gui: client %u initialized\n", client);
+                std::fprintf(stderr, "gui: client %u: %s\n", session, why.c_str());
             return true;
-        case GuiMessageType::Pong:
-        case GuiMessageType::CleanupAck:
-            return true;
-        case GuiMessageType::Events:
-            if (session.stage != Stage::Ready) {
-                *reason = "events before the session was initialized";
-                sendError(client, session, GuiErrorCode::NotAllowedNow, *reason);
-                return false;
-            }
-            return events(client, message, receivedNs, receivedCycle, reason);
-        case GuiMessageType::Error:
-            if (trace_)
-                std::fprintf(stderr, "gui: client %u reports an error %u: %.*s\n", client,
-                             static_cast<unsigned>(message.errorCode), static_cast<int>(message.errorText.size()),
-                             message.errorText.data());
-            return true;
-        default:
-            *reason = std::string("a client may not send ") + guiMessageTypeName(message.header.type);
-            return false;
         }
+        *reason = why;  // the session dropped it (a malformed or misplaced message): the server closes it
+        return false;
     }
 
-    // [main-thread] A parameter changed by the host (stdin): clients hear of it at the next tick.
-    void hostSetParameter(int32_t id, double value) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        values_[id] = value;
-        dirty_[id] = true;
-    }
-
+    // [main-thread] A preset was selected (from a page or stdin): pages hear of it now; their
+    // parameter values follow in the resync snapshot.
     void presetSelected(int32_t index) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        selectedPreset_ = index;
+        selectedPreset_.store(index);
         const std::string text = "preset " + std::to_string(index);
-        for (auto& [client, session] : sessions_)
-            if (session.stage == Stage::Ready)
-                server_->send(client, false, text.data(), text.size());
-    }
-
-    // [main-thread] The display-rate tick: lifecycle deadlines, parameter values (coalesced to the
-    // latest), levels.
-    void tick(GuiProcessor& processor) {
-        std::vector<GuiLevel> levels;
-        bool anyLevel = false;
-        for (size_t o = 0; o < plugin_.audioOut.size() && o < kMaxPeakPorts; o++) {
-            GuiLevel level;
-            level.port = plugin_.audioOut[o];
-            level.peak = processor.takePeak(static_cast<uint32_t>(o));
-            anyLevel |= level.peak > 0.0f;
-            levels.push_back(level);
-        }
-        const bool sendLevels = anyLevel || lastLevelsNonZero_;
-        lastLevelsNonZero_ = anyLevel;
-        std::lock_guard<std::mutex> lock(mutex_);
-        std::vector<GuiParameterValue> changed, all;
-        for (const auto& [id, value] : values_) {
-            all.push_back({id, value});
-            if (dirty_[id])
-                changed.push_back({id, value});
-        }
-        dirty_.clear();
-        const int64_t now = monotonicNs();
-        for (auto& [client, session] : sessions_) {
-            if (session.stage != Stage::Ready) {
-                if (now > session.deadlineNs && !session.dropped) {
-                    session.dropped = true;
-                    if (trace_)
-                        std::fprintf(stderr, "gui: client %u dropped: no %s in time\n", client,
-                                     session.stage == Stage::AwaitHello ? "Hello" : "InitializeAck");
-                    server_->drop(client, 1008, "lifecycle deadline missed");
-                }
-                continue;
-            }
-            if (session.needSnapshot) {
-                session.needSnapshot = false;
-                sendBytes(client, encodeGuiParameterValues(client, ++session.sent, true, all.data(), all.size()));
-                if (selectedPreset_ >= 0) {
-                    const std::string text = "preset " + std::to_string(selectedPreset_);
-                    server_->send(client, false, text.data(), text.size());
-                }
-            } else if (!changed.empty()) {
-                sendBytes(client, encodeGuiParameterValues(client, ++session.sent, false, changed.data(), changed.size()));
-            }
-            if (sendLevels && !levels.empty())
-                sendBytes(client, encodeGuiLevels(client, ++session.sent, levels.data(), levels.size()));
-        }
+        server_->broadcast(false, text.data(), text.size());
     }
 
     uint64_t clientsEver() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return clientsEver_;
     }
-    uint64_t eventsPosted() const noexcept { return eventsPosted_.load(); }
-    uint64_t eventsDropped() const noexcept { return eventsDropped_.load(); }
+    uint64_t eventsRefused() const noexcept { return eventsRefused_.load(); }
 
 private:
-    enum class Stage { AwaitHello, AwaitInitializeAck, Ready };
-    struct Session {
-        Stage stage = Stage::AwaitHello;
-        uint32_t sent = 0;
-        uint32_t initializeSequence = 0;
-        int64_t deadlineNs = 0;
-        bool needSnapshot = false;
-        bool dropped = false;
+    // One WebSocket client as a GuiConnection.
+    class Connection final : public GuiConnection {
+    public:
+        Connection(WebSessions& owner, uint32_t client) : owner_(owner), client_(client) {}
+        bool send(const uint8_t* data, size_t size) override { return owner_.server_->send(client_, true, data, size); }
+        void close(const std::string& reason) override {
+            // Dropped while its own message is being handled: clientMessage returns false and the
+            // server closes it (and logs why). Otherwise (a deadline, the host closing) close it here.
+            if (receiving_ == client_)
+                return;
+            if (owner_.trace_)
+                std::fprintf(stderr, "gui: client %u closed: %s\n", client_, reason.c_str());
+            owner_.server_->drop(client_, 1008, reason);
+        }
+
+    private:
+        WebSessions& owner_;
+        uint32_t client_;
     };
 
-    void sendBytes(uint32_t client, const std::vector<uint8_t>& bytes) {
-        server_->send(client, true, bytes.data(), bytes.size());
-    }
-    void sendError(uint32_t client, Session& session, GuiErrorCode code, const std::string& text) {
-        sendBytes(client, encodeGuiError(client, ++session.sent, code, text));
+    uint32_t sessionOf(uint32_t client) const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = sessionOf_.find(client);
+        return found == sessionOf_.end() ? 0 : found->second;
     }
 
-    // Text frames of the web layer: "log TEXT" and "preset N".
-    bool textMessage(uint32_t client, const std::string& text, std::string* reason) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            auto found = sessions_.find(client);
-            if (found == sessions_.end() || found->second.stage != Stage::Ready) {
-                *reason = "a text message before the session was initialized";
-                return false;
-            }
+    bool ready(uint32_t session) const {
+        for (const GuiSessions::ClientInfo& info : sessions_.clients())
+            if (info.id == session)
+                return info.state == GuiSessions::ClientState::Ready;
+        return false;
+    }
+
+    void sendText(uint32_t client, const std::string& text) { server_->send(client, false, text.data(), text.size()); }
+
+    // Text frames of the web layer: "log TEXT" and "preset N", from an initialized session only.
+    bool textMessage(uint32_t client, uint32_t session, const std::string& text, std::string* reason) {
+        (void) client;
+        if (!ready(session)) {
+            *reason = "a text message before the session was initialized";
+            return false;
         }
         if (text.compare(0, 4, "log ") == 0) {
             std::string line = text.substr(4, 1024);
             for (char& c : line)
                 if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
                     c = ' ';
-            std::fprintf(stderr, "gui: client %u: log: %s\n", client, line.c_str());
+            std::fprintf(stderr, "gui: client %u: log: %s\n", session, line.c_str());
             return true;
         }
         if (text.compare(0, 7, "preset ") == 0) {
             int64_t index = 0;
-            if (!parseInteger(text.substr(7), 0, std::max<int64_t>(0, plugin_.presetCount - 1), &index) ||
-                plugin_.presetCount <= 0) {
-                *reason = "bad preset message '" + text.substr(0, 40) + "'";
+            if (plugin_.presetCount <= 0 || !parseInteger(text.substr(7), 0, plugin_.presetCount - 1, &index)) {
+                *reason = "bad preset message '" + text.substr(0, 40) + "' (" +
+                          (plugin_.presetCount <= 0 ? std::string("the plugin has no presets")
+                                                    : "0.." + std::to_string(plugin_.presetCount - 1)) +
+                          ")";
                 return false;
             }
             PlayCommand command;
             command.kind = PlayCommand::Kind::Preset;
             command.preset = static_cast<int32_t>(index);
-            if (!engine_.post(command))
-                eventsDropped_++;
+            if (!engine_.post(command)) {
+                eventsRefused_++;
+                std::fprintf(stderr, "aap-host gui: client %u: preset %lld refused: too many commands at once\n", session,
+                             static_cast<long long>(index));
+            } else if (trace_) {
+                std::fprintf(stderr, "gui: client %u selects preset %lld\n", session, static_cast<long long>(index));
+            }
             return true;
         }
         *reason = "unknown text message '" + text.substr(0, 40) + "'";
         return false;
     }
 
-    // Every UMP of an Events message goes to the engine's queue for the next cycle.
-    bool events(uint32_t client, const GuiMessage& message, int64_t receivedNs, uint64_t receivedCycle,
-                std::string* reason) {
-        std::vector<uint32_t> words(message.umpWordCount);
-        for (size_t i = 0; i < words.size(); i++)
-            words[i] = message.umpWord(i);
-        for (size_t i = 0; i < words.size();) {
-            const size_t count = umpWordCount(words[i]);
-            if (i + count > words.size() || !guiUmpAllowedFromClient(&words[i], count)) {
-                *reason = "a UMP a GUI may not send";
-                return false;
-            }
-            PlayCommand command;
-            command.kind = PlayCommand::Kind::Ump;
-            command.guiClient = client;
-            command.receivedNs = receivedNs;
-            command.receivedCycle = receivedCycle;
-            const uint32_t type = words[i] >> 28;
-            bool post = true;
-            if (type == 0) {
-                post = false;  // utility (NOOP, timestamps): nothing for the plugin
-            } else if (type == 2) {
-                Ump64 ump;
-                if (!midi1ToUmp(static_cast<uint8_t>((words[i] >> 24) & 0xF), static_cast<uint8_t>(words[i] >> 16),
-                                static_cast<uint8_t>(words[i] >> 8), static_cast<uint8_t>(words[i]), &ump)) {
-                    *reason = "a MIDI 1.0 message that is not a channel message";
-                    return false;
-                }
-                command.words[0] = ump.words[0];
-                command.words[1] = ump.words[1];
-                command.wordCount = 2;
-            } else {
-                std::memcpy(command.words, &words[i], count * sizeof(uint32_t));
-                command.wordCount = static_cast<uint32_t>(count);
-                uint8_t group = 0, channel = 0, key = 0, extra = 0;
-                uint16_t index = 0;
-                uint32_t value = 0;
-                if (type == 5 && aapReadMidi2ParameterSysex8(&group, &channel, &key, &extra, &index, &value, words[i],
-                                                             words[i + 1], words[i + 2], words[i + 3])) {
-                    const ParameterInformation* p = plugin_.parameters.find(index);
-                    if (p == nullptr) {
-                        *reason = "a change of parameter " + std::to_string(index) + ", which the plugin does not have";
-                        return false;
-                    }
-                    values_[p->id] = aapParameterTransportUint32ToPlain(p->minimumValue, p->maximumValue, value);
-                    dirty_[p->id] = true;
-                }
-            }
-            i += count;
-            if (!post)
-                continue;
-            if (engine_.post(command))
-                eventsPosted_++;
-            else
-                eventsDropped_++;
-        }
-        return true;
-    }
-
+    GuiSessions& sessions_;
     PlayEngine& engine_;
     PlayPlugin& plugin_;
-    std::vector<uint8_t> token_;
     bool trace_;
-    int32_t sampleRate_, frames_;
-    uint32_t displayRateMilliHz_;
     web_gui::WebGuiServer* server_ = nullptr;
     mutable std::mutex mutex_;
-    std::map<uint32_t, Session> sessions_;
-    std::map<int32_t, double> values_;
-    std::map<int32_t, bool> dirty_;
-    int32_t selectedPreset_ = -1;
+    std::map<uint32_t, uint32_t> sessionOf_;  // server client -> GUI session
     uint64_t clientsEver_ = 0;
-    bool lastLevelsNonZero_ = true;
-    std::atomic<uint64_t> eventsPosted_{0}, eventsDropped_{0};
+    std::atomic<int32_t> selectedPreset_{-1};
+    std::atomic<uint64_t> eventsRefused_{0};
+    // The server client whose message receive() is handling on this thread (civetweb runs one
+    // worker per connection).
+    static thread_local uint32_t receiving_;
 };
+
+thread_local uint32_t WebSessions::receiving_ = 0;
 
 // JSON string literal (quotes included) for the plugin information script.
 std::string jsonString(const std::string& text) {
@@ -650,19 +433,9 @@ std::string pluginInfoScript(const PlayPlugin& plugin, const std::vector<std::st
     return out + "]};\n";
 }
 
-// The instance's token: kGuiTokenSize random bytes, as GuiSessions makes them (getrandom()).
-bool randomToken(std::vector<uint8_t>* token, std::string* error) {
-    token->assign(kGuiTokenSize, 0);
-    if (!guiRandomBytes(token->data(), token->size())) {
-        *error = std::string("cannot get random bytes for the token: ") + std::strerror(errno);
-        return false;
-    }
-    return true;
-}
-
 // Loads --input (deinterleaved) and --midi (events at frames) for the loop.
 bool loadLoopInputs(const ParsedArguments& parsed, int32_t sampleRate, std::vector<std::vector<float>>* audio,
-                    std::vector<std::pair<uint64_t, MidiInputEvent>>* midi, uint64_t* loopFrames, std::string* error) {
+                    std::vector<LoopMidiEvent>* midi, uint64_t* loopFrames, std::string* error) {
     *loopFrames = 0;
     if (parsed.has("input")) {
         std::vector<uint8_t> bytes;
@@ -698,12 +471,13 @@ bool loadLoopInputs(const ParsedArguments& parsed, int32_t sampleRate, std::vect
             static_cast<uint64_t>(std::ceil(std::max(file.durationSeconds, 0.001) * sampleRate)) + 1;
         *loopFrames = std::max(*loopFrames, midiFrames);
         for (const MidiChannelEvent& event : file.events) {
-            MidiInputEvent input;
-            input.data[0] = event.status;
-            input.data[1] = event.data1;
-            input.data[2] = event.data2;
-            input.size = (event.status & 0xF0) == 0xC0 || (event.status & 0xF0) == 0xD0 ? 2 : 3;
-            midi->emplace_back(static_cast<uint64_t>(std::llround(event.seconds * sampleRate)), input);
+            LoopMidiEvent input;
+            input.frame = std::min<uint64_t>(static_cast<uint64_t>(std::llround(event.seconds * sampleRate)), midiFrames - 1);
+            input.event.data[0] = event.status;
+            input.event.data[1] = event.data1;
+            input.event.data[2] = event.data2;
+            input.event.size = (event.status & 0xF0) == 0xC0 || (event.status & 0xF0) == 0xD0 ? 2 : 3;
+            midi->push_back(input);
         }
     }
     return true;
@@ -788,7 +562,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         }
     }
     std::vector<std::vector<float>> loopAudio;
-    std::vector<std::pair<uint64_t, MidiInputEvent>> loopMidi;
+    std::vector<LoopMidiEvent> loopMidi;
     uint64_t loopFrames = 0;
     if (!loadLoopInputs(parsed, backend->sampleRate(), &loopAudio, &loopMidi, &loopFrames, &error)) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
@@ -823,24 +597,43 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         return kExitRuntimeFailure;
     }
 
-    std::vector<uint8_t> token;
-    if (!randomToken(&token, &error)) {
-        std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
-        return kExitRuntimeFailure;
-    }
-    const std::string tokenHex = guiHex(token.data(), token.size());
-
     PlayEngine engine({plugin.get()}, backend->periodFrames(), config.audioInputs, config.audioOutputs, 0,
                       backend->sampleRate());
     if (!engine.ok()) {
         std::fprintf(stderr, "aap-host gui: cannot build the plugin graph: %s\n", engine.error().c_str());
         return kExitRuntimeFailure;
     }
-    GuiProcessor processor(engine, config.audioOutputs, backend->periodFrames());
-    processor.setInputs(std::move(loopAudio), std::move(loopMidi), loopFrames, backend->periodFrames());
+    LoopInputProcessor processor(engine);
+    if (!processor.setInputs(std::move(loopAudio), std::move(loopMidi), loopFrames, backend->periodFrames(), &error)) {
+        std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
+        return kExitBadInput;
+    }
     const bool trace = parsed.has("trace");
-    GuiBridge bridge(engine, *plugin, token, trace, backend->sampleRate(), backend->periodFrames(),
-                     static_cast<uint32_t>(displayRate * 1000));
+
+    // One path for every GUI (docs/gui.md): the plugin's GuiPath merges GUI events into its input
+    // (budget, host wins ties) and copies out what GUIs show; GuiSessions serves the clients.
+    GuiPathOptions pathOptions;
+    pathOptions.appliedCapacity = kAppliedRecords;
+    std::shared_ptr<GuiPath> path = plugin->hosted->enableGuiPath(pathOptions);
+    if (!path) {
+        std::fprintf(stderr, "aap-host gui: %s: cannot set up the GUI path\n", plugin->information->uniqueId.c_str());
+        return kExitRuntimeFailure;
+    }
+    GuiSessionOptions sessionOptions;
+    sessionOptions.displayRateHz = static_cast<double>(displayRate);
+    sessionOptions.maxClients = static_cast<size_t>(maxClients);
+    sessionOptions.helloDeadline = kLifecycleDeadline;
+    sessionOptions.ackDeadline = kLifecycleDeadline;
+    std::unique_ptr<GuiSessions> sessions;
+    if (GuiSessions::create(path,
+                            GuiInstanceInfo{backend->sampleRate(), backend->periodFrames(),
+                                            static_cast<int32_t>(plugin->information->ports.size())},
+                            sessionOptions, &sessions, &error) != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
+        return kExitRuntimeFailure;
+    }
+    const std::string tokenHex = sessions->tokenHex();
+    WebSessions web(*sessions, engine, *plugin, trace);
 
     web_gui::WebGuiServerOptions serverOptions;
     serverOptions.port = static_cast<int>(port);
@@ -853,16 +646,22 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     if (!generated)
         serverOptions.webRoot = plugin->information->webUiDirectory;
     web_gui::WebGuiServer server;
-    bridge.setServer(&server);
-    if (!server.start(serverOptions, &bridge, &error)) {
+    web.setServer(&server);
+    if (!server.start(serverOptions, &web, &error)) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         plugin->hosted->instance().deactivate();
+        return kExitRuntimeFailure;
+    }
+    if (sessions->start() != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host gui: cannot start the GUI sessions' display thread\n");
+        server.stop();
         return kExitRuntimeFailure;
     }
 
     engine.resume();
     if (!backend->start(&processor, &error)) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
+        sessions->stop();
         server.stop();
         return kExitRuntimeFailure;
     }
@@ -888,35 +687,40 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     if (!signals) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         backend->stop();
+        sessions->stop();
         server.stop();
         return kExitRuntimeFailure;
     }
 
-    const int64_t tickNs = 1'000'000'000 / displayRate;
     const int64_t started = monotonicNs();
     const int64_t endAt = duration > 0 ? started + static_cast<int64_t>(duration * 1e9) : 0;
-    int64_t nextTick = started + tickNs;
     std::string stopReason = "duration";
     LineReader input{STDIN_FILENO};
     bool quit = false;
     int exitCode = kExitOk;
-    uint64_t applied = 0;
+    // After a preset: the snapshot goes out once the plugin's reports of its new values are in the
+    // path (it reports them in the cycle after it applied the preset, which is before the cycle
+    // whose output carried the completion, or the one after).
+    int32_t resyncPreset = -1;
+    uint64_t resyncAtCycle = 0;
+    auto traceApplied = [&]() {
+        GuiAppliedEvent applied;
+        while (path->popApplied(&applied))
+            if (trace)
+                std::fprintf(stderr, "gui->dsp %s from client %u: cycle %llu frame %d\n",
+                             describeUmp(applied.words, applied.wordCount, plugin->parameters).c_str(), applied.client,
+                             static_cast<unsigned long long>(applied.cycle), applied.frame);
+    };
     auto handleNotices = [&]() {
         PlayNotice notice;
         while (engine.takeNotice(&notice)) {
             switch (notice.kind) {
-            case PlayNotice::Kind::GuiApplied:
-                applied++;
-                if (trace)
-                    std::fprintf(stderr, "gui->dsp %s from client %d: cycle %llu (received during cycle %llu, %.3f ms)\n",
-                                 describeUmp(notice.words, notice.wordCount, plugin->parameters).c_str(), notice.value,
-                                 static_cast<unsigned long long>(notice.cycle),
-                                 static_cast<unsigned long long>(notice.receivedCycle), notice.latencyNs / 1e6);
-                break;
             case PlayNotice::Kind::PresetDone:
                 if (notice.error == static_cast<int32_t>(ExtensionError::None)) {
                     std::fprintf(stderr, "aap-host gui: preset %d selected\n", notice.value);
-                    bridge.presetSelected(notice.value);
+                    web.presetSelected(notice.value);
+                    resyncPreset = notice.value;
+                    resyncAtCycle = path->cycle() + 3;
                 } else {
                     std::fprintf(stderr, "aap-host gui: preset %d failed: %s\n", notice.value,
                                  describeExtensionError(static_cast<ExtensionError>(notice.error)).c_str());
@@ -927,12 +731,19 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
                              hostingStatusMessage(static_cast<HostingStatus>(notice.value)));
                 break;
             case PlayNotice::Kind::CommandDropped:
-                std::fprintf(stderr, "aap-host gui: an event was dropped (too many in one cycle)\n");
+                std::fprintf(stderr, "aap-host gui: a command was dropped (too many in one cycle)\n");
                 break;
             case PlayNotice::Kind::PeriodTooLong:
                 std::fprintf(stderr, "aap-host gui: the period grew to %d frames; the output is silent\n", notice.value);
                 break;
             }
+        }
+        if (resyncPreset >= 0 && path->cycle() >= resyncAtCycle) {
+            const size_t clients = sessions->resync();
+            if (trace)
+                std::fprintf(stderr, "gui: resync after preset %d: a parameter snapshot to %zu client%s\n", resyncPreset,
+                             clients, clients == 1 ? "" : "s");
+            resyncPreset = -1;
         }
     };
     auto handleLine = [&](const std::string& line) {
@@ -951,9 +762,13 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         if (w[0] == "quit" || w[0] == "exit") {
             quit = true;
         } else if (w[0] == "status") {
-            std::fprintf(stderr, "aap-host gui: cycles %llu, xruns %llu, clients %zu, gui events applied %llu\n",
+            std::fprintf(stderr,
+                         "aap-host gui: cycles %llu, xruns %llu, clients %zu, gui events applied %llu, deferred cycles "
+                         "%llu, queue overflows %llu\n",
                          static_cast<unsigned long long>(engine.cycles()), static_cast<unsigned long long>(engine.xruns()),
-                         server.clientCount(), static_cast<unsigned long long>(applied));
+                         sessions->clientCount(), static_cast<unsigned long long>(path->delivered()),
+                         static_cast<unsigned long long>(path->deferredCycles()),
+                         static_cast<unsigned long long>(path->inboxOverflows()));
         } else if (w[0] == "param") {
             ControlChange change;
             if (w.size() != 3 || !parseParameterChange(w[1] + "=" + w[2], &change, &error))
@@ -968,14 +783,16 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
             command.wordCount = ump.wordCount;
             if (!engine.post(command))
                 return bad("too many commands at once; try again");
-            bridge.hostSetParameter(parameter->id, change.value);
+            // The host's event: the plugin gets it before any GUI event of its frame, and the GUI
+            // path publishes the value to every client (HostedPlugin::addEvent follows it).
             std::fprintf(stderr, "aap-host gui: parameter %d (%s) = %g\n", parameter->id, parameter->name.c_str(),
                          change.value);
         } else if (w[0] == "preset") {
             int64_t index = 0;
             if (w.size() != 2 || plugin->presetCount <= 0 ||
                 !parseInteger(w[1], 0, plugin->presetCount - 1, &index))
-                return bad("usage: preset N (0.." + std::to_string(std::max(0, plugin->presetCount - 1)) + ")");
+                return bad(plugin->presetCount <= 0 ? std::string("the plugin has no presets")
+                                                    : "usage: preset N (0.." + std::to_string(plugin->presetCount - 1) + ")");
             PlayCommand command;
             command.kind = PlayCommand::Kind::Preset;
             command.preset = static_cast<int32_t>(index);
@@ -1002,7 +819,9 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         const int64_t now = monotonicNs();
         if (endAt > 0 && now >= endAt)
             break;
-        int64_t waitNs = std::max<int64_t>(0, nextTick - now);
+        // The display thread serves the clients; this loop looks at the trace records, notices and
+        // a pending resync every 10 ms.
+        int64_t waitNs = 10'000'000;
         if (endAt > 0)
             waitNs = std::min(waitNs, endAt - now);
         pollfd fds[3] = {{signals->fd(), POLLIN, 0}, {backend->eventFd(), POLLIN, 0}, {input.pollFd(), POLLIN, 0}};
@@ -1025,25 +844,21 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
                 std::fprintf(stderr, "aap-host gui: a line longer than %zu bytes on stdin was ignored\n",
                              LineReader::kDefaultMaxLineBytes);
             });
+        traceApplied();
         handleNotices();
-        if (monotonicNs() >= nextTick) {
-            bridge.tick(processor);
-            nextTick += tickNs;
-            if (nextTick < monotonicNs())
-                nextTick = monotonicNs() + tickNs;
-        }
         if (opener > 0 && ::waitpid(opener, nullptr, WNOHANG) == opener)
             opener = -1;
     }
     if (quit)
         stopReason = "quit";
+    sessions->stop();  // Cleanup to every client, then their connections are closed
     server.stop();
     backend->stop();
+    traceApplied();
     handleNotices();
     engine.suspend();  // takes the plugin graph down before the plugin goes
     if (plugin->fault.load() == 0)
         plugin->hosted->instance().deactivate();
-    plugin->hosted.reset();
     if (opener > 0)
         ::waitpid(opener, nullptr, 0);  // xdg-open returns once the browser has the page
     signals.reset();
@@ -1052,9 +867,10 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     std::printf("cycles: %llu\n", static_cast<unsigned long long>(engine.cycles()));
     std::printf("xruns: %llu\n", static_cast<unsigned long long>(engine.xruns()));
     std::printf("faults: %llu\n", static_cast<unsigned long long>(engine.faults()));
-    std::printf("gui clients: %llu\n", static_cast<unsigned long long>(bridge.clientsEver()));
-    std::printf("gui events applied: %llu\n", static_cast<unsigned long long>(applied));
-    std::printf("gui events dropped: %llu\n", static_cast<unsigned long long>(bridge.eventsDropped()));
+    std::printf("gui clients: %llu\n", static_cast<unsigned long long>(web.clientsEver()));
+    std::printf("gui events applied: %llu\n", static_cast<unsigned long long>(path->delivered()));
+    std::printf("gui events dropped: %llu\n",
+                static_cast<unsigned long long>(path->inboxOverflows() + web.eventsRefused()));
     std::printf("stopped: %s\n", stopReason.c_str());
     std::fflush(stdout);
     return exitCode;

@@ -212,8 +212,6 @@ void Player::handleNotices() {
                          "the output is silent (restart play)\n",
                          notice.value);
             break;
-        case PlayNotice::Kind::GuiApplied:  // only `aap-host gui` posts GUI events
-            break;
         }
     }
 }

@@ -172,9 +172,6 @@ void PlayEngine::applyCommands() noexcept {
             std::memcpy(ump.words, command.words, sizeof(ump.words));
             ump.wordCount = command.wordCount;
             ump.frame = 0;
-            ump.guiClient = command.guiClient;
-            ump.receivedNs = command.receivedNs;
-            ump.receivedCycle = command.receivedCycle;
             pendingSequence_[static_cast<size_t>(command.plugin)] = command.sequence;
             continue;
         }
@@ -205,20 +202,7 @@ bool PlayEngine::runGraph(const AudioCycle& cycle, int64_t deadlineNs) noexcept 
     for (size_t p = 0; p < chain_.size(); p++)
         for (int u = 0; u < pendingCount_[p]; u++) {
             const PendingUmp& ump = pending_[p][static_cast<size_t>(u)];
-            const HostingStatus added = graph.addEvent(static_cast<int32_t>(p), 0, ump.words, ump.wordCount);
-            if (ump.guiClient != 0 && added == HostingStatus::Ok) {
-                // `aap-host gui`: this GUI event is in the plugin's input for this cycle.
-                PlayNotice applied;
-                applied.kind = PlayNotice::Kind::GuiApplied;
-                applied.plugin = static_cast<int32_t>(p);
-                applied.value = static_cast<int32_t>(ump.guiClient);
-                applied.cycle = cycles_.load(std::memory_order_relaxed);
-                applied.receivedCycle = ump.receivedCycle;
-                std::memcpy(applied.words, ump.words, sizeof(applied.words));
-                applied.wordCount = ump.wordCount;
-                applied.latencyNs = monotonicNs() - ump.receivedNs;
-                notify(applied);
-            }
+            graph.addEvent(static_cast<int32_t>(p), 0, ump.words, ump.wordCount);
         }
     // Part boundaries: the frames of the MIDI events.
     uint32_t splits[kMaxSplits + 1];

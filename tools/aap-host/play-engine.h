@@ -71,11 +71,6 @@ struct PlayCommand {
     uint32_t words[4] = {};
     uint32_t wordCount = 0;
     uint64_t sequence = 0;
-    // `aap-host gui`: non-zero for an event from a GUI client (the client's id); its delivery is
-    // reported with a GuiApplied notice. receivedNs: when the server received it (monotonicNs).
-    uint32_t guiClient = 0;
-    int64_t receivedNs = 0;
-    uint64_t receivedCycle = 0;  // cycles() when the server received it
 };
 
 struct PlayNotice {
@@ -84,18 +79,11 @@ struct PlayNotice {
         Fault,          // value = HostingStatus of the failed process()
         CommandDropped, // the plugin's event queue or the preset request records were full
         PeriodTooLong,  // value = frames of a period longer than the plugins were prepared for
-        GuiApplied,     // a GUI event is in the plugin's event input: value = the client, cycle, words,
-                        // latencyNs = from the server receiving it to being in the input
     } kind = Kind::Fault;
     int32_t plugin = 0;
     int32_t value = 0;
     int32_t error = 0;
     uint64_t sequence = 0;
-    uint64_t cycle = 0;          // GuiApplied: the cycle it landed in (0 = the first)
-    uint64_t receivedCycle = 0;  // GuiApplied: cycles() when the server received it
-    uint32_t words[4] = {};
-    uint32_t wordCount = 0;
-    int64_t latencyNs = 0;
 };
 
 class PlayEngine final : public AudioProcessor {
@@ -146,9 +134,6 @@ private:
         uint32_t frame = 0;
         uint32_t words[4] = {};
         uint32_t wordCount = 0;
-        uint32_t guiClient = 0;
-        int64_t receivedNs = 0;
-        uint64_t receivedCycle = 0;
     };
     struct PresetRecord {
         PlayEngine* engine = nullptr;

@@ -5,6 +5,7 @@
 // with <script src="aap-interop.js"></script> and then calls AAPInterop.* as in AAP's web UI
 // protocol. Messages are the GUI message set of docs/gui.md (binary, 24-byte header + payload),
 // plus two text messages of the web layer: "log TEXT" and "preset N" (both directions for presets).
+// sendMidi1 sends MIDI 2.0 channel voice UMP (converted here), so every plugin gets MIDI 2.0.
 //
 // Transport: a WebSocket back to the page's own server, unless the host's web view defines
 // globalThis.AAPInteropTransport before this script runs: an object with send(ArrayBuffer|string)
@@ -116,11 +117,14 @@
       rawSend(reply(T.Pong, seq));
       break;
     case T.ParameterValues: {
+      // A snapshot (flag bit 0: every parameter, after a Resync or when the session starts) or the
+      // values that changed; listeners get (id, value, snapshot).
+      const snapshot = (view.getUint32(at, true) & 1) !== 0;
       const count = view.getUint32(at + 4, true);
       for (let i = 0; i < count; i++) {
         const id = view.getInt32(at + 8 + i * 16, true), value = view.getFloat64(at + 8 + i * 16 + 8, true);
         values.set(id, value);
-        fire('parameter', id, value);
+        fire('parameter', id, value, snapshot);
       }
       break;
     }
@@ -165,6 +169,42 @@
     socket.onclose = () => { ready = false; socket = null; fire('connection', false); };
   }
 
+  // MIDI 1.0 value scaling to more bits (the MIDI 2.0 specification's min-center-max scaling, as
+  // aap-host's midi1-to-ump.cpp).
+  function scaleUp(value, sourceBits, destinationBits) {
+    const scaleBits = destinationBits - sourceBits;
+    let shifted = (value << scaleBits) >>> 0;
+    if (value <= (1 << (sourceBits - 1))) return shifted;
+    // Above the center, repeat the value's low bits into the new low bits so max maps to max.
+    const repeatBits = sourceBits - 1;
+    let repeat = value & ((1 << repeatBits) - 1);
+    repeat = scaleBits > repeatBits ? (repeat << (scaleBits - repeatBits)) >>> 0 : repeat >>> (repeatBits - scaleBits);
+    while (repeat !== 0) {
+      shifted = (shifted | repeat) >>> 0;
+      repeat = repeat >>> repeatBits;
+    }
+    return shifted;
+  }
+  // A MIDI 1.0 channel message -> a MIDI 2.0 channel voice UMP (message type 4, group 0): the
+  // plugin gets MIDI 2.0 whatever the page speaks.
+  function midi1ToMidi2(status, data1, data2) {
+    let kind = status >> 4, index = data1, value = 0;
+    const channel = status & 0xF;
+    switch (kind) {
+    case 0x9:
+      if (data2 === 0) { kind = 0x8; value = scaleUp(64, 7, 16) * 65536; }  // note on, velocity 0: note off
+      else value = scaleUp(data2, 7, 16) * 65536;
+      break;
+    case 0x8: value = scaleUp(data2, 7, 16) * 65536; break;
+    case 0xA: case 0xB: value = scaleUp(data2, 7, 32); break;
+    case 0xC: index = 0; value = data1 * 16777216; break;
+    case 0xD: index = 0; value = scaleUp(data1, 7, 32); break;
+    case 0xE: index = 0; value = scaleUp(data2 * 128 + data1, 14, 32); break;
+    default: throw new Error('sendMidi1: not a channel message');
+    }
+    return [((0x4 << 28) | (kind << 20) | (channel << 16) | (index << 8)) >>> 0, value >>> 0];
+  }
+
   function parameterById(id) {
     for (const p of info.parameters) if (p.id === id) return p;
     return null;
@@ -190,16 +230,16 @@
     onHide() {},
     sendMidi1(data) {
       const bytes = Array.from(data);
+      const words = [];
       for (let i = 0; i < bytes.length;) {
         const status = bytes[i];
         const length = (status & 0xF0) === 0xC0 || (status & 0xF0) === 0xD0 ? 2 : 3;
         if (status < 0x80 || status >= 0xF0 || i + length > bytes.length)
           throw new Error('sendMidi1: not a MIDI 1.0 channel message at byte ' + i);
-        // A MIDI 1.0 channel voice UMP (message type 2, group 0); the host makes it MIDI 2.0.
-        sendEvents([(0x20000000 | (status << 16) | ((bytes[i + 1] & 0x7F) << 8) |
-                     (length > 2 ? bytes[i + 2] & 0x7F : 0)) >>> 0]);
+        words.push(...midi1ToMidi2(status, bytes[i + 1] & 0x7F, length > 2 ? bytes[i + 2] & 0x7F : 0));
         i += length;
       }
+      sendEvents(words);
     },
     setParameter(id, value) {
       const p = parameterById(id);
