@@ -409,6 +409,8 @@ TEST_F(AapHostGui, SetParameterReachesThePluginWithinTwoCycles) {
     EXPECT_TRUE(found);
     const std::string summary = quit();
     EXPECT_NE(summary.find("faults: 0"), std::string::npos) << summary;
+    // Quitting ends the page's session with Cleanup: the page acknowledged it, then it was closed.
+    EXPECT_NE(slurp(err()).find("closed: cleanup acknowledged"), std::string::npos) << slurp(err());
 }
 
 // A parameter the host changes (`param` on stdin) reaches the JS listeners of two browsers at once.

@@ -246,12 +246,19 @@ public:
             std::fprintf(stderr, "gui: client %u: events received during cycle %llu\n", session,
                          static_cast<unsigned long long>(sessions_.path().cycle()));
         receiving_ = client;
+        closeRequested_ = false;
         std::string why;
         const HostingStatus status = sessions_.receive(session, data, size, &why);
         receiving_ = 0;
         if (status == HostingStatus::Ok) {
             if (trace_ && known && header.type == GuiMessageType::InitializeAck)
                 std::fprintf(stderr, "gui: client %u initialized\n", session);
+            if (closeRequested_) {  // a CleanupAck ended the session: a normal close
+                closeRequested_ = false;
+                if (trace_)
+                    std::fprintf(stderr, "gui: client %u closed: cleanup acknowledged\n", client);
+                server_->drop(client, 1000, "cleanup acknowledged");
+            }
             return true;
         }
         if (status == HostingStatus::CapacityExceeded) {
@@ -286,10 +293,13 @@ private:
         Connection(WebSessions& owner, uint32_t client) : owner_(owner), client_(client) {}
         bool send(const uint8_t* data, size_t size) override { return owner_.server_->send(client_, true, data, size); }
         void close(const std::string& reason) override {
-            // Dropped while its own message is being handled: clientMessage returns false and the
-            // server closes it (and logs why). Otherwise (a deadline, the host closing) close it here.
-            if (receiving_ == client_)
+            // Closed while its own message is being handled: clientMessage closes it (a drop: the
+            // server closes with 1008 and logs why; a CleanupAck: 1000). Otherwise (a deadline,
+            // the host closing) close it here.
+            if (receiving_ == client_) {
+                closeRequested_ = true;
                 return;
+            }
             if (owner_.trace_)
                 std::fprintf(stderr, "gui: client %u closed: %s\n", client_, reason.c_str());
             owner_.server_->drop(client_, 1008, reason);
@@ -368,9 +378,11 @@ private:
     // The server client whose message receive() is handling on this thread (civetweb runs one
     // worker per connection).
     static thread_local uint32_t receiving_;
+    static thread_local bool closeRequested_;  // the session closed it during that receive()
 };
 
 thread_local uint32_t WebSessions::receiving_ = 0;
+thread_local bool WebSessions::closeRequested_ = false;
 
 // JSON string literal (quotes included) for the plugin information script.
 std::string jsonString(const std::string& text) {
