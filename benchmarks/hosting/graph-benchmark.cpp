@@ -32,6 +32,7 @@
 #include <benchmark/benchmark.h>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -42,6 +43,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -159,7 +161,8 @@ aap::PluginHostOptions benchOptions() {
 // The gain plugin's ports: audio in 0, 1; audio out 2, 3; MIDI2 in 4; MIDI2 out 5.
 class Sequential final : public Mode {
 public:
-    Sequential(aap::PluginHost& host, const Topology& topology, std::string* error) : topology_(topology) {
+    Sequential(aap::PluginHost& host, const Topology& topology, std::string* error, const char* name = "sequential")
+        : name_(name), topology_(topology) {
         for (uint32_t i = 0; i < topology.nodes; i++) {
             std::unique_ptr<aap::PluginInstance> instance;
             if (host.instantiate("urn:aap-bench:gain", &instance, error) != aap::HostingStatus::Ok ||
@@ -178,7 +181,7 @@ public:
             instance->deactivate();
     }
     bool ok() const { return ok_; }
-    const char* name() const override { return "sequential"; }
+    const char* name() const override { return name_; }
     void fill(uint32_t seed) override {
         fillSignal(instances_[0]->audioBuffer(0), instances_[0]->audioBuffer(1), seed);
         for (auto& instance : instances_)
@@ -210,6 +213,7 @@ public:
     }
 
 private:
+    const char* name_;
     Topology topology_;
     std::vector<std::unique_ptr<aap::PluginInstance>> instances_;
     std::vector<std::vector<uint32_t>> predecessors_;
@@ -257,7 +261,9 @@ private:
 // last node sums its two producers); host input -> the first node, the last node -> host output.
 class GraphMode final : public Mode {
 public:
-    GraphMode(aap::PluginHost& host, const Topology& topology, std::string* error) : graph_(graphOptions()) {
+    GraphMode(aap::PluginHost& host, const Topology& topology, std::string* error, const char* name = "graph",
+              aap::GraphPlacement placement = aap::GraphPlacement::FollowHost, int64_t hostSpinNs = 0)
+        : name_(name), graph_(graphOptions(placement, hostSpinNs)) {
         std::string detail;
         for (uint32_t i = 0; i < topology.nodes; i++) {
             int32_t node = 0;
@@ -297,7 +303,7 @@ public:
     }
     ~GraphMode() override { graph_.deactivate(); }
     bool ok() const { return ok_; }
-    const char* name() const override { return "graph"; }
+    const char* name() const override { return name_; }
     void fill(uint32_t seed) override { fillSignal(graph_.hostInput(0), graph_.hostInput(1), seed); }
     bool cycle() override { return graph_.process(kFrames, kTimeoutNs) == aap::GraphStatus::Ok; }
     std::vector<pid_t> pids() const override {
@@ -324,14 +330,17 @@ public:
     }
 
 private:
-    static aap::PluginGraphOptions graphOptions() {
+    static aap::PluginGraphOptions graphOptions(aap::GraphPlacement placement, int64_t hostSpinNs) {
         aap::PluginGraphOptions options;
         options.frames = kFrames;
         options.sampleRate = kRate;
         options.hostInputs = 2;
         options.hostOutputs = 2;
+        options.placement = placement;
+        options.hostSpinNs = hostSpinNs;
         return options;
     }
+    const char* name_;
     aap::PluginGraph graph_;
     std::vector<int32_t> nodes_;
     bool ok_ = false;
@@ -449,6 +458,30 @@ void report(benchmark::State& state, const std::string& topology, const std::str
     }
 }
 
+// While it lives, the calling (host) thread keeps to the CPU it is on, as a realtime host pins its
+// audio thread (AAP_GRAPH_BENCH_PIN_HOST=0: not). The same for every mode; made after every mode
+// started, so the services and the ring's and JACK2's processes keep the kernel's placement.
+class HostThreadPin {
+public:
+    HostThreadPin() {
+        const char* wanted = std::getenv("AAP_GRAPH_BENCH_PIN_HOST");
+        if ((wanted != nullptr && std::atoi(wanted) == 0) || ::sched_getaffinity(0, sizeof(before_), &before_) != 0)
+            return;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(::sched_getcpu(), &one);
+        pinned_ = ::sched_setaffinity(0, sizeof(one), &one) == 0;
+    }
+    ~HostThreadPin() {
+        if (pinned_)
+            ::sched_setaffinity(0, sizeof(before_), &before_);
+    }
+
+private:
+    cpu_set_t before_{};
+    bool pinned_ = false;
+};
+
 Topology topologyOf(int64_t code) { return code == 0 ? Topology::diamond() : Topology::chain(static_cast<uint32_t>(code)); }
 
 // range(0): chain length (0: the diamond); range(1): at the period (1) or back to back (0).
@@ -474,8 +507,45 @@ void Graph(benchmark::State& state) {
     }
     // Ours last: report() gives the last mode's per-block ratios to the others.
     std::vector<Mode*> modes = {&sequential, &ring, &graph};
+    // AAP_GRAPH_BENCH_VARIANTS=1: the remedies that were evaluated, in the same run, before ours:
+    // the graph with the kernel's placement (GraphPlacement::Anywhere), with and without a host
+    // spin of AAP_GRAPH_BENCH_SPIN_US (default 100) before its FUTEX_WAIT, the graph with its
+    // default placement and that spin, and, like for like, the sequential mode with the same spin
+    // (ProcessTransportOptions::processSpinNs).
+    std::unique_ptr<aap::PluginHost> spinHost;
+    std::vector<std::unique_ptr<Mode>> variants;
+    if (const char* wanted = std::getenv("AAP_GRAPH_BENCH_VARIANTS"); wanted != nullptr && std::atoi(wanted) != 0) {
+        const char* spinText = std::getenv("AAP_GRAPH_BENCH_SPIN_US");
+        const int64_t spinNs = (spinText != nullptr ? std::atoll(spinText) : 100) * 1000;
+        aap::PluginHostOptions options = benchOptions();
+        options.process.processSpinNs = spinNs;
+        spinHost = std::make_unique<aap::PluginHost>(aap::PluginCatalog::scan({AAP_BENCH_BUNDLE_DIR}), options);
+        auto sequentialSpin = std::make_unique<Sequential>(*spinHost, topology, &error, "sequential+spin");
+        const bool sequentialOk = sequentialSpin->ok();
+        variants.push_back(std::move(sequentialSpin));
+        auto anywhere = std::make_unique<GraphMode>(host, topology, &error, "graph anywhere", aap::GraphPlacement::Anywhere, 0);
+        const bool anywhereOk = anywhere->ok();
+        variants.push_back(std::move(anywhere));
+        auto anywhereSpin = std::make_unique<GraphMode>(host, topology, &error, "graph anywhere+spin",
+                                                        aap::GraphPlacement::Anywhere, spinNs);
+        const bool anywhereSpinOk = anywhereSpin->ok();
+        variants.push_back(std::move(anywhereSpin));
+        auto followSpin = std::make_unique<GraphMode>(host, topology, &error, "graph+spin",
+                                                      aap::GraphPlacement::FollowHost, spinNs);
+        const bool followSpinOk = followSpin->ok();
+        variants.push_back(std::move(followSpin));
+        if (!sequentialOk || !anywhereOk || !anywhereSpinOk || !followSpinOk) {
+            state.SkipWithError(error.c_str());
+            return;
+        }
+        modes.pop_back();
+        for (auto& variant : variants)
+            modes.push_back(variant.get());
+        modes.push_back(&graph);
+    }
     std::vector<ModeResult> results;
     double graphWakesPerCycle = 0;
+    const HostThreadPin pin;
     for (auto _ : state) {
         const uint32_t ringWakesBefore = ring.wakes();
         const uint64_t graphWakesBefore = graph.wakes(), graphCyclesBefore = graph.cycles();
@@ -484,7 +554,7 @@ void Graph(benchmark::State& state) {
             return;
         }
         // Every cycle of the ring (warm-up included) made exactly nodes + 1 wake calls.
-        const int64_t ringCycles = results[1].cycles + 2 * kBlock;
+        const int64_t ringCycles = results[1].cycles + 2 * kBlock;  // modes[1] is the ring
         state.counters["ring_wake_calls"] = static_cast<double>(ring.wakes() - ringWakesBefore) / static_cast<double>(ringCycles);
         // The graph's own count over all its cycles (warm-up included).
         const uint64_t graphCycles = graph.cycles() - graphCyclesBefore;
@@ -780,6 +850,7 @@ void JackChain2(benchmark::State& state) {
     jackPids.push_back(fixture.serverPid);
     ModeResult jack;
     std::vector<Mode*> ours = {&sequential, &graph};
+    const HostThreadPin pin;
     std::vector<ModeResult> oursTotal(ours.size());
     for (auto _ : state) {
         for (int round = 0; round < kRounds; round++) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include "aap/hosting/control-protocol.h"
@@ -337,8 +338,9 @@ GraphStatus PluginGraph::activate(std::string* error) {
     if (active_)
         return GraphStatus::InvalidState;
     if (options_.frames <= 0 || options_.sampleRate <= 0 || options_.hostInputs < 0 || options_.hostOutputs < 0 ||
-        options_.bypassAfterMisses < 1) {
-        say(error, "bad graph options (frames, sample rate, channels, bypassAfterMisses)");
+        options_.bypassAfterMisses < 1 || options_.hostSpinNs < 0 ||
+        (options_.placement != GraphPlacement::FollowHost && options_.placement != GraphPlacement::Anywhere)) {
+        say(error, "bad graph options (frames, sample rate, channels, bypassAfterMisses, placement, hostSpinNs)");
         return GraphStatus::InvalidArgument;
     }
     for (size_t i = 0; i < nodes_.size(); i++) {
@@ -762,9 +764,21 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
     __atomic_store_n(&header->frames, frames, __ATOMIC_RELAXED);
     __atomic_store_n(&header->deadline_ns, deadline, __ATOMIC_RELAXED);
     __atomic_store_n(&header->cycle, cycle, __ATOMIC_RELEASE);
+    // Placement: when this thread keeps to one CPU, that CPU, for the nodes to keep to (else 0:
+    // anywhere; following a thread the kernel moves makes host and nodes chase each other).
+    uint32_t cpuHint = 0;
+    if (options_.placement == GraphPlacement::FollowHost) {
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) == 1) {
+            const int cpu = ::sched_getcpu();
+            cpuHint = cpu >= 0 && CPU_ISSET(cpu, &allowed) ? static_cast<uint32_t>(cpu) + 1u : 0u;
+        }
+    }
     uint32_t sinks = 0;
     for (Runtime::NodeRun& run : rt.runs) {
         wire::GraphNode& block = rt.nodes[run.node];
+        __atomic_store_n(&block.cpu_hint, cpuHint, __ATOMIC_RELAXED);  // published by the pending store / wake
         if (run.skip) {
             __atomic_store_n(&block.pending, graphact::tag(cycle) | wire::kPendingClosed, __ATOMIC_RELEASE);
             continue;
@@ -786,7 +800,9 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         __atomic_store_n(&rt.nodes[index].signalled_ns, monotonicNanoseconds(), __ATOMIC_RELAXED);
         graphact::wakeNode(header, &rt.nodes[index], cycle);
     }
-    // 4. Run host-run nodes as they become ready; sleep on host_word otherwise, never past the deadline.
+    // 4. Run host-run nodes as they become ready; spin up to options.hostSpinNs, then sleep on
+    // host_word, never past the deadline.
+    const int64_t spinEnd = options_.hostSpinNs > 0 ? std::min(deadline, start + options_.hostSpinNs) : 0;
     for (;;) {
         const uint32_t seen = loadSeqCst(&header->host_word);
         bool progress = false;
@@ -836,6 +852,10 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         const int64_t now = monotonicNanoseconds();
         if (now >= deadline)
             break;
+        if (now < spinEnd) {
+            cpuRelax();
+            continue;
+        }
         storeSeqCst(&header->host_waiting, 1);
         if (loadSeqCst(&header->host_word) == seen)
             futex::wait(&header->host_word, seen, deadline - now);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -370,9 +371,34 @@ public:
         return HostingStatus::Ok;
     }
 
-    // [audio-thread] Runs this node's part of `cycle` (on its own thread, or inline on the thread
-    // of a predecessor of the same service), then signals its successors and runs the local ones.
-    void runGraphCycle(uint32_t cycle) noexcept {
+    // Placement of a node's own thread (GraphNode::cpu_hint, PluginGraphOptions::placement): the
+    // CPUs it may use when asked for none (its affinity when the loop started) and the hint it
+    // last applied.
+    struct Placement {
+        cpu_set_t anywhere;
+        bool known = false;
+        uint32_t applied = 0;
+    };
+    // [audio-thread] Keeps this thread on the CPU the host's hint names: one sched_setaffinity on
+    // itself when the hint changed (no allocation, never waits); a CPU outside `anywhere` (or 0)
+    // means anywhere. Errors leave the thread where the kernel puts it.
+    static void keepPlacement(const wire::GraphNode& me, Placement& placement) noexcept {
+        const uint32_t hint = __atomic_load_n(&me.cpu_hint, __ATOMIC_RELAXED);
+        if (!placement.known || hint == placement.applied)
+            return;
+        placement.applied = hint;
+        cpu_set_t set = placement.anywhere;
+        if (hint != 0 && hint - 1 < CPU_SETSIZE && CPU_ISSET(hint - 1, &placement.anywhere)) {
+            CPU_ZERO(&set);
+            CPU_SET(hint - 1, &set);
+        }
+        (void)::sched_setaffinity(0, sizeof(set), &set);
+    }
+
+    // [audio-thread] Runs this node's part of `cycle` (on its own thread, with `placement` its
+    // state, or inline on the thread of a predecessor of the same service, without), then
+    // signals its successors and runs the local ones.
+    void runGraphCycle(uint32_t cycle, Placement* placement = nullptr) noexcept {
         graphRunners_.fetch_add(1);
         if (!graphRunnable_.load()) {
             graphRunners_.fetch_sub(1);
@@ -427,6 +453,8 @@ public:
         graphact::signalSuccessors(
             graph.header, graph.nodes, graph.nodeCount, node_, cycle, now, true,
             [&graph](uint32_t index) { return graph.local[index].load() != nullptr; }, ready, &readyCount);
+        if (placement != nullptr)
+            keepPlacement(me, *placement);  // after the successors were signalled: costs this cycle nothing
         if (observer != nullptr)
             observer->end(observer->user);
         graphRunners_.fetch_sub(1);
@@ -543,6 +571,9 @@ private:
     void graphLoop() {
         uint32_t last = lastSequence_;
         wire::GraphNode* me = &graph_->nodes[node_];
+        Placement placement;
+        CPU_ZERO(&placement.anywhere);
+        placement.known = ::sched_getaffinity(0, sizeof(placement.anywhere), &placement.anywhere) == 0;
         for (;;) {
             const uint32_t activation = loadAcquire(&me->activation);
             if (loadAcquire(&block_->shutdown) != 0)
@@ -562,7 +593,7 @@ private:
                 __atomic_store_n(&me->finished_cycle, activation, __ATOMIC_RELEASE);
                 continue;
             }
-            runGraphCycle(activation);
+            runGraphCycle(activation, &placement);
         }
         realtimeExited_.store(true);
     }

@@ -282,14 +282,17 @@ struct GraphNode {
     int64_t finished_ns;       //  48: when it finished
     uint64_t xruns;            //  56: cycles it missed (host)
     uint32_t successor_count;  //  64: 0 .. kMaxGraphSuccessors
-    uint32_t reserved[3];      //  68
+    uint32_t cpu_hint;         //  68: placement (host, each cycle): 1 + the CPU the node's thread should
+                               //      keep to (the host's thread's CPU), 0 = anywhere; a node applies it
+                               //      after its cycle, only when it changed; an unusable CPU is ignored
+    uint32_t reserved[2];      //  72
     uint32_t successors[kMaxGraphSuccessors];  // 80: node indexes, or kGraphHost (a sink)
 };
 static_assert(sizeof(GraphNode) == 144, "GraphNode is 144 bytes");
 static_assert(offsetof(GraphNode, pending) == 16 && offsetof(GraphNode, started_cycle) == 20 &&
                   offsetof(GraphNode, finished_cycle) == 24 && offsetof(GraphNode, signalled_ns) == 32 &&
                   offsetof(GraphNode, xruns) == 56 && offsetof(GraphNode, successor_count) == 64 &&
-                  offsetof(GraphNode, successors) == 80,
+                  offsetof(GraphNode, cpu_hint) == 68 && offsetof(GraphNode, successors) == 80,
               "GraphNode field offsets are part of the protocol");
 
 constexpr uint32_t kGraphBlockSize = 4096u * 3u;  // header + 64 nodes, page-rounded

@@ -97,12 +97,35 @@ struct GraphPort {
     bool isHost() const noexcept { return node == kHost; }
 };
 
+// Where the threads of a graph's out-of-process nodes run (docs/hosting.md, "Placement").
+enum class GraphPlacement : int32_t {
+    // When the thread calling process() keeps to one CPU (its affinity, as a realtime host pins
+    // its audio thread), every out-of-process node's thread keeps to that CPU too: process()
+    // notes it in the activation block each cycle and the node's thread applies it to itself
+    // (sched_setaffinity, after its cycle, only when it changed). Each wake-up of the cycle is
+    // then local (the woken node runs at once when it outranks the waker, else as soon as the
+    // waker sleeps) instead of an inter-processor interrupt to another, possibly halted, CPU:
+    // on the 2-vCPU VM of docs/performance.md that is 3-4 us against 15-30 us a wake-up. A
+    // chain has no parallelism to lose; parallel branches run one after the other. When the
+    // calling thread may run on several CPUs the nodes may too (as Anywhere): following a
+    // thread the kernel moves, host and nodes chase each other from CPU to CPU (measured).
+    FollowHost = 0,
+    // The kernel places every node's thread (what a plugin service does outside a graph).
+    Anywhere = 1,
+};
+
 struct PluginGraphOptions {
     int32_t frames = 256;        // largest cycle; every node must be prepared for at least this
     int32_t sampleRate = 48000;  // every node must be prepared at this rate
     int32_t hostInputs = 2;      // audio channels the host feeds in (hostInput(0..n-1))
     int32_t hostOutputs = 2;     // audio channels the host reads back (hostOutput(0..n-1))
     int32_t bypassAfterMisses = 3;  // K: consecutive xruns after which a node is bypassed (>= 1)
+    GraphPlacement placement = GraphPlacement::FollowHost;
+    // How long process() spins, after waking the sources, before it sleeps on the activation
+    // block (bounded by the cycle's deadline; >= 0). While it spins the last sink finds the host
+    // awake and issues no FUTEX_WAKE. 0 by default: measured in benchmarks/hosting (docs/performance.md,
+    // "Plugin graphs") it gained nothing with FollowHost and competes for a CPU otherwise.
+    int64_t hostSpinNs = 0;
     // Options addPlugin() opens plugins with (frames / sampleRate are taken from above).
     HostedPluginOptions plugin;
 };
