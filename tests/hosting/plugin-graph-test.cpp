@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -558,6 +560,139 @@ TEST(PluginGraphDeadlines, ANodeKilledMidRunIsBypassedWithinOneCycle) {
     }
     EXPECT_EQ(graph.nodeStatus(nodes[2]).cycles, lastBefore + 5);
     EXPECT_FALSE(graph.nodeStatus(nodes[0]).bypassed);
+}
+
+// ---- Placement (PluginGraphOptions::placement, hostSpinNs) ----
+
+// Cpus_allowed_list of every thread of process `pid` (/proc/<pid>/task/*/status).
+std::vector<std::string> threadCpuLists(int pid) {
+    std::vector<std::string> lists;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    DIR* tasks = ::opendir(dir.c_str());
+    if (tasks == nullptr)
+        return lists;
+    while (const dirent* entry = ::readdir(tasks)) {
+        if (entry->d_name[0] == '.')
+            continue;
+        std::ifstream status(dir + "/" + entry->d_name + "/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("Cpus_allowed_list:", 0) == 0) {
+                std::string list = line.substr(std::strlen("Cpus_allowed_list:"));
+                list.erase(0, list.find_first_not_of(" \t"));
+                lists.push_back(list);
+            }
+    }
+    ::closedir(tasks);
+    return lists;
+}
+
+// How many threads of `pid` keep to exactly `list`.
+int threadsOn(int pid, const std::string& list) {
+    int count = 0;
+    for (const std::string& each : threadCpuLists(pid))
+        count += each == list ? 1 : 0;
+    return count;
+}
+
+// Runs `cycles` cycles of `graph` on a thread of its own whose affinity is `cpus` (null: the
+// process's); false when a cycle failed.
+bool runOnThread(PluginGraph& graph, const cpu_set_t* cpus, int cycles) {
+    bool ok = true;
+    std::thread audio([&] {
+        if (cpus != nullptr && ::sched_setaffinity(0, sizeof(*cpus), cpus) != 0) {
+            ok = false;
+            return;
+        }
+        for (int cycle = 0; cycle < cycles && ok; cycle++)
+            ok = graph.process(kFrames, kGenerousNs) == GraphStatus::Ok;
+    });
+    audio.join();
+    return ok;
+}
+
+// FollowHost (the default): while the thread calling process() keeps to one CPU, each
+// out-of-process node's realtime thread keeps to that CPU (and follows it to another); when the
+// caller may run anywhere again, so may the nodes. Anywhere: the nodes never change their CPUs.
+TEST(PluginGraphPlacement, NodesKeepToTheCpuOfAPinnedHostThreadAndFollowIt) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof(all), &all), 0);
+    std::vector<int> cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &all))
+            cpus.push_back(cpu);
+    if (cpus.size() < 2)
+        GTEST_SKIP() << "this process may use one CPU only: nodes following the host's thread from one CPU "
+                        "to another cannot be shown";
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    for (const GraphPlacement placement : {GraphPlacement::FollowHost, GraphPlacement::Anywhere}) {
+        const bool follows = placement == GraphPlacement::FollowHost;
+        SCOPED_TRACE(follows ? "FollowHost" : "Anywhere");
+        PluginGraphOptions options = graphOptions();
+        options.placement = placement;
+        PluginGraph graph{options};
+        std::vector<int32_t> nodes;
+        buildChain(graph, host, "urn:aap-test:gain-echo", 2, &nodes);
+        ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+        std::vector<int> pids;
+        for (int32_t node : nodes)
+            pids.push_back(graph.nodeStatus(node).servicePid);
+        for (int pid : pids)
+            ASSERT_GT(pid, 0);
+        const std::string everywhere = threadCpuLists(pids[0]).at(0);  // the service's main thread
+        for (const int cpu : {cpus[0], cpus[1]}) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            ASSERT_TRUE(runOnThread(graph, &one, 20));
+            for (int pid : pids)
+                EXPECT_EQ(threadsOn(pid, std::to_string(cpu)), follows ? 1 : 0)
+                    << "host thread on CPU " << cpu << ", service " << pid;
+        }
+        ASSERT_TRUE(runOnThread(graph, &all, 20));
+        for (int pid : pids)
+            for (const std::string& list : threadCpuLists(pid))
+                EXPECT_EQ(list, everywhere) << "the host's thread may run anywhere again, service " << pid;
+        ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+    }
+}
+
+// hostSpinNs: while the host spins the last sink finds it awake and issues no FUTEX_WAKE for it
+// (a chain of N: at most N FUTEX_WAKE calls a cycle, still N + 1 wake-ups counted); a negative
+// spin is refused at activate().
+TEST(PluginGraphPlacement, AHostSpinSavesTheSinksFutexWakeAndANegativeSpinIsRefused) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    {
+        PluginGraphOptions options = graphOptions();
+        options.hostSpinNs = -1;
+        PluginGraph graph{options};
+        std::vector<int32_t> nodes;
+        buildChain(graph, host, "urn:aap-test:gain-echo", 1, &nodes);
+        std::string error;
+        EXPECT_EQ(graph.activate(&error), GraphStatus::InvalidArgument);
+        EXPECT_NE(error.find("hostSpinNs"), std::string::npos) << error;
+        EXPECT_FALSE(graph.active());
+    }
+    {
+        PluginGraphOptions options = graphOptions();
+        options.placement = static_cast<GraphPlacement>(7);
+        PluginGraph graph{options};
+        std::vector<int32_t> nodes;
+        buildChain(graph, host, "urn:aap-test:gain-echo", 1, &nodes);
+        EXPECT_EQ(graph.activate(), GraphStatus::InvalidArgument);
+    }
+    PluginGraphOptions options = graphOptions();
+    options.hostSpinNs = kGenerousNs;  // spins until the sinks finish: never sleeps
+    PluginGraph graph{options};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:gain-echo", 3, &nodes);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    for (int cycle = 0; cycle < 100; cycle++) {
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+        EXPECT_EQ(graph.wakesLastCycle(), 4u) << "cycle " << cycle;
+        EXPECT_LE(graph.futexWakesLastCycle(), 3u) << "cycle " << cycle;
+    }
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <sys/socket.h>
 #include <signal.h>
 
@@ -572,7 +574,19 @@ TEST(GraphRealtime, AGraphCycleNeverBlocksNorAllocatesOnTheHostOrInAnyService) {
         std::string error;
         ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
         const uint32_t noteOn[2] = {0x40903C00u, 0x80000000u};
+        // The first half on a thread that keeps to one CPU, the rest anywhere again: the graph's
+        // placement (GraphPlacement::FollowHost) pins every node's thread and then frees it,
+        // inside the guarded cycles on both sides.
+        cpu_set_t anywhere;
+        CPU_ZERO(&anywhere);
+        ASSERT_EQ(::sched_getaffinity(0, sizeof(anywhere), &anywhere), 0);
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(::sched_getcpu(), &one);
+        ASSERT_EQ(::sched_setaffinity(0, sizeof(one), &one), 0);
         for (int cycle = 0; cycle < kCycles; cycle++) {
+            if (cycle == kCycles / 2)
+                ASSERT_EQ(::sched_setaffinity(0, sizeof(anywhere), &anywhere), 0);
             RealtimeGuard guard;
             graph.addEvent(nodes[cycle % 4], cycle % kFrames, noteOn, 2);
             failures += graph.process(kFrames, 1000000000) != GraphStatus::Ok;
