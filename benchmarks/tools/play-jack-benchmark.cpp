@@ -14,15 +14,18 @@
 
 #include <benchmark/benchmark.h>
 
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "aap/hosting/realtime-scheduling.h"
 #include "aap/hosting/shared-memory.h"
 #include "audio-backend.h"
 #include "futex-ping-pong.h"
@@ -54,6 +57,26 @@ public:
         samples_.resize(capacity);
     }
     void process(const AudioCycle& cycle) noexcept override {
+        if (!placed_) {
+            // JACK's process thread keeps to the CPU it is on, as a realtime host pins its audio
+            // thread (AAP_PLAY_BENCH_PIN_HOST=0: not); the same for every mode. The graph of
+            // `play` then keeps its node on that CPU (GraphPlacement::FollowHost).
+            // With `jackd -r` libjack runs this thread at SCHED_OTHER, where any build on the
+            // machine competes with it; a realtime host's is SCHED_FIFO: it asks for
+            // AAP_PLAY_BENCH_HOST_FIFO (default 60, below the service's 70; 0: stays as it is).
+            placed_ = true;
+            const char* fifo = std::getenv("AAP_PLAY_BENCH_HOST_FIFO");
+            const int priority = fifo != nullptr ? std::atoi(fifo) : 60;
+            if (priority > 0)
+                realtime_ = aap::requestRealtimeScheduling(priority).grant == aap::RealtimeGrant::Granted;
+            const char* wanted = std::getenv("AAP_PLAY_BENCH_PIN_HOST");
+            if (wanted == nullptr || std::atoi(wanted) != 0) {
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                CPU_SET(::sched_getcpu(), &one);
+                pinned_ = ::sched_setaffinity(0, sizeof(one), &one) == 0;
+            }
+        }
         const uint64_t index = count_.load(std::memory_order_relaxed);
         const int mode = static_cast<int>((index / kBlock) % kModes);
         const int64_t started = monotonicNs();
@@ -86,6 +109,8 @@ public:
         }
     }
     uint64_t count() const { return count_.load(std::memory_order_acquire); }
+    bool pinned() const { return pinned_; }
+    bool realtime() const { return realtime_; }
     const std::vector<Sample>& samples() const { return samples_; }
 
 private:
@@ -93,6 +118,9 @@ private:
     PlayEngine& outOfProcess_;
     PingPong* raw_;
     uint32_t sequence_ = 0;
+    bool placed_ = false;
+    bool pinned_ = false;
+    bool realtime_ = false;
     std::vector<Sample> samples_;
     std::atomic<uint64_t> count_{0};
 };
@@ -208,6 +236,8 @@ void PlayInsideAJackCycle(benchmark::State& state) {
     state.counters["oop_minus_ip_median_us"] = difference;
     state.counters["raw_futex_median_us"] = percentile(body[2], 0.5);
     state.counters["block_ratio_median"] = percentile(blockRatios, 0.5);
+    state.counters["host_thread_pinned"] = alternating.pinned() ? 1 : 0;
+    state.counters["host_thread_fifo"] = alternating.realtime() ? 1 : 0;
     state.counters["xruns"] = static_cast<double>(inEngine.xruns() + outEngine.xruns());
     state.counters["server_xruns"] = static_cast<double>(backend->backendXruns());
     backend.reset();
