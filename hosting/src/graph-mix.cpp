@@ -26,6 +26,36 @@ struct Cursor {
     size_t offset = 0;
     uint32_t time = 0;
     bool dropSysex8 = false;
+    uint16_t dropping = 0;  // per group: an AAP SysEx8 message open on stream 0 (its packets are dropped)
+
+    // Whether the type-5 packet at `at` is AAP protocol addressed to the host (docs/spec/wire.md
+    // sections 3, 5 and 7): a SysEx8 message on stream 0 whose payload begins 7E 7F 00 01 (AAPXS)
+    // or 7E 7F 00 00 (a parameter change), all of its packets. Everything else of type 5 (other
+    // streams, manufacturer SysEx8, mixed data sets) is the plugin's own data and flows.
+    bool hostAddressed(const uint8_t* at) noexcept {
+        uint32_t w0, w1;
+        std::memcpy(&w0, at, 4);
+        std::memcpy(&w1, at + 4, 4);
+        const uint32_t group = (w0 >> 24) & 0xFu;
+        const uint32_t status = (w0 >> 20) & 0xFu;
+        const uint32_t size = (w0 >> 16) & 0xFu;  // payload bytes + 1 (the stream id)
+        const uint32_t stream = (w0 >> 8) & 0xFFu;
+        const uint16_t bit = static_cast<uint16_t>(1u << group);
+        if (stream != 0 || status > 3)
+            return false;
+        if (status == 2 || status == 3) {  // continue / end: part of what its start was
+            const bool dropped = (dropping & bit) != 0;
+            if (status == 3)
+                dropping = static_cast<uint16_t>(dropping & ~bit);
+            return dropped;
+        }
+        // complete / start: the prefix 7E 7F 00 0x in bytes b3..b6 (a start too short to hold it is not AAP).
+        const bool aap = size >= 5 && (w0 & 0xFFu) == 0x7Eu && (w1 >> 24) == 0x7Fu && ((w1 >> 16) & 0xFFu) == 0 &&
+                         ((w1 >> 8) & 0xFFu) <= 1;
+        if (status == 1)
+            dropping = aap ? static_cast<uint16_t>(dropping | bit) : static_cast<uint16_t>(dropping & ~bit);
+        return aap;
+    }
 
     // Skips timestamps (taking their time) and dropped messages; false at the end.
     bool settle() noexcept {
@@ -43,7 +73,7 @@ struct Cursor {
                 offset += size;
                 continue;
             }
-            if (dropSysex8 && type == 5) {
+            if (dropSysex8 && type == 5 && hostAddressed(words + offset)) {
                 offset += size;
                 continue;
             }

@@ -20,8 +20,10 @@ uint32_t umpWords(uint32_t word) noexcept;
 // JR Timestamp, UMP type 0 status 2, that precedes a message; 0 before any), at equal times dest's
 // own content first, then the sources in order. Every message keeps its time: a JR Timestamp is
 // written whenever the time changes. dest's own content is kept whole (AAPXS traffic of its host
-// included); from the sources, SysEx8 / mixed data set messages (type 5: AAPXS requests and
-// replies, parameter reports, all addressed to the host) and malformed tails are dropped.
+// included); from the sources, the AAP SysEx8 addressed to the host (stream 0, payload 7E 7F 00 01:
+// AAPXS requests and replies; 7E 7F 00 00: parameter reports; every packet of such a message) and
+// malformed tails are dropped, while any other type-5 data (SysEx8 on other streams or with
+// another prefix, mixed data sets) is the producer's own MIDI and merged like the rest.
 // Messages that do not fit are dropped. `scratch` must hold destCapacity bytes. Returns the
 // number of source messages merged.
 size_t mergeMidi2(uint8_t* dest, size_t destCapacity, const uint8_t* const* sources, const size_t* capacities,

@@ -36,9 +36,10 @@
 // Buffers: an input port fed by one producer reads the producer's output buffer itself (the same
 // shared-memory region, no copy: inputBuffer() shows it); an input fed by several producers is
 // mixed by the consumer before it runs (audio summed, MIDI2 merged by timestamp). AAPXS never
-// flows along an edge: SysEx8 (UMP message type 5: extension requests and replies, parameter
-// reports) in a producer's MIDI2 output is addressed to the host and is not merged into its
-// consumers; each node keeps its own host-facing MIDI2 input and output, so addEvent() and the
+// flows along an edge: the AAP SysEx8 in a producer's MIDI2 output (stream 0, payload 7E 7F 00 01:
+// extension requests and replies; 7E 7F 00 00: parameter reports) is addressed to the host and
+// is not merged into its consumers, while the producer's other type-5 data (SysEx8 of its own,
+// mixed data sets) flows like any MIDI; each node keeps its own host-facing MIDI2 input and output, so addEvent() and the
 // typed extension proxies of plugin(node) (parameters, presets, state, ...) work on every node of
 // an active graph exactly as on a single instance.
 //
