@@ -21,6 +21,12 @@
 // the first client and the last client's wake of the server (2 of JACK's N + 1 wake-ups), which
 // our modes' times include. JACK and our modes at the period take turns in blocks.
 //
+// The host thread (this program's, driving every mode) keeps to the CPU it is on while the modes
+// run, as a realtime host pins its audio thread (AAP_GRAPH_BENCH_PIN_HOST=0: not); the services,
+// the ring's and JACK2's processes keep the kernel's placement. The graph's default placement
+// (GraphPlacement::FollowHost) then keeps its nodes on that CPU; AAP_GRAPH_BENCH_VARIANTS=1 adds
+// the remedies evaluated against it (see Graph()).
+//
 // Each cycle is timed on CLOCK_MONOTONIC around the cycle only (filling inputs and sleeping to the
 // next period are outside). Per mode: median, p99, CPU time per cycle summed over every process
 // involved (this one included; /proc/<pid>/task/*/schedstat) and voluntary context switches per
