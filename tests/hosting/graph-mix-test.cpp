@@ -43,7 +43,7 @@ TEST(GraphMidiEdge, AapSysex8StaysWithTheHostAndTheProducersOwnType5DataFlows) {
     const std::vector<uint32_t> aapxsEnd{0x50330001u, 0x02000000u, 0u, 0u};
     // A manufacturer's SysEx8, complete, on stream 0, between the AAPXS packets (it stays).
     const std::vector<uint32_t> manufacturer{0x5005007Du, 0x01020300u, 0u, 0u};
-    // A parameter report (7E 7F 00 00, wire.md section 5): addressed to the host.
+    // A parameter report (7E 7F 00 00, docs/spec/wire.md section 5): addressed to the host.
     const std::vector<uint32_t> parameter{0x500E007Eu, 0x7F000000u, 0x00000007u, 0x80000000u};
     // The AAPXS prefix on stream 1: not AAPXS, the plugin's own.
     const std::vector<uint32_t> otherStream{0x500E017Eu, 0x7F000100u, 0u, 0u};
