@@ -20,7 +20,8 @@ std::vector<uint8_t> buffer(const std::vector<uint32_t>& words) {
     std::vector<uint8_t> bytes(kCapacity, 0);
     const uint32_t length = static_cast<uint32_t>(words.size() * 4);
     std::memcpy(bytes.data() + 4, &length, 4);
-    std::memcpy(bytes.data() + kHeader, words.data(), length);
+    if (length != 0)
+        std::memcpy(bytes.data() + kHeader, words.data(), length);
     return bytes;
 }
 
@@ -28,7 +29,8 @@ std::vector<uint32_t> wordsOf(const std::vector<uint8_t>& bytes) {
     uint32_t length;
     std::memcpy(&length, bytes.data() + 4, 4);
     std::vector<uint32_t> words(length / 4);
-    std::memcpy(words.data(), bytes.data() + kHeader, length);
+    if (length != 0)
+        std::memcpy(words.data(), bytes.data() + kHeader, length);
     return words;
 }
 
