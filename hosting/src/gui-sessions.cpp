@@ -221,6 +221,21 @@ HostingStatus GuiSessions::cleanup(uint32_t client) {
     return HostingStatus::Ok;
 }
 
+HostingStatus GuiSessions::drop(uint32_t client, const std::string& reason) {
+    std::lock_guard<std::mutex> sendGuard{sendLock_};
+    std::vector<Outgoing> sends;
+    std::vector<Drop> drops;
+    {
+        std::lock_guard<std::mutex> guard{lock_};
+        auto it = clients_.find(client);
+        if (it == clients_.end())
+            return HostingStatus::NotFound;
+        dropLocked(it, GuiErrorCode::Malformed, reason, &sends, &drops);
+    }
+    flush(sends, drops);
+    return HostingStatus::Ok;
+}
+
 void GuiSessions::dropLocked(std::map<uint32_t, Client>::iterator it, GuiErrorCode code, const std::string& reason,
                              std::vector<Outgoing>* sends, std::vector<Drop>* drops) {
     Client& client = it->second;
@@ -430,6 +445,18 @@ HostingStatus GuiSessions::receive(uint32_t clientId, const uint8_t* data, size_
 }
 
 void GuiSessions::tick() {
+    // 0. Polled transports hand over what their clients wrote (no lock held: they call receive()).
+    std::vector<std::pair<uint32_t, std::shared_ptr<GuiConnection>>> polled;
+    {
+        std::lock_guard<std::mutex> guard{lock_};
+        polled.reserve(clients_.size());
+        for (const auto& entry : clients_)
+            polled.emplace_back(entry.first, entry.second.connection);
+    }
+    for (auto& entry : polled)
+        entry.second->poll(*this, entry.first);
+    polled.clear();
+
     std::lock_guard<std::mutex> sendGuard{sendLock_};
     std::vector<Outgoing> sends;
     std::vector<Drop> drops;

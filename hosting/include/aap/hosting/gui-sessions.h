@@ -53,6 +53,8 @@
 
 namespace aap {
 
+class GuiSessions;
+
 class GuiConnection {
 public:
     virtual ~GuiConnection() = default;
@@ -61,6 +63,14 @@ public:
     virtual bool send(const uint8_t* data, size_t size) = 0;
     // The session is over (`reason` says why); close the connection. Called once.
     virtual void close(const std::string& reason) = 0;
+    // A transport that is polled rather than pushing (shared memory, aap/hosting/gui-shm-transport.h):
+    // called at the start of every tick on the thread that ticks, with no lock of `sessions`
+    // held, to hand what the client wrote since to sessions.receive(client, ...) (or drop it with
+    // sessions.drop). Default: nothing (the transport calls receive() on its own threads).
+    virtual void poll(GuiSessions& sessions, uint32_t client) {
+        (void)sessions;
+        (void)client;
+    }
 };
 
 struct GuiSessionOptions {
@@ -120,14 +130,19 @@ public:
     void detach(uint32_t client);
     // Host-initiated end of one client's session: Cleanup, then close on CleanupAck or deadline.
     HostingStatus cleanup(uint32_t client);
+    // The transport found the client's input unusable (e.g. a corrupt shared-memory ring): drop
+    // it as a malformed message would (Error, then close(reason)), counted in dropped(). NotFound
+    // when it is not attached. Must not be called from send() or close().
+    HostingStatus drop(uint32_t client, const std::string& reason);
 
     // Every ready client gets a Resync and a full parameter snapshot at the next tick: for a host
     // that changed many values at once behind the stream's back (a preset, a state load), once the
     // new values are in the path. Returns how many clients will get it.
     size_t resync();
 
-    // One display tick now: serve the DSP -> GUI stream, pings, deadlines. The display thread
-    // calls it at displayRateHz; tools driving their own loop (and tests) may call it instead.
+    // One display tick now: poll the polled transports (GuiConnection::poll), then serve the
+    // DSP -> GUI stream, pings, deadlines. The display thread calls it at displayRateHz; tools
+    // driving their own loop (and tests) may call it instead.
     void tick();
 
     std::vector<ClientInfo> clients() const;
