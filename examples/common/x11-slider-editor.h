@@ -44,6 +44,9 @@ public:
     // The window is gone: closed by the window manager (floating windows only; lost false), or
     // the connection to the X server broke (lost true). Called from dispatch() or connectionLost().
     using ClosedCallback = void (*)(void* user, bool lost);
+    // The user took hold of slider `index` (begin: button pressed on its row) or let it go. Called
+    // from dispatch(), around the edits of one drag. Optional.
+    using GestureCallback = void (*)(void* user, size_t index, bool begin);
 
     X11SliderEditor(const SliderSpec* specs, size_t count) : specs_(specs, specs + count), values_(count, 0.0) {
         for (size_t i = 0; i < count; i++)
@@ -60,6 +63,14 @@ public:
         edited_ = edited;
         closed_ = closed;
         user_ = user;
+    }
+    void setGestureCallback(GestureCallback gesture) noexcept { gesture_ = gesture; }
+    // Sets the title of the window (a top-level one shows it; any window carries it as WM_NAME).
+    void setTitle(const char* title) {
+        if (display_ != nullptr && window_ != 0 && !broken_) {
+            XStoreName(display_, window_, title);
+            XFlush(display_);
+        }
     }
 
     // Connects to `displayName` (null: $DISPLAY) and creates the (unmapped) window: a child of
@@ -241,6 +252,8 @@ private:
         case ButtonPress:
             if (event.xbutton.button == Button1) {
                 dragRow_ = rowAt(event.xbutton.y);
+                if (dragRow_ >= 0 && gesture_ != nullptr)
+                    gesture_(user_, static_cast<size_t>(dragRow_), true);
                 if (dragRow_ >= 0)
                     edit(static_cast<size_t>(dragRow_), event.xbutton.x);
             }
@@ -250,8 +263,11 @@ private:
                 edit(static_cast<size_t>(dragRow_), event.xmotion.x);
             break;
         case ButtonRelease:
-            if (event.xbutton.button == Button1)
+            if (event.xbutton.button == Button1) {
+                if (dragRow_ >= 0 && gesture_ != nullptr)
+                    gesture_(user_, static_cast<size_t>(dragRow_), false);
                 dragRow_ = -1;
+            }
             break;
         case ClientMessage:
             if (!embedded_ && static_cast<Atom>(event.xclient.data.l[0]) == deleteWindow_) {
@@ -320,6 +336,7 @@ private:
     int dragRow_ = -1;
     EditCallback edited_ = nullptr;
     ClosedCallback closed_ = nullptr;
+    GestureCallback gesture_ = nullptr;
     void* user_ = nullptr;
     static inline bool badWindow_ = false;
 };

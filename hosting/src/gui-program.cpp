@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,9 +55,24 @@ void closeOnExecFrom(int first) noexcept {
         (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-bool sendAll(int fd, const uint8_t* data, size_t size) {
+bool sendAll(int fd, const uint8_t* data, size_t size, int attached = -1) {
     for (;;) {
-        const ssize_t sent = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+        struct iovec vector{const_cast<uint8_t*>(data), size};
+        struct msghdr header{};
+        header.msg_iov = &vector;
+        header.msg_iovlen = 1;
+        alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+        if (attached >= 0) {
+            std::memset(control, 0, sizeof(control));
+            header.msg_control = control;
+            header.msg_controllen = sizeof(control);
+            struct cmsghdr* c = CMSG_FIRSTHDR(&header);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            std::memcpy(CMSG_DATA(c), &attached, sizeof(int));
+        }
+        const ssize_t sent = ::sendmsg(fd, &header, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent == static_cast<ssize_t>(size))
             return true;
         if (sent < 0 && errno == EINTR)
@@ -286,7 +302,7 @@ bool GuiProgram::handleNotification(const uint8_t* data, size_t size) {
 }
 
 int32_t GuiProgram::request(uint32_t type, const uint8_t* payload, uint32_t size, int64_t timeoutNs,
-                            std::string* why) {
+                            std::string* why, int attachedFd) {
     if (gone()) {
         *why = "the GUI program is gone";
         return AAP_GUI_ERROR_UNKNOWN_GUI;
@@ -301,7 +317,7 @@ int32_t GuiProgram::request(uint32_t type, const uint8_t* payload, uint32_t size
     aap_gui_program_write_header(message, type, session_, sequence, size);
     if (size > 0)
         std::memcpy(message + AAP_GUI_PROGRAM_HEADER_SIZE, payload, size);
-    if (!sendAll(socket_.get(), message, AAP_GUI_PROGRAM_HEADER_SIZE + size)) {
+    if (!sendAll(socket_.get(), message, AAP_GUI_PROGRAM_HEADER_SIZE + size, attachedFd)) {
         *why = "the GUI program does not read its socket";
         kill();
         return AAP_GUI_ERROR_TIMEOUT;

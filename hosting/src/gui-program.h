@@ -48,8 +48,10 @@ public:
 
     // Sends one lifecycle request and waits for its ack (at most timeoutNs). Returns the program's
     // result, or AAP_GUI_ERROR_TIMEOUT when it did not answer in time or answered wrongly: then the
-    // program has been killed (gone() is true).
-    int32_t request(uint32_t type, const uint8_t* payload, uint32_t size, int64_t timeoutNs, std::string* why);
+    // program has been killed (gone() is true). attachedFd >= 0 travels with the request as
+    // SCM_RIGHTS (CHANNEL); the caller keeps its own descriptor.
+    int32_t request(uint32_t type, const uint8_t* payload, uint32_t size, int64_t timeoutNs, std::string* why,
+                    int attachedFd = -1);
 
     // Reads what the program sent without being asked (notifications); false when the program is
     // gone (hang-up, crash, malformed message): then it has been killed and reaped.

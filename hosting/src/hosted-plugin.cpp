@@ -1,5 +1,8 @@
 #include "aap/hosting/hosted-plugin.h"
 
+#include "aap/hosting/gui-sessions.h"
+#include "aap/hosting/gui-shm-transport.h"
+
 #include <utility>
 
 #include "aapxs/midi2-buffer.h"
@@ -208,6 +211,40 @@ std::shared_ptr<GuiPath> HostedPlugin::enableGuiPath(const GuiPathOptions& optio
         guiPath_->publishParameter(parameters_[i].id, values_[i].load(std::memory_order_relaxed));
     gui_.store(guiPath_.get(), std::memory_order_release);
     return guiPath_;
+}
+
+HostingStatus HostedPlugin::connectGuiProgram(int32_t gui, GuiSessions& sessions, uint32_t* client, std::string* error) {
+    std::string ignored;
+    std::string& why = error != nullptr ? *error : ignored;
+    why.clear();
+    TransportInstance* transport = core_ ? core_->instance->transportInstance() : nullptr;
+    if (transport == nullptr) {
+        why = "connectGuiProgram: no plugin instance";
+        return HostingStatus::InvalidState;
+    }
+    std::shared_ptr<GuiShmConnection> channel;
+    HostingStatus status = GuiShmConnection::create(AAP_GUI_SHM_DEFAULT_CAPACITY, &channel, &why);
+    if (status != HostingStatus::Ok)
+        return status;
+    const uint32_t id = sessions.attach(channel);
+    if (id == 0) {
+        why = "connectGuiProgram: the GUI sessions have no room for another client";
+        return HostingStatus::CapacityExceeded;
+    }
+    status = transport->attachGuiChannel(gui, channel->ringCapacity(), sessions.token().data(), sessions.token().size(),
+                                         channel->fd());
+    if (status != HostingStatus::Ok) {
+        sessions.detach(id);
+        why = std::string{"connectGuiProgram: the plugin service did not hand the GUI channel to GUI session "} +
+              std::to_string(gui) + ": " + hostingStatusMessage(status) +
+              (status == HostingStatus::Unsupported ? " (an in-process GUI or transport, or a GUI program without CHANNEL)"
+               : status == HostingStatus::NotFound  ? " (no live GUI program of that id)"
+                                                    : "");
+        return status;
+    }
+    if (client != nullptr)
+        *client = id;
+    return HostingStatus::Ok;
 }
 
 HostingStatus HostedPlugin::parameterValue(int32_t id, double* value) const noexcept {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "aap/ext/gui-v5.h"
+#include "aap/gui-shm-channel.h"
 #include "aap/hosting/control-protocol.h"
 #include "aap/hosting/realtime-scheduling.h"
 #include "aap/runtime/log.h"
@@ -276,6 +278,16 @@ public:
 
     // Stops the realtime loop and deactivates. When the loop is stuck inside the plugin, nothing
     // is touched and stuck() turns true: the owner must then leak this object.
+    // kOpGuiChannel: the host's shared-memory GUI channel for GUI program session `gui`.
+    HostingStatus attachGuiChannel(int32_t gui, uint32_t capacity, const uint8_t* token, size_t tokenSize, UniqueFd fd,
+                                   std::string* why) {
+#if AAP_HOSTING_WITH_STANDARD_EXTENSIONS
+        if (gui_)
+            return gui_->attachChannel(gui, capacity, token, tokenSize, std::move(fd), why);
+#endif
+        *why = "this plugin has no native GUI";
+        return HostingStatus::Unsupported;
+    }
     void releaseForDestroy() {
         if (!stopRealtime())
             return;  // the caller leaks this instance (see stuck())
@@ -880,7 +892,7 @@ private:
 
     void dispatch(ControlMessage& message) {
         const wire::ControlHeader& h = message.header;
-        const uint32_t expectedFds = h.opcode == wire::kOpAddExtension                                  ? 1u
+        const uint32_t expectedFds = h.opcode == wire::kOpAddExtension || h.opcode == wire::kOpGuiChannel ? 1u
                                      : h.opcode == wire::kOpPrepare || h.opcode == wire::kOpGraphAttach ? UINT32_MAX
                                                                                                         : 0u;
         if (expectedFds != UINT32_MAX && message.fds.size() != expectedFds) {
@@ -904,7 +916,7 @@ private:
                            h.opcode == wire::kOpActivate || h.opcode == wire::kOpDeactivate ||
                            h.opcode == wire::kOpDestroy || h.opcode == wire::kOpExtension ||
                            h.opcode == wire::kOpMapUrid || h.opcode == wire::kOpGraphAttach ||
-                           h.opcode == wire::kOpGraphDetach;
+                           h.opcode == wire::kOpGraphDetach || h.opcode == wire::kOpGuiChannel;
         if (!known) {
             sendReply(h, HostingStatus::Unsupported, nullptr, 0);
             return;
@@ -1005,6 +1017,29 @@ private:
         case wire::kOpGraphDetach:
             sendReply(h, message.payload.empty() ? instance.detachGraph() : HostingStatus::ProtocolError, nullptr, 0);
             return;
+        case wire::kOpGuiChannel: {
+            // Checked before it goes anywhere: the program must get a channel it can map as told.
+            wire::GuiChannelPayload head{};
+            struct stat st {};
+            if (message.payload.size() != sizeof(head)) {
+                sendReply(h, HostingStatus::ProtocolError, nullptr, 0);
+                return;
+            }
+            std::memcpy(&head, message.payload.data(), sizeof(head));
+            if (head.token_size != sizeof(head.token) || head.reserved != 0 ||
+                !aap_gui_shm_capacity_valid(head.ring_capacity) || ::fstat(message.fds[0].get(), &st) != 0 ||
+                !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != aap_gui_shm_size(head.ring_capacity)) {
+                sendReply(h, HostingStatus::InvalidArgument, nullptr, 0);
+                return;
+            }
+            std::string why;
+            const HostingStatus status = instance.attachGuiChannel(head.gui, head.ring_capacity, head.token,
+                                                                   sizeof(head.token), std::move(message.fds[0]), &why);
+            if (status != HostingStatus::Ok)
+                logError("GUI channel for GUI session " + std::to_string(head.gui) + ": " + why);
+            sendReply(h, status, nullptr, 0);
+            return;
+        }
         case wire::kOpDestroy: {
             std::unique_ptr<ServiceInstance> removed = std::move(it->second);
             instances_.erase(it);

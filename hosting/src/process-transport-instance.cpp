@@ -89,6 +89,25 @@ HostingStatus ProcessTransportInstance::mapUrid(const std::string& uri, uint8_t 
     return status == HostingStatus::Ok ? hostingStatusFromWire(reply.header.status) : status;
 }
 
+HostingStatus ProcessTransportInstance::attachGuiChannel(int32_t gui, uint32_t ringCapacity, const uint8_t* token,
+                                                        size_t tokenSize, int fd) {
+    if (destroyed_ || !isAlive())
+        return HostingStatus::Offline;
+    wire::GuiChannelPayload payload{};
+    if (token == nullptr || tokenSize != sizeof(payload.token) || fd < 0)
+        return HostingStatus::InvalidArgument;
+    payload.gui = gui;
+    payload.ring_capacity = ringCapacity;
+    payload.token_size = static_cast<uint32_t>(tokenSize);
+    std::memcpy(payload.token, token, tokenSize);
+    ControlMessage reply;
+    const HostingStatus status =
+        transport_->call(wire::kOpGuiChannel, id_, &payload, sizeof(payload), &fd, 1, &reply);
+    if (status != HostingStatus::Ok)
+        return status;
+    return hostingStatusFromWire(reply.header.status);
+}
+
 HostingStatus ProcessTransportInstance::prepare(int32_t frames, int32_t sampleRate,
                                                 const std::vector<PortBufferSpec>& ports) {
     if (destroyed_ || !isAlive())

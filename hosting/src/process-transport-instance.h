@@ -24,6 +24,8 @@ public:
 
     HostingStatus addExtension(const std::string& uri, uint32_t dataCapacity, uint8_t** block) override;
     HostingStatus mapUrid(const std::string& uri, uint8_t urid) override;
+    HostingStatus attachGuiChannel(int32_t gui, uint32_t ringCapacity, const uint8_t* token, size_t tokenSize,
+                                   int fd) override;
     HostingStatus prepare(int32_t frames, int32_t sampleRate, const std::vector<PortBufferSpec>& ports) override;
     HostingStatus activate() override;
     HostingStatus deactivate() override;

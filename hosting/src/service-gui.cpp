@@ -569,6 +569,57 @@ bool hostUnregisterTimer(aap_gui_v5_host_extension_t* ext, AndroidAudioPluginHos
 
 } // namespace
 
+HostingStatus ServiceGui::attachChannel(int32_t session, uint32_t capacity, const uint8_t* token, size_t tokenSize,
+                                        UniqueFd fd, std::string* why) {
+    auto& state = state_;
+    if (!state->isProgram()) {
+        *why = "the plugin's GUI runs in the plugin's process, not as a GUI program";
+        return HostingStatus::Unsupported;
+    }
+    if (tokenSize != AAP_GUI_PROGRAM_TOKEN_SIZE || fd.get() < 0) {
+        *why = "a GUI channel needs a 32-byte token and a descriptor";
+        return HostingStatus::InvalidArgument;
+    }
+    std::vector<uint8_t> payload(4 + AAP_GUI_PROGRAM_TOKEN_SIZE);
+    aap_gui_program_put_u32(payload.data(), capacity);
+    std::memcpy(payload.data() + 4, token, AAP_GUI_PROGRAM_TOKEN_SIZE);
+    struct Out {
+        int32_t result = AAP_GUI_ERROR_TIMEOUT;
+        std::string why = "the GUI thread did not answer in time";
+    };
+    // Owned by the task: it may still run after this call gave up waiting.
+    auto owned = std::make_shared<UniqueFd>(std::move(fd));
+    const Out out = runOnGuiThread<Out>(state, callTimeout(*state), Out{}, [session, payload, owned](State& s) {
+        Out o;
+        if (!s.program || static_cast<int32_t>(s.program->session()) != session || session < 0) {
+            o.result = AAP_GUI_ERROR_UNKNOWN_GUI;
+            o.why = "no live GUI program session " + std::to_string(session);
+            return o;
+        }
+        o.why.clear();
+        o.result = s.program->request(AAP_GUI_PROGRAM_MSG_CHANNEL, payload.data(), static_cast<uint32_t>(payload.size()),
+                                      s.deadlines.callNs, &o.why, owned->get());
+        if (s.program->gone())
+            s.programLost(session, o.why);
+        return o;
+    });
+    *why = out.why;
+    switch (out.result) {
+    case AAP_GUI_RESULT_OK:
+        return HostingStatus::Ok;
+    case AAP_GUI_ERROR_UNKNOWN_GUI:
+        return HostingStatus::NotFound;
+    case AAP_GUI_ERROR_NOT_IMPLEMENTED:
+        *why = "the GUI program does not implement the shared-memory GUI channel (CHANNEL)";
+        return HostingStatus::Unsupported;
+    case AAP_GUI_ERROR_TIMEOUT:
+        return HostingStatus::Timeout;
+    default:
+        *why = "the GUI program refused the GUI channel (result " + std::to_string(out.result) + ")";
+        return HostingStatus::InvalidArgument;
+    }
+}
+
 void ServiceGui::setPlugin(AndroidAudioPlugin* plugin) noexcept {
     state_->plugin.store(plugin);
     aap_gui_v5_extension_t* gui = nullptr;

@@ -21,6 +21,8 @@
 
 #include "aap/android-audio-plugin.h"
 #include "aap/ext/gui-v5.h"
+#include "aap/hosting/status.h"
+#include "aap/hosting/unique-fd.h"
 #include "aapxs/aapxs.h"
 #include "gui-program.h"
 #include "gui-thread.h"
@@ -47,6 +49,15 @@ public:
     // [main-thread] Ends the live GUI (in-process: the plugin's destroy; program: killed) and
     // drops the plugin's fds and timers. Before the plugin is released. Idempotent.
     void shutdown();
+
+    // [control-thread] Hands GUI program session `session` the host's shared-memory GUI channel
+    // (a CHANNEL request with `fd` attached; docs/gui.md, "Parameters of a GUI program") and waits
+    // for its ack within the call deadline. Ok; NotFound (no live program of that session);
+    // Unsupported (an in-process GUI, or a program that does not implement CHANNEL); InvalidArgument
+    // (the program refused it); Timeout (it did not answer in time: it was killed and the host told
+    // closed(was_destroyed)).
+    HostingStatus attachChannel(int32_t session, uint32_t capacity, const uint8_t* token, size_t tokenSize,
+                                UniqueFd fd, std::string* why);
 
     struct State;  // shared with tasks that may outlive a timed-out call (service-gui.cpp)
     const std::shared_ptr<State>& state() const noexcept { return state_; }

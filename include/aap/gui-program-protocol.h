@@ -24,6 +24,10 @@
  *   u32 sequence      service requests: increasing from 1; ACK echoes the request's
  *   u32 payload_size  <= AAP_GUI_PROGRAM_MAX_PAYLOAD
  *
+ * Parameters. CHANNEL hands the program a shared-memory channel to the host's GUI sessions
+ * (aap/gui-shm-channel.h): parameter edits, gestures and values travel there as the GUI message
+ * set, never on this socket. The program must receive with recvmsg() to get its descriptor.
+ *
  * Lifecycle requests (service -> program) are each answered by exactly one ACK within the
  * deadline (create: 2 s, others: 500 ms by default; the host configures them). A missing, late,
  * malformed or unexpected answer ends the session: the service kills the program (SIGTERM, then
@@ -57,6 +61,11 @@ extern "C" {
 #define AAP_GUI_PROGRAM_MSG_SET_SCALE 9   /* f64 scale */
 #define AAP_GUI_PROGRAM_MSG_DESTROY 10    /* - ; after its ACK the program exits */
 #define AAP_GUI_PROGRAM_MSG_SUGGEST_TITLE 11 /* u32 L (<= 256), L bytes UTF-8 */
+#define AAP_GUI_PROGRAM_MSG_CHANNEL 12    /* u32 ring capacity, token[32]; one descriptor attached (SCM_RIGHTS):
+                                             the host's shared-memory GUI channel (aap/gui-shm-channel.h). The
+                                             program maps it, ACKs, then speaks the GUI message set on it as a
+                                             client of the host's GUI sessions (Hello with this token first).
+                                             A program without it answers AAP_GUI_ERROR_NOT_IMPLEMENTED. */
 /* program -> service */
 #define AAP_GUI_PROGRAM_MSG_HELLO 2       /* u32 protocol version, token[32] (session in the header) */
 #define AAP_GUI_PROGRAM_MSG_ACK 64        /* i32 result (AAP_GUI_RESULT_OK or AAP_GUI_ERROR_*), u32 width, u32 height

@@ -13,7 +13,8 @@ enum ExitCode : int {
     kExitOutputError = 5,      // an output file could not be written
     kExitValidationFailed = 6, // aap-host validate: at least one check FAILed (the plugin is faulty)
     kExitAudioUnavailable = 7, // aap-host play: no libjack, no JACK server to connect to, or the server went away
-    kExitGuiUnavailable = 8,   // aap-host gui: this aap-host was built without the web GUI server (civetweb)
+    kExitGuiUnavailable = 8,   // aap-host gui: this aap-host was built without the web GUI server (civetweb);
+                               // gui --native: built without X11, or no X display reachable
 };
 
 } // namespace aap::host_tool

@@ -129,6 +129,8 @@ private:
     void handleRequests();
     void handleLine(const std::string& line);
     void resizeEditorTo(int width, int height);
+    void connectGuiProgram();
+    void setParameter(const std::string& arguments);
 
     PlayPlugin& plugin_;
     GuiV5Proxy& gui_;
@@ -141,6 +143,11 @@ private:
     bool lost_ = false;     // closed(was_destroyed): the GUI is gone, destroy must not be called
     bool quit_ = false;
     int exitCode_ = kExitOk;
+    PlayEngine* engine_ = nullptr;
+    // A GUI program's parameters (docs/gui.md, "Parameters of a GUI program"): the plugin's GUI
+    // path and sessions, with the program as a client over shared memory.
+    std::unique_ptr<GuiSessions> sessions_;
+    uint64_t commandSequence_ = 0;
     std::string stopReason_;
 };
 
@@ -212,9 +219,67 @@ void NativeGuiSession::handleLine(const std::string& line) {
         ExtensionResult<int32_t> result = word == "show" ? gui_.show(id_) : gui_.hide(id_);
         if (!succeeded(result))
             std::fprintf(stderr, "aap-host gui: %s: %s\n", word.c_str(), describe(result).c_str());
+    } else if (word.rfind("set ", 0) == 0) {
+        setParameter(word.substr(4));
     } else if (!word.empty()) {
-        std::fprintf(stderr, "aap-host gui: unknown command '%s' (show, hide, quit)\n", word.c_str());
+        std::fprintf(stderr, "aap-host gui: unknown command '%s' (show, hide, set ID VALUE, quit)\n", word.c_str());
     }
+}
+
+void NativeGuiSession::setParameter(const std::string& arguments) {
+    // `set ID VALUE`: the host changes a parameter (plain value), as a parameter-change SysEx8 at
+    // the start of the next period; the plugin's GUI sees it like any host change.
+    char* end = nullptr;
+    const long id = std::strtol(arguments.c_str(), &end, 10);
+    const char* rest = end;
+    const double value = end != arguments.c_str() ? std::strtod(rest, &end) : 0.0;
+    const HostedPlugin::Parameter* parameter = nullptr;
+    for (const HostedPlugin::Parameter& p : plugin_.hosted->parameterList())
+        if (p.id == id)
+            parameter = &p;
+    if (end == rest || *end != '\0' || parameter == nullptr || !(value >= parameter->minimumValue) ||
+        !(value <= parameter->maximumValue) || id < 0 || id > 0xFFFF) {
+        std::fprintf(stderr, "aap-host gui: set: expected 'set ID VALUE' with a parameter id of the plugin and a value in "
+                             "its range\n");
+        return;
+    }
+    const double range = parameter->maximumValue - parameter->minimumValue;
+    const double normalized = range > 0 ? (value - parameter->minimumValue) / range : 0.0;
+    PlayCommand command;
+    command.kind = PlayCommand::Kind::Ump;
+    command.plugin = 0;
+    aapxs_parameter_sysex8_write(command.words, 0, 0, 0, 0, static_cast<uint16_t>(id),
+                                 static_cast<uint32_t>(std::llround(normalized * 4294967295.0)));
+    command.wordCount = 4;
+    command.sequence = ++commandSequence_;
+    if (engine_ == nullptr || !engine_->post(command))
+        std::fprintf(stderr, "aap-host gui: set: the command queue is full\n");
+}
+
+void NativeGuiSession::connectGuiProgram() {
+    if (plugin_.information->guiProgramPath.empty())
+        return;  // an in-process GUI changes parameters inside the plugin
+    std::shared_ptr<GuiPath> path = plugin_.hosted->enableGuiPath();
+    std::string error;
+    int32_t ports = 0;
+    for (const PortInformation& port : plugin_.information->ports)
+        ports += port.contentType == PortContentType::Audio ? 1 : 0;
+    if (path == nullptr ||
+        GuiSessions::create(path, GuiInstanceInfo{backend_.sampleRate(), backend_.periodFrames(), ports}, {}, &sessions_,
+                            &error) != HostingStatus::Ok ||
+        sessions_->start() != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host gui: no GUI sessions for the GUI program: %s\n",
+                     error.empty() ? "out of memory" : error.c_str());
+        sessions_.reset();
+        return;
+    }
+    uint32_t client = 0;
+    const HostingStatus status = plugin_.hosted->connectGuiProgram(id_, *sessions_, &client, &error);
+    if (status != HostingStatus::Ok) {
+        std::fprintf(stderr, "aap-host gui: the GUI program gets no parameters: %s\n", error.c_str());
+        return;
+    }
+    std::fprintf(stderr, "aap-host gui: GUI program session %d is GUI client %u (shared memory)\n", id_, client);
 }
 
 int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::string& stateOut) {
@@ -234,6 +299,7 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         return kExitAudioUnavailable;
     }
+    engine_ = &engine;
     auto fail = [&](const char* step, const ExtensionResult<int32_t>& result) {
         std::fprintf(stderr, "aap-host gui: %s: %s\n", step, describe(result).c_str());
         gui_.destroy(id_);
@@ -254,6 +320,7 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
     ExtensionResult<int32_t> shown = gui_.show(id_);
     if (!succeeded(shown))
         return fail("show", shown);
+    connectGuiProgram();
     std::printf("host window: 0x%llx\n", static_cast<unsigned long long>(window_.id()));
     std::printf("gui: %d %s\n", id_, floating_ ? "floating" : "embedded");
     std::fflush(stdout);
@@ -331,7 +398,10 @@ int NativeGuiSession::run(aap_gui_instance_id id, double duration, const std::st
             }
     }
 
-    // Close in the reverse order: the GUI first (while its parent still exists), then the audio.
+    // Close in the reverse order: the GUI sessions (Cleanup to the program), the GUI (while its
+    // parent still exists), then the audio.
+    if (sessions_)
+        sessions_->stop();
     if (!lost_ && plugin_.fault.load() == 0) {
         ExtensionResult<int32_t> hidden = gui_.hide(id_);
         if (!succeeded(hidden))
@@ -416,10 +486,11 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
         return kExitOutputError;
     }
-    if (!X11HostWindow::available()) {
-        X11HostWindow::open(1, 1, "", &error);
+    // Unavailable here (exit code 8, as `gui` without civetweb): no X11 in this build, or no X
+    // server to show a window on. Checked before the plugin is loaded.
+    if (!X11HostWindow::displayReachable(&error)) {
         std::fprintf(stderr, "aap-host gui: %s\n", error.c_str());
-        return kExitRuntimeFailure;
+        return kExitGuiUnavailable;
     }
 
     PluginCatalog catalog = scanCatalog(searchPathFrom(parsed), parsed.has("quiet"));

@@ -41,6 +41,20 @@ void onConnectionLost(Display*, void* user) { static_cast<X11HostWindow::Impl*>(
 
 bool X11HostWindow::available() noexcept { return true; }
 
+bool X11HostWindow::displayReachable(std::string* error) {
+    Display* display = XOpenDisplay(nullptr);
+    if (display == nullptr) {
+        const char* name = std::getenv("DISPLAY");
+        *error = name == nullptr || *name == '\0'
+                     ? std::string("no X display: DISPLAY is not set (native GUIs need an X server)")
+                     : std::string("cannot open the X display '") + name +
+                           "' (no X server accepts connections there; native GUIs need one)";
+        return false;
+    }
+    XCloseDisplay(display);
+    return true;
+}
+
 std::unique_ptr<X11HostWindow> X11HostWindow::open(int width, int height, const std::string& title,
                                                    std::string* error) {
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
@@ -187,6 +201,11 @@ bool X11HostWindow::next(Event* event) {
 struct X11HostWindow::Impl {};
 
 bool X11HostWindow::available() noexcept { return false; }
+
+bool X11HostWindow::displayReachable(std::string* error) {
+    *error = "native GUIs are unavailable: this aap-host was built without X11 (libX11 was not found at build time)";
+    return false;
+}
 
 std::unique_ptr<X11HostWindow> X11HostWindow::open(int, int, const std::string&, std::string* error) {
     *error = "native GUIs are unavailable: this aap-host was built without X11 (libX11 was not found at build time)";

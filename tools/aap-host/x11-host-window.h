@@ -24,6 +24,9 @@ public:
 
     // True when this aap-host was built with X11.
     static bool available() noexcept;
+    // True when $DISPLAY names an X server that accepts a connection (opened and closed again);
+    // otherwise *error says why (no X11 in this build, DISPLAY unset, no server there).
+    static bool displayReachable(std::string* error);
 
     // Connects to $DISPLAY and creates an unmapped top-level window of width x height titled
     // `title`. Null with *error on failure (no X11 in this build, no display, bad size).

@@ -14,8 +14,8 @@ namespace wire {
 constexpr uint32_t kControlMagic = 0x43504141u;
 // Bumped on any incompatible change of this file. Peers with different versions refuse to talk.
 // 2: activate/prepare carry realtime reports; 3: graph activation (kOpGraphAttach/kOpGraphDetach);
-// 4: kOpHostNotification (native GUIs).
-constexpr uint32_t kControlProtocolVersion = 4u;
+// 4: kOpHostNotification (native GUIs); 5: kOpGuiChannel (a GUI program's shared-memory GUI channel).
+constexpr uint32_t kControlProtocolVersion = 5u;
 
 constexpr uint32_t kMaxControlPayload = 65536u;
 constexpr uint32_t kMaxPorts = 128u;
@@ -47,6 +47,9 @@ enum ControlOpcode : uint32_t {
     kOpGraphAttach = 11,    // payload GraphAttachPayload + inputs; fds: activation block + one per
                             // source buffer; Inactive only. The next activate runs in graph mode
     kOpGraphDetach = 12,    // no payload; Inactive only: back to the process block
+    kOpGuiChannel = 13,     // payload GuiChannelPayload; 1 fd (the memfd of a shared-memory GUI channel,
+                            // aap/gui-shm-channel.h); any state: handed to the live GUI program of
+                            // the session, reply when it acknowledged (docs/gui.md)
     // service -> host
     kOpHostExtension = 64,  // payload ExtensionPayload + uri + data; reply ExtensionReplyPayload + data
     kOpRequestProcess = 65, // no payload, no reply
@@ -322,6 +325,17 @@ struct GraphSourceEntry {
     uint32_t buffer_size;  // bytes of the source buffer (its fd's size)
 };
 static_assert(sizeof(GraphSourceEntry) == 8, "GraphSourceEntry is 8 bytes");
+
+// kOpGuiChannel: the GUI session (the gui/v5 id of a GUI program) and what the program needs to
+// join the host's GUI sessions over the attached memfd of aap_gui_shm_size(ring_capacity) bytes.
+struct GuiChannelPayload {
+    int32_t gui;             // the gui/v5 id create returned (a live GUI program session)
+    uint32_t ring_capacity;  // bytes per ring: a power of two, AAP_GUI_SHM_MIN..MAX_CAPACITY
+    uint32_t token_size;     // 32
+    uint32_t reserved;       // zero
+    uint8_t token[32];       // the host's GUI-sessions token, for the program's Hello
+};
+static_assert(sizeof(GuiChannelPayload) == 48, "GuiChannelPayload is 48 bytes");
 
 constexpr uint32_t kMaxFrames = 65536u;
 constexpr int32_t kMaxSampleRate = 1536000;

@@ -54,6 +54,8 @@
 
 namespace aap {
 
+class GuiSessions;
+
 struct HostedPluginOptions {
     // prepare() is called by open() with these unless `prepare` is false (the instance is then
     // left unprepared, e.g. to register more extension blocks through the endpoint first).
@@ -148,6 +150,17 @@ public:
     std::shared_ptr<GuiPath> enableGuiPath(const GuiPathOptions& options = {});
     // [thread-safe] The path enableGuiPath() made, or null.
     std::shared_ptr<GuiPath> guiPath() const noexcept { return guiPath_; }
+    // [main-thread] Makes the GUI program of gui/v5 session `gui` (guiV5()->create of a plugin
+    // with gui:program) one more client of `sessions` (built on enableGuiPath()): a shared-memory
+    // channel (GuiShmConnection, aap/gui-shm-channel.h) is attached to `sessions` and handed,
+    // with the sessions' token, to the program through the plugin service; the program then says
+    // Hello on it like any GUI client and its parameter edits reach process() through the GUI
+    // path (docs/gui.md, "Parameters of a GUI program"). *client gets the session's client id.
+    // Errors: InvalidState (no instance), Unsupported (in-process transport, an in-process GUI,
+    // or a program without CHANNEL), NotFound (no live program of that id), Timeout (it did not
+    // acknowledge: killed, closed(was_destroyed) follows), CapacityExceeded (sessions full).
+    HostingStatus connectGuiProgram(int32_t gui, GuiSessions& sessions, uint32_t* client = nullptr,
+                                    std::string* error = nullptr);
 
     // ---- Losing an instance and getting it back ----
     // [main-thread] Takes the plugin's state (state extension) and keeps it for reinstantiate().

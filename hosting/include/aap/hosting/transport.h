@@ -176,6 +176,20 @@ public:
         (void)urid;
         return HostingStatus::Unsupported;
     }
+
+    // [main-thread] Any state. Hands the GUI program of gui/v5 session `gui` the shared-memory GUI
+    // channel `fd` (aap/gui-shm-channel.h, aap_gui_shm_size(ringCapacity) bytes) and the token
+    // of the host's GUI sessions; returns once the program acknowledged it (docs/gui.md,
+    // "Parameters of a GUI program"). The caller keeps `fd`. Default: Unsupported (no GUI programs).
+    virtual HostingStatus attachGuiChannel(int32_t gui, uint32_t ringCapacity, const uint8_t* token, size_t tokenSize,
+                                           int fd) {
+        (void)gui;
+        (void)ringCapacity;
+        (void)token;
+        (void)tokenSize;
+        (void)fd;
+        return HostingStatus::Unsupported;
+    }
 };
 
 class PluginTransport {
