@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +21,8 @@
 #include <memory>
 
 #include "aap/ext-cpp/host-extensions.h"
+#include "aap/hosting/gui-sessions.h"
+#include "aapxs/parameter-sysex8.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
 #include "audio-backend.h"
 #include "commands.h"
@@ -219,15 +222,15 @@ void NativeGuiSession::handleLine(const std::string& line) {
         ExtensionResult<int32_t> result = word == "show" ? gui_.show(id_) : gui_.hide(id_);
         if (!succeeded(result))
             std::fprintf(stderr, "aap-host gui: %s: %s\n", word.c_str(), describe(result).c_str());
-    } else if (word.rfind("set ", 0) == 0) {
-        setParameter(word.substr(4));
+    } else if (word.rfind("param ", 0) == 0) {
+        setParameter(word.substr(6));
     } else if (!word.empty()) {
-        std::fprintf(stderr, "aap-host gui: unknown command '%s' (show, hide, set ID VALUE, quit)\n", word.c_str());
+        std::fprintf(stderr, "aap-host gui: unknown command '%s' (show, hide, param ID VALUE, quit)\n", word.c_str());
     }
 }
 
 void NativeGuiSession::setParameter(const std::string& arguments) {
-    // `set ID VALUE`: the host changes a parameter (plain value), as a parameter-change SysEx8 at
+    // `param ID VALUE` (as `aap-host gui`): the host changes a parameter (plain value), as a parameter-change SysEx8 at
     // the start of the next period; the plugin's GUI sees it like any host change.
     char* end = nullptr;
     const long id = std::strtol(arguments.c_str(), &end, 10);
@@ -239,7 +242,7 @@ void NativeGuiSession::setParameter(const std::string& arguments) {
             parameter = &p;
     if (end == rest || *end != '\0' || parameter == nullptr || !(value >= parameter->minimumValue) ||
         !(value <= parameter->maximumValue) || id < 0 || id > 0xFFFF) {
-        std::fprintf(stderr, "aap-host gui: set: expected 'set ID VALUE' with a parameter id of the plugin and a value in "
+        std::fprintf(stderr, "aap-host gui: param: expected 'param ID VALUE' with a parameter id of the plugin and a value in "
                              "its range\n");
         return;
     }
@@ -253,7 +256,7 @@ void NativeGuiSession::setParameter(const std::string& arguments) {
     command.wordCount = 4;
     command.sequence = ++commandSequence_;
     if (engine_ == nullptr || !engine_->post(command))
-        std::fprintf(stderr, "aap-host gui: set: the command queue is full\n");
+        std::fprintf(stderr, "aap-host gui: param: the command queue is full\n");
 }
 
 void NativeGuiSession::connectGuiProgram() {
@@ -455,7 +458,7 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
                     "Shows the plugin's native GUI (gui/v5) embedded in a window of aap-host (X11), or floating\n"
                     "with --floating, while the plugin plays on the null backend (or JACK). Resizing the window\n"
                     "resizes the GUI; closing it ends the command. Prints 'host window: 0x<id>' on stdout once\n"
-                    "the GUI is shown. Commands on stdin: show | hide | quit\n\n%s",
+                    "the GUI is shown. Commands on stdin: show | hide | param ID VALUE | quit\n\n%s",
                     describeOptions(specs).c_str());
         return kExitOk;
     }

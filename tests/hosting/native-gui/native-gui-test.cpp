@@ -29,6 +29,7 @@
 
 #include "aap/ext-cpp/gui-v5.h"
 #include "aap/ext-cpp/host-extensions.h"
+#include "aap/hosting/gui-sessions.h"
 #include "aap/hosting/hosted-plugin.h"
 #include "aap/hosting/plugin-host.h"
 #include "../hosting-test-support.h"
@@ -382,6 +383,100 @@ TEST_F(NativeGui, KillingAShownProgramClosesItWithin100MsAndAudioMissesNoCycle) 
     EXPECT_EQ(value(gui_->setSize(id, GuiSize{10, 10}, kProxyTimeoutNs)), AAP_GUI_ERROR_UNKNOWN_GUI);
     audio.stop();
     EXPECT_EQ(plugin_->deactivate(), HostingStatus::Ok);
+}
+
+// ---- A GUI program's shared-memory GUI channel (docs/gui.md, "Parameters of a GUI program") ----
+
+struct ChannelMisbehaviour {
+    const char* plugin;
+    const char* reason;  // in the sessions' drop reason
+};
+
+class MisbehavingChannel : public NativeGui, public ::testing::WithParamInterface<ChannelMisbehaviour> {};
+
+// A program that writes garbage or corrupt indices on its channel: the host drops its GUI session
+// with a reason that says so, while the instance plays on without a missed cycle.
+TEST_P(MisbehavingChannel, IsDroppedWithAClearReasonAndAudioGoesOn) {
+    open(GetParam().plugin);
+    std::shared_ptr<GuiPath> path = plugin_->enableGuiPath();
+    ASSERT_NE(path, nullptr);
+    std::unique_ptr<GuiSessions> sessions;
+    std::string error;
+    ASSERT_EQ(GuiSessions::create(path, GuiInstanceInfo{48000, 128, 2}, {}, &sessions, &error), HostingStatus::Ok)
+        << error;
+    ASSERT_EQ(sessions->start(), HostingStatus::Ok);
+    ASSERT_EQ(plugin_->activate(), HostingStatus::Ok);
+    AudioLoop audio{*plugin_, std::chrono::microseconds(2667)};
+    const int32_t id = value(gui_->create(AAP_GUI_API_X11, false, kProxyTimeoutNs));
+    ASSERT_GE(id, 1);
+    uint32_t client = 0;
+    ASSERT_EQ(plugin_->connectGuiProgram(id, *sessions, &client, &error), HostingStatus::Ok) << error;
+    EXPECT_GE(client, 1u);
+    const uint64_t missedBefore = audio.missed();
+    const uint64_t cyclesBefore = audio.cycles();
+    const auto until = Clock::now() + std::chrono::seconds(3);
+    while (sessions->dropped() == 0 && Clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(sessions->dropped(), 1u);
+    EXPECT_NE(sessions->lastDropReason().find(GetParam().reason), std::string::npos) << sessions->lastDropReason();
+    EXPECT_EQ(sessions->clientCount(), 0u);
+    while (audio.cycles() < cyclesBefore + 300)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(audio.missed(), missedBefore) << "cycles missed while the GUI channel was dropped";
+    // Only the channel's session ended: the GUI itself is still there until the host destroys it.
+    EXPECT_EQ(events_.count("closed-destroyed"), 0u);
+    EXPECT_EQ(value(gui_->destroy(id, kProxyTimeoutNs)), AAP_GUI_RESULT_OK);
+    audio.stop();
+    sessions->stop();
+    EXPECT_EQ(plugin_->deactivate(), HostingStatus::Ok);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Channels, MisbehavingChannel,
+    ::testing::Values(ChannelMisbehaviour{"urn:aap-native-gui-test:program-channel-garbage", "malformed message: bad magic"},
+                      ChannelMisbehaviour{"urn:aap-native-gui-test:program-channel-corrupt",
+                                          "program -> host ring is corrupt"},
+                      ChannelMisbehaviour{"urn:aap-native-gui-test:program-channel-bad-read",
+                                          "read index of the host -> program ring is out of range"}),
+    [](const ::testing::TestParamInfo<ChannelMisbehaviour>& info) {
+        const std::string plugin = info.param.plugin;
+        std::string name;
+        for (char c : plugin.substr(plugin.rfind("channel-") + 8))
+            if (c != '-')
+                name += c;
+        return name;
+    });
+
+TEST_F(NativeGui, AGuiChannelNeedsALiveProgramThatImplementsIt) {
+    open("urn:aap-native-gui-test:program-good");
+    std::shared_ptr<GuiPath> path = plugin_->enableGuiPath();
+    ASSERT_NE(path, nullptr);
+    std::unique_ptr<GuiSessions> sessions;
+    std::string error;
+    ASSERT_EQ(GuiSessions::create(path, GuiInstanceInfo{48000, 128, 2}, {}, &sessions, &error), HostingStatus::Ok);
+    // No GUI yet: no program to hand it to.
+    EXPECT_EQ(plugin_->connectGuiProgram(1, *sessions, nullptr, &error), HostingStatus::NotFound);
+    EXPECT_NE(error.find("no live GUI program of that id"), std::string::npos) << error;
+    const int32_t id = value(gui_->create(AAP_GUI_API_X11, false, kProxyTimeoutNs));
+    ASSERT_GE(id, 1);
+    EXPECT_EQ(plugin_->connectGuiProgram(id + 1, *sessions, nullptr, &error), HostingStatus::NotFound);
+    // gui-good answers CHANNEL with NOT_IMPLEMENTED: a clear Unsupported, and the GUI goes on.
+    EXPECT_EQ(plugin_->connectGuiProgram(id, *sessions, nullptr, &error), HostingStatus::Unsupported);
+    EXPECT_NE(error.find("without CHANNEL"), std::string::npos) << error;
+    EXPECT_EQ(sessions->clientCount(), 0u) << "a channel that was not handed over is detached";
+    EXPECT_EQ(value(gui_->show(id, kProxyTimeoutNs)), AAP_GUI_RESULT_OK);
+    EXPECT_EQ(value(gui_->destroy(id, kProxyTimeoutNs)), AAP_GUI_RESULT_OK);
+    EXPECT_TRUE(childrenGone(service_));
+}
+
+TEST_F(NativeGui, AnInProcessGuiGetsNoGuiChannel) {
+    open("urn:aap-native-gui-test:in-process");
+    std::shared_ptr<GuiPath> path = plugin_->enableGuiPath();
+    ASSERT_NE(path, nullptr);
+    std::unique_ptr<GuiSessions> sessions;
+    std::string error;
+    ASSERT_EQ(GuiSessions::create(path, GuiInstanceInfo{48000, 128, 2}, {}, &sessions, &error), HostingStatus::Ok);
+    EXPECT_EQ(plugin_->connectGuiProgram(1, *sessions, nullptr, &error), HostingStatus::Unsupported);
 }
 
 TEST_F(NativeGui, ALateDestroyOfADeadSessionChangesNothing) {
