@@ -16,6 +16,7 @@
 #include <future>
 #include <thread>
 
+#include "aap/gui-shm-channel.h"
 #include "aap/hosting/control-protocol.h"
 #include "aap/hosting/plugin-service.h"
 #include "aap/hosting/process-transport.h"
@@ -433,6 +434,58 @@ TEST(FakeHost, MalformedCreateRequestsAreRejected) {
     // Requests for an instance that does not exist.
     reply = fake.request(header(wire::kKindRequest, wire::kOpActivate, 6, 99), nullptr, 0);
     EXPECT_EQ(reply.header.status, static_cast<int32_t>(HostingStatus::NotFound));
+}
+
+TEST(FakeHost, MalformedGuiChannelRequestsAreRejected) {
+    FakeHost fake;
+    fake.handshake();
+    const std::string library = std::string{AAP_TEST_BUNDLE_DIR} + "/aap-hosting-test-plugins.so";
+    const std::string id = "urn:aap-test:gain-echo";
+    std::vector<uint8_t> payload(sizeof(wire::CreateInstancePayload));
+    wire::CreateInstancePayload head{static_cast<uint32_t>(library.size()), 0, static_cast<uint32_t>(id.size()), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    payload.insert(payload.end(), library.begin(), library.end());
+    payload.insert(payload.end(), id.begin(), id.end());
+    ControlMessage reply = fake.request(header(wire::kKindRequest, wire::kOpCreateInstance, 2), payload.data(),
+                                        static_cast<uint32_t>(payload.size()));
+    ASSERT_EQ(reply.header.status, 0);
+    const uint32_t instance = reply.header.instance_id;
+    const uint32_t capacity = AAP_GUI_SHM_MIN_CAPACITY;
+    SharedMemory channel, wrongSize;
+    ASSERT_EQ(SharedMemory::create(aap_gui_shm_size(capacity), "test", &channel), HostingStatus::Ok);
+    ASSERT_EQ(SharedMemory::create(aap_gui_shm_size(capacity) + 4096, "test", &wrongSize), HostingStatus::Ok);
+    wire::GuiChannelPayload good{};
+    good.gui = 1;
+    good.ring_capacity = capacity;
+    good.token_size = 32;
+    const int fd = channel.fd();
+    uint32_t sequence = 3;
+    auto status = [&](const void* p, uint32_t size, const int* fds, uint32_t count, uint32_t target) {
+        return static_cast<HostingStatus>(
+            fake.request(header(wire::kKindRequest, wire::kOpGuiChannel, sequence++, target), p, size, fds, count)
+                .header.status);
+    };
+    // No descriptor, or a payload of another size.
+    EXPECT_EQ(status(&good, sizeof(good), nullptr, 0, instance), HostingStatus::ProtocolError);
+    EXPECT_EQ(status(&good, sizeof(good) - 1, &fd, 1, instance), HostingStatus::ProtocolError);
+    // A capacity that is not a power of two in range, another token size, a reserved field set.
+    wire::GuiChannelPayload bad = good;
+    bad.ring_capacity = 5000;
+    EXPECT_EQ(status(&bad, sizeof(bad), &fd, 1, instance), HostingStatus::InvalidArgument);
+    bad = good;
+    bad.token_size = 16;
+    EXPECT_EQ(status(&bad, sizeof(bad), &fd, 1, instance), HostingStatus::InvalidArgument);
+    bad = good;
+    bad.reserved = 1;
+    EXPECT_EQ(status(&bad, sizeof(bad), &fd, 1, instance), HostingStatus::InvalidArgument);
+    // A memfd whose size is not the channel's.
+    const int wrongFd = wrongSize.fd();
+    EXPECT_EQ(status(&good, sizeof(good), &wrongFd, 1, instance), HostingStatus::InvalidArgument);
+    // Well-formed, but this plugin has no GUI program; and an instance that does not exist.
+    EXPECT_EQ(status(&good, sizeof(good), &fd, 1, instance), HostingStatus::Unsupported);
+    EXPECT_EQ(status(&good, sizeof(good), &fd, 1, instance + 100), HostingStatus::NotFound);
+    // The connection survived all of it.
+    EXPECT_EQ(fake.request(header(wire::kKindRequest, wire::kOpPing, sequence++), nullptr, 0).header.status, 0);
 }
 
 TEST(FakeHost, MalformedPrepareRequestsAreRejected) {

@@ -100,6 +100,10 @@ TEST_P(GuiRealtime, TheAudioThreadAllocatesNothingAndNeverBlocksWithGuiTraffic) 
     for (int cycle = 0; cycle < kCycles; cycle++) {
         {
             RealtimeGuard guard;
+            // A host parameter change, which addEvent also publishes to the GUIs (docs/gui.md).
+            uint32_t change[4];
+            aapxs_parameter_sysex8_write(change, 0, 0, 0, 0, 7, static_cast<uint32_t>(cycle) * 104729u);
+            failures += plugin->addEvent(0, change, 4) != HostingStatus::Ok;
             failures += plugin->process(kFrames, 1000000000) != HostingStatus::Ok;
             totals.add(guard);
         }
