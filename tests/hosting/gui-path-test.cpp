@@ -814,6 +814,12 @@ TEST(GuiPathThreads, ManyProducersAnAudioThreadAndTheDisplayThread) {
         t.join();
     audio.join();
     producing = false;
+    // On an idle machine the whole run can end before the display thread's first tick: what the
+    // audio thread published is still queued, and the next ticks serve it.
+    const auto served = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((a->received(GuiMessageType::Events).empty() || b->received(GuiMessageType::Levels).empty()) &&
+           std::chrono::steady_clock::now() < served)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     sessions->stop();
     EXPECT_TRUE(ordered);
     for (int p = 0; p < kProducers; p++)
