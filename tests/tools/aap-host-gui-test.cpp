@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "play-test-support.h"
+#include "smf-file.h"
 
 extern char** environ;
 
@@ -124,6 +125,22 @@ A.addConnectionListener((up) => {
       if (level === 0.5) A.setParameter(0, 0.25);
     });
     report('listening to levels');
+  } else if (scenario === 'midi-loop') {
+    // gui-echo fed by --midi in a loop: every note of the file comes back, loop after loop.
+    const seen = {};
+    let done = false;
+    A.addMidiOutputListener((words) => {
+      for (let i = 0; i + 1 < words.length; i += 2) {
+        if ((words[i] >>> 20) !== 0x409) continue;  // MIDI 2.0 note-on, channel 1
+        const note = (words[i] >>> 8) & 0x7F;
+        seen[note] = (seen[note] || 0) + 1;
+      }
+      if (!done && seen[60] >= 3 && seen[64] >= 3) {
+        done = true;
+        report('looped ' + Object.keys(seen).sort().join(','));
+      }
+    });
+    report('listening to the loop');
   } else if (scenario === 'bad-clients') {
     // An oversized message, a malformed one, and events before the handshake: each such client is
     // dropped; this page's own client goes on.
@@ -516,6 +533,32 @@ TEST_F(AapHostGui, PortLevelsReachThePage) {
     ASSERT_TRUE(waitErr("test: level 0.5 right 0.5\n")) << slurp(err());
     ASSERT_TRUE(waitErr("test: level 0.25 right 0.25\n")) << slurp(err());
     EXPECT_NE(slurp(err()).find("gui->dsp parameter 0 (Level) = 0.25"), std::string::npos) << slurp(err());
+}
+
+// --midi plays the file into the plugin in a loop (LoopInputProcessor): with gui-echo, every note
+// of the file comes back on the page's MIDI output listener, loop after loop; none of it is a GUI
+// event (no gui->dsp line).
+TEST_F(AapHostGui, TheMidiFileLoopReachesThePluginLoopAfterLoop) {
+    REQUIRE_CHROMIUM();
+    makeTestBundle();
+    makeEchoBundle();
+    // 120 bpm, 480 ticks a quarter: note 60 at 0 s, note 64 at 0.25 s, the file ends at 0.5 s.
+    aap::host_tool::MidiTrack track;
+    track.tempoMicrosecondsPerQuarter = 500000;
+    track.events = {{0, 0x90, 60, 100}, {120, 0x80, 60, 0}, {240, 0x90, 64, 100}, {360, 0x80, 64, 0}, {480, 0x80, 64, 0}};
+    std::vector<uint8_t> bytes;
+    std::string error;
+    ASSERT_TRUE(aap::host_tool::encodeMidiFile(0, 480, {track}, &bytes, &error)) << error;
+    write(path("loop.mid"), std::string(bytes.begin(), bytes.end()));
+    startGui("urn:aap-test:gui-echo", path("plugins"), {"--midi", path("loop.mid")});
+    if (HasFatalFailure())
+        return;
+    startBrowser(page("midi-loop"));
+    ASSERT_TRUE(waitErr("test: looped 60,64\n")) << slurp(err());
+    EXPECT_EQ(countInErr("gui->dsp"), 0u) << slurp(err());
+    const std::string summary = quit();
+    EXPECT_NE(summary.find("gui events applied: 0\n"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("faults: 0"), std::string::npos) << summary;
 }
 
 // Oversized and malformed messages, and text before the handshake: those clients are dropped, the
