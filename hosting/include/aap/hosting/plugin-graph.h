@@ -125,7 +125,8 @@ struct PluginGraphOptions {
     // How long process() spins, after waking the sources, before it sleeps on the activation
     // block (bounded by the cycle's deadline; >= 0). While it spins the last sink finds the host
     // awake and issues no FUTEX_WAKE. 0 by default: measured in benchmarks/hosting (docs/performance.md,
-    // "Plugin graphs") it gained nothing with FollowHost and competes for a CPU otherwise.
+    // "Plugin graphs") it gained nothing with FollowHost, and with Anywhere only for very short
+    // chains, at the price of a busy CPU for the whole cycle.
     int64_t hostSpinNs = 0;
     // Options addPlugin() opens plugins with (frames / sampleRate are taken from above).
     HostedPluginOptions plugin;
