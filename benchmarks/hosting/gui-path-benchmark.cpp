@@ -13,9 +13,13 @@
 // Alternating blocks of 64 cycles each; reported: the median process() of each, the difference,
 // and the median of the per-block ratios.
 //
-// Neither touches a system call on the measured path by design (no allocation, lock, futex or
-// clock read in GuiPath's audio-thread functions); tests/hosting/gui-realtime-test.cpp proves it
-// with the rt-guard, GUI traffic and both transports.
+// BM_GuiPathParts/<events>: the same cycle with each part timed apart (drain, merge, levels,
+// MIDI2 copy-out) and the cost of one clock read, for profiling.
+//
+// No system call and no heap operation on the measured path: tests/hosting/gui-path-syscall-test.cpp
+// runs exactly BM_GuiPathCycle's cycle (0, 1 and 64 events) under a seccomp filter that reports
+// any system call, and the rt-guard's heap count; tests/hosting/gui-realtime-test.cpp runs
+// HostedPlugin::process() with GUI traffic in both transports under the rt-guard.
 
 #include <benchmark/benchmark.h>
 
@@ -128,6 +132,65 @@ void BM_GuiPathCycle(benchmark::State& state) {
     state.counters["overflows"] = static_cast<double>(path.inboxOverflows() + path.outputOverflows());
 }
 BENCHMARK(BM_GuiPathCycle)->Arg(0)->Arg(1)->Arg(64)->Iterations(20000);
+
+// The same cycle as BM_GuiPathCycle, each part timed apart (each median includes one clock read,
+// whose cost is `clock_us`, an empty interval timed in the same cycles).
+void BM_GuiPathParts(benchmark::State& state) {
+    const int events = static_cast<int>(state.range(0));
+    aap::GuiPathOptions options;
+    options.budgetPerCycle = 64;
+    aap::GuiPath path{parameters(), {0, 1, 2, 3}, options};
+    aap::EventQueue queue;
+    queue.reserve(1024, 8192 - 32);
+    queue.setMaxFrame(kFrames);
+    std::vector<uint8_t> midiIn(8192), midiOut(8192);
+    std::vector<std::vector<float>> audio(4, std::vector<float>(kFrames));
+    for (size_t p = 0; p < audio.size(); p++)
+        for (int32_t i = 0; i < kFrames; i++)
+            audio[p][i] = static_cast<float>((i * 37 + static_cast<int>(p) * 11) % 200 - 100) / 100.0f;
+    aapxs_midi2_buffer_clear(midiOut.data(), midiOut.size());
+    uint32_t report[4];
+    aapxs_parameter_sysex8_write(report, 0, 0, 0, 0, 3, 0x40000000u);
+    aapxs_midi2_buffer_append_ump(midiOut.data(), midiOut.size(), report, 4);
+    for (int i = 0; i < events; i++) {
+        const uint32_t words[2] = {0x40903C00u, 0x80000000u};
+        aapxs_midi2_buffer_append_ump(midiOut.data(), midiOut.size(), words, 2);
+    }
+    aap::GuiOutboundEvent drained;
+    std::vector<double> clock, drain, merge, levels, output;
+    uint32_t salt = 0;
+    for (auto _ : state) {
+        pushGuiEvents(path, events, salt++);
+        aapxs_midi2_buffer_clear(midiIn.data(), midiIn.size());
+        int64_t t0 = nowNs();
+        int64_t t1 = nowNs();
+        path.drainInto(queue, kFrames);
+        int64_t t2 = nowNs();
+        aap::EventQueue* queues[1] = {&queue};
+        aap::EventQueue::writeMerged(queues, 1, kFrames, kRate, midiIn.data(), midiIn.size());
+        int64_t t3 = nowNs();
+        for (size_t p = 0; p < audio.size(); p++)
+            path.publishLevel(p, audio[p].data(), kFrames);
+        int64_t t4 = nowNs();
+        path.publishMidiOutput(midiOut.data(), midiOut.size());
+        path.endCycle();
+        int64_t t5 = nowNs();
+        clock.push_back(static_cast<double>(t1 - t0) / 1000.0);
+        drain.push_back(static_cast<double>(t2 - t1) / 1000.0);
+        merge.push_back(static_cast<double>(t3 - t2) / 1000.0);
+        levels.push_back(static_cast<double>(t4 - t3) / 1000.0);
+        output.push_back(static_cast<double>(t5 - t4) / 1000.0);
+        while (path.popOutput(&drained)) {
+        }
+        benchmark::DoNotOptimize(midiIn.data());
+    }
+    state.counters["clock_us"] = median(clock);
+    state.counters["drain_us"] = median(drain);
+    state.counters["merge_us"] = median(merge);
+    state.counters["levels_us"] = median(levels);
+    state.counters["midi_out_us"] = median(output);
+}
+BENCHMARK(BM_GuiPathParts)->Arg(0)->Arg(1)->Arg(64)->Iterations(20000);
 
 struct Hosted {
     std::unique_ptr<aap::HostedPlugin> plugin;

@@ -339,6 +339,284 @@ TEST(GuiPath, DiscreteEventsAreNeverOverwrittenOverflowSetsResync) {
     EXPECT_FALSE(path.takeResync());
 }
 
+// ---- The audio thread's fast paths: each gives what the plain code gives ----
+
+// Through writeMerged, the JR Timestamp of an event at `frame` (the first word written).
+uint32_t writtenTimestamp(EventQueue& queue, int32_t frame, int32_t rate) {
+    uint8_t buffer[32 + 64] = {};
+    aapxs_midi2_buffer_clear(buffer, sizeof(buffer));
+    const uint32_t event[2] = {noteOn(60), 0x80000000u};
+    EXPECT_EQ(queue.add(frame, event, 2), HostingStatus::Ok);
+    EventQueue* queues[1] = {&queue};
+    EXPECT_EQ(EventQueue::writeMerged(queues, 1, frame + 1, rate, buffer, sizeof(buffer)), 1u);
+    uint32_t word = 0;
+    std::memcpy(&word, buffer + 32, 4);
+    return word;
+}
+
+TEST(EventQueue, EveryFramesTimestampIsTheExactQuotient) {
+    // writeMerged multiplies by a reciprocal; timestampWord divides. Every frame of the fast
+    // range (2^17) at the common rates, a sample of frames at the others, both edges of the fast
+    // range of rates and rates outside it.
+    EventQueue queue;
+    ASSERT_EQ(queue.reserve(1, 64), HostingStatus::Ok);
+    size_t checked = 0;
+    for (int32_t rate : {44100, 48000}) {
+        for (int32_t frame = 1; frame < (1 << 17) + 64; frame++) {
+            ASSERT_EQ(writtenTimestamp(queue, frame, rate), EventQueue::timestampWord(frame, rate))
+                << "frame " << frame << " at " << rate << " Hz";
+            checked++;
+        }
+    }
+    for (int32_t rate : {1000, 1023, 1024, 8000, 11025, 22050, 32000, 88200, 96000, 176400, 192000, 352800, 384000,
+                         768000, 1048575, 1048576, 1048577, 4000000}) {
+        for (int32_t frame = 1; frame < 300000; frame += frame < 4096 ? 1 : 61) {
+            ASSERT_EQ(writtenTimestamp(queue, frame, rate), EventQueue::timestampWord(frame, rate))
+                << "frame " << frame << " at " << rate << " Hz";
+            checked++;
+        }
+    }
+    EXPECT_GT(checked, 300000u);
+}
+
+// A reproducible stream of events: frames with ties and going back, every message size.
+struct RandomEvents {
+    uint32_t state = 12345;
+    uint32_t next() {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    }
+    int32_t frame(int32_t frames) { return static_cast<int32_t>(next() % static_cast<uint32_t>(frames)); }
+    // 1, 2 or 4 words (a MIDI 1.0 channel voice, a MIDI 2.0 channel voice, a SysEx8).
+    size_t message(uint32_t* words) {
+        const uint32_t kind = next() % 3;
+        words[0] = kind == 0 ? 0x20903C40u : kind == 1 ? 0x40903C00u : 0x500E007Eu;
+        words[0] |= next() & 0x7Fu;
+        for (int i = 1; i < 4; i++)
+            words[i] = 0;
+        const size_t count = kind == 0 ? 1 : kind == 1 ? 2 : 4;
+        for (size_t i = 1; i < count; i++)
+            words[i] = next();
+        return count;
+    }
+};
+
+TEST(EventQueue, AnAppenderQueuesExactlyAsAddDoes) {
+    for (int round = 0; round < 50; round++) {
+        EventQueue plain, batched;
+        ASSERT_EQ(plain.reserve(40, 4096), HostingStatus::Ok);
+        ASSERT_EQ(batched.reserve(40, 4096), HostingStatus::Ok);
+        plain.setMaxFrame(64);
+        batched.setMaxFrame(64);
+        RandomEvents random;
+        random.state = static_cast<uint32_t>(round) * 7919u + 1u;
+        // Some events before the appender, some through it (past the capacity, and bad frames).
+        uint32_t words[4];
+        for (int i = 0; i < 5; i++) {
+            const int32_t frame = random.frame(64);
+            const size_t count = random.message(words);
+            ASSERT_EQ(plain.add(frame, words, count), batched.add(frame, words, count));
+        }
+        {
+            EventQueue::Appender appender(batched);
+            for (int i = 0; i < 45; i++) {
+                int32_t frame = random.frame(70) - 2;  // a few out of range
+                const size_t count = random.message(words);
+                ASSERT_EQ(plain.add(frame, words, count), appender.addPadded(frame, words, count))
+                    << "round " << round << " event " << i << " frame " << frame;
+            }
+            EXPECT_EQ(appender.addPadded(0, words, 3), HostingStatus::InvalidArgument) << "a wrong size";
+        }
+        ASSERT_EQ(plain.size(), batched.size());
+        ASSERT_EQ(plain.bytes(), batched.bytes());
+        for (size_t i = 0; i < plain.size(); i++) {
+            EXPECT_EQ(plain.at(i).frame, batched.at(i).frame) << i;
+            EXPECT_EQ(plain.at(i).wordCount, batched.at(i).wordCount) << i;
+            for (int w = 0; w < 4; w++)
+                EXPECT_EQ(plain.at(i).words[w], batched.at(i).words[w]) << i;
+        }
+    }
+    EventQueue unreserved;
+    EventQueue::Appender appender(unreserved);
+    const uint32_t words[4] = {noteOn(1), 0, 0, 0};
+    EXPECT_EQ(appender.addPadded(0, words, 2), HostingStatus::InvalidState);
+}
+
+TEST(EventQueue, OneQueueIsWrittenAsTheGeneralMergeWritesIt) {
+    // count == 1 takes its own loop; with a second, empty queue the general one runs. Same bytes,
+    // same count, same events left over when the buffer is too small.
+    for (size_t capacity : {size_t{32 + 4096}, size_t{32 + 100}, size_t{32 + 7}, size_t{32}}) {
+        for (int round = 0; round < 20; round++) {
+            EventQueue one, two, empty;
+            ASSERT_EQ(one.reserve(64, 8192), HostingStatus::Ok);
+            ASSERT_EQ(two.reserve(64, 8192), HostingStatus::Ok);
+            ASSERT_EQ(empty.reserve(1, 64), HostingStatus::Ok);
+            RandomEvents random;
+            random.state = static_cast<uint32_t>(round) + 99u;
+            uint32_t words[4];
+            for (int i = 0; i < 40; i++) {
+                const int32_t frame = random.frame(300);  // past the cycle's 256 frames too
+                const size_t count = random.message(words);
+                ASSERT_EQ(one.add(frame, words, count), HostingStatus::Ok);
+                ASSERT_EQ(two.add(frame, words, count), HostingStatus::Ok);
+            }
+            std::vector<uint8_t> a(capacity, 0xAB), b(capacity, 0xAB);
+            // Both buffers already hold one word.
+            const uint32_t held = noteOn(1) & 0x2FFFFFFFu;
+            aapxs_midi2_buffer_clear(a.data(), a.size());
+            aapxs_midi2_buffer_clear(b.data(), b.size());
+            aapxs_midi2_buffer_append_ump(a.data(), a.size(), &held, 1);
+            aapxs_midi2_buffer_append_ump(b.data(), b.size(), &held, 1);
+            EventQueue* single[1] = {&one};
+            EventQueue* pair[2] = {&two, &empty};
+            const size_t writtenOne = EventQueue::writeMerged(single, 1, kFrames, kRate, a.data(), a.size());
+            const size_t writtenTwo = EventQueue::writeMerged(pair, 2, kFrames, kRate, b.data(), b.size());
+            ASSERT_EQ(writtenOne, writtenTwo) << "capacity " << capacity;
+            size_t lengthA = 0, lengthB = 0;
+            ASSERT_EQ(aapxs_midi2_buffer_get_length(a.data(), a.size(), &lengthA), AAPXS_CODEC_OK);
+            ASSERT_EQ(aapxs_midi2_buffer_get_length(b.data(), b.size(), &lengthB), AAPXS_CODEC_OK);
+            ASSERT_EQ(lengthA, lengthB);
+            EXPECT_EQ(std::memcmp(a.data(), b.data(), 32 + lengthA), 0) << "capacity " << capacity;
+            ASSERT_EQ(one.size(), two.size());
+            EXPECT_EQ(one.bytes(), two.bytes());
+            for (size_t i = 0; i < one.size(); i++)
+                EXPECT_EQ(std::memcmp(&one.at(i), &two.at(i), sizeof(EventQueue::Event)), 0) << i;
+        }
+    }
+}
+
+TEST(GuiPath, ParameterIdsAreFoundWhateverTheirNumbering) {
+    // Dense ids (a table), sparse and negative ids (a sorted list), a duplicate (the first wins).
+    GuiPath dense{{GuiPathParameter{0}, GuiPathParameter{1}, GuiPathParameter{5}, GuiPathParameter{5}}, {}};
+    EXPECT_EQ(dense.indexOf(0), 0);
+    EXPECT_EQ(dense.indexOf(1), 1);
+    EXPECT_EQ(dense.indexOf(5), 2);
+    EXPECT_EQ(dense.indexOf(2), -1);
+    EXPECT_EQ(dense.indexOf(6), -1);
+    EXPECT_EQ(dense.indexOf(-1), -1);
+    EXPECT_EQ(dense.indexOf(1 << 30), -1);
+    GuiPath sparse{{GuiPathParameter{60000, 0.0, 10.0, 1.0}, GuiPathParameter{-3}, GuiPathParameter{5},
+                    GuiPathParameter{60000}, GuiPathParameter{70000}},
+                   {}};
+    EXPECT_EQ(sparse.indexOf(60000), 0);
+    EXPECT_EQ(sparse.indexOf(-3), 1);
+    EXPECT_EQ(sparse.indexOf(5), 2);
+    EXPECT_EQ(sparse.indexOf(70000), 4);
+    EXPECT_EQ(sparse.indexOf(4), -1);
+    EXPECT_EQ(sparse.indexOf(60001), -1);
+    EXPECT_EQ(sparse.indexOf(-4), -1);
+    GuiPath none{{}, {}};
+    EXPECT_EQ(none.indexOf(0), -1);
+    // A GUI change of 60000 and a plugin report of 5 land where they belong.
+    EventQueue host;
+    ASSERT_EQ(host.reserve(16, 4096), HostingStatus::Ok);
+    host.setMaxFrame(kFrames);
+    uint32_t change[4];
+    aapxs_parameter_sysex8_write(change, 0, 0, 0, 0, 60000, 0x80000000u);
+    ASSERT_EQ(sparse.push(1, 0, change, 4), HostingStatus::Ok);
+    EXPECT_EQ(sparse.drainInto(host, kFrames), 1u);
+    EXPECT_NEAR(sparse.parameterValue(0), 5.0, 1e-6);
+    GuiAutomationRecord record;
+    ASSERT_TRUE(sparse.popAutomation(&record));
+    EXPECT_EQ(record.parameterId, 60000);
+    EXPECT_NEAR(record.value, 5.0, 1e-6);
+    const auto report = outputBuffer(0, 5, 0xFFFFFFFFu);
+    sparse.publishMidiOutput(report.data(), report.size());
+    EXPECT_EQ(sparse.parameterValue(2), 1.0);
+}
+
+TEST(GuiPath, AGuiEventForAnUnknownParameterIsRecordedButChangesNothing) {
+    GuiPath path{twoParameters(), {}};
+    EventQueue host;
+    ASSERT_EQ(host.reserve(16, 4096), HostingStatus::Ok);
+    host.setMaxFrame(kFrames);
+    uint32_t change[4], begin[4];
+    aapxs_parameter_sysex8_write(change, 0, 0, 0, 0, 8, 0x40000000u);
+    writeParameterGesture(begin, true, 8);
+    ASSERT_EQ(path.push(2, 0, begin, 4), HostingStatus::Ok);
+    ASSERT_EQ(path.push(2, 0, change, 4), HostingStatus::Ok);
+    int calls = 0;
+    auto listener = [](void* context, int32_t, double) { ++*static_cast<int*>(context); };
+    EXPECT_EQ(path.drainInto(host, kFrames, listener, &calls), 2u);
+    EXPECT_EQ(calls, 0);
+    GuiAutomationRecord record;
+    ASSERT_TRUE(path.popAutomation(&record));
+    EXPECT_EQ(record.kind, GuiAutomationRecord::Kind::GestureBegin);
+    EXPECT_EQ(record.parameterId, 8);
+    ASSERT_TRUE(path.popAutomation(&record));
+    EXPECT_EQ(record.kind, GuiAutomationRecord::Kind::Change);
+    EXPECT_NEAR(record.value, 0x40000000u / 4294967295.0, 1e-9);  // normalized: no range to map to
+    EXPECT_EQ(path.parameterValue(0), 1.0);
+    EXPECT_EQ(path.parameterValue(1), 0.0);
+}
+
+TEST(GuiPath, AFullAutomationRecordCountsWhatItLosesAndTheEventsStillReachThePlugin) {
+    GuiPathOptions options;
+    options.automationCapacity = 2;
+    GuiPath path{twoParameters(), {}, options};
+    EventQueue host;
+    ASSERT_EQ(host.reserve(16, 4096), HostingStatus::Ok);
+    host.setMaxFrame(kFrames);
+    for (uint32_t i = 0; i < 5; i++) {
+        uint32_t change[4];
+        aapxs_parameter_sysex8_write(change, 0, 0, 0, 0, 7, i * 1000u);
+        ASSERT_EQ(path.push(1, static_cast<int32_t>(i), change, 4), HostingStatus::Ok);
+    }
+    EXPECT_EQ(path.drainInto(host, kFrames), 5u);
+    EXPECT_EQ(host.size(), 5u);
+    EXPECT_EQ(path.automationOverflows(), 3u);
+    GuiAutomationRecord record;
+    ASSERT_TRUE(path.popAutomation(&record));
+    EXPECT_EQ(record.frame, 0);
+    ASSERT_TRUE(path.popAutomation(&record));
+    EXPECT_EQ(record.frame, 1);
+    EXPECT_FALSE(path.popAutomation(&record));
+    EXPECT_NEAR(path.parameterValue(0), GuiPath::fromTransport(twoParameters()[0], 4000u), 1e-12)
+        << "the value follows the last change even when its record was lost";
+}
+
+TEST(GuiPath, TheCopyOutReadsEveryMessageSizeAndStopsAtACutOffMessage) {
+    GuiPath path{twoParameters(), {}};
+    const uint32_t midi1[1] = {0x20903C40u};
+    const uint32_t midi2[2] = {0x40903C00u, 0x80000000u};
+    const uint32_t three[3] = {0xB0000001u, 0x11111111u, 0x22222222u};  // a 96-bit type
+    const uint32_t sysex8[4] = {0x50050102u, 0x03040506u, 0x0708090Au, 0x0B0C0D0Eu};  // not a parameter change
+    const uint32_t noop[1] = {0x00000000u};
+    uint32_t report[4];
+    aapxs_parameter_sysex8_write(report, 0, 0, 0, 0, 9, 0xFFFFFFFFu);
+    std::vector<uint32_t> stream;
+    for (const auto& message : {std::vector<uint32_t>(midi1, midi1 + 1), std::vector<uint32_t>(noop, noop + 1),
+                                std::vector<uint32_t>(sysex8, sysex8 + 4), std::vector<uint32_t>(report, report + 4),
+                                std::vector<uint32_t>(three, three + 3), std::vector<uint32_t>(midi2, midi2 + 2)})
+        stream.insert(stream.end(), message.begin(), message.end());
+    // Exactly sized (no byte after the data to read) and then with a SysEx8 cut off after two words.
+    for (bool cut : {false, true}) {
+        std::vector<uint32_t> words = stream;
+        if (cut) {
+            words.push_back(sysex8[0]);
+            words.push_back(sysex8[1]);
+        }
+        std::vector<uint8_t> buffer(32 + 4 * words.size());
+        aapxs_midi2_buffer_init(buffer.data(), buffer.size());
+        aapxs_midi2_buffer_set_length(buffer.data(), buffer.size(), 4 * words.size());
+        std::memcpy(buffer.data() + 32, words.data(), 4 * words.size());
+        path.publishMidiOutput(buffer.data(), buffer.size());
+        path.endCycle();
+        GuiOutboundEvent event;
+        const std::vector<std::vector<uint32_t>> expected = {{midi1[0]}, {sysex8[0], sysex8[1], sysex8[2], sysex8[3]},
+                                                             {three[0], three[1], three[2]}, {midi2[0], midi2[1]}};
+        for (const auto& message : expected) {
+            ASSERT_TRUE(path.popOutput(&event));
+            ASSERT_EQ(event.wordCount, message.size());
+            for (uint32_t i = 0; i < 4; i++)
+                EXPECT_EQ(event.words[i], i < message.size() ? message[i] : 0u) << "word " << i;
+        }
+        EXPECT_FALSE(path.popOutput(&event)) << (cut ? "the cut-off SysEx8 was copied" : "an extra event");
+        EXPECT_EQ(path.parameterValue(1), 1.0);
+        path.publishParameter(9, 0.0);
+    }
+}
+
 // ---- Sessions ----
 
 std::unique_ptr<GuiSessions> makeSessions(const std::shared_ptr<GuiPath>& path, GuiSessionOptions options = {}) {

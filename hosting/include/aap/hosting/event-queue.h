@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "aap/hosting/status.h"
+#include "aapxs/ump.h"
 
 namespace aap {
 
@@ -45,6 +46,63 @@ public:
     // sets it to the prepared frames). Errors: InvalidArgument (null words, wrong size, frame out
     // of range), CapacityExceeded (no room left: nothing was added), InvalidState (not reserved).
     HostingStatus add(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;
+    // [audio-thread] add() for a message held in four words, the unused ones zero (as
+    // EventQueue::Event and GuiInboundEvent hold them): the same checks and errors, the four
+    // words copied without looking at wordCount.
+    HostingStatus addPadded(int32_t frame, const uint32_t (&words)[4], size_t wordCount) noexcept;
+
+    // [audio-thread] A run of addPadded() calls with the queue's counters held in locals (a loop
+    // keeps them in registers instead of reading back what the previous add stored): the same
+    // checks, errors and order as add(). The queue is updated by finish() (or the destructor);
+    // use no other member of the queue while an Appender is alive.
+    class Appender {
+    public:
+        explicit Appender(EventQueue& queue) noexcept
+            : queue_(queue), events_(queue.events_.get()), count_(queue.count_), bytes_(queue.bytes_),
+              lastFrame_(queue.count_ > 0 ? queue.events_[queue.count_ - 1].frame : INT32_MIN) {}
+        Appender(const Appender&) = delete;
+        Appender& operator=(const Appender&) = delete;
+        ~Appender() { finish(); }
+        HostingStatus addPadded(int32_t frame, const uint32_t (&words)[4], size_t wordCount) noexcept {
+            if (events_ == nullptr)
+                return HostingStatus::InvalidState;
+            if (wordCount == 0 || wordCount != aapxs_ump_message_words(words[0]) || frame < 0 ||
+                frame >= queue_.maxFrame_)
+                return HostingStatus::InvalidArgument;
+            const size_t cost = (wordCount + 1) * 4;  // the event and, at most, its timestamp
+            if (count_ == queue_.maxEvents_ || bytes_ + cost > queue_.capacityBytes_)
+                return HostingStatus::CapacityExceeded;
+            size_t position = count_;
+            if (frame < lastFrame_) {
+                // Stable insertion: after every queued event at the same or an earlier frame.
+                while (position > 0 && events_[position - 1].frame > frame) {
+                    events_[position] = events_[position - 1];
+                    position--;
+                }
+            } else {
+                lastFrame_ = frame;
+            }
+            Event& event = events_[position];
+            event.frame = frame;
+            event.wordCount = static_cast<uint32_t>(wordCount);
+            for (size_t i = 0; i < 4; i++)
+                event.words[i] = words[i];
+            count_++;
+            bytes_ += cost;
+            return HostingStatus::Ok;
+        }
+        void finish() noexcept {
+            queue_.count_ = count_;
+            queue_.bytes_ = bytes_;
+        }
+
+    private:
+        EventQueue& queue_;
+        Event* const events_;
+        size_t count_;
+        size_t bytes_;
+        int32_t lastFrame_;  // the frame of the last queued event (the latest), INT32_MIN when empty
+    };
 
     // [audio-thread] Frames allowed by add() are 0..maxFrame-1.
     void setMaxFrame(int32_t maxFrame) noexcept { maxFrame_ = maxFrame; }
@@ -78,5 +136,20 @@ private:
     size_t bytes_ = 0;
     int32_t maxFrame_ = INT32_MAX;
 };
+
+// Inline: they run once per event on the audio thread (the GUI path's drain calls addPadded in a loop).
+inline HostingStatus EventQueue::addPadded(int32_t frame, const uint32_t (&words)[4], size_t wordCount) noexcept {
+    Appender appender(*this);
+    return appender.addPadded(frame, words, wordCount);
+}
+
+inline HostingStatus EventQueue::add(int32_t frame, const uint32_t* words, size_t wordCount) noexcept {
+    if (words == nullptr || wordCount == 0 || wordCount > 4)
+        return events_ ? HostingStatus::InvalidArgument : HostingStatus::InvalidState;
+    uint32_t padded[4] = {};
+    for (size_t i = 0; i < wordCount; i++)
+        padded[i] = words[i];
+    return addPadded(frame, padded, wordCount);
+}
 
 } // namespace aap

@@ -14,6 +14,9 @@
 //   the automation record, which the host reads with popAutomation() (to record automation).
 //   With GuiPathOptions::appliedCapacity, every event moved is also recorded with its cycle and
 //   frame (popApplied(): what `aap-host gui --trace` prints).
+//   push() decodes each event on the GUI thread (parameter id, index and plain value), so the
+//   audio thread only copies: it takes the queued events in place, stores the read position once,
+//   and publishes the cycle's automation and applied-event records with one release store each.
 //
 // DSP -> GUI
 //   After each cycle the audio thread publishes what GUIs show, without waking anyone (no
@@ -21,7 +24,8 @@
 //   generation counter), per-port peak levels (coalesced: the highest since the reader last
 //   took it), and the plugin's other MIDI2 output UMP as discrete events in a bounded queue
 //   (never overwritten: when it is full the event is dropped, counted, and the resync flag is
-//   set; the reader then sends GUIs a full parameter snapshot). GuiSessions is the reader, at
+//   set; the reader then sends GUIs a full parameter snapshot). The cycle's discrete events
+//   become visible to the reader together, with one release store. GuiSessions is the reader, at
 //   display rate, on its own thread.
 //
 // Threads: push() and the counters are [thread-safe]; drainInto(), publish*() and endCycle()
@@ -34,11 +38,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "aap/hosting/event-queue.h"
 #include "aap/hosting/status.h"
 #include "aap/runtime/bounded-mpsc-queue.h"
+#include "aap/runtime/bounded-spsc-queue.h"
 
 namespace aap {
 
@@ -63,12 +69,18 @@ struct GuiPathOptions {
     size_t appliedCapacity = 0;
 };
 
-// One GUI -> DSP event.
+// One GUI -> DSP event, as push() queues it: the UMP and what the audio thread needs of it,
+// decoded once on the GUI thread (the audio thread never decodes a GUI event again).
 struct GuiInboundEvent {
+    enum class Kind : uint32_t { Other, Change, GestureBegin, GestureEnd };
     int32_t frame = 0;       // offset in the cycle it lands in (clamped to the cycle's last frame)
     uint32_t client = 0;     // the GUI session that sent it (0: not from a session)
     uint32_t wordCount = 0;  // 1, 2 or 4
     uint32_t words[4] = {};
+    Kind kind = Kind::Other;     // a parameter change or gesture SysEx8, or anything else
+    int32_t parameterId = 0;     // Change, GestureBegin, GestureEnd
+    int32_t parameterIndex = -1; // index in parameters(), -1 for an unknown id
+    double value = 0.0;          // Change: the plain value (unknown id: the normalized one)
 };
 
 // One DSP -> GUI discrete event (the plugin's MIDI2 output).
@@ -177,21 +189,24 @@ private:
         std::atomic<double> value{0.0};
         std::atomic<uint64_t> generation{0};
     };
-    void record(const GuiAutomationRecord& record) noexcept;
     void publishAt(size_t index, double value) noexcept;
 
     std::vector<GuiPathParameter> parameters_;
     std::vector<int32_t> levelPorts_;
     GuiPathOptions options_;
+    // id -> index: a table indexed by id when the ids are small and dense enough (the usual
+    // case), else (id, index) pairs sorted by id for a binary search.
+    std::vector<int32_t> indexById_;
+    std::vector<std::pair<int32_t, int32_t>> sortedIds_;
+    // GUI threads -> audio thread (many producers).
     BoundedMpscQueue<GuiInboundEvent> inbox_;
-    BoundedMpscQueue<GuiOutboundEvent> output_;
-    BoundedMpscQueue<GuiAutomationRecord> automation_;
-    std::unique_ptr<BoundedMpscQueue<GuiAppliedEvent>> applied_;  // null: appliedCapacity 0
+    // Audio thread -> display thread and audio thread -> host: one producer each, published once
+    // per cycle (one release store per batch).
+    BoundedSpscQueue<GuiOutboundEvent> output_;
+    BoundedSpscQueue<GuiAutomationRecord> automation_;
+    std::unique_ptr<BoundedSpscQueue<GuiAppliedEvent>> applied_;  // null: appliedCapacity 0
     std::unique_ptr<Slot[]> values_;
     std::unique_ptr<std::atomic<float>[]> peaks_;
-    // The audio thread's one held-back event (popped, but no room in the host queue).
-    GuiInboundEvent carry_{};
-    bool hasCarry_ = false;
     std::atomic<uint64_t> cycle_{0};
     std::atomic<uint64_t> inboxOverflows_{0};
     std::atomic<uint64_t> delivered_{0};

@@ -5,7 +5,7 @@
 // cell carries a sequence number that tells producers and the consumer whose turn it is).
 // - tryPush: [thread-safe] [audio-thread] lock-free, no allocation; returns false when full
 //   instead of growing or blocking.
-// - tryPop / empty: [consumer thread] lock-free, no allocation.
+// - tryPop / consume / empty: [consumer thread] lock-free, no allocation.
 // Capacity is rounded up to a power of two and fixed at construction (the only allocation).
 // T must be nothrow move-constructible and nothrow move-assignable (keep it small and trivially
 // copyable on audio paths: an index or a POD task record).
@@ -86,6 +86,29 @@ public:
         out = std::move(cell.value);
         cell.sequence.store(pos + mask_ + 1, std::memory_order_release);
         return true;
+    }
+
+    // [consumer thread] Hands the published items, oldest first, to take(const T&) -> bool until
+    // it returns false (that item stays first in line, untouched), `max` items were taken or none
+    // is published. Each taken cell is freed for the producers as it goes; the read position is
+    // stored once. Returns how many were taken. No copy of the items is made.
+    template <typename F> std::size_t consume(std::size_t max, F&& take) noexcept {
+        std::size_t pos = dequeue_.load(std::memory_order_relaxed);
+        std::size_t taken = 0;
+        while (taken < max) {
+            Cell& cell = cells_[pos & mask_];
+            const std::size_t seq = cell.sequence.load(std::memory_order_acquire);
+            if (static_cast<std::intptr_t>(seq) - static_cast<std::intptr_t>(pos + 1) < 0)
+                break; // not yet published
+            if (!take(static_cast<const T&>(cell.value)))
+                break;
+            cell.sequence.store(pos + mask_ + 1, std::memory_order_release);
+            ++pos;
+            ++taken;
+        }
+        if (taken != 0)
+            dequeue_.store(pos, std::memory_order_relaxed);
+        return taken;
     }
 
     // [consumer thread] True when no published item is waiting. A push that is in progress on
