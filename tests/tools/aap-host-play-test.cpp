@@ -17,6 +17,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -384,7 +385,11 @@ TEST_F(AapHostPlay, UsageErrors) {
                                                {"--preset", "3:1"},
                                                {"--backend", "null", "--param", "9=1"},
                                                {"--backend", "null", "--param", "1=99999"},
-                                               {"--preset", "1@2"}}) {
+                                               {"--preset", "1@2"},
+                                               {"--cpu", "banana"},
+                                               {"--cpu", "-3"},
+                                               {"--cpu", "100000"},
+                                               {"--cpu", "1023"}}) {
         std::vector<std::string> words = {"delay-effect"};
         words.insert(words.end(), arguments.begin(), arguments.end());
         Child play;
@@ -478,6 +483,83 @@ TEST_F(AapHostPlay, TheStatusLineIsNotShownWhenStdoutIsAPipe) {
     EXPECT_EQ(captured.find("DSP "), std::string::npos) << captured;
     EXPECT_GE(summaryValue(captured, "cycles"), 100) << captured;
     EXPECT_GE(summaryValue(captured, "xruns"), 0) << captured;
+}
+
+// The CPU each thread of `pid` and of its descendants keeps to: "tid list" lines, e.g. "42 0-1".
+std::vector<std::pair<pid_t, std::string>> threadCpus(pid_t pid, bool self) {
+    std::vector<std::pair<pid_t, std::string>> out;
+    std::vector<pid_t> pids = play_test::livingChildren(pid);
+    if (self)
+        pids.push_back(pid);
+    for (size_t i = 0; i < pids.size(); i++) {
+        if (pids[i] != pid)
+            for (pid_t grandchild : play_test::livingChildren(pids[i]))
+                pids.push_back(grandchild);
+    }
+    for (pid_t p : pids) {
+        const std::string tasks = "/proc/" + std::to_string(p) + "/task";
+        DIR* directory = ::opendir(tasks.c_str());
+        if (directory == nullptr)
+            continue;
+        while (dirent* entry = ::readdir(directory)) {
+            if (entry->d_name[0] == '.')
+                continue;
+            const std::string status = slurp(tasks + "/" + entry->d_name + "/status");
+            const size_t at = status.find("Cpus_allowed_list:");
+            if (at == std::string::npos)
+                continue;
+            const size_t start = status.find_first_not_of(" \t", at + 18);
+            out.emplace_back(p, status.substr(start, status.find('\n', start) - start));
+        }
+        ::closedir(directory);
+    }
+    return out;
+}
+
+// --cpu N: play's audio thread keeps to CPU N, the plugin service's realtime thread follows it
+// there (the graph's placement, docs/hosting.md), and the summary names it; --cpu any pins
+// nothing. The last CPU this process may use is asked for, so it is a choice, not an accident.
+TEST_F(AapHostPlay, TheAudioThreadAndItsPluginKeepToTheCpuAskedFor) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+    if (CPU_COUNT(&allowed) < 2)
+        GTEST_SKIP() << "this process may run on one CPU only: pinning to it cannot be told from not pinning";
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed))
+            last = c;
+    const std::string cpu = std::to_string(last);
+    Child play;
+    startPlay(&play, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000", "--cpu", cpu});
+    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
+    bool host = false, service = false;
+    std::string seen;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!(host && service) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        seen.clear();
+        for (const auto& [pid, list] : threadCpus(play.pid(), true)) {
+            seen += std::to_string(pid) + ":" + list + " ";
+            if (list == cpu)
+                (pid == play.pid() ? host : service) = true;
+        }
+    }
+    EXPECT_TRUE(host) << "no thread of aap-host play keeps to CPU " << cpu << ": " << seen;
+    EXPECT_TRUE(service) << "no thread of the plugin service keeps to CPU " << cpu << ": " << seen;
+    ASSERT_TRUE(play.write("quit\n"));
+    ASSERT_EQ(play.wait(30000), 0) << slurp(err());
+    EXPECT_NE(slurp(out()).find("audio cpu: " + cpu + "\n"), std::string::npos) << slurp(out());
+
+    Child unpinned;
+    startPlay(&unpinned, {"delay-effect", "--backend", "null", "--duration", "60", "--deadline", "2000", "--cpu", "any"});
+    ASSERT_TRUE(waitForText(err(), "aap-host play: playing", 30000)) << slurp(err());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (const auto& [pid, list] : threadCpus(unpinned.pid(), true))
+        EXPECT_NE(list, cpu) << "thread of " << pid << " pinned with --cpu any";
+    ASSERT_TRUE(unpinned.write("quit\n"));
+    ASSERT_EQ(unpinned.wait(30000), 0) << slurp(err());
+    EXPECT_NE(slurp(out()).find("audio cpu: any\n"), std::string::npos) << slurp(out());
 }
 
 // The stdin commands on the null backend (no JACK needed): wrong commands are refused with a

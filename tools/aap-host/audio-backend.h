@@ -10,6 +10,8 @@
 // [audio-thread] between start() and stop(). Events (the server going away) are reported through
 // eventFd(): it becomes readable, and takeEvent() says what happened.
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -55,6 +57,26 @@ public:
     virtual void process(const AudioCycle& cycle) noexcept = 0;
 };
 
+// Where the audio thread runs (docs/aap-host.md, "One CPU for the chain"): a CPU number (0..),
+// or one of these.
+constexpr int32_t kAudioCpuFirst = -1;  // the CPU its first period runs on, kept from then on
+constexpr int32_t kAudioCpuAny = -2;    // wherever the kernel puts it (not pinned)
+
+// [audio-thread] Keeps the calling thread to `wanted` (a CPU, or kAudioCpuFirst: the one it is on
+// now). One sched_setaffinity call, which never waits; the backends call it once, at their first
+// period. Returns the CPU the thread now keeps to, or -1 (kAudioCpuAny, or the call failed).
+inline int32_t pinAudioThread(int32_t wanted) noexcept {
+    if (wanted == kAudioCpuAny)
+        return -1;
+    const int cpu = wanted == kAudioCpuFirst ? ::sched_getcpu() : wanted;
+    if (cpu < 0 || cpu >= CPU_SETSIZE)
+        return -1;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return ::sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+}
+
 struct AudioBackendConfig {
     std::string clientName = "aap-host";
     uint32_t audioInputs = 0;
@@ -63,6 +85,10 @@ struct AudioBackendConfig {
     // Null backend only (JACK takes both from the server).
     int32_t sampleRate = 48000;
     int32_t periodFrames = 256;
+    // The CPU the audio thread keeps to (a CPU number, kAudioCpuFirst or kAudioCpuAny). A graph
+    // of out-of-process plugins run from a pinned thread keeps its nodes' threads on that CPU too
+    // (docs/hosting.md, "Placement").
+    int32_t audioCpu = kAudioCpuAny;
 };
 
 class AudioBackend {
@@ -97,8 +123,31 @@ public:
     virtual bool connectNamed(const std::vector<std::string>& audioSources,
                               const std::vector<std::string>& audioDestinations,
                               const std::vector<std::string>& midiSources, std::string* error) = 0;
+    // The CPU the audio thread keeps to since its first period (AudioBackendConfig::audioCpu), or
+    // -1 (not pinned, or no period yet). [thread-safe]
+    int32_t audioCpu() const noexcept { return audioCpu_.load(std::memory_order_acquire); }
     // JACK's own DSP load estimate in percent (-1 when the backend has none).
     virtual float backendLoad() const noexcept = 0;
+
+protected:
+    // [audio-thread] Called by the implementations at the top of every period: pins the thread
+    // once, at the first period of each start().
+    void placeAudioThread() noexcept {
+        if (placed_)
+            return;
+        placed_ = true;
+        audioCpu_.store(pinAudioThread(wantedCpu_), std::memory_order_release);
+    }
+    // [main-thread] From open() and start(): what the next first period does.
+    void preparePlacement(int32_t wanted) noexcept {
+        wantedCpu_ = wanted;
+        placed_ = false;
+    }
+
+private:
+    int32_t wantedCpu_ = kAudioCpuAny;
+    bool placed_ = false;  // audio thread only, between start() and stop()
+    std::atomic<int32_t> audioCpu_{-1};
 };
 
 // null when libjack cannot be loaded; *error then says "JACK is not available: ...".

@@ -41,6 +41,7 @@ public:
             *error = std::string("cannot create a pipe: ") + std::strerror(errno);
             return false;
         }
+        preparePlacement(config.audioCpu);
         // libjack prints its connection attempts itself; our own message says what failed.
         jack_.set_error_function(quietJackMessage);
         jack_.set_info_function(quietJackMessage);
@@ -239,6 +240,7 @@ private:
 
     static int processCallback(jack::NFrames frames, void* arg) {
         auto* self = static_cast<JackBackend*>(arg);
+        self->placeAudioThread();  // once, in the first period: JACK's process thread keeps to a CPU
         AudioProcessor* processor = self->processor_.load(std::memory_order_acquire);
         const int64_t start = monotonicNs();
         for (size_t i = 0; i < self->inputs_.size(); i++)

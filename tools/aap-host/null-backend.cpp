@@ -35,6 +35,7 @@ public:
             return false;
         }
         config_ = config;
+        preparePlacement(config.audioCpu);
         const size_t frames = static_cast<size_t>(config.periodFrames);
         inputs_.assign(config.audioInputs * frames, 0.0f);
         outputs_.assign(config.audioOutputs * frames, 0.0f);
@@ -84,6 +85,7 @@ private:
         sched_param parameter{};
         parameter.sched_priority = 70;
         (void) ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &parameter);
+        placeAudioThread();
         const int64_t period =
             static_cast<int64_t>(config_.periodFrames) * 1'000'000'000 / static_cast<int64_t>(config_.sampleRate);
         AudioCycle cycle;

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ std::vector<OptionSpec> playOptions() {
         {"midi-from", "PORT", "connect the MIDI source PORT to the MIDI input (repeatable)", true},
         {"name", "NAME", "JACK client name (default aap-host)"},
         {"deadline", "MS", "time the chain may take per period, 0.05..10000 ms (default: one period)"},
+        {"cpu", "N|first|any", "the CPU the audio thread keeps to, its plugins' threads with it (default first: the CPU of its first period)"},
         {"rate", "HZ", "null backend: sample rate, 8000..384000 (default 48000)"},
         {"period", "FRAMES", "null backend: frames per period, 16..8192 (default 256)"},
         {"preset", "[K:]INDEX", "select preset INDEX of plugin K (default 1) before playing", true},
@@ -52,6 +54,31 @@ std::vector<OptionSpec> playOptions() {
     };
     specs.insert(specs.end(), own.begin(), own.end());
     return specs;
+}
+
+// --cpu: "first", "any" or a CPU this process may run on.
+bool parseAudioCpu(const std::string& text, int32_t* cpu, std::string* error) {
+    if (text == "first" || text == "any") {
+        *cpu = text == "first" ? kAudioCpuFirst : kAudioCpuAny;
+        return true;
+    }
+    int64_t number = 0;
+    if (!parseInteger(text, 0, CPU_SETSIZE - 1, &number)) {
+        *error = "first, any or a CPU number 0.." + std::to_string(CPU_SETSIZE - 1);
+        return false;
+    }
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (::sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || !CPU_ISSET(static_cast<int>(number), &allowed)) {
+        std::string list;
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &allowed))
+                list += (list.empty() ? "" : ",") + std::to_string(c);
+        *error = "this process may not run on CPU " + std::to_string(number) + " (it may run on " + list + ")";
+        return false;
+    }
+    *cpu = static_cast<int32_t>(number);
+    return true;
 }
 
 std::vector<std::string> words(const std::string& line) {
@@ -462,6 +489,8 @@ int Player::run(const ParsedArguments& parsed, double duration, int64_t deadline
     std::printf("xruns: %llu\n", static_cast<unsigned long long>(totalXruns()));
     if (jack)
         std::printf("server xruns: %llu\n", static_cast<unsigned long long>(backend_.backendXruns()));
+    const int32_t cpu = backend_.audioCpu();
+    std::printf("audio cpu: %s\n", cpu >= 0 ? std::to_string(cpu).c_str() : "any");
     std::printf("faults: %llu\n", static_cast<unsigned long long>(engine_->faults()));
     std::printf("silent cycles: %llu\n", static_cast<unsigned long long>(engine_->silentCycles()));
     std::printf("midi events: %llu\n", static_cast<unsigned long long>(engine_->midiEvents()));
@@ -508,6 +537,9 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
         return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
     if (parsed.has("period") && !parseInteger(parsed.value("period"), 16, 8192, &period))
         return usage("bad --period '" + parsed.value("period") + "' (an integer 16..8192)");
+    int32_t audioCpu = kAudioCpuFirst;
+    if (parsed.has("cpu") && !parseAudioCpu(parsed.value("cpu"), &audioCpu, &error))
+        return usage("bad --cpu '" + parsed.value("cpu") + "': " + error);
     if (backendName == "jack" && (parsed.has("rate") || parsed.has("period")))
         return usage("--rate and --period are for --backend null; JACK's server sets both");
     if (backendName == "null" && (parsed.has("connect") || parsed.has("input-from") || parsed.has("output-to") ||
@@ -578,6 +610,7 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
         config.midiInput |= countPorts(*plugin->information, PortDirection::Input, PortContentType::Midi2) > 0;
     config.sampleRate = static_cast<int32_t>(rate);
     config.periodFrames = static_cast<int32_t>(period);
+    config.audioCpu = audioCpu;
     if (config.audioOutputs == 0)
         return usage(plugins.back()->information->uniqueId + " has no audio output: it cannot end a chain");
 
