@@ -187,4 +187,17 @@ bool splitPluginPrefix(const std::string& text, size_t count, size_t* plugin, st
     return true;
 }
 
+
+bool parseNullBackendTiming(const ParsedArguments& parsed, int64_t* rate, int64_t* period, std::string* error) {
+    if (parsed.has("rate") && !parseInteger(parsed.value("rate"), 8000, 384000, rate)) {
+        *error = "bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)";
+        return false;
+    }
+    if (parsed.has("period") && !parseInteger(parsed.value("period"), 16, 8192, period)) {
+        *error = "bad --period '" + parsed.value("period") + "' (an integer 16..8192)";
+        return false;
+    }
+    return true;
+}
+
 } // namespace aap::host_tool

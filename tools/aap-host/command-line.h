@@ -45,6 +45,9 @@ std::string describeOptions(const std::vector<OptionSpec>& specs);
 // "nan" and surrounding spaces are all refused.
 bool parseInteger(const std::string& text, int64_t minimum, int64_t maximum, int64_t* value);
 bool parseReal(const std::string& text, double minimum, double maximum, double* value);
+// The null backend's --rate (8000..384000 Hz) and --period (16..8192 frames), when given; *rate
+// and *period keep their values otherwise. False with *error naming the bad option.
+bool parseNullBackendTiming(const ParsedArguments& parsed, int64_t* rate, int64_t* period, std::string* error);
 
 // A per-plugin option value of a chain command (play, render): "K:REST" -> plugin index K-1 and
 // REST; without "K:" plugin 0. K is 1..count; a number outside it is an error.

@@ -520,10 +520,8 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
         return usage("bad --backend '" + backendName + "' (jack or null)");
     int64_t rate = 48000, period = 256, port = 0, displayRate = 60, maxClients = 8;
     double duration = 0;
-    if (parsed.has("rate") && !parseInteger(parsed.value("rate"), 8000, 384000, &rate))
-        return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
-    if (parsed.has("period") && !parseInteger(parsed.value("period"), 16, 8192, &period))
-        return usage("bad --period '" + parsed.value("period") + "' (an integer 16..8192)");
+    if (!parseNullBackendTiming(parsed, &rate, &period, &error))
+        return usage(error);
     if (parsed.has("port") && !parseInteger(parsed.value("port"), 0, 65535, &port))
         return usage("bad --port '" + parsed.value("port") + "' (an integer 0..65535)");
     if (parsed.has("display-rate") && !parseInteger(parsed.value("display-rate"), 1, 240, &displayRate))
@@ -542,15 +540,7 @@ int runGuiCommand(const std::vector<std::string>& arguments) {
     if (plugin->information == nullptr)
         return kExitPluginNotFound;
 
-    AudioBackendConfig config;
-    config.clientName = "aap-host-gui";
-    for (const PortInformation& p : plugin->information->ports) {
-        if (p.contentType == PortContentType::Audio)
-            (p.direction == PortDirection::Input ? config.audioInputs : config.audioOutputs)++;
-        config.midiInput |= p.contentType == PortContentType::Midi2 && p.direction == PortDirection::Input;
-    }
-    config.sampleRate = static_cast<int32_t>(rate);
-    config.periodFrames = static_cast<int32_t>(period);
+    const AudioBackendConfig config = backendConfigFor({plugin->information}, "aap-host-gui", rate, period);
     if (config.audioOutputs == 0)
         return usage(plugin->information->uniqueId + " has no audio output");
     std::unique_ptr<AudioBackend> backend;

@@ -472,10 +472,8 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
         return usage("bad --backend '" + backendName + "' (null or jack)");
     int64_t rate = 48000, period = 256, width = 0, height = 0;
     double duration = 0;
-    if (parsed.has("rate") && !parseInteger(parsed.value("rate"), 8000, 384000, &rate))
-        return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
-    if (parsed.has("period") && !parseInteger(parsed.value("period"), 16, 8192, &period))
-        return usage("bad --period '" + parsed.value("period") + "' (an integer 16..8192)");
+    if (!parseNullBackendTiming(parsed, &rate, &period, &error))
+        return usage(error);
     if (backendName == "jack" && (parsed.has("rate") || parsed.has("period")))
         return usage("--rate and --period are for --backend null; JACK's server sets both");
     if (parsed.has("width") && !parseInteger(parsed.value("width"), 1, 16384, &width))
@@ -502,15 +500,7 @@ int runNativeGuiCommand(const std::vector<std::string>& arguments) {
     if (plugin.information == nullptr)
         return kExitPluginNotFound;
 
-    AudioBackendConfig config;
-    config.clientName = "aap-host-gui";
-    for (const PortInformation& port : plugin.information->ports) {
-        if (port.contentType == PortContentType::Audio)
-            (port.direction == PortDirection::Input ? config.audioInputs : config.audioOutputs)++;
-        config.midiInput |= port.contentType == PortContentType::Midi2 && port.direction == PortDirection::Input;
-    }
-    config.sampleRate = static_cast<int32_t>(rate);
-    config.periodFrames = static_cast<int32_t>(period);
+    const AudioBackendConfig config = backendConfigFor({plugin.information}, "aap-host-gui", rate, period);
     if (config.audioOutputs == 0)
         return usage(plugin.information->uniqueId + " has no audio output");
     std::unique_ptr<AudioBackend> backend = backendName == "null" ? createNullBackend() : createJackBackend(&error);

@@ -533,10 +533,8 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
     if (parsed.has("deadline") && !parseReal(parsed.value("deadline"), 0.05, 10000, &deadlineMs))
         return usage("bad --deadline '" + parsed.value("deadline") + "' (milliseconds, 0.05..10000)");
     int64_t rate = 48000, period = 256;
-    if (parsed.has("rate") && !parseInteger(parsed.value("rate"), 8000, 384000, &rate))
-        return usage("bad --rate '" + parsed.value("rate") + "' (an integer 8000..384000)");
-    if (parsed.has("period") && !parseInteger(parsed.value("period"), 16, 8192, &period))
-        return usage("bad --period '" + parsed.value("period") + "' (an integer 16..8192)");
+    if (!parseNullBackendTiming(parsed, &rate, &period, &error))
+        return usage(error);
     int32_t audioCpu = kAudioCpuFirst;
     if (parsed.has("cpu") && !parseAudioCpu(parsed.value("cpu"), &audioCpu, &error))
         return usage("bad --cpu '" + parsed.value("cpu") + "': " + error);
@@ -596,20 +594,10 @@ int runPlayCommand(const std::vector<std::string>& arguments) {
     }
 
     // The chain's ends decide the ports: the first plugin's audio inputs, the last's outputs.
-    auto countPorts = [](const PluginInformation& information, PortDirection direction, PortContentType type) {
-        uint32_t n = 0;
-        for (const PortInformation& port : information.ports)
-            n += port.direction == direction && port.contentType == type;
-        return n;
-    };
-    AudioBackendConfig config;
-    config.clientName = parsed.value("name", "aap-host");
-    config.audioInputs = countPorts(*plugins.front()->information, PortDirection::Input, PortContentType::Audio);
-    config.audioOutputs = countPorts(*plugins.back()->information, PortDirection::Output, PortContentType::Audio);
+    std::vector<const PluginInformation*> chain;
     for (const auto& plugin : plugins)
-        config.midiInput |= countPorts(*plugin->information, PortDirection::Input, PortContentType::Midi2) > 0;
-    config.sampleRate = static_cast<int32_t>(rate);
-    config.periodFrames = static_cast<int32_t>(period);
+        chain.push_back(plugin->information);
+    AudioBackendConfig config = backendConfigFor(chain, parsed.value("name", "aap-host"), rate, period);
     config.audioCpu = audioCpu;
     if (config.audioOutputs == 0)
         return usage(plugins.back()->information->uniqueId + " has no audio output: it cannot end a chain");

@@ -335,4 +335,25 @@ void PlayEngine::process(const AudioCycle& cycle) noexcept {
     cycles_.fetch_add(1, std::memory_order_relaxed);
 }
 
+AudioBackendConfig backendConfigFor(const std::vector<const PluginInformation*>& chain, const std::string& clientName,
+                                    int64_t sampleRate, int64_t periodFrames) {
+    auto count = [](const PluginInformation& information, PortDirection direction, PortContentType type) {
+        uint32_t n = 0;
+        for (const PortInformation& port : information.ports)
+            n += port.direction == direction && port.contentType == type;
+        return n;
+    };
+    AudioBackendConfig config;
+    config.clientName = clientName;
+    if (!chain.empty()) {
+        config.audioInputs = count(*chain.front(), PortDirection::Input, PortContentType::Audio);
+        config.audioOutputs = count(*chain.back(), PortDirection::Output, PortContentType::Audio);
+    }
+    for (const PluginInformation* information : chain)
+        config.midiInput |= count(*information, PortDirection::Input, PortContentType::Midi2) > 0;
+    config.sampleRate = static_cast<int32_t>(sampleRate);
+    config.periodFrames = static_cast<int32_t>(periodFrames);
+    return config;
+}
+
 } // namespace aap::host_tool

@@ -86,6 +86,11 @@ struct PlayNotice {
     uint64_t sequence = 0;
 };
 
+// The backend's ports for a chain of plugins (one plugin: a chain of one): the first plugin's
+// audio inputs, the last one's audio outputs, and a MIDI input when any of them takes MIDI2.
+AudioBackendConfig backendConfigFor(const std::vector<const PluginInformation*>& chain, const std::string& clientName,
+                                    int64_t sampleRate, int64_t periodFrames);
+
 class PlayEngine final : public AudioProcessor {
 public:
     static constexpr int kMaxSplits = 16;
