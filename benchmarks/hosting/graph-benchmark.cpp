@@ -16,10 +16,13 @@
 //               (PluginGraph::totalWakes) is reported beside the context switches
 // and, in the JackChain benchmarks, JACK2: a private `jackd -S -r -d dummy -r 48000 -p 256` with N
 // chained client processes (this program, re-executed with --jack-chain-client) each copying
-// input x 0.5 to output, its cycle measured on JACK's clock (jack_get_time()) from the start of the
-// first client's callback to the end of the last one's: this span leaves out the server's wake of
-// the first client and the last client's wake of the server (2 of JACK's N + 1 wake-ups), which
-// our modes' times include. JACK and our modes at the period take turns in blocks.
+// input x 0.5 to output, between a source and a sink client that stand in for our host (the source
+// writes the cycle's input, the sink reads the output). Timed by the clients on CLOCK_MONOTONIC:
+// the whole cycle from the source's end to the sink's start, N callbacks and N + 1 wake-ups like
+// our graph's cycle (host -> first node ... last node -> host), and the span from the first chain
+// client's start to the last one's end (N - 1 wake-ups), beside our nodes' span. JACK2 runs twice
+// per round, placed by the kernel and with its server and clients kept to the host thread's CPU
+// (the placement our nodes follow), taking turns with our modes at the period.
 //
 // The host thread (this program's, driving every mode) keeps to the CPU it is on while the modes
 // run, as a realtime host pins its audio thread (AAP_GRAPH_BENCH_PIN_HOST=0: not); the services,
@@ -154,6 +157,11 @@ public:
     // Untimed, after cycle(): from the first node's wake-up to the last node's end in that cycle
     // (microseconds), when the mode knows it (the graph's timestamps); else -1.
     virtual double spanUs() const { return -1; }
+    // Untimed, after cycle(), which returned at `returnedNs`: the host's wake of the first node
+    // (signalled to awake) and the last node's wake of the host (finished to returned), in
+    // microseconds, when the mode knows them; else -1.
+    virtual double wakeInUs() const { return -1; }
+    virtual double wakeOutUs(int64_t) const { return -1; }
 };
 
 aap::PluginHostOptions benchOptions() {
@@ -326,6 +334,16 @@ public:
         const int64_t finished = graph_.nodeStatus(nodes_.back()).finishedNs;
         return awake > 0 && finished >= awake ? static_cast<double>(finished - awake) / 1000.0 : -1;
     }
+    double wakeInUs() const override {
+        const aap::GraphNodeStatus first = graph_.nodeStatus(nodes_.front());
+        return first.signalledNs > 0 && first.awakeNs >= first.signalledNs
+                   ? static_cast<double>(first.awakeNs - first.signalledNs) / 1000.0
+                   : -1;
+    }
+    double wakeOutUs(int64_t returnedNs) const override {
+        const int64_t finished = graph_.nodeStatus(nodes_.back()).finishedNs;
+        return finished > 0 && returnedNs >= finished ? static_cast<double>(returnedNs - finished) / 1000.0 : -1;
+    }
     uint64_t wakes() const { return graph_.totalWakes(); }
     uint64_t cycles() const { return graph_.cycles(); }
     uint64_t xruns() const {
@@ -356,6 +374,7 @@ private:
 struct ModeResult {
     std::vector<double> cycleUs;
     std::vector<double> spanUs;  // first node awake -> last node finished, when the mode knows it
+    std::vector<double> wakeInUs, wakeOutUs;  // host -> first node, last node -> host
     std::vector<double> blockMedianUs;
     int64_t cpuNs = 0;
     int64_t switches = 0;
@@ -393,7 +412,8 @@ bool alternate(const std::vector<Mode*>& modes, int blocks, bool atPeriod, std::
                 }
                 const int64_t started = aap::monotonicNanoseconds();
                 const bool ok = mode.cycle();
-                const int64_t elapsed = aap::monotonicNanoseconds() - started;
+                const int64_t returned = aap::monotonicNanoseconds();
+                const int64_t elapsed = returned - started;
                 if (!ok) {
                     *error = std::string(mode.name()) + ": a cycle failed";
                     return false;
@@ -403,6 +423,11 @@ bool alternate(const std::vector<Mode*>& modes, int blocks, bool atPeriod, std::
                     const double span = mode.spanUs();
                     if (span >= 0)
                         result.spanUs.push_back(span);
+                    const double in = mode.wakeInUs(), out = mode.wakeOutUs(returned);
+                    if (in >= 0 && out >= 0) {
+                        result.wakeInUs.push_back(in);
+                        result.wakeOutUs.push_back(out);
+                    }
                 }
             }
             const aap::bench::ProcessCounters used = aap::bench::readProcessCounters(everyone) - before;
@@ -461,6 +486,27 @@ void report(benchmark::State& state, const std::string& topology, const std::str
             }
         rows().push_back({topology, timing, prefix, r.median(), r.p99(), r.cpuUsPerCycle(),
                           withSwitches ? r.switchesPerCycle() : -1, ratios});
+    }
+}
+
+// Where a graph cycle's time goes (the graph's own timestamps): the host's wake of the first node,
+// the nodes' span and the last node's wake of the host, as rows of their own.
+void reportGraphParts(benchmark::State& state, const std::string& topology, const std::string& timing,
+                      const std::string& prefix, const ModeResult& r) {
+    struct Part {
+        const char* name;
+        const char* counter;
+        const std::vector<double>* values;
+    };
+    const Part parts[] = {{"host wakes first node", "_wake_in", &r.wakeInUs},
+                          {"first node awake to last node done", "_span", &r.spanUs},
+                          {"last node wakes host", "_wake_out", &r.wakeOutUs}};
+    for (const Part& part : parts) {
+        if (part.values->empty())
+            continue;
+        const double median = percentile(*part.values, 0.5), p99 = percentile(*part.values, 0.99);
+        state.counters[prefix + part.counter + "_median_us"] = median;
+        rows().push_back({topology, timing + ": " + part.name, prefix, median, p99, -1, -1, ""});
     }
 }
 
@@ -573,23 +619,43 @@ void Graph(benchmark::State& state) {
     state.counters["nodes"] = topology.nodes;
     report(state, topology.name, atPeriod ? "at the period" : "back to back", modes, results, !atPeriod);
     rows().back().graphWakes = graphWakesPerCycle;
+    reportGraphParts(state, topology.name, atPeriod ? "at the period" : "back to back", "graph", results.back());
 }
 
 #ifdef AAP_BENCH_WITH_JACK
 // ------------------------------------------------------------------ JACK2
 
-// Shared with the chain clients. JACK's own cycle start (jack_get_cycle_times) is an estimate that
-// with the dummy driver runs ahead of the callbacks (docs/performance.md, the play benchmark), so
-// the chain is timed by its clients on JACK's clock: the first client notes when its callback
-// starts, keyed by the cycle's frame time; the last one, at its end, records end - start.
+// Shared with the clients. JACK's own cycle start (jack_get_cycle_times) is an estimate that with
+// the dummy driver runs ahead of the callbacks (docs/performance.md, the play benchmark), so the
+// clients time the chain themselves on CLOCK_MONOTONIC (the clock of our modes), keyed by the
+// cycle's frame time:
+//   span   the first chain client's callback start to the last one's end (N callbacks, N - 1
+//          wake-ups: no server wake-up in it);
+//   cycle  the end of the source stand-in's callback to the start of the sink stand-in's (N
+//          callbacks, N + 1 wake-ups: the source wakes the first chain client, the last one wakes
+//          the sink). Our graph's whole cycle is N callbacks and N + 1 wake-ups too (the host wakes
+//          the first node, the last node wakes the host); JACK's server, around the stand-ins,
+//          adds two wake-ups of its own that neither measure counts.
 struct JackRecord {
     static constexpr uint32_t kCapacity = 4096;
     static constexpr uint32_t kSlots = 64;
-    uint32_t recording;  // 1: the last client records
-    uint32_t count;
-    uint32_t slotFrame[kSlots];
-    int64_t slotStartUs[kSlots];
-    int64_t readyUs[kCapacity];
+    uint32_t recording;  // 1: the last chain client and the sink record
+    uint32_t spanCount;
+    uint32_t cycleCount;
+    uint32_t firstFrame[kSlots];
+    int64_t firstStartNs[kSlots];
+    uint32_t sourceFrame[kSlots];
+    int64_t sourceEndNs[kSlots];
+    int64_t spanNs[kCapacity];
+    int64_t cycleNs[kCapacity];
+};
+
+// A client's roles (a bit set): the source and sink stand in for a host around the chain.
+enum ChainRole : unsigned {
+    kFirstOfChain = 1,
+    kLastOfChain = 2,
+    kSourceStandIn = 4,
+    kSinkStandIn = 8,
 };
 
 const aap::host_tool::JackLibrary* jackLibrary = nullptr;
@@ -599,18 +665,58 @@ struct ChainClient {
     aap::host_tool::jack::Port* in[2] = {};
     aap::host_tool::jack::Port* out[2] = {};
     JackRecord* record = nullptr;
-    bool first = false;
-    bool last = false;
+    unsigned roles = 0;
 };
 
+int64_t monotonicNs() {
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+void appendRecord(uint32_t* count, int64_t* values, int64_t value) {
+    const uint32_t index = __atomic_load_n(count, __ATOMIC_RELAXED);
+    if (index < JackRecord::kCapacity) {
+        values[index] = value;
+        __atomic_store_n(count, index + 1, __ATOMIC_RELEASE);
+    }
+}
+
 int chainClientProcess(aap::host_tool::jack::NFrames frames, void* argument) {
+    const int64_t begin = monotonicNs();
     auto* self = static_cast<ChainClient*>(argument);
     const uint32_t frameTime = jackLibrary->last_frame_time(self->client);
     const uint32_t slot = (frameTime / std::max<uint32_t>(frames, 1)) % JackRecord::kSlots;
     JackRecord* record = self->record;
-    if (self->first) {
-        __atomic_store_n(&record->slotStartUs[slot], static_cast<int64_t>(jackLibrary->get_time()), __ATOMIC_RELAXED);
-        __atomic_store_n(&record->slotFrame[slot], frameTime, __ATOMIC_RELEASE);
+    const bool recording = __atomic_load_n(&record->recording, __ATOMIC_ACQUIRE) != 0;
+    if ((self->roles & kSinkStandIn) != 0) {
+        // The host's side of the chain's end: reads the result (outside the measure).
+        if (recording && __atomic_load_n(&record->sourceFrame[slot], __ATOMIC_ACQUIRE) == frameTime)
+            appendRecord(&record->cycleCount, record->cycleNs,
+                         begin - __atomic_load_n(&record->sourceEndNs[slot], __ATOMIC_RELAXED));
+        float sum = 0;
+        for (int c = 0; c < 2; c++) {
+            auto* in = static_cast<const float*>(jackLibrary->port_get_buffer(self->in[c], frames));
+            for (uint32_t i = 0; i < frames; i++)
+                sum += in[i];
+        }
+        benchmark::DoNotOptimize(sum);
+        return 0;
+    }
+    if ((self->roles & kSourceStandIn) != 0) {
+        // The host's side of the chain's start: this cycle's input, as our modes' fill().
+        for (int c = 0; c < 2; c++) {
+            auto* out = static_cast<float*>(jackLibrary->port_get_buffer(self->out[c], frames));
+            for (uint32_t i = 0; i < frames; i++)
+                out[i] = static_cast<float>((frameTime + i) % 100) / (c == 0 ? 100.0f : -100.0f);
+        }
+        __atomic_store_n(&record->sourceEndNs[slot], monotonicNs(), __ATOMIC_RELAXED);
+        __atomic_store_n(&record->sourceFrame[slot], frameTime, __ATOMIC_RELEASE);
+        return 0;
+    }
+    if ((self->roles & kFirstOfChain) != 0) {
+        __atomic_store_n(&record->firstStartNs[slot], begin, __ATOMIC_RELAXED);
+        __atomic_store_n(&record->firstFrame[slot], frameTime, __ATOMIC_RELEASE);
     }
     for (int c = 0; c < 2; c++) {
         auto* in = static_cast<const float*>(jackLibrary->port_get_buffer(self->in[c], frames));
@@ -618,22 +724,17 @@ int chainClientProcess(aap::host_tool::jack::NFrames frames, void* argument) {
         for (uint32_t i = 0; i < frames; i++)
             out[i] = in[i] * 0.5f;
     }
-    if (self->last && __atomic_load_n(&record->recording, __ATOMIC_ACQUIRE) != 0 &&
-        __atomic_load_n(&record->slotFrame[slot], __ATOMIC_ACQUIRE) == frameTime) {
-        const int64_t end = static_cast<int64_t>(jackLibrary->get_time());
-        const uint32_t index = __atomic_load_n(&record->count, __ATOMIC_RELAXED);
-        if (index < JackRecord::kCapacity) {
-            record->readyUs[index] = end - __atomic_load_n(&record->slotStartUs[slot], __ATOMIC_RELAXED);
-            __atomic_store_n(&record->count, index + 1, __ATOMIC_RELEASE);
-        }
-    }
+    if ((self->roles & kLastOfChain) != 0 && recording &&
+        __atomic_load_n(&record->firstFrame[slot], __ATOMIC_ACQUIRE) == frameTime)
+        appendRecord(&record->spanCount, record->spanNs,
+                     monotonicNs() - __atomic_load_n(&record->firstStartNs[slot], __ATOMIC_RELAXED));
     return 0;
 }
 
-// `graph-benchmark --jack-chain-client SERVER NAME PREVIOUS|- LAST(0/1) SHM_FD`: a JACK client
-// whose inputs come from PREVIOUS's outputs (none for the first). Commands on stdin, one byte
-// each, answered with one byte on stdout: 'a' activate and connect ('k' / 'e'), 'd' deactivate,
-// 'q' (or end of input) close and exit.
+// `graph-benchmark --jack-chain-client SERVER NAME PREVIOUS|- ROLES SHM_FD`: a JACK client
+// whose inputs come from PREVIOUS's outputs (none for the first), ROLES a ChainRole set. Commands
+// on stdin, one byte each, answered with one byte on stdout: 'a' activate and connect ('k' / 'e'),
+// 'd' deactivate, 'q' (or end of input) close and exit.
 int runChainClient(int argc, char** argv) {
     if (argc != 7)
         return 2;
@@ -647,8 +748,7 @@ int runChainClient(int argc, char** argv) {
         return 4;
     ChainClient self;
     self.record = static_cast<JackRecord*>(shared);
-    self.first = previous == "-";
-    self.last = std::atoi(argv[5]) != 0;
+    self.roles = static_cast<unsigned>(std::atoi(argv[5]));
     self.client = aap::play_test::openClient(*jackLibrary, name, server);
     if (self.client == nullptr)
         return 5;
@@ -685,24 +785,36 @@ int runChainClient(int argc, char** argv) {
 class JackChain {
 public:
     ~JackChain() { stop(); }
+    // The source stand-in, `length` chain clients, the sink stand-in, each fed by the one before.
     bool start(const std::string& server, uint32_t length, int recordFd, std::string* error) {
         std::string previous = "-";
-        for (uint32_t k = 0; k < length; k++) {
-            const std::string name = "chain" + std::to_string(k + 1) + "-" + server;
+        for (uint32_t k = 0; k < length + 2; k++) {
+            unsigned roles = 0;
+            std::string name;
+            if (k == 0) {
+                roles = kSourceStandIn;
+                name = "source-" + server;
+            } else if (k == length + 1) {
+                roles = kSinkStandIn;
+                name = "sink-" + server;
+            } else {
+                roles = (k == 1 ? kFirstOfChain : 0u) | (k == length ? kLastOfChain : 0u);
+                name = "chain" + std::to_string(k) + "-" + server;
+            }
             int toChild[2], fromChild[2];
             if (::pipe2(toChild, O_CLOEXEC) != 0 || ::pipe2(fromChild, O_CLOEXEC) != 0) {
                 *error = "pipe failed";
                 return false;
             }
             // Everything the child needs is made before fork (this process may have threads).
-            const std::string last = k + 1 == length ? "1" : "0";
+            const std::string rolesText = std::to_string(roles);
             const std::string fd = std::to_string(recordFd);
             const pid_t pid = ::fork();
             if (pid == 0) {
                 ::dup2(toChild[0], 0);
                 ::dup2(fromChild[1], 1);
                 ::execl("/proc/self/exe", "graph-benchmark", "--jack-chain-client", server.c_str(), name.c_str(),
-                        previous.c_str(), last.c_str(), fd.c_str(), static_cast<char*>(nullptr));
+                        previous.c_str(), rolesText.c_str(), fd.c_str(), static_cast<char*>(nullptr));
                 ::_exit(127);
             }
             ::close(toChild[0]);
@@ -823,8 +935,17 @@ JackFixture& jackFixture() {
     return fixture;
 }
 
-// range(0): chain length. JACK's chain and ours at the period take turns in blocks of kJackBlock
-// cycles.
+// Keeps every thread of `pids` (JACK's server and clients: their process threads exist once the
+// clients are active) to `cpus`.
+void setAffinity(const std::vector<pid_t>& pids, const cpu_set_t& cpus) {
+    for (pid_t pid : pids)
+        for (pid_t task : aap::bench::tasksOf(pid))
+            (void)::sched_setaffinity(task, sizeof(cpus), &cpus);
+}
+
+// range(0): chain length. In each round, at the period: JACK2 with the kernel's placement, JACK2
+// with its server and clients kept to the host thread's CPU (the placement our graph's nodes
+// follow), then the sequential mode and our graph, kJackBlock cycles each.
 void JackChain2(benchmark::State& state) {
     constexpr int kJackBlock = 48;
     constexpr int kRounds = 5;
@@ -854,44 +975,65 @@ void JackChain2(benchmark::State& state) {
     }
     std::vector<pid_t> jackPids = chain.pids();
     jackPids.push_back(fixture.serverPid);
-    ModeResult jack;
     std::vector<Mode*> ours = {&sequential, &graph};
     const HostThreadPin pin;
+    cpu_set_t hostCpu, anywhere;
+    CPU_ZERO(&hostCpu);
+    CPU_SET(::sched_getcpu(), &hostCpu);
+    CPU_ZERO(&anywhere);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        CPU_SET(cpu, &anywhere);
+    // [0] JACK2 placed by the kernel, [1] kept to the host's CPU: whole cycle and span.
+    ModeResult jackCycle[2], jackSpan[2];
     std::vector<ModeResult> oursTotal(ours.size());
+    std::vector<double> graphSpanBlockMedian;
     for (auto _ : state) {
         for (int round = 0; round < kRounds; round++) {
-            // JACK: activate the chain, let it settle for a few cycles, record kJackBlock cycles.
-            if (!chain.command('a')) {
-                state.SkipWithError("a JACK chain client could not activate or connect");
-                return;
+            for (int placement = 0; placement < 2; placement++) {
+                // JACK: activate the chain, place it, let it settle, record kJackBlock cycles.
+                if (!chain.command('a')) {
+                    state.SkipWithError("a JACK chain client could not activate or connect");
+                    return;
+                }
+                setAffinity(jackPids, placement == 1 ? hostCpu : anywhere);
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                __atomic_store_n(&fixture.record->spanCount, 0u, __ATOMIC_RELAXED);
+                __atomic_store_n(&fixture.record->cycleCount, 0u, __ATOMIC_RELAXED);
+                const aap::bench::ProcessCounters before = aap::bench::readProcessCounters(jackPids);
+                __atomic_store_n(&fixture.record->recording, 1u, __ATOMIC_RELEASE);
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                const uint32_t wanted = static_cast<uint32_t>(kJackBlock);
+                while ((__atomic_load_n(&fixture.record->spanCount, __ATOMIC_ACQUIRE) < wanted ||
+                        __atomic_load_n(&fixture.record->cycleCount, __ATOMIC_ACQUIRE) < wanted) &&
+                       std::chrono::steady_clock::now() < deadline)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                __atomic_store_n(&fixture.record->recording, 0u, __ATOMIC_RELEASE);
+                const aap::bench::ProcessCounters used = aap::bench::readProcessCounters(jackPids) - before;
+                const uint32_t spans = std::min<uint32_t>(__atomic_load_n(&fixture.record->spanCount, __ATOMIC_ACQUIRE),
+                                                          JackRecord::kCapacity);
+                const uint32_t cycles = std::min<uint32_t>(__atomic_load_n(&fixture.record->cycleCount, __ATOMIC_ACQUIRE),
+                                                           JackRecord::kCapacity);
+                setAffinity(jackPids, anywhere);
+                if (!chain.command('d')) {
+                    state.SkipWithError("a JACK chain client could not deactivate");
+                    return;
+                }
+                if (spans < wanted || cycles < wanted) {
+                    state.SkipWithError("the JACK chain did not run");
+                    return;
+                }
+                auto take = [](ModeResult& into, const int64_t* values, uint32_t count) {
+                    std::vector<double> block;
+                    for (uint32_t i = 0; i < count; i++)
+                        block.push_back(static_cast<double>(values[i]) / 1000.0);
+                    into.cycleUs.insert(into.cycleUs.end(), block.begin(), block.end());
+                    into.blockMedianUs.push_back(percentile(block, 0.5));
+                    into.cycles += count;
+                };
+                take(jackCycle[placement], fixture.record->cycleNs, cycles);
+                take(jackSpan[placement], fixture.record->spanNs, spans);
+                jackCycle[placement].cpuNs += used.cpuNs;  // includes the server's idle cycles while settling: an upper bound
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            __atomic_store_n(&fixture.record->count, 0u, __ATOMIC_RELAXED);
-            const aap::bench::ProcessCounters before = aap::bench::readProcessCounters(jackPids);
-            __atomic_store_n(&fixture.record->recording, 1u, __ATOMIC_RELEASE);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-            while (__atomic_load_n(&fixture.record->count, __ATOMIC_ACQUIRE) < static_cast<uint32_t>(kJackBlock) &&
-                   std::chrono::steady_clock::now() < deadline)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            __atomic_store_n(&fixture.record->recording, 0u, __ATOMIC_RELEASE);
-            const uint32_t recorded = std::min<uint32_t>(__atomic_load_n(&fixture.record->count, __ATOMIC_ACQUIRE),
-                                                         JackRecord::kCapacity);
-            const aap::bench::ProcessCounters used = aap::bench::readProcessCounters(jackPids) - before;
-            if (!chain.command('d')) {
-                state.SkipWithError("a JACK chain client could not deactivate");
-                return;
-            }
-            if (recorded < static_cast<uint32_t>(kJackBlock)) {
-                state.SkipWithError("the JACK chain did not run");
-                return;
-            }
-            std::vector<double> block;
-            for (uint32_t i = 0; i < recorded; i++)
-                block.push_back(static_cast<double>(fixture.record->readyUs[i]));
-            jack.cycleUs.insert(jack.cycleUs.end(), block.begin(), block.end());
-            jack.blockMedianUs.push_back(percentile(block, 0.5));
-            jack.cpuNs += used.cpuNs;  // includes the server's idle cycles while settling: an upper bound
-            jack.cycles += recorded;
             // Ours at the period, the same number of cycles.
             std::vector<ModeResult> results;
             if (!alternate(ours, kJackBlock / kBlock, true, &results, &error)) {
@@ -900,37 +1042,63 @@ void JackChain2(benchmark::State& state) {
             }
             for (size_t m = 0; m < ours.size(); m++) {
                 ModeResult& total = oursTotal[m];
-                total.cycleUs.insert(total.cycleUs.end(), results[m].cycleUs.begin(), results[m].cycleUs.end());
-                total.spanUs.insert(total.spanUs.end(), results[m].spanUs.begin(), results[m].spanUs.end());
-                total.blockMedianUs.push_back(percentile(results[m].cycleUs, 0.5));
-                total.cpuNs += results[m].cpuNs;
-                total.cycles += results[m].cycles;
+                const ModeResult& r = results[m];
+                total.cycleUs.insert(total.cycleUs.end(), r.cycleUs.begin(), r.cycleUs.end());
+                total.spanUs.insert(total.spanUs.end(), r.spanUs.begin(), r.spanUs.end());
+                total.wakeInUs.insert(total.wakeInUs.end(), r.wakeInUs.begin(), r.wakeInUs.end());
+                total.wakeOutUs.insert(total.wakeOutUs.end(), r.wakeOutUs.begin(), r.wakeOutUs.end());
+                total.blockMedianUs.push_back(percentile(r.cycleUs, 0.5));
+                total.cpuNs += r.cpuNs;
+                total.cycles += r.cycles;
             }
+            graphSpanBlockMedian.push_back(percentile(results.back().spanUs, 0.5));
         }
     }
-    state.counters["jack_median_us"] = jack.median();
-    state.counters["jack_p99_us"] = jack.p99();
-    rows().push_back({topology.name, "at the period", "JACK2", jack.median(), jack.p99(), jack.cpuUsPerCycle(), -1, ""});
+    const char* placements[2] = {"JACK2", "JACK2 pinned"};
+    for (int p = 0; p < 2; p++) {
+        const std::string key = p == 0 ? "jack" : "jack_pinned";
+        state.counters[key + "_median_us"] = jackCycle[p].median();
+        state.counters[key + "_p99_us"] = jackCycle[p].p99();
+        state.counters[key + "_span_median_us"] = jackSpan[p].median();
+        rows().push_back({topology.name, "at the period, N + 1 wake-ups", placements[p], jackCycle[p].median(),
+                          jackCycle[p].p99(), jackCycle[p].cpuUsPerCycle(), -1, ""});
+        rows().push_back({topology.name, "at the period, first callback start to last callback end", placements[p],
+                          jackSpan[p].median(), jackSpan[p].p99(), -1, -1, ""});
+    }
     for (size_t m = 0; m < ours.size(); m++) {
         const std::string prefix = ours[m]->name();
-        state.counters[prefix + "_median_us"] = oursTotal[m].median();
-        state.counters[prefix + "_p99_us"] = oursTotal[m].p99();
-        const double ratio = blockRatio(oursTotal[m], jack);
-        state.counters[prefix + "_over_jack"] = ratio;
-        char text[64];
-        std::snprintf(text, sizeof(text), "%.2fx JACK2", ratio);
-        rows().push_back({topology.name, "at the period, beside JACK2", prefix, oursTotal[m].median(), oursTotal[m].p99(),
-                          oursTotal[m].cpuUsPerCycle(), -1, text});
-        if (!oursTotal[m].spanUs.empty()) {
+        const ModeResult& total = oursTotal[m];
+        state.counters[prefix + "_median_us"] = total.median();
+        state.counters[prefix + "_p99_us"] = total.p99();
+        std::string text;
+        for (int p = 0; p < 2; p++) {
+            const double ratio = blockRatio(total, jackCycle[p]);
+            state.counters[prefix + (p == 0 ? "_over_jack" : "_over_jack_pinned")] = ratio;
+            char part[64];
+            std::snprintf(part, sizeof(part), "%s%.2fx %s", p == 0 ? "" : ", ", ratio, placements[p]);
+            text += part;
+        }
+        rows().push_back({topology.name, "at the period, N + 1 wake-ups, beside JACK2", prefix, total.median(), total.p99(),
+                          total.cpuUsPerCycle(), -1, text});
+        if (!total.spanUs.empty()) {
             // Like JACK's span: the first node's wake-up to the last node's end.
-            const double median = percentile(oursTotal[m].spanUs, 0.5), p99 = percentile(oursTotal[m].spanUs, 0.99);
+            const double median = percentile(total.spanUs, 0.5), p99 = percentile(total.spanUs, 0.99);
             state.counters[prefix + "_span_median_us"] = median;
             state.counters[prefix + "_span_p99_us"] = p99;
-            std::snprintf(text, sizeof(text), "%.2fx JACK2 (medians)", median / std::max(1e-3, jack.median()));
-            rows().push_back({topology.name, "first node awake to last node done, beside JACK2", prefix + " span", median,
-                              p99, oursTotal[m].cpuUsPerCycle(), -1, text});
+            std::string spanText;
+            for (int p = 0; p < 2; p++) {
+                std::vector<double> ratios;
+                for (size_t b = 0; b < graphSpanBlockMedian.size() && b < jackSpan[p].blockMedianUs.size(); b++)
+                    ratios.push_back(graphSpanBlockMedian[b] / std::max(1e-3, jackSpan[p].blockMedianUs[b]));
+                char part[64];
+                std::snprintf(part, sizeof(part), "%s%.2fx %s", p == 0 ? "" : ", ", percentile(ratios, 0.5), placements[p]);
+                spanText += part;
+            }
+            rows().push_back({topology.name, "at the period, first node awake to last node done, beside JACK2",
+                              prefix + " span", median, p99, -1, -1, spanText});
         }
     }
+    reportGraphParts(state, topology.name, "at the period, beside JACK2", "graph", oursTotal.back());
 }
 #endif
 
@@ -940,13 +1108,15 @@ void printTable() {
     std::printf("\n| topology | timing | mode | median us | p99 us | CPU us/cycle | switches/cycle | graph wakes/cycle | per-block ratio |\n"
                 "|---|---|---|---|---|---|---|---|---|\n");
     for (const Row& row : rows()) {
-        char switches[32] = "-", wakes[32] = "-";
+        char cpu[32] = "-", switches[32] = "-", wakes[32] = "-";
+        if (row.cpu >= 0)
+            std::snprintf(cpu, sizeof(cpu), "%.1f", row.cpu);
         if (row.switches >= 0)
             std::snprintf(switches, sizeof(switches), "%.2f", row.switches);
         if (row.graphWakes >= 0)
             std::snprintf(wakes, sizeof(wakes), "%.2f", row.graphWakes);
-        std::printf("| %s | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s |\n", row.topology.c_str(), row.timing.c_str(),
-                    row.mode.c_str(), row.median, row.p99, row.cpu, switches, wakes,
+        std::printf("| %s | %s | %s | %.1f | %.1f | %s | %s | %s | %s |\n", row.topology.c_str(), row.timing.c_str(),
+                    row.mode.c_str(), row.median, row.p99, cpu, switches, wakes,
                     row.ratios.empty() ? "-" : row.ratios.c_str());
     }
     std::fflush(stdout);
