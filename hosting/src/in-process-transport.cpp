@@ -1,8 +1,10 @@
 #include "aap/hosting/in-process-transport.h"
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
+#include "aap/hosting/shared-memory.h"
 #include "aap/plugin-meta-info.h"
 #include "local-plugin.h"
 #include "plugin-info-provider.h"
@@ -51,22 +53,35 @@ public:
             return HostingStatus::Offline;
         if (frames <= 0 || sampleRate <= 0)
             return HostingStatus::InvalidArgument;
-        ports_ = ports;
-        buffers_.clear();
+        // One sealed memfd per port (zero-filled: silence, empty MIDI2 header), mapped at a page
+        // boundary (so at least 64-byte aligned) and exactly the port's size, as the process
+        // transport's: an out-of-process node of a graph maps an in-process node's output where it
+        // is (portBufferFd) instead of reading a copy. Built aside: a failure keeps the old ones.
+        std::vector<SharedMemory> buffers;
         std::vector<void*> pointers;
         std::vector<int32_t> sizes;
-        midiIn_ = midiOut_ = -1;
+        int32_t midiIn = -1, midiOut = -1;
         for (const PortBufferSpec& port : ports) {
-            const int32_t index = static_cast<int32_t>(buffers_.size());
-            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_INPUT && midiIn_ < 0)
-                midiIn_ = index;
-            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_OUTPUT && midiOut_ < 0)
-                midiOut_ = index;
-            // 64-byte aligned storage, zero-filled (silence, empty MIDI2 header).
-            buffers_.emplace_back((port.sizeInBytes + 63) / 64);
-            pointers.push_back(buffers_.back().data());
+            if (port.sizeInBytes == 0 || port.sizeInBytes > static_cast<uint32_t>(INT32_MAX) ||
+                (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.sizeInBytes < 32))
+                return HostingStatus::InvalidArgument;
+            const int32_t index = static_cast<int32_t>(buffers.size());
+            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_INPUT && midiIn < 0)
+                midiIn = index;
+            if (port.contentType == AAP_CONTENT_TYPE_MIDI2 && port.direction == AAP_PORT_DIRECTION_OUTPUT && midiOut < 0)
+                midiOut = index;
+            SharedMemory memory;
+            const HostingStatus status = SharedMemory::create(port.sizeInBytes, "aap-in-process-port", &memory);
+            if (status != HostingStatus::Ok)
+                return status;
+            pointers.push_back(memory.data());
             sizes.push_back(static_cast<int32_t>(port.sizeInBytes));
+            buffers.push_back(std::move(memory));
         }
+        ports_ = ports;
+        buffers_ = std::move(buffers);
+        midiIn_ = midiIn;
+        midiOut_ = midiOut;
         plugin_->prepare(frames, sampleRate, std::move(pointers), std::move(sizes));
         return HostingStatus::Ok;
     }
@@ -119,6 +134,12 @@ public:
         return buffers_[static_cast<size_t>(index)].data();
     }
 
+    int portBufferFd(int32_t index) const noexcept override {
+        if (index < 0 || static_cast<size_t>(index) >= buffers_.size())
+            return -1;
+        return buffers_[static_cast<size_t>(index)].fd();
+    }
+
     HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
                             uint32_t* replySize, int64_t) override {
         if (!plugin_)
@@ -133,9 +154,6 @@ public:
     bool isAlive() const noexcept override { return plugin_ != nullptr; }
 
 private:
-    struct alignas(64) CacheLine {
-        unsigned char bytes[64];
-    };
     struct Extension {
         std::string uri;
         std::vector<uint8_t> block;
@@ -174,7 +192,7 @@ private:
     int32_t midiIn_ = -1;
     int32_t midiOut_ = -1;
     std::vector<PortBufferSpec> ports_;
-    std::vector<std::vector<CacheLine>> buffers_;
+    std::vector<SharedMemory> buffers_;  // by port index, each exactly ports_[i].sizeInBytes
     std::vector<Extension> extensions_;
 };
 

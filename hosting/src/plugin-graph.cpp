@@ -87,7 +87,7 @@ struct PluginGraph::Runtime {
         std::vector<const void*> pointers;  // scratch for the mix, one per source
         std::vector<size_t> capacities;
     };
-    struct Relay {  // a host-run node's output, copied for out-of-process consumers
+    struct Relay {  // a host-run node's output without shared memory, copied for out-of-process consumers
         int32_t port = 0;
         SharedMemory memory;
     };
@@ -111,7 +111,8 @@ struct PluginGraph::Runtime {
     wire::GraphHeader* header = nullptr;
     wire::GraphNode* nodes = nullptr;
     std::vector<SharedMemory> hostIn;           // options.frames floats each, shared with the services
-    std::vector<std::vector<float>> hostOut;
+    std::vector<std::vector<float>> hostOut;    // the mix of a host output fed by several producers
+    std::vector<const float*> hostOutRead;      // per channel, what hostOutput() returns this cycle
     std::vector<std::vector<GraphPort>> hostOutSources;
     std::vector<const void*> mixScratch;
     std::vector<float> silence;
@@ -402,6 +403,9 @@ GraphStatus PluginGraph::activate(std::string* error) {
     }
     rt.hostOut.assign(static_cast<size_t>(options_.hostOutputs), std::vector<float>(static_cast<size_t>(options_.frames)));
     rt.hostOutSources.resize(static_cast<size_t>(options_.hostOutputs));
+    rt.hostOutRead.resize(static_cast<size_t>(options_.hostOutputs));
+    for (size_t channel = 0; channel < rt.hostOut.size(); channel++)
+        rt.hostOutRead[channel] = rt.hostOut[channel].data();  // silence until the first cycle
     rt.mixScratch.resize(static_cast<size_t>(kMaxEdgesPerPort));
     rt.silence.assign(static_cast<size_t>(options_.frames), 0.0f);
     if (SharedMemory::create(wire::kGraphBlockSize, "aap-graph-activation", &rt.block) != HostingStatus::Ok) {
@@ -479,10 +483,16 @@ GraphStatus PluginGraph::activate(std::string* error) {
                 run.scratch.resize(std::max(run.scratch.size(), static_cast<size_t>(instance.sharedBufferSize(input.port)) + 64));
         }
     }
-    // Relays: an output of a host-run node that an out-of-process node reads.
+    // An output of a host-run node that an out-of-process node reads is mapped where it is when the
+    // node's transport keeps it in a memfd (the in-process transport does: zero copy). Only a
+    // transport without one (portBufferFd -1, e.g. a third party's) gets a relay: a memfd the host
+    // copies that output into after each cycle of the node.
     for (const Edge& edge : edges_) {
         if (edge.from.isHost() || edge.to.isHost() || rt.runs[static_cast<size_t>(edge.from.node)].remote ||
             !rt.runs[static_cast<size_t>(edge.to.node)].remote)
+            continue;
+        if (nodes_[static_cast<size_t>(edge.from.node)]->plugin->instance().transportInstance()->portBufferFd(
+                edge.from.port) >= 0)
             continue;
         Runtime::NodeRun& producer = rt.runs[static_cast<size_t>(edge.from.node)];
         if (std::any_of(producer.relays.begin(), producer.relays.end(),
@@ -523,7 +533,9 @@ GraphStatus PluginGraph::activate(std::string* error) {
                 if (source.from.isHost()) {
                     wired.fd = rt.hostIn[static_cast<size_t>(source.from.port)].fd();
                     wired.size = static_cast<uint32_t>(rt.hostIn[static_cast<size_t>(source.from.port)].size());
-                } else if (rt.runs[source.producer].remote) {
+                } else if (nodes_[source.producer]->plugin->instance().transportInstance()->portBufferFd(
+                               source.from.port) >= 0) {
+                    // The producer's own buffer (out of process, or in process in a memfd): zero copy.
                     TransportInstance* producer = nodes_[source.producer]->plugin->instance().transportInstance();
                     wired.fd = producer->portBufferFd(source.from.port);
                     wired.size = static_cast<uint32_t>(source.capacity);
@@ -598,7 +610,7 @@ float* PluginGraph::hostInput(int32_t channel) noexcept {
 const float* PluginGraph::hostOutput(int32_t channel) noexcept {
     if (!active_ || channel < 0 || channel >= options_.hostOutputs)
         return nullptr;
-    return runtime_->hostOut[static_cast<size_t>(channel)].data();
+    return runtime_->hostOutRead[static_cast<size_t>(channel)];
 }
 
 HostingStatus PluginGraph::addEvent(int32_t node, int32_t frame, const uint32_t* words, size_t wordCount) noexcept {
@@ -895,9 +907,20 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         node.plugin->endGraphCycle(HostingStatus::Xrun, started);
         miss(index, started);
     }
-    // 6. The host's outputs: what finished in time, summed.
+    // 6. The host's outputs: one producer's output is read where it is (zero copy; silence when it
+    // did not finish in time), several are summed.
     for (size_t channel = 0; channel < rt.hostOut.size(); channel++) {
         const std::vector<GraphPort>& sources = rt.hostOutSources[channel];
+        if (sources.size() == 1 && !sources[0].isHost()) {
+            const GraphPort source = sources[0];
+            const void* buffer =
+                rt.finished(static_cast<uint32_t>(source.node), cycle)
+                    ? nodes_[static_cast<size_t>(source.node)]->plugin->instance().transportInstance()->portBuffer(source.port)
+                    : nullptr;
+            rt.hostOutRead[channel] = buffer != nullptr ? static_cast<const float*>(buffer) : rt.silence.data();
+            continue;
+        }
+        rt.hostOutRead[channel] = rt.hostOut[channel].data();
         for (size_t s = 0; s < sources.size(); s++) {
             const GraphPort source = sources[s];
             if (source.isHost()) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -21,7 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "aap/hosting/in-process-transport.h"
 #include "aap/hosting/plugin-graph.h"
+#include "aap/plugin-meta-info.h"
 #include "hosting-test-support.h"
 
 namespace aap {
@@ -560,6 +563,289 @@ TEST(PluginGraphDeadlines, ANodeKilledMidRunIsBypassedWithinOneCycle) {
     }
     EXPECT_EQ(graph.nodeStatus(nodes[2]).cycles, lastBefore + 5);
     EXPECT_FALSE(graph.nodeStatus(nodes[0]).bypassed);
+}
+
+// ---- Zero copy across the host's boundary: in-process nodes ----
+
+// Whether process `pid` maps a memfd created under `name` (/proc/<pid>/maps: "/memfd:NAME (deleted)").
+bool mapsMemfdNamed(int pid, const std::string& name) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(file, line))
+        if (line.find("/memfd:" + name + " ") != std::string::npos)
+            return true;
+    return false;
+}
+
+// The UMP words of a MIDI2 port buffer (32-byte header, length at byte 4).
+std::vector<uint32_t> midiWords(const void* buffer) {
+    const auto* bytes = static_cast<const uint8_t*>(buffer);
+    uint32_t length = 0;
+    std::memcpy(&length, bytes + 4, 4);
+    std::vector<uint32_t> words(length / 4);
+    std::memcpy(words.data(), bytes + 32, words.size() * 4);
+    return words;
+}
+
+// An in-process instance's port buffers are sealed memfds of exactly the port's size, page-aligned
+// (so 64-byte aligned as before), and portBuffer() is that memfd's memory; a port spec the transport
+// cannot serve is refused with InvalidArgument and leaves the prepared buffers alone.
+TEST(InProcessPortBuffers, EachPortIsASealedMemfdOfExactlyItsSizeAndBadSpecsAreRefused) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    std::unique_ptr<PluginInstance> instance;
+    ASSERT_EQ(host.instantiate("urn:aap-test:gain-echo", &instance), HostingStatus::Ok);
+    ASSERT_EQ(instance->prepare(100, 48000), HostingStatus::Ok);  // 400-byte audio ports: not a multiple of 64
+    TransportInstance* transport = instance->transportInstance();
+    ASSERT_NE(transport, nullptr);
+    for (int32_t port : {kIn0, kIn1, kOut0, kOut1, kMidiIn, kMidiOut}) {
+        SCOPED_TRACE("port " + std::to_string(port));
+        const int fd = transport->portBufferFd(port);
+        ASSERT_GE(fd, 0);
+        struct stat st {};
+        ASSERT_EQ(::fstat(fd, &st), 0);
+        EXPECT_EQ(static_cast<uint64_t>(st.st_size), instance->sharedBufferSize(port));
+        const int seals = ::fcntl(fd, F_GET_SEALS);
+        EXPECT_EQ(seals & (F_SEAL_SHRINK | F_SEAL_GROW), F_SEAL_SHRINK | F_SEAL_GROW);
+        auto* buffer = static_cast<uint8_t*>(transport->portBuffer(port));
+        ASSERT_NE(buffer, nullptr);
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer) % 64, 0u);
+        // The same memory: what the plugin's buffer holds is what the memfd holds.
+        buffer[0] = static_cast<uint8_t>(0xA0 + port);
+        uint8_t read = 0;
+        ASSERT_EQ(::pread(fd, &read, 1, 0), 1);
+        EXPECT_EQ(read, buffer[0]);
+    }
+    EXPECT_EQ(instance->sharedBufferSize(kOut0), 400u);
+    EXPECT_EQ(transport->portBufferFd(-1), -1);
+    EXPECT_EQ(transport->portBufferFd(6), -1);
+    const int before = transport->portBufferFd(kOut0);
+    std::vector<PortBufferSpec> empty{{AAP_CONTENT_TYPE_AUDIO, AAP_PORT_DIRECTION_OUTPUT, 0}};
+    EXPECT_EQ(transport->prepare(100, 48000, empty), HostingStatus::InvalidArgument);
+    std::vector<PortBufferSpec> shortMidi{{AAP_CONTENT_TYPE_MIDI2, AAP_PORT_DIRECTION_INPUT, 16}};
+    EXPECT_EQ(transport->prepare(100, 48000, shortMidi), HostingStatus::InvalidArgument);
+    EXPECT_EQ(transport->portBufferFd(kOut0), before) << "a refused prepare replaced the buffers";
+    ASSERT_EQ(instance->activate(), HostingStatus::Ok);
+    test::fillInputs(*instance, 100, 3);
+    EXPECT_EQ(instance->process(100, kGenerousNs), HostingStatus::Ok);
+    ASSERT_EQ(instance->deactivate(), HostingStatus::Ok);
+}
+
+// An out-of-process node fed by an in-process node maps that node's own output memfds (audio read
+// in place, MIDI2 merged from where it is): no relay buffer exists in either process, and the
+// host output fed by the out-of-process node alone is that node's buffer.
+TEST(PluginGraphZeroCopy, AnOutOfProcessNodeMapsAnInProcessProducersOutputWithoutARelay) {
+    PluginHost inProcess{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    PluginHost perInstance{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, b;
+    ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(perInstance, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kOut0}, {b, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kMidiOut}, {b, kMidiIn}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({b, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    auto* ownB = static_cast<float*>(graph.plugin(b)->instance().portBuffer(kIn0));
+    fill(ownB, 12345.0f);
+    std::string error;
+    ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+    ASSERT_FALSE(graph.nodeStatus(a).outOfProcess);
+    ASSERT_TRUE(graph.nodeStatus(b).outOfProcess);
+    EXPECT_EQ(graph.inputBuffer(b, kIn0), graph.outputBuffer(a, kOut0));
+    const int pidB = graph.nodeStatus(b).servicePid;
+    ASSERT_GT(pidB, 0);
+    TransportInstance* transportA = graph.plugin(a)->instance().transportInstance();
+    const int audioA = transportA->portBufferFd(kOut0), midiA = transportA->portBufferFd(kMidiOut);
+    ASSERT_GE(audioA, 0);
+    ASSERT_GE(midiA, 0);
+    EXPECT_TRUE(maps(pidB, inodeOf(audioA))) << "b's service does not map a's audio output";
+    EXPECT_TRUE(maps(pidB, inodeOf(midiA))) << "b's service does not map a's MIDI2 output";
+    EXPECT_FALSE(mapsMemfdNamed(pidB, "aap-graph-relay")) << "b's service reads a relay copy";
+    EXPECT_FALSE(mapsMemfdNamed(::getpid(), "aap-graph-relay")) << "the host made a relay copy";
+    const uint32_t note[2] = {0x40903C00u, 0x12340000u};
+    for (int cycle = 1; cycle <= 30; cycle++) {
+        const float x = 10.0f * static_cast<float>(cycle), n = static_cast<float>(cycle);
+        fill(graph.hostInput(0), x);
+        if (cycle % 3 == 0)
+            ASSERT_EQ(graph.addEvent(a, 0, note, 2), HostingStatus::Ok);
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+        ASSERT_EQ(graph.hostOutput(0), graph.outputBuffer(b, kOut0)) << "the host output is a copy";
+        ASSERT_EQ(graph.hostOutput(0)[0], x + 2 * n) << "cycle " << cycle;
+        ASSERT_EQ(graph.hostOutput(0)[kFrames - 1], x + 2 * n) << "cycle " << cycle;
+        ASSERT_EQ(ownB[7], 12345.0f) << "b's own input buffer was written: not zero copy";
+        const std::vector<uint32_t> expected =
+            cycle % 3 == 0 ? std::vector<uint32_t>{note[0], note[1]} : std::vector<uint32_t>{};
+        ASSERT_EQ(midiWords(graph.outputBuffer(b, kMidiOut)), expected) << "cycle " << cycle;
+    }
+}
+
+// host -> in process -> out of process -> in process -> host, on two channels: every edge and the
+// host outputs are read in place (the in-process consumer reads the host's mapping of the
+// service's output, the host outputs are the last node's buffers) and every cycle's samples are right.
+TEST(PluginGraphZeroCopy, AMixedChainIsReadInPlaceAcrossEveryBoundary) {
+    PluginHost inProcess{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    PluginHost perInstance{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, b, c;
+    ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(perInstance, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+    for (int channel = 0; channel < 2; channel++) {
+        ASSERT_EQ(graph.connect(GraphPort::hostInput(channel), {a, kIn0 + channel}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({a, kOut0 + channel}, {b, kIn0 + channel}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({b, kOut0 + channel}, {c, kIn0 + channel}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({c, kOut0 + channel}, GraphPort::hostOutput(channel)), GraphStatus::Ok);
+    }
+    std::vector<float*> own;
+    for (int32_t node : {a, b, c})
+        for (int32_t port : {kIn0, kIn1}) {
+            own.push_back(static_cast<float*>(graph.plugin(node)->instance().portBuffer(port)));
+            fill(own.back(), 12345.0f);
+        }
+    std::string error;
+    ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+    for (int channel = 0; channel < 2; channel++) {
+        EXPECT_EQ(graph.inputBuffer(a, kIn0 + channel), graph.hostInput(channel));
+        EXPECT_EQ(graph.inputBuffer(b, kIn0 + channel), graph.outputBuffer(a, kOut0 + channel));
+        EXPECT_EQ(graph.inputBuffer(c, kIn0 + channel), graph.outputBuffer(b, kOut0 + channel));
+        const int fd = graph.plugin(a)->instance().transportInstance()->portBufferFd(kOut0 + channel);
+        ASSERT_GE(fd, 0);
+        EXPECT_TRUE(maps(graph.nodeStatus(b).servicePid, inodeOf(fd))) << "channel " << channel;
+    }
+    EXPECT_FALSE(mapsMemfdNamed(graph.nodeStatus(b).servicePid, "aap-graph-relay"));
+    for (int cycle = 1; cycle <= 50; cycle++) {
+        const float x = 100.0f * static_cast<float>(cycle), n = static_cast<float>(cycle);
+        fill(graph.hostInput(0), x);
+        fill(graph.hostInput(1), -x);
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+        for (int channel = 0; channel < 2; channel++) {
+            const float expected = (channel == 0 ? x : -x) + 3 * n;
+            const float* out = graph.hostOutput(channel);
+            ASSERT_EQ(out, graph.outputBuffer(c, kOut0 + channel)) << "the host output is a copy";
+            for (int32_t i : {0, 77, kFrames - 1})
+                ASSERT_EQ(out[i], expected) << "cycle " << cycle << ", channel " << channel << ", frame " << i;
+        }
+        for (size_t i = 0; i < own.size(); i++)
+            ASSERT_EQ(own[i][5], 12345.0f) << "own input buffer " << i << " was written: not zero copy";
+    }
+}
+
+// Fan-in with an in-process producer: a (in process) and b (out of process) both feed c (out of
+// process) and host output 1. c's service sums a's memfd and b's into c's own input, the host sums
+// host output 1, and the MIDI2 of both merges into c's input by timestamp, as with any producers.
+TEST(PluginGraphZeroCopy, FanInFromAnInProcessAndAnOutOfProcessProducerIsMixedAsBefore) {
+    PluginHost inProcess{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+    PluginHost perInstance{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, b, c;
+    ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(perInstance, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(perInstance, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+    for (int32_t producer : {a, b}) {
+        ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {producer, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({producer, kOut0}, {c, kIn0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({producer, kMidiOut}, {c, kMidiIn}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({producer, kOut0}, GraphPort::hostOutput(1)), GraphStatus::Ok);
+    }
+    ASSERT_EQ(graph.connect({c, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    std::string error;
+    ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+    auto* ownC = static_cast<const float*>(graph.plugin(c)->instance().portBuffer(kIn0));
+    EXPECT_EQ(graph.inputBuffer(c, kIn0), ownC);
+    const int fdA = graph.plugin(a)->instance().transportInstance()->portBufferFd(kOut0);
+    ASSERT_GE(fdA, 0);
+    EXPECT_TRUE(maps(graph.nodeStatus(c).servicePid, inodeOf(fdA))) << "c's service does not map a's output";
+    const uint32_t noteA[2] = {0x40903C00u, 0xA0000000u};
+    const uint32_t noteB[2] = {0x40903E00u, 0xB0000000u};
+    for (int cycle = 1; cycle <= 20; cycle++) {
+        const float x = 100.0f * static_cast<float>(cycle), n = static_cast<float>(cycle);
+        fill(graph.hostInput(0), x);
+        if (cycle == 1) {
+            ASSERT_EQ(graph.addEvent(a, 96, noteA, 2), HostingStatus::Ok);
+            ASSERT_EQ(graph.addEvent(b, 48, noteB, 2), HostingStatus::Ok);
+        }
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+        ASSERT_EQ(graph.hostOutput(0)[9], 2 * (x + n) + n) << "cycle " << cycle;
+        ASSERT_EQ(ownC[9], 2 * (x + n)) << "cycle " << cycle << ": c mixes into its own buffer";
+        ASSERT_EQ(graph.hostOutput(1)[200], 2 * (x + n)) << "cycle " << cycle;
+        ASSERT_NE(graph.hostOutput(1), graph.outputBuffer(a, kOut0));
+        // frame 48 -> 31 ticks, 96 -> 62 (at 48 kHz); then nothing: each event reached c once.
+        const std::vector<uint32_t> expected =
+            cycle == 1 ? std::vector<uint32_t>{0x0020001Fu, noteB[0], noteB[1], 0x0020003Eu, noteA[0], noteA[1]}
+                       : std::vector<uint32_t>{};
+        ASSERT_EQ(midiWords(graph.outputBuffer(c, kMidiOut)), expected) << "cycle " << cycle;
+    }
+}
+
+// A third party's transport without shared memory (portBufferFd -1): the in-process transport
+// with its memfds hidden. An out-of-process consumer of such a host-run node still gets its
+// output, through a relay memfd the host copies it into after each cycle of the node.
+class HiddenMemoryInstance final : public TransportInstance {
+public:
+    explicit HiddenMemoryInstance(std::unique_ptr<TransportInstance> inner) : inner_(std::move(inner)) {}
+    HostingStatus addExtension(const std::string& uri, uint32_t capacity, uint8_t** block) override {
+        return inner_->addExtension(uri, capacity, block);
+    }
+    HostingStatus prepare(int32_t frames, int32_t rate, const std::vector<PortBufferSpec>& ports) override {
+        return inner_->prepare(frames, rate, ports);
+    }
+    HostingStatus activate() override { return inner_->activate(); }
+    HostingStatus deactivate() override { return inner_->deactivate(); }
+    HostingStatus destroy() override { return inner_->destroy(); }
+    HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept override { return inner_->process(frames, timeoutNs); }
+    void* portBuffer(int32_t index) noexcept override { return inner_->portBuffer(index); }
+    HostingStatus extension(const std::string& uri, int32_t opcode, uint32_t requestId, uint32_t requestSize,
+                            uint32_t* replySize, int64_t timeoutNs) override {
+        return inner_->extension(uri, opcode, requestId, requestSize, replySize, timeoutNs);
+    }
+    bool isAlive() const noexcept override { return inner_->isAlive(); }
+    bool redirectInputBuffer(int32_t index, void* buffer) noexcept override {
+        return inner_->redirectInputBuffer(index, buffer);
+    }
+    HostingStatus mapUrid(const std::string& uri, uint8_t urid) override { return inner_->mapUrid(uri, urid); }
+
+private:
+    std::unique_ptr<TransportInstance> inner_;
+};
+
+class HiddenMemoryTransport final : public PluginTransport {
+public:
+    const char* name() const noexcept override { return "hidden-memory"; }
+    HostingStatus createInstance(const PluginLoadSpec& spec, TransportHostCallbacks* callbacks,
+                                 std::unique_ptr<TransportInstance>* instance, std::string* error) override {
+        std::unique_ptr<TransportInstance> inner;
+        const HostingStatus status = inProcess_.createInstance(spec, callbacks, &inner, error);
+        if (status == HostingStatus::Ok)
+            *instance = std::make_unique<HiddenMemoryInstance>(std::move(inner));
+        return status;
+    }
+    bool isAlive() const noexcept override { return true; }
+
+private:
+    InProcessTransport inProcess_;
+};
+
+TEST(PluginGraphZeroCopy, AHostRunNodeWithoutSharedMemoryIsRelayedToItsOutOfProcessConsumer) {
+    PluginHostOptions options = test::testOptions(PluginIsolation::InProcess);
+    options.transport = std::make_shared<HiddenMemoryTransport>();
+    PluginHost custom{test::testCatalog(), options};
+    PluginHost perInstance{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    int32_t a, b;
+    ASSERT_EQ(graph.addPlugin(custom, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+    ASSERT_EQ(graph.addPlugin(perInstance, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({a, kOut0}, {b, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({b, kOut0}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+    ASSERT_EQ(graph.plugin(a)->instance().transportInstance()->portBufferFd(kOut0), -1);
+    std::string error;
+    ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+    EXPECT_TRUE(mapsMemfdNamed(graph.nodeStatus(b).servicePid, "aap-graph-relay"));
+    for (int cycle = 1; cycle <= 20; cycle++) {
+        const float x = 10.0f * static_cast<float>(cycle), n = static_cast<float>(cycle);
+        fill(graph.hostInput(0), x);
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+        ASSERT_EQ(graph.hostOutput(0)[3], x + 2 * n) << "cycle " << cycle;
+    }
 }
 
 // ---- Placement (PluginGraphOptions::placement, hostSpinNs) ----

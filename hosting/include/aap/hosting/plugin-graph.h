@@ -33,9 +33,13 @@
 // run on the host's thread inside process(). wakesLastCycle()/totalWakes() are COUNTED in the
 // block as the wake-ups happen, not computed; futexWakesLastCycle() counts the FUTEX_WAKE calls.
 //
-// Buffers: an input port fed by one producer reads the producer's output buffer itself (the same
-// shared-memory region, no copy: inputBuffer() shows it); an input fed by several producers is
-// mixed by the consumer before it runs (audio summed, MIDI2 merged by timestamp). AAPXS never
+// Buffers: an audio input port fed by one producer reads the producer's output buffer itself (the
+// same shared-memory region, no copy: inputBuffer() shows it), whatever runs either side (an
+// in-process node's port buffers are memfds too, which out-of-process consumers map); so does a
+// host output channel fed by one node (hostOutput() is that node's buffer). An input fed by several
+// producers is mixed by the consumer before it runs (audio summed, MIDI2 merged by timestamp), a
+// host output fed by several is summed by the host, and a MIDI2 input is always merged (it is also
+// the node's host-facing input). AAPXS never
 // flows along an edge: the AAP SysEx8 in a producer's MIDI2 output (stream 0, payload 7E 7F 00 01:
 // extension requests and replies; 7E 7F 00 00: parameter reports) is addressed to the host and
 // is not merged into its consumers, while the producer's other type-5 data (SysEx8 of its own,
@@ -185,7 +189,8 @@ public:
     HostedPlugin* plugin(int32_t node) const noexcept;
 
     // ---- Running ----
-    // [main-thread] Allocates the activation block and relay buffers, hands each out-of-process
+    // [main-thread] Allocates the activation block (and a relay buffer per output of a host-run node
+    // whose transport has no shared memory, see docs/hosting.md), hands each out-of-process
     // node its part (control protocol kOpGraphAttach) and activates every node. On failure
     // nothing stays active or attached; *error says which node and why.
     GraphStatus activate(std::string* error = nullptr);
@@ -194,7 +199,10 @@ public:
     bool active() const noexcept { return active_; }
 
     // [audio-thread] Host audio channels: fill hostInput before process(), read hostOutput after.
-    // Buffers of options.frames floats, stable while active; null when inactive or out of range.
+    // Buffers of (at least) options.frames floats; null when inactive or out of range. hostInput's
+    // are stable while active. hostOutput's is valid until the next process() or deactivate():
+    // call it after each process(). With one producer it is that node's output buffer itself (or
+    // silence when the node did not finish the cycle), with several their sum.
     float* hostInput(int32_t channel) noexcept;
     const float* hostOutput(int32_t channel) noexcept;
     // [audio-thread] Queues a UMP message for node `node`'s next cycle (HostedPlugin::addEvent).

@@ -157,7 +157,10 @@ public:
     virtual bool supportsGraphMode() const noexcept { return false; }
     // [main-thread] Inactive only. Back to process().
     virtual HostingStatus detachGraph() { return HostingStatus::Unsupported; }
-    // The memfd of port `index`'s shared buffer, or -1 (no shared memory).
+    // The memfd of port `index`'s buffer (the very memory portBuffer() returns, sealed, exactly the
+    // port's size), or -1 (no shared memory). A graph hands it to out-of-process consumers of the
+    // port, which map it (zero copy); for a host-run node without one it copies the port's output
+    // into a relay memfd after each cycle instead.
     virtual int portBufferFd(int32_t index) const noexcept {
         (void)index;
         return -1;
