@@ -605,5 +605,62 @@ TEST(GraphRealtime, AGraphCycleNeverBlocksNorAllocatesOnTheHostOrInAnyService) {
     EXPECT_EQ(serviceGuards.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
 }
 
+// A mixed chain host -> in process -> out of process -> in process -> host (audio and MIDI2),
+// every single-producer edge and the host output read in place: the host's audio thread (which
+// runs both in-process nodes) and the service's part neither touch the heap nor block, and each
+// cycle's samples are right (checked outside the guarded span).
+TEST(GraphRealtime, AMixedChainReadInPlaceNeverBlocksNorAllocates) {
+    ServiceCycleGuards serviceGuards;
+    RealtimeTotals hostTotals;
+    int failures = 0, wrong = 0;
+    constexpr int kCycles = 500;
+    {
+        InProcessService service;
+        ASSERT_NE(service.host, nullptr);
+        PluginHost inProcess{test::testCatalog(), test::testOptions(PluginIsolation::InProcess)};
+        PluginGraphOptions options;
+        options.frames = kFrames;
+        PluginGraph graph{options};
+        int32_t a, b, c;
+        ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &a), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(*service.host, "urn:aap-test:graph-recorder", &b), GraphStatus::Ok);
+        ASSERT_EQ(graph.addPlugin(inProcess, "urn:aap-test:graph-recorder", &c), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect(GraphPort::hostInput(0), {a, 0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({a, 2}, {b, 0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({b, 2}, {c, 0}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({a, 5}, {b, 4}), GraphStatus::Ok);  // MIDI2, merged
+        ASSERT_EQ(graph.connect({b, 5}, {c, 4}), GraphStatus::Ok);
+        ASSERT_EQ(graph.connect({c, 2}, GraphPort::hostOutput(0)), GraphStatus::Ok);
+        std::string error;
+        ASSERT_EQ(graph.activate(&error), GraphStatus::Ok) << error;
+        ASSERT_EQ(graph.inputBuffer(b, 0), graph.outputBuffer(a, 2));
+        ASSERT_EQ(graph.inputBuffer(c, 0), graph.outputBuffer(b, 2));
+        const uint32_t noteOn[2] = {0x40903C00u, 0x80000000u};
+        for (int cycle = 1; cycle <= kCycles; cycle++) {
+            float* in = graph.hostInput(0);
+            for (int32_t i = 0; i < kFrames; i++)
+                in[i] = static_cast<float>(cycle);
+            {
+                RealtimeGuard guard;
+                graph.addEvent(a, cycle % kFrames, noteOn, 2);
+                failures += graph.process(kFrames, 1000000000) != GraphStatus::Ok;
+                hostTotals.add(guard);
+            }
+            // graph-recorder adds its cycle count: three nodes, 4 * cycle in all.
+            const float* out = graph.hostOutput(0);
+            wrong += out != graph.outputBuffer(c, 2) || out[0] != 4.0f * static_cast<float>(cycle) ||
+                     out[kFrames - 1] != 4.0f * static_cast<float>(cycle);
+        }
+        EXPECT_EQ(graph.nodeStatus(b).cycles, static_cast<uint64_t>(kCycles));
+        ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(wrong, 0);
+    expectRealtimeSafe(hostTotals, kCycles, true);
+    EXPECT_EQ(serviceGuards.cycles(), static_cast<uint64_t>(kCycles));
+    EXPECT_EQ(serviceGuards.heapOperations(), 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    EXPECT_EQ(serviceGuards.blockingCalls(), 0u) << "first violation: " << serviceGuards.firstViolation();
+}
+
 } // namespace
 } // namespace aap
