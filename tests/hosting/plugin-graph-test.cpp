@@ -583,7 +583,8 @@ std::vector<uint32_t> midiWords(const void* buffer) {
     uint32_t length = 0;
     std::memcpy(&length, bytes + 4, 4);
     std::vector<uint32_t> words(length / 4);
-    std::memcpy(words.data(), bytes + 32, words.size() * 4);
+    if (!words.empty())
+        std::memcpy(words.data(), bytes + 32, words.size() * 4);
     return words;
 }
 
