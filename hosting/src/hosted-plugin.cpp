@@ -468,18 +468,18 @@ HostingStatus HostedPlugin::process(int32_t frames, int64_t timeoutNs) noexcept 
     return status;
 }
 
-HostingStatus HostedPlugin::beginGraphCycle(int32_t frames) noexcept {
+HostingStatus HostedPlugin::beginGraphCycle(int32_t frames, bool* aapxsFramed) noexcept {
     if (!core_)
         return HostingStatus::InvalidState;
     flushPendingParameters();
     guiBeforeCycle(frames);
-    return core_->instance->beginGraphCycle(frames);
+    return core_->instance->beginGraphCycle(frames, aapxsFramed);
 }
 
-HostingStatus HostedPlugin::endGraphCycle(HostingStatus status, bool started) noexcept {
+HostingStatus HostedPlugin::endGraphCycle(HostingStatus status, bool started, bool outputMayHoldAapxs) noexcept {
     if (!core_)
         return HostingStatus::InvalidState;
-    status = core_->instance->endGraphCycle(status, started);
+    status = core_->instance->endGraphCycle(status, started, outputMayHoldAapxs);
     if (status == HostingStatus::Ok && !parameters_.empty())
         followReportedParameters();
     guiAfterCycle(status);

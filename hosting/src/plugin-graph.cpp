@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -103,6 +104,7 @@ struct PluginGraph::Runtime {
         bool sink = false;
         bool source = false;  // this cycle: no predecessor runs
         bool lost = false;    // this cycle: its service died while it ran
+        TransportInstance* transport = nullptr;  // this cycle's, read once in step 1
         std::vector<uint8_t> scratch;   // MIDI2 merge
     };
     std::vector<NodeRun> runs;                  // by node index
@@ -117,6 +119,12 @@ struct PluginGraph::Runtime {
     std::vector<const void*> mixScratch;
     std::vector<float> silence;
     uint32_t cycle = 0;
+    // FollowHost: the hint and what it was worked out from (process(), step 2).
+    uint32_t cpuHint = 0;
+    bool placementKnown = false;
+    int placementCpu = -1;
+    pthread_t placementThread{};
+    int64_t placementCheckedNs = 0;
     std::atomic<uint64_t> cycles{0};
     std::atomic<uint64_t> wakesLast{0};
     std::atomic<uint64_t> wakesTotal{0};
@@ -428,7 +436,8 @@ GraphStatus PluginGraph::activate(std::string* error) {
         wire::GraphNode& block = rt.nodes[i];
         PluginInstance& instance = nodes_[i]->plugin->instance();
         block.required = static_cast<uint32_t>(run.predecessors.size());
-        block.flags = run.remote ? 0u : wire::kGraphNodeHostRun;
+        // An out-of-process node learns each cycle whether its MIDI2 input carries AAPXS.
+        block.flags = run.remote ? wire::kGraphNodeAapxsHints : wire::kGraphNodeHostRun;
         bool toHost = false;
         std::vector<int32_t> successors;
         for (const Edge& edge : edges_) {
@@ -744,6 +753,7 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         if (node.bypassed.load(std::memory_order_relaxed))
             continue;
         TransportInstance* transport = plugin.instance().transportInstance();
+        run.transport = transport;
         if (plugin.instance().state() != InstanceState::Active || transport == nullptr || !transport->isAlive()) {
             // A dead node is bypassed at once (its pending requests fail now, the instance is in Error).
             plugin.endGraphCycle(HostingStatus::Offline, false);
@@ -764,12 +774,15 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
                 continue;
             }
         }
-        const HostingStatus status = plugin.beginGraphCycle(frames);
+        bool aapxsFramed = true;
+        const HostingStatus status = plugin.beginGraphCycle(frames, &aapxsFramed);
         if (status != HostingStatus::Ok) {
             bypass(index, status);
             anyMiss = true;
             continue;
         }
+        if (run.remote)  // published by the pending store below; the node is idle (checked above)
+            __atomic_store_n(&rt.nodes[index].aapxs_flags, aapxsFramed ? wire::kAapxsInInput : 0u, __ATOMIC_RELAXED);
         run.skip = false;
     }
     // 2. Counters for this cycle (nobody of an older cycle can change them: their tag differs).
@@ -777,15 +790,27 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
     __atomic_store_n(&header->deadline_ns, deadline, __ATOMIC_RELAXED);
     __atomic_store_n(&header->cycle, cycle, __ATOMIC_RELEASE);
     // Placement: when this thread keeps to one CPU, that CPU, for the nodes to keep to (else 0:
-    // anywhere; following a thread the kernel moves makes host and nodes chase each other).
+    // anywhere; following a thread the kernel moves makes host and nodes chase each other). The
+    // affinity (a system call) is read again only when this thread or its CPU (no system call)
+    // is not the last cycle's, or kAffinityRecheckNs after the last reading.
     uint32_t cpuHint = 0;
     if (options_.placement == GraphPlacement::FollowHost) {
-        cpu_set_t allowed;
-        CPU_ZERO(&allowed);
-        if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) == 1) {
-            const int cpu = ::sched_getcpu();
-            cpuHint = cpu >= 0 && CPU_ISSET(cpu, &allowed) ? static_cast<uint32_t>(cpu) + 1u : 0u;
+        const int cpu = ::sched_getcpu();
+        const pthread_t self = ::pthread_self();
+        if (!rt.placementKnown || cpu != rt.placementCpu || !::pthread_equal(self, rt.placementThread) ||
+            start - rt.placementCheckedNs >= kAffinityRecheckNs) {
+            cpu_set_t allowed;
+            CPU_ZERO(&allowed);
+            rt.cpuHint = ::sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) == 1 &&
+                                 cpu >= 0 && CPU_ISSET(cpu, &allowed)
+                             ? static_cast<uint32_t>(cpu) + 1u
+                             : 0u;
+            rt.placementKnown = true;
+            rt.placementCpu = cpu;
+            rt.placementThread = self;
+            rt.placementCheckedNs = start;
         }
+        cpuHint = rt.cpuHint;
     }
     uint32_t sinks = 0;
     for (Runtime::NodeRun& run : rt.runs) {
@@ -849,8 +874,7 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
             if (run.skip || !run.remote || run.lost || rt.finished(static_cast<uint32_t>(index), cycle) ||
                 !graphact::released(__atomic_load_n(&rt.nodes[index].pending, __ATOMIC_ACQUIRE), cycle))
                 continue;
-            TransportInstance* transport = nodes_[static_cast<size_t>(index)]->plugin->instance().transportInstance();
-            if (transport->isAlive())
+            if (run.transport->isAlive())
                 continue;
             run.lost = true;
             dead = true;
@@ -887,7 +911,11 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
         node.finishedNs.store(__atomic_load_n(&block.finished_ns, __ATOMIC_RELAXED), std::memory_order_relaxed);
         if (rt.finished(static_cast<uint32_t>(index), cycle)) {
             const HostingStatus status = hostingStatusFromWire(__atomic_load_n(&block.status, __ATOMIC_RELAXED));
-            const HostingStatus result = node.plugin->endGraphCycle(status, true);
+            // An out-of-process node says whether it framed AAPXS into its MIDI2 output (a service
+            // that does not say, without kAapxsOutputHinted, is scanned).
+            const uint32_t aapxs = run.remote ? __atomic_load_n(&block.aapxs_flags, __ATOMIC_RELAXED) : 0u;
+            const bool scan = !run.remote || (aapxs & wire::kAapxsOutputHinted) == 0 || (aapxs & wire::kAapxsInOutput) != 0;
+            const HostingStatus result = node.plugin->endGraphCycle(status, true, scan);
             if (result != HostingStatus::Ok) {
                 bypass(index, result);
                 anyMiss = true;

@@ -307,19 +307,27 @@ HostingStatus PluginInstance::process(int32_t frames, int64_t timeoutNs) noexcep
     }
     if (readiness != TransportInstance::Readiness::Busy)
         stageInputs(frames);
-    return finishCycle(instance_->process(frames, timeoutNs), readiness != TransportInstance::Readiness::Busy, false);
+    const HostingStatus status = instance_->process(frames, timeoutNs);
+    return finishCycle(status, readiness != TransportInstance::Readiness::Busy, instance_->outputMayHoldAapxs());
 }
 
-void PluginInstance::stageInputs(int32_t frames) noexcept {
+bool PluginInstance::stageInputs(int32_t frames) noexcept {
     writeInputs(frames);
-    if (initiator_) {
-        auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
-        size_t framed = initiator_->writeRequests(midiIn, midiInSharedSize_);
-        if (hostRecipient_)
-            framed += hostRecipient_->writeReplies(midiIn, midiInSharedSize_);
-        if (framed > 0)
-            instance_->markAapxsInput();
-    }
+    if (!initiator_)
+        return false;
+    // Write passes only when something may be waiting: a request in flight (also one not sent
+    // yet), a host-extension request being handled or its reply waiting for space.
+    const bool requests = initiator_->pendingCount() != 0;
+    const bool replies = hostRecipient_ && !hostRecipient_->idle();
+    if (!requests && !replies)
+        return false;
+    auto* midiIn = static_cast<uint8_t*>(instance_->portBuffer(midiIn_));
+    size_t framed = requests ? initiator_->writeRequests(midiIn, midiInSharedSize_) : 0;
+    if (replies)
+        framed += hostRecipient_->writeReplies(midiIn, midiInSharedSize_);
+    if (framed > 0)
+        instance_->markAapxsInput();
+    return framed > 0;
 }
 
 HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started, bool scanOutput) noexcept {
@@ -329,7 +337,7 @@ HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started, bo
         xruns_.fetch_add(1, std::memory_order_relaxed);
         if (started)
             lateCycles_.fetch_add(1, std::memory_order_relaxed);
-        if (initiator_)
+        if (initiator_ && initiator_->pendingCount() != 0)
             initiator_->expire(monotonicNowNs());
         return status;
     }
@@ -338,10 +346,11 @@ HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started, bo
         if (status == HostingStatus::Ok) {
             // Replies to our requests and requests for our host extensions are stripped out of the
             // output, so the host's own MIDI processing never sees AAPXS traffic.
-            if (scanOutput || instance_->outputMayHoldAapxs())
+            if (scanOutput)
                 routeIncomingAapxs(SessionSide::Host, static_cast<uint8_t*>(instance_->portBuffer(midiOut_)),
                                    portSizes_[static_cast<size_t>(midiOut_)], initiator_.get(), hostRecipient_.get());
-            initiator_->expire(monotonicNowNs());
+            if (initiator_->pendingCount() != 0)
+                initiator_->expire(monotonicNowNs());  // the clock only while requests are in flight
             if (hostWorker_)
                 hostWorker_->wakeIfPending();
         } else {
@@ -351,21 +360,24 @@ HostingStatus PluginInstance::finishCycle(HostingStatus status, bool started, bo
     return status;
 }
 
-HostingStatus PluginInstance::beginGraphCycle(int32_t frames) noexcept {
+HostingStatus PluginInstance::beginGraphCycle(int32_t frames, bool* aapxsFramed) noexcept {
     InstanceState current = state();
     if (current != InstanceState::Active)
         return wrongState(current);
     if (frames < 0 || frames > preparedFrames_)
         return HostingStatus::InvalidArgument;
-    stageInputs(frames);
+    const bool framed = stageInputs(frames);
+    if (aapxsFramed != nullptr)
+        *aapxsFramed = framed;
     return HostingStatus::Ok;
 }
 
-HostingStatus PluginInstance::endGraphCycle(HostingStatus status, bool started) noexcept {
+HostingStatus PluginInstance::endGraphCycle(HostingStatus status, bool started, bool outputMayHoldAapxs) noexcept {
     if (state() != InstanceState::Active)
         return wrongState(state());
-    // A graph ran the cycle, not the transport's process(): its AAPXS hint is stale, so scan.
-    return finishCycle(status, started, true);
+    // A graph ran the cycle, not the transport's process(): the transport's AAPXS hint is stale;
+    // the graph's (from the node's activation block entry) is the caller's.
+    return finishCycle(status, started, outputMayHoldAapxs);
 }
 
 HostingStatus PluginInstance::extension(const std::string& uri, int32_t opcode, uint32_t requestId,

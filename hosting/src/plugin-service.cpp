@@ -421,10 +421,12 @@ public:
         const RealtimeCycleObserver* observer = g_cycleObserver.load(std::memory_order_acquire);
         if (observer != nullptr)
             observer->begin(observer->user);
-        __atomic_store_n(&me.awake_ns, monotonicNanoseconds(), __ATOMIC_RELAXED);
+        const int64_t awake = monotonicNanoseconds();
+        __atomic_store_n(&me.awake_ns, awake, __ATOMIC_RELAXED);
         __atomic_store_n(&me.started_cycle, cycle, __ATOMIC_RELEASE);
         const int32_t frames = __atomic_load_n(&graph.header->frames, __ATOMIC_RELAXED);
         int32_t status = 0;
+        bool framed = false;
         if (frames < 0 || frames > frames_) {
             status = static_cast<int32_t>(HostingStatus::InvalidArgument);
         } else {
@@ -450,13 +452,20 @@ public:
                     graphmix::sumAudio(static_cast<float*>(own), reinterpret_cast<const float* const*>(input.pointers.data()),
                                        input.pointers.size(), frames);
             }
-            aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_), true);
-            const int64_t deadline = __atomic_load_n(&graph.header->deadline_ns, __ATOMIC_RELAXED);
-            const int64_t left = deadline - monotonicNanoseconds();
+            // AAPXS: the input is scanned only when the host framed some into it (a host that
+            // does not say so, without kGraphNodeAapxsHints, gets a scan every cycle).
+            const bool hinted = (__atomic_load_n(&me.flags, __ATOMIC_RELAXED) & wire::kGraphNodeAapxsHints) != 0;
+            const bool aapxsIn = (__atomic_load_n(&me.aapxs_flags, __ATOMIC_RELAXED) & wire::kAapxsInInput) != 0;
+            aapxs_.beforeProcess(portBytes(midiIn_), portSize(midiIn_), !hinted || aapxsIn);
+            // The time left, from when the node woke (one clock read less; the mix before is short).
+            const int64_t left = __atomic_load_n(&graph.header->deadline_ns, __ATOMIC_RELAXED) - awake;
             plugin_->process(frames, left > 0 ? left : 1);
-            aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
+            framed = aapxs_.afterProcess(portBytes(midiOut_), portSize(midiOut_));
         }
         const int64_t now = monotonicNanoseconds();
+        // Before finished_cycle: the host reads it once it sees this cycle finished.
+        __atomic_store_n(&me.aapxs_flags, wire::kAapxsOutputHinted | (framed ? wire::kAapxsInOutput : 0u),
+                         __ATOMIC_RELAXED);
         __atomic_store_n(&me.status, status, __ATOMIC_RELAXED);
         __atomic_store_n(&me.finished_ns, now, __ATOMIC_RELAXED);
         __atomic_store_n(&me.finished_cycle, cycle, __ATOMIC_RELEASE);

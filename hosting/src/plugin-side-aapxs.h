@@ -78,18 +78,30 @@ public:
     void stopSession();
 
     // [audio-thread] Around the plugin's process(). Null buffers are ignored.
-    // `inputMayHoldAapxs` false (the host said it framed nothing) skips scanning the input.
+    // `inputMayHoldAapxs` false (the host said it framed nothing) skips scanning the input. A cycle
+    // without AAPXS traffic costs a few member reads: host-extension requests are expired (a clock
+    // read) only while some are in flight, and afterProcess makes its write pass (replies, the
+    // plugin's requests, the worker's wake-up) only when this cycle's input was scanned, a request
+    // expired, a request of the host is still being handled or its reply waits for space (on the
+    // worker too: its reply is framed in the first cycle after it is ready), or a request of the
+    // plugin is in flight (submitted on any thread).
     void beforeProcess(uint8_t* midiIn, size_t capacity, bool inputMayHoldAapxs = true) noexcept {
         if (!recipient_ || midiIn == nullptr)
             return;
-        if (inputMayHoldAapxs)
+        if (inputMayHoldAapxs) {
             routeIncomingAapxs(SessionSide::Plugin, midiIn, capacity, hostInitiator_.get(), recipient_.get());
-        hostInitiator_->expire(monotonicNowNs());
+            traffic_ = true;  // requests dispatched, replies completed: tasks for the worker
+        }
+        if (hostInitiator_->pendingCount() != 0 && hostInitiator_->expire(monotonicNowNs()) != 0)
+            traffic_ = true;  // failures posted to the worker
     }
     // Returns true when it framed any AAPXS message into the output.
     bool afterProcess(uint8_t* midiOut, size_t capacity) noexcept {
         if (!recipient_ || midiOut == nullptr)
             return false;
+        if (!traffic_ && recipient_->idle() && hostInitiator_->pendingCount() == 0)
+            return false;  // nothing to write, nothing posted for the worker
+        traffic_ = false;
         const size_t written = recipient_->writeReplies(midiOut, capacity) + hostInitiator_->writeRequests(midiOut, capacity);
         worker_->wakeIfPending();
         return written > 0;
@@ -122,6 +134,7 @@ private:
     std::unique_ptr<RecipientSession> recipient_;
     std::unique_ptr<InitiatorSession> hostInitiator_;
     std::atomic<bool> active_{false};
+    bool traffic_ = false;  // audio thread only: this cycle's beforeProcess scanned or expired something
     // Filled once by loadDefinitions, before the plugin exists; never resized afterwards (the
     // plugin's audio thread may read it through hostExtension). Only the bindings' session
     // fields change, in startSession/stopSession while the plugin is not processing.

@@ -269,7 +269,18 @@ constexpr uint32_t kPendingReleasedByService = 0x4000u;
 constexpr uint32_t kPendingCountMask = 0x3FFFu;
 
 // GraphNode::flags
-constexpr uint32_t kGraphNodeHostRun = 1u;  // runs on the host's thread (in process)
+constexpr uint32_t kGraphNodeHostRun = 1u;     // runs on the host's thread (in process)
+constexpr uint32_t kGraphNodeAapxsHints = 2u;  // the host writes kAapxsInInput into aapxs_flags every cycle
+
+// GraphNode::aapxs_flags: which MIDI2 buffers of the node's cycle carry AAPXS SysEx8, as
+// ProcessBlock::aapxs_flags does for process(). Before it releases a node for a cycle the host
+// stores kAapxsInInput (it framed AAPXS into the node's MIDI2 input) or 0; a node whose `flags`
+// has kGraphNodeAapxsHints scans its input only when the bit is set (without that flag, every
+// cycle). Before it stores finished_cycle the node stores kAapxsOutputHinted, plus kAapxsInOutput
+// when it framed AAPXS into its MIDI2 output; the host skips scanning the output of a node whose
+// word says kAapxsOutputHinted without kAapxsInOutput (a service that never writes the word is
+// scanned every cycle). A lie only makes AAPXS messages reach the other side's MIDI unstripped.
+constexpr uint32_t kAapxsOutputHinted = 4u;
 
 struct GraphNode {
     uint32_t activation;       //   0: futex word: the cycle the node may run (set by its last predecessor or the host)
@@ -288,14 +299,17 @@ struct GraphNode {
     uint32_t cpu_hint;         //  68: placement (host, each cycle): 1 + the CPU the node's thread should
                                //      keep to (the host's thread's CPU), 0 = anywhere; a node applies it
                                //      after its cycle, only when it changed; an unusable CPU is ignored
-    uint32_t reserved[2];      //  72
+    uint32_t aapxs_flags;      //  72: kAapxsInInput (host, before the node's cycle) | kAapxsInOutput |
+                               //      kAapxsOutputHinted (node, before finished_cycle), see above
+    uint32_t reserved;         //  76
     uint32_t successors[kMaxGraphSuccessors];  // 80: node indexes, or kGraphHost (a sink)
 };
 static_assert(sizeof(GraphNode) == 144, "GraphNode is 144 bytes");
 static_assert(offsetof(GraphNode, pending) == 16 && offsetof(GraphNode, started_cycle) == 20 &&
                   offsetof(GraphNode, finished_cycle) == 24 && offsetof(GraphNode, signalled_ns) == 32 &&
                   offsetof(GraphNode, xruns) == 56 && offsetof(GraphNode, successor_count) == 64 &&
-                  offsetof(GraphNode, cpu_hint) == 68 && offsetof(GraphNode, successors) == 80,
+                  offsetof(GraphNode, cpu_hint) == 68 && offsetof(GraphNode, aapxs_flags) == 72 &&
+                  offsetof(GraphNode, successors) == 80,
               "GraphNode field offsets are part of the protocol");
 
 constexpr uint32_t kGraphBlockSize = 4096u * 3u;  // header + 64 nodes, page-rounded

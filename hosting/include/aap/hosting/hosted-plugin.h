@@ -110,9 +110,10 @@ public:
     HostingStatus process(int32_t frames, int64_t timeoutNs) noexcept;
     // [audio-thread] process() split around a cycle that aap::PluginGraph runs (plugin-graph.h):
     // the parameter values still to send and PluginInstance::beginGraphCycle; then
-    // PluginInstance::endGraphCycle and the parameter changes the plugin reported.
-    HostingStatus beginGraphCycle(int32_t frames) noexcept;
-    HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
+    // PluginInstance::endGraphCycle and the parameter changes the plugin reported (the AAPXS
+    // arguments as there).
+    HostingStatus beginGraphCycle(int32_t frames, bool* aapxsFramed = nullptr) noexcept;
+    HostingStatus endGraphCycle(HostingStatus status, bool started, bool outputMayHoldAapxs = true) noexcept;
     // [audio-thread] instance().addEvent. A parameter-change SysEx8 the host adds this way is
     // followed like setParameter(): parameterValue() and the GUI path get its value.
     HostingStatus addEvent(int32_t frame, const uint32_t* words, size_t wordCount) noexcept;

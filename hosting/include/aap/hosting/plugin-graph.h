@@ -114,10 +114,19 @@ enum class GraphPlacement : int32_t {
     // chain has no parallelism to lose; parallel branches run one after the other. When the
     // calling thread may run on several CPUs the nodes may too (as Anywhere): following a
     // thread the kernel moves, host and nodes chase each other from CPU to CPU (measured).
+    // process() reads the calling thread's affinity (a system call) only when the calling thread
+    // or its CPU (sched_getcpu, no system call) differs from the previous cycle's, and otherwise
+    // at least every kAffinityRecheckNs: an affinity change that moves the thread is followed
+    // from the next cycle, one that leaves it on its CPU (unpinning it there, or pinning it to
+    // the CPU it is on) within that interval.
     FollowHost = 0,
     // The kernel places every node's thread (what a plugin service does outside a graph).
     Anywhere = 1,
 };
+
+// GraphPlacement::FollowHost: the longest a cached affinity of the thread calling process() is
+// used for (100 ms).
+constexpr int64_t kAffinityRecheckNs = 100'000'000;
 
 struct PluginGraphOptions {
     int32_t frames = 256;        // largest cycle; every node must be prepared for at least this

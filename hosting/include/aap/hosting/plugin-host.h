@@ -182,12 +182,15 @@ public:
 
     // ---- For aap::PluginGraph (plugin-graph.h): process() split around a cycle run elsewhere ----
     // [audio-thread] Active only. Moves the host's MIDI2 inputs, queued events and AAPXS traffic
-    // into the shared inputs (what process() does before it signals the transport).
-    HostingStatus beginGraphCycle(int32_t frames) noexcept;
+    // into the shared inputs (what process() does before it signals the transport). When
+    // `aapxsFramed` is not null it says whether any AAPXS message was framed into the MIDI2 input
+    // (what the graph tells the node, so that it scans its input only then).
+    HostingStatus beginGraphCycle(int32_t frames, bool* aapxsFramed = nullptr) noexcept;
     // [audio-thread] After a cycle that a graph ran: `status` is its result (Ok, Xrun, Offline,
     // ...; `started`: whether it started at all). Counts xruns, moves to Error on a failure and
-    // routes the AAPXS replies of the MIDI2 output (what process() does after the transport).
-    HostingStatus endGraphCycle(HostingStatus status, bool started) noexcept;
+    // routes the AAPXS replies of the MIDI2 output (what process() does after the transport);
+    // `outputMayHoldAapxs` false (the node said it framed none) skips scanning the output.
+    HostingStatus endGraphCycle(HostingStatus status, bool started, bool outputMayHoldAapxs = true) noexcept;
     // Bytes of port `index`'s shared buffer (the first MIDI2 input's includes the AAPXS reserve), 0
     // for an unknown index or before prepare.
     uint32_t sharedBufferSize(int32_t index) const noexcept {
@@ -218,10 +221,11 @@ private:
     HostingStatus track(HostingStatus status) noexcept;
     // Moves the host's MIDI2 inputs and queued events into the shared inputs (start of a cycle).
     void writeInputs(int32_t frames) noexcept;
-    // writeInputs plus the AAPXS requests and host-extension replies of the cycle.
-    void stageInputs(int32_t frames) noexcept;
+    // writeInputs plus the AAPXS requests and host-extension replies of the cycle; true when any
+    // AAPXS message was framed.
+    bool stageInputs(int32_t frames) noexcept;
     // The host's side of a finished cycle: xrun counting, Error tracking, AAPXS replies.
-    // scanOutput: look for AAPXS in the MIDI2 output whatever the transport's hint says.
+    // scanOutput: whether the MIDI2 output may hold AAPXS (else it is not scanned).
     HostingStatus finishCycle(HostingStatus status, bool started, bool scanOutput) noexcept;
     HostingStatus startHostExtensionSession();
     void stopHostExtensionSession() noexcept;

@@ -90,6 +90,11 @@ public:
     std::size_t writeReplies(std::uint8_t* portBuffer, std::size_t capacity) noexcept;
     // Requests being handled or whose replies wait for output space.
     std::size_t busySlots() const noexcept { return options_.maxInFlight - free_count_; }
+    // [processing thread] No request is being handled (inline or on the worker) and no reply or
+    // error reply waits to be written: writeReplies() has nothing to write until readRequests()
+    // or acceptRequest() takes a request on this thread. Lets a cycle without AAPXS traffic skip
+    // the write pass.
+    bool idle() const noexcept { return free_count_ == options_.maxInFlight && busy_size_ == 0; }
 
     Statistics statistics() const noexcept;
 
