@@ -130,8 +130,12 @@ bool PluginSideAapxs::routeHostRequest(AAPXSInitiatorInstance* instance, AAPXSRe
     auto* binding = static_cast<HostBinding*>(instance->host_context);
     PluginSideAapxs* owner = binding->owner;
     if (owner->active_.load(std::memory_order_acquire)) {
-        // Active: SysEx8 in the MIDI2 output; the reply completes in a later cycle.
-        return binding->sessionBound && binding->session.send_aapxs_request(&binding->session, context);
+        // Active: SysEx8 in the MIDI2 output; the reply completes in a later cycle. submitted_
+        // tells the audio thread's next afterProcess to write it.
+        if (!binding->sessionBound || !binding->session.send_aapxs_request(&binding->session, context))
+            return false;
+        owner->submitted_.fetch_add(1, std::memory_order_release);
+        return true;
     }
     // Not active: a synchronous round trip on the control channel, from the main thread only.
     if (!owner->sender_ || std::this_thread::get_id() != owner->mainThread_)
@@ -197,6 +201,8 @@ HostingStatus PluginSideAapxs::startSession(AndroidAudioPlugin* plugin) {
     worker_ = std::move(worker);
     recipient_ = std::move(recipient);
     hostInitiator_ = std::move(initiator);
+    traffic_ = repliesOwed_ = requestsInFlight_ = false;
+    submittedSeen_ = submitted_.load(std::memory_order_relaxed);
     return HostingStatus::Ok;
 }
 

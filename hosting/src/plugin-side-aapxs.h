@@ -79,12 +79,13 @@ public:
 
     // [audio-thread] Around the plugin's process(). Null buffers are ignored.
     // `inputMayHoldAapxs` false (the host said it framed nothing) skips scanning the input. A cycle
-    // without AAPXS traffic costs a few member reads: host-extension requests are expired (a clock
-    // read) only while some are in flight, and afterProcess makes its write pass (replies, the
-    // plugin's requests, the worker's wake-up) only when this cycle's input was scanned, a request
-    // expired, a request of the host is still being handled or its reply waits for space (on the
-    // worker too: its reply is framed in the first cycle after it is ready), or a request of the
-    // plugin is in flight (submitted on any thread).
+    // without AAPXS traffic reads a few members of this object and nothing else: afterProcess
+    // makes its write pass (replies, the plugin's requests, the worker's wake-up) only when this
+    // cycle's input was scanned, a request expired, the plugin sent a request since the last pass
+    // (on any thread: routeHostRequest rings submitted_), or the last pass left work: a request
+    // of the host still being handled (on the worker too: its reply is framed in the first cycle
+    // after it is ready) or a reply waiting for space, or a request of the plugin in flight. Only
+    // in flight are requests expired (a clock read).
     void beforeProcess(uint8_t* midiIn, size_t capacity, bool inputMayHoldAapxs = true) noexcept {
         if (!recipient_ || midiIn == nullptr)
             return;
@@ -92,18 +93,24 @@ public:
             routeIncomingAapxs(SessionSide::Plugin, midiIn, capacity, hostInitiator_.get(), recipient_.get());
             traffic_ = true;  // requests dispatched, replies completed: tasks for the worker
         }
-        if (hostInitiator_->pendingCount() != 0 && hostInitiator_->expire(monotonicNowNs()) != 0)
+        if (requestsInFlight_ && hostInitiator_->expire(monotonicNowNs()) != 0)
             traffic_ = true;  // failures posted to the worker
     }
     // Returns true when it framed any AAPXS message into the output.
     bool afterProcess(uint8_t* midiOut, size_t capacity) noexcept {
         if (!recipient_ || midiOut == nullptr)
             return false;
-        if (!traffic_ && recipient_->idle() && hostInitiator_->pendingCount() == 0)
+        const uint32_t submitted = submitted_.load(std::memory_order_acquire);
+        if (!traffic_ && !repliesOwed_ && !requestsInFlight_ && submitted == submittedSeen_)
             return false;  // nothing to write, nothing posted for the worker
         traffic_ = false;
+        submittedSeen_ = submitted;
         const size_t written = recipient_->writeReplies(midiOut, capacity) + hostInitiator_->writeRequests(midiOut, capacity);
         worker_->wakeIfPending();
+        // What the next cycles must come back for. Only this thread takes requests of the host
+        // (scans), so idle() stays true until a scan; the plugin's new requests ring submitted_.
+        repliesOwed_ = !recipient_->idle();
+        requestsInFlight_ = hostInitiator_->pendingCount() != 0;
         return written > 0;
     }
 
@@ -130,11 +137,16 @@ private:
 
     AAPXSDefinitionRegistry registry_;
     UridTable urids_;
+    // What a cycle reads, together: the sessions, and the state that lets it skip them.
     std::unique_ptr<NonRealtimeWorker> worker_;
     std::unique_ptr<RecipientSession> recipient_;
     std::unique_ptr<InitiatorSession> hostInitiator_;
     std::atomic<bool> active_{false};
-    bool traffic_ = false;  // audio thread only: this cycle's beforeProcess scanned or expired something
+    bool traffic_ = false;           // audio thread: this cycle's beforeProcess scanned or expired something
+    bool repliesOwed_ = false;       // audio thread: the last write pass left requests of the host unanswered
+    bool requestsInFlight_ = false;  // audio thread: the last write pass left requests of the plugin pending
+    uint32_t submittedSeen_ = 0;     // audio thread: submitted_ at the last write pass
+    std::atomic<uint32_t> submitted_{0};  // bumped after each request the plugin sends while active
     // Filled once by loadDefinitions, before the plugin exists; never resized afterwards (the
     // plugin's audio thread may read it through hostExtension). Only the bindings' session
     // fields change, in startSession/stopSession while the plugin is not processing.

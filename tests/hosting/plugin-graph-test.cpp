@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -22,10 +24,25 @@
 #include <thread>
 #include <vector>
 
+#include "aap/ext/midi.h"
 #include "aap/hosting/in-process-transport.h"
 #include "aap/hosting/plugin-graph.h"
 #include "aap/plugin-meta-info.h"
+#include "aap/runtime/aapxs-wire.h"
 #include "hosting-test-support.h"
+#include "test-host-counter-extension.h"
+#include "test-transform-extension.h"
+
+// Calls of sched_getaffinity in this process. This definition takes the C library's place for the
+// calls made by this executable, the hosting library linked into it included (PluginGraph's
+// placement reads the affinity of the thread that calls process()), and forwards them.
+static std::atomic<uint64_t> g_affinityReads{0};
+extern "C" int sched_getaffinity(pid_t pid, size_t size, cpu_set_t* set) {
+    using Next = int (*)(pid_t, size_t, cpu_set_t*);
+    static const Next next = reinterpret_cast<Next>(::dlsym(RTLD_NEXT, "sched_getaffinity"));
+    g_affinityReads.fetch_add(1, std::memory_order_relaxed);
+    return next(pid, size, set);
+}
 
 namespace aap {
 namespace {
@@ -980,6 +997,247 @@ TEST(PluginGraphPlacement, AHostSpinSavesTheSinksFutexWakeAndANegativeSpinIsRefu
         EXPECT_EQ(graph.wakesLastCycle(), 4u) << "cycle " << cycle;
         EXPECT_LE(graph.futexWakesLastCycle(), 3u) << "cycle " << cycle;
     }
+}
+
+
+// FollowHost reads the affinity of the thread calling process() (a system call) only when that
+// thread or its CPU is not the last cycle's, or kAffinityRecheckNs after its last reading: not
+// every cycle. An unpinning that leaves the thread on its CPU is still followed within the interval.
+TEST(PluginGraphPlacement, TheHostThreadsAffinityIsReadWhenItsThreadOrCpuChangesAndAtABoundedInterval) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    ASSERT_EQ(::sched_getaffinity(0, sizeof(all), &all), 0);
+    if (CPU_COUNT(&all) < 2)
+        GTEST_SKIP() << "this process may use one CPU only: a pinned and an unpinned host thread look the same";
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:gain-echo", 1, &nodes);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    const int pid = graph.nodeStatus(nodes[0]).servicePid;
+    ASSERT_GT(pid, 0);
+    const std::string everywhere = threadCpuLists(pid).at(0);  // the service's main thread
+    constexpr int kCycles = 400;
+    uint64_t reads = 0;
+    int64_t elapsedNs = 0;
+    int cpu = -1;
+    bool ok = true;
+    std::vector<std::string> pinnedLists, freedLists;
+    std::thread audio([&] {
+        cpu = ::sched_getcpu();
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (::sched_setaffinity(0, sizeof(one), &one) != 0) {
+            ok = false;
+            return;
+        }
+        const uint64_t before = g_affinityReads.load();
+        const auto start = std::chrono::steady_clock::now();
+        for (int cycle = 0; cycle < kCycles && ok; cycle++)
+            ok = graph.process(kFrames, kGenerousNs) == GraphStatus::Ok;
+        elapsedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+        reads = g_affinityReads.load() - before;
+        pinnedLists = threadCpuLists(pid);
+        // The same thread may run anywhere again; it may well stay on its CPU.
+        if (::sched_setaffinity(0, sizeof(all), &all) != 0) {
+            ok = false;
+            return;
+        }
+        const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(3 * kAffinityRecheckNs);
+        while (ok && std::chrono::steady_clock::now() < until) {
+            ok = graph.process(kFrames, kGenerousNs) == GraphStatus::Ok;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        freedLists = threadCpuLists(pid);
+    });
+    audio.join();
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(std::count(pinnedLists.begin(), pinnedLists.end(), std::to_string(cpu)), 1)
+        << "the node's thread does not keep to the pinned host thread's CPU " << cpu;
+    // The first cycle (a new thread), then one reading per interval (and per migration, none while pinned).
+    EXPECT_LE(reads, 2u + static_cast<uint64_t>(elapsedNs / kAffinityRecheckNs))
+        << kCycles << " cycles in " << elapsedNs / 1000 << " us";
+    EXPECT_LT(reads, static_cast<uint64_t>(kCycles) / 4) << "the affinity is read every cycle";
+    for (const std::string& list : freedLists)
+        EXPECT_EQ(list, everywhere) << "the host's thread may run anywhere again";
+    ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+}
+
+// ---- AAPXS on a node of a running graph: what is scanned ----
+
+// A completion of a host request, on the thread that runs process() (the test's).
+struct Completion {
+    std::atomic<int> calls{0};
+    RequestStatus status = RequestStatus::Cancelled;
+    std::string data;
+    static void complete(void* user, const RequestCompletion& completion) noexcept {
+        auto* self = static_cast<Completion*>(user);
+        self->status = completion.status;
+        self->data.assign(reinterpret_cast<const char*>(completion.data), completion.data != nullptr ? completion.dataSize : 0);
+        self->calls.fetch_add(1);
+    }
+};
+
+InitiatorSession::Request transform(int32_t opcode, const char* bytes, Completion* completion, int64_t timeoutNs = 0) {
+    InitiatorSession::Request request;
+    request.uri = AAP_TEST_TRANSFORM_URI;
+    request.uriSize = std::strlen(AAP_TEST_TRANSFORM_URI);
+    request.opcode = opcode;
+    request.data = reinterpret_cast<const uint8_t*>(bytes);
+    request.dataSize = std::strlen(bytes);
+    request.timeoutNs = timeoutNs;
+    request.onComplete = &Completion::complete;
+    request.user = completion;
+    return request;
+}
+
+// The middle node of an active chain of 3 gets the host's requests although, in the cycles
+// without AAPXS for it, neither it nor the host scans a MIDI2 buffer for any: one answered inline
+// (reverse), one on the service's worker (shout, 3 ms: its reply is ready cycles later, in a cycle
+// whose input the host framed nothing into), one whose handler never answers (error reply), and
+// one that times out before its reply (1 ms against the 3 ms handler): each completes exactly
+// once, and no AAPXS message reaches the host's view of any output.
+TEST(PluginGraphAapxs, RequestsToANodeCompleteOnceInlineOnTheWorkerWithAnErrorOrByTimingOut) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:gain-echo", 3, &nodes);
+    ASSERT_EQ(graph.connect({nodes[0], kMidiOut}, {nodes[1], kMidiIn}), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({nodes[1], kMidiOut}, {nodes[2], kMidiIn}), GraphStatus::Ok);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    PluginInstance& middle = graph.plugin(nodes[1])->instance();
+    for (int cycle = 0; cycle < 20; cycle++)  // idle cycles first: nothing to scan anywhere
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+    Completion reverse, shout, ignored, late;
+    ASSERT_EQ(middle.submitExtensionRequest(transform(AAP_TEST_TRANSFORM_REVERSE, "abc", &reverse), nullptr), HostingStatus::Ok);
+    ASSERT_EQ(middle.submitExtensionRequest(transform(AAP_TEST_TRANSFORM_SHOUT, "hey", &shout), nullptr), HostingStatus::Ok);
+    ASSERT_EQ(middle.submitExtensionRequest(transform(AAP_TEST_TRANSFORM_IGNORE, "z", &ignored), nullptr), HostingStatus::Ok);
+    ASSERT_EQ(middle.submitExtensionRequest(transform(AAP_TEST_TRANSFORM_SHOUT, "slow", &late, 1'000'000), nullptr),
+              HostingStatus::Ok);
+    int cycle = 0;
+    for (; cycle < 5000; cycle++) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+        for (int32_t node : nodes) {
+            const auto* out = static_cast<const uint8_t*>(graph.outputBuffer(node, kMidiOut));
+            AAPMidiBufferHeader header;
+            std::memcpy(&header, out, sizeof(header));
+            static const uint32_t kUmpWords[16] = {1, 1, 1, 2, 2, 4, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4};
+            for (uint32_t offset = 0; offset + 4 <= header.length;) {
+                uint32_t word;
+                std::memcpy(&word, out + 32 + offset, sizeof(word));
+                ASSERT_NE(word >> 28, 0x5u) << "a SysEx8 (AAPXS) message reached the host's view of node " << node;
+                offset += 4 * kUmpWords[word >> 28];
+            }
+        }
+        if (reverse.calls && shout.calls && ignored.calls && late.calls)
+            break;
+    }
+    ASSERT_LT(cycle, 5000) << "not every request completed";
+    EXPECT_EQ(reverse.status, RequestStatus::Completed);
+    EXPECT_EQ(reverse.data, "cba");
+    EXPECT_EQ(shout.status, RequestStatus::Completed);
+    EXPECT_EQ(shout.data, "hey!");
+    EXPECT_EQ(ignored.status, RequestStatus::ErrorReply);
+    EXPECT_EQ(late.status, RequestStatus::TimedOut);
+    for (int more = 0; more < 40; more++) {  // the late reply arrives and is dropped
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+    }
+    EXPECT_EQ(middle.pendingExtensionRequests(), 0u);
+    ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+    EXPECT_EQ(reverse.calls.load() + shout.calls.load() + ignored.calls.load() + late.calls.load(), 4);
+    for (int32_t node : nodes)
+        EXPECT_EQ(graph.nodeStatus(node).xruns, 0u);
+}
+
+std::atomic<int32_t> g_counterTotal{0};
+void counterAdd(aap_test_host_counter_extension_t*, AndroidAudioPluginHost*, int32_t amount,
+                aap_test_host_counter_done_t done, void* user) {
+    done(user, g_counterTotal.fetch_add(amount) + amount);
+}
+aap_test_host_counter_extension_t g_counter{nullptr, counterAdd};
+
+// A node's plugin calls a host extension from process() (host-counter-user adds 10 in its third
+// cycle) while nothing else moves: its request leaves in its MIDI2 output (the node says so, the
+// host scans that output), the host's reply enters a later cycle's input (the host says so, the
+// node scans it), and the plugin reports the new total.
+TEST(PluginGraphAapxs, APluginsHostExtensionCallFromProcessIsAnsweredInALaterCycle) {
+    g_counterTotal = 0;
+    PluginHostOptions options = test::testOptions(PluginIsolation::ProcessPerInstance);
+    options.hostExtensionDefinitions = std::make_shared<AAPXSDefinitionRegistry>();
+    ASSERT_EQ(options.hostExtensionDefinitions->add(*aap_test_host_counter_definition()), RegistryError::None);
+    options.hostExtensionImplementation = [](const char* uri) -> void* {
+        return std::strcmp(uri, AAP_TEST_HOST_COUNTER_URI) == 0 ? &g_counter : nullptr;
+    };
+    PluginHost host{test::testCatalog(), options};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:gain-echo", 1, &nodes);
+    int32_t user = -1;
+    ASSERT_EQ(graph.addPlugin(host, "urn:aap-test:host-counter-user", &user), GraphStatus::Ok);
+    ASSERT_EQ(graph.connect({nodes[0], kOut0}, {user, kIn0}), GraphStatus::Ok);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);  // the plugin adds 1 in activate(), synchronously
+    EXPECT_EQ(g_counterTotal.load(), 1);
+    auto reported = [&]() {
+        const auto* out = static_cast<const uint8_t*>(graph.outputBuffer(user, kMidiOut));
+        AAPMidiBufferHeader header;
+        std::memcpy(&header, out, sizeof(header));
+        uint32_t words[2] = {0, 0};
+        if (header.length >= 8)
+            std::memcpy(words, out + 32, sizeof(words));
+        return words[0] == 0x40B00100u ? static_cast<int32_t>(words[1]) : -100;
+    };
+    int cycle = 1;
+    for (; cycle <= 3000 && reported() != 11; cycle++) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok) << "cycle " << cycle;
+    }
+    EXPECT_EQ(reported(), 11);
+    EXPECT_GT(cycle, 4);  // not in the cycle that sent it
+    EXPECT_EQ(g_counterTotal.load(), 11);
+    ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
+}
+
+// Neither side scans what the other did not frame. The host's own events for a node (addEvent)
+// are not AAPXS framed by its session, so an AAPXS-shaped SysEx8 among them is not stripped by
+// the node's service: the gain-echo plugin gets it and copies it to its MIDI2 output, where the
+// node framed nothing either, so the host does not strip it there: it is in the output the host
+// reads. (Scanning every buffer, the service would have taken it as a request.)
+TEST(PluginGraphAapxs, AapxsTheHostDidNotFrameIsNotScannedForOnEitherSide) {
+    PluginHost host{test::testCatalog(), test::testOptions(PluginIsolation::ProcessPerInstance)};
+    PluginGraph graph{graphOptions()};
+    std::vector<int32_t> nodes;
+    buildChain(graph, host, "urn:aap-test:gain-echo", 1, &nodes);
+    ASSERT_EQ(graph.activate(), GraphStatus::Ok);
+    // A well-formed AAPXS request (URID 1, opcode 1, 2 data bytes), framed into a scratch buffer.
+    std::vector<uint8_t> scratch(256, 0);
+    const uint8_t data[2] = {'o', 'k'};
+    AapxsMessageView message;
+    message.urid = 1;
+    message.requestId = 0x10001u;
+    message.opcode = 1;
+    message.data = data;
+    message.dataSize = sizeof(data);
+    ASSERT_EQ(appendAapxsMessage(scratch.data(), scratch.size(), message), WireResult::Ok);
+    AAPMidiBufferHeader header;
+    std::memcpy(&header, scratch.data(), sizeof(header));
+    ASSERT_GT(header.length, 0u);
+    ASSERT_EQ(header.length % 16, 0u);  // 128-bit SysEx8 packets
+    std::vector<uint32_t> words(header.length / 4);
+    std::memcpy(words.data(), scratch.data() + 32, header.length);
+    for (size_t packet = 0; packet < words.size(); packet += 4)
+        ASSERT_EQ(graph.addEvent(nodes[0], 0, words.data() + packet, 4), HostingStatus::Ok);
+    ASSERT_EQ(graph.process(kFrames, kGenerousNs), GraphStatus::Ok);
+    const auto* out = static_cast<const uint8_t*>(graph.outputBuffer(nodes[0], kMidiOut));
+    std::memcpy(&header, out, sizeof(header));
+    std::vector<uint32_t> echoed(header.length / 4);
+    std::memcpy(echoed.data(), out + 32, header.length);
+    for (size_t packet = 0; packet < words.size(); packet += 4)  // each after a JR Timestamp of its own
+        EXPECT_NE(std::search(echoed.begin(), echoed.end(), words.begin() + packet, words.begin() + packet + 4), echoed.end())
+            << "packet " << packet / 4 << " of the AAPXS-shaped host event was stripped on its way";
+    ASSERT_EQ(graph.deactivate(), GraphStatus::Ok);
 }
 
 } // namespace
