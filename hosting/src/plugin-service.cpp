@@ -432,6 +432,14 @@ public:
         } else {
             // Inputs: a producer's output counts only when it finished this very cycle.
             for (GraphInput& input : graphInputs_) {
+                if (input.zeroCopy) {  // one audio source, read in place: no mix, no scratch
+                    const GraphSource& source = input.sources[0];
+                    const bool ran = source.producer == wire::kGraphHost ||
+                                     __atomic_load_n(&graph.nodes[source.producer].finished_cycle, __ATOMIC_ACQUIRE) == cycle;
+                    const bool covers = source.memory.size() >= static_cast<size_t>(frames) * sizeof(float);
+                    plugin_->setBuffer(static_cast<int32_t>(input.port), ran && covers ? source.memory.data() : silence_.data());
+                    continue;
+                }
                 for (size_t s = 0; s < input.sources.size(); s++) {
                     const uint32_t producer = input.sources[s].producer;
                     const bool ran = producer == wire::kGraphHost ||
@@ -441,10 +449,7 @@ public:
                     input.capacities[s] = input.sources[s].memory.size();
                 }
                 void* own = ports_[input.port].data();
-                if (input.zeroCopy)
-                    plugin_->setBuffer(static_cast<int32_t>(input.port),
-                                       input.pointers[0] != nullptr ? const_cast<void*>(input.pointers[0]) : silence_.data());
-                else if (input.midi)
+                if (input.midi)
                     graphmix::mergeMidi2(static_cast<uint8_t*>(own), ports_[input.port].size(),
                                          reinterpret_cast<const uint8_t* const*>(input.pointers.data()),
                                          input.capacities.data(), input.pointers.size(), graphScratch_.data());
