@@ -6,7 +6,6 @@
 #include <mutex>
 #include <set>
 
-#include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -28,6 +27,17 @@ std::set<const HostedPlugin*>& members() {
 }
 
 std::atomic<uint64_t> g_nextGraph{1};
+
+// A number of the calling thread's own, never reused in this process (a thread's pthread_t is:
+// the next thread often gets the same one). Initial-exec: no lazy allocation of the thread-local
+// on an audio thread, also when this library is part of a shared object.
+std::atomic<uint64_t> g_nextThreadToken{1};
+uint64_t threadToken() noexcept {
+    static thread_local uint64_t token __attribute__((tls_model("initial-exec"))) = 0;
+    if (token == 0)
+        token = g_nextThreadToken.fetch_add(1, std::memory_order_relaxed);
+    return token;
+}
 
 void say(std::string* error, const std::string& text) {
     if (error != nullptr)
@@ -123,7 +133,7 @@ struct PluginGraph::Runtime {
     uint32_t cpuHint = 0;
     bool placementKnown = false;
     int placementCpu = -1;
-    pthread_t placementThread{};
+    uint64_t placementThread = 0;  // threadToken() of the thread that read it
     int64_t placementCheckedNs = 0;
     std::atomic<uint64_t> cycles{0};
     std::atomic<uint64_t> wakesLast{0};
@@ -796,8 +806,8 @@ GraphStatus PluginGraph::process(int32_t frames, int64_t timeoutNs) noexcept {
     uint32_t cpuHint = 0;
     if (options_.placement == GraphPlacement::FollowHost) {
         const int cpu = ::sched_getcpu();
-        const pthread_t self = ::pthread_self();
-        if (!rt.placementKnown || cpu != rt.placementCpu || !::pthread_equal(self, rt.placementThread) ||
+        const uint64_t self = threadToken();
+        if (!rt.placementKnown || cpu != rt.placementCpu || self != rt.placementThread ||
             start - rt.placementCheckedNs >= kAffinityRecheckNs) {
             cpu_set_t allowed;
             CPU_ZERO(&allowed);

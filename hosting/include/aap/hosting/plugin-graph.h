@@ -115,7 +115,8 @@ enum class GraphPlacement : int32_t {
     // calling thread may run on several CPUs the nodes may too (as Anywhere): following a
     // thread the kernel moves, host and nodes chase each other from CPU to CPU (measured).
     // process() reads the calling thread's affinity (a system call) only when the calling thread
-    // or its CPU (sched_getcpu, no system call) differs from the previous cycle's, and otherwise
+    // (a thread-local number) or its CPU (sched_getcpu, no system call) differs from the previous
+    // cycle's, and otherwise
     // at least every kAffinityRecheckNs: an affinity change that moves the thread is followed
     // from the next cycle, one that leaves it on its CPU (unpinning it there, or pinning it to
     // the CPU it is on) within that interval.
