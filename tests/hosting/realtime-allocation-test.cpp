@@ -668,7 +668,15 @@ TEST(GraphRealtime, AMixedChainReadInPlaceNeverBlocksNorAllocates) {
     }
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(wrong, 0);
-    expectRealtimeSafe(hostTotals, kCycles, true);
+    // As expectRealtimeSafe, but the host may wait twice in a cycle: once for c's release by the
+    // service, and once more when the FUTEX_WAKE of the previous cycle's release arrives only after
+    // the host went to sleep again (it had seen host_word change without sleeping).
+    EXPECT_EQ(hostTotals.heapOperations, 0u) << "mechanism: " << RealtimeGuard::mechanism();
+    EXPECT_EQ(hostTotals.blockingCalls, 0u) << "first violation: " << hostTotals.firstViolation;
+    EXPECT_LE(hostTotals.allowedCalls(AllowedCall::BoundedFutexWait), 2u * kCycles);
+    EXPECT_LE(hostTotals.allowedCalls(AllowedCall::FutexWake), 2u * kCycles);
+    EXPECT_EQ(hostTotals.allowedCalls(AllowedCall::NonBlockingEventfdWrite), 0u);
+    EXPECT_GE(hostTotals.allowedCalls(AllowedCall::ClockRead), static_cast<uint64_t>(kCycles));
     EXPECT_EQ(serviceGuards.cycles(), static_cast<uint64_t>(kCycles));
     EXPECT_EQ(serviceGuards.heapOperations(), 0u) << "mechanism: " << RealtimeGuard::mechanism();
     EXPECT_EQ(serviceGuards.blockingCalls(), 0u) << "first violation: " << serviceGuards.firstViolation();
