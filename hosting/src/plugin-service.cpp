@@ -265,8 +265,16 @@ public:
         // Another node's thread of this service may be running this one inline: wait it out too.
         while (graphRunners_.load() != 0 && monotonicNanoseconds() < deadline)
             ::usleep(1000);
-        while (!realtimeExited_.load() && monotonicNanoseconds() < deadline)
+        // The loop sleeps without a time limit (a timed FUTEX_WAIT arms and cancels a kernel
+        // timer on every cycle). Its word does not change here, so a wake-up that lands between
+        // its last check of `shutdown` and its FUTEX_WAIT is lost: wake it again every
+        // millisecond until it has gone.
+        while (!realtimeExited_.load() && monotonicNanoseconds() < deadline) {
+            futex::wake(&block_->request_sequence, 1);
+            if (graph_)
+                futex::wake(&graph_->nodes[node_].activation, 1);
             ::usleep(1000);
+        }
         if (!realtimeExited_.load()) {
             realtime_.detach();
             stuck_ = true;
@@ -559,10 +567,10 @@ private:
             if (sequence == last) {
                 // No spinning: measured on a loaded 2-core machine, a spinning service steals the
                 // core the host needs and multiplies the round trip (docs/hosting.md, benchmarks).
-                // The 100 ms bound only makes the loop re-check `shutdown`.
+                // No time limit: stopRealtime wakes the loop until it has seen `shutdown`.
                 storeSeqCst(&block->service_waiting, 1);
                 if (loadSeqCst(&block->request_sequence) == last && loadSeqCst(&block->shutdown) == 0)
-                    futex::wait(&block->request_sequence, last, 100000000);
+                    futex::wait(&block->request_sequence, last, -1);
                 storeSeqCst(&block->service_waiting, 0);
                 continue;
             }
@@ -607,7 +615,7 @@ private:
             if (activation == last) {
                 storeSeqCst(&me->waiting, 1);
                 if (loadSeqCst(&me->activation) == last && loadSeqCst(&block_->shutdown) == 0)
-                    futex::wait(&me->activation, last, 100000000);
+                    futex::wait(&me->activation, last, -1);  // stopRealtime wakes it until it has gone
                 storeSeqCst(&me->waiting, 0);
                 continue;
             }
