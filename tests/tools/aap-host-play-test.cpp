@@ -5,6 +5,8 @@
 //   - MIDI notes from a test client make the synthesizer sound, and `preset` on stdin changes it;
 //   - the summary's `cycles:` and `xruns:` agree with the duration;
 //   - the server killed mid-run ends play with a message, exit code 7 and no leftover process;
+//   - every test with a server leaves nothing of it in JACK's shared state (registry slot,
+//     segments, /dev/shm files), even when jackd dies of its own shutdown (see JackServer);
 //   - a plugin crashing while playing leaves the client running silently until `restart`;
 //   - no libjack (AAP_LIBJACK at a missing file or at a library without JACK's symbols): the clear
 //     error and exit code 7, and no server: the same;
@@ -227,6 +229,10 @@ protected:
     void TearDown() override {
         clients_.reset();
         server_.stop();
+        // Nor anything of our server in JACK's shared state (registry slot, segments, files):
+        // only what carries this server's name or was allocated by its jackd counts, so other
+        // servers running in parallel cannot fail this.
+        EXPECT_EQ(server_.leftovers(), "") << "jackd left state behind";
         // Nothing we started may outlive the test.
         std::vector<pid_t> left;
         for (int attempt = 0; attempt < 100; attempt++) {

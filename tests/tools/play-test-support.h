@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -161,7 +162,76 @@ inline std::vector<pid_t> livingChildren(pid_t parent = ::getpid()) {
     return children;
 }
 
+// JACK2's registry of servers and shared-memory segments, /dev/shm/jack-shm-registry: a header
+// (magic "KCAJ", protocol, type, size, header length, entry length), 8 server slots (pid, then the
+// prefix "jack-<uid>:<name>:"), then segment entries (index, allocator pid, size, "/jack-<uid>-<n>").
+// Read without JACK's lock: a snapshot that is at worst torn in entries that are being changed.
+struct JackRegistry {
+    struct Server {
+        pid_t pid = 0;
+        std::string prefix;
+    };
+    struct Segment {
+        pid_t allocator = 0;
+        std::string name;
+    };
+    std::vector<Server> servers;
+    std::vector<Segment> segments;
+
+    // False when there is no registry (no JACK server ever ran here) or it has an unknown layout.
+    bool read(std::string* error = nullptr) {
+        servers.clear();
+        segments.clear();
+        const std::string data = slurp("/dev/shm/jack-shm-registry");
+        auto word = [&](size_t at) {
+            int32_t value = 0;
+            std::memcpy(&value, data.data() + at, sizeof(value));
+            return value;
+        };
+        constexpr size_t kServers = 8, kServerSize = 264, kServersAt = 24;
+        if (data.size() < kServersAt + kServers * kServerSize || data.compare(0, 4, "KCAJ") != 0) {
+            if (error != nullptr)
+                *error = "no JACK registry (or not JACK2's layout)";
+            return false;
+        }
+        const size_t headerLength = static_cast<size_t>(word(16)), entryLength = static_cast<size_t>(word(20));
+        if (headerLength < kServersAt + kServers * kServerSize || entryLength < 12 || headerLength > data.size()) {
+            if (error != nullptr)
+                *error = "unknown JACK registry layout";
+            return false;
+        }
+        for (size_t i = 0; i < kServers; i++) {
+            const size_t at = kServersAt + i * kServerSize;
+            Server server;
+            server.pid = word(at);
+            server.prefix = std::string(data.c_str() + at + 4, ::strnlen(data.c_str() + at + 4, kServerSize - 4));
+            if (server.pid != 0)
+                servers.push_back(server);
+        }
+        for (size_t at = headerLength; at + entryLength <= data.size(); at += entryLength) {
+            Segment segment;
+            segment.allocator = word(at + 4);
+            segment.name = std::string(data.c_str() + at + 12, ::strnlen(data.c_str() + at + 12, entryLength - 12));
+            if (segment.allocator != 0)
+                segments.push_back(segment);
+        }
+        return true;
+    }
+};
+
 // jackd -r -d dummy -r 48000 -p 256 under a unique JACK_DEFAULT_SERVER name.
+//
+// Stopping: SIGTERM. JACK2's jackd does not always survive its own shutdown: after sigwait()
+// returns SIGTERM it unblocks SIGPIPE, whose handler is installed with SA_RESETHAND, and then
+// notifies its clients; a client that closes its connection as soon as it hears of the shutdown
+// (as `aap-host play` does) makes two of those writes fail with EPIPE, and the second SIGPIPE
+// kills jackd half way. A jackd killed that way (or by our SIGKILL) keeps its slot in the server
+// registry (8 slots for the whole machine: when they are full no jackd starts, "Too many
+// servers already active") and its segments (/dev/shm/jack-<uid>-<n>, ~107 MB). JACK itself
+// reclaims them when a server of the SAME name starts (a dead server's slot is reused only by
+// its name; segments of dead allocators are freed by every starting server), so stop() starts
+// our name once more, with no client, and stops it, which then shuts down cleanly.
+// leftovers() names whatever of this server is still there, for the tests to assert on.
 class JackServer {
 public:
     ~JackServer() { stop(); }
@@ -171,53 +241,111 @@ public:
     bool start(const std::string& directory, std::string* error, bool synchronous = false, int period = 256) {
         static std::atomic<int> counter{0};
         name_ = "aap-play-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+        directory_ = directory;
         std::vector<std::string> command = {"jackd", "-r"};
         if (synchronous)
             command.insert(command.end(), {"-S", "-t", "5000"});
         command.insert(command.end(), {"-d", "dummy", "-r", "48000", "-p", std::to_string(period)});
-        if (!server_.spawn(command, environment(), directory + "/jackd.out", directory + "/jackd.err")) {
-            *error = "cannot start jackd";
-            return false;
-        }
-        Child wait;
-        // Client names must be unique on the machine, not only per server: JACK2 names a client's
-        // notification socket after the client alone, so two same-named clients opening at once
-        // on two servers break each other. Every client of these tests carries the server name.
-        if (!wait.spawn({"jack_wait", "-w", "-s", name_, "-n", "wait-" + name_, "-t", "20"}, environment(), directory + "/jack_wait.out",
-                        directory + "/jack_wait.err") ||
-            wait.wait(30000) != 0) {
-            wait.kill(SIGKILL);
-            *error = "jackd did not come up: " + slurp(directory + "/jackd.err");
-            stop();
+        if (!launch(command, "jackd", error)) {
+            terminate();
             return false;
         }
         return true;
     }
     void stop() {
-        if (server_.pid() > 0) {
-            server_.kill(SIGTERM);
-            if (server_.wait(20000) < 0)
-                server_.kill(SIGKILL);  // hung: the last resort, which leaks a registry slot
-            // What the server's clients leave when the server goes first (their semaphores carry
-            // the server name, which is ours alone).
-            if (DIR* shm = ::opendir("/dev/shm")) {
-                while (dirent* entry = ::readdir(shm))
-                    if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
-                        ::unlink(("/dev/shm/" + std::string(entry->d_name)).c_str());
-                ::closedir(shm);
-            }
+        if (server_.pid() <= 0)
+            return;
+        exitStatus_ = terminate();
+        // Killed half way (see above): let a clean run of the same name reclaim what it left.
+        if (exitStatus_ != 0) {
+            std::string error;
+            const bool up = launch({"jackd", "-r", "-d", "dummy", "-r", "48000", "-p", "256"}, "jackd-reclaim", &error);
+            reclaimStatus_ = terminate();
+            if (!up && reclaimStatus_ == 0)
+                reclaimStatus_ = -1;
+        }
+        // What the server's clients leave when the server goes first (their semaphores carry
+        // the server name, which is ours alone).
+        if (DIR* shm = ::opendir("/dev/shm")) {
+            while (dirent* entry = ::readdir(shm))
+                if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
+                    ::unlink(("/dev/shm/" + std::string(entry->d_name)).c_str());
+            ::closedir(shm);
         }
     }
-    // Never SIGKILL: a killed jackd keeps its slot in JACK2's server registry
-    // (/dev/shm/jack-shm-registry, 8 slots for the whole machine), and after a few of them no
-    // jackd can start at all ("Too many servers already active"). stop() sends SIGTERM, which
-    // is a server going away for its clients all the same.
+    // After stop(): what this server (and only this one: its name, its jackd pids) left in JACK's
+    // shared state, empty when nothing. Other servers running in parallel do not count.
+    std::string leftovers() const {
+        if (name_.empty())
+            return "";
+        std::string found;
+        JackRegistry registry;
+        if (registry.read()) {
+            const std::string prefix = "jack-" + std::to_string(::getuid()) + ":" + name_ + ":";
+            for (const JackRegistry::Server& server : registry.servers)
+                if (server.prefix == prefix)
+                    found += "a server registry slot (" + prefix + " pid " + std::to_string(server.pid) + "); ";
+            for (const JackRegistry::Segment& segment : registry.segments)
+                if (std::find(pids_.begin(), pids_.end(), segment.allocator) != pids_.end())
+                    found += "segment " + segment.name + " of jackd " + std::to_string(segment.allocator) + "; ";
+        }
+        if (DIR* shm = ::opendir("/dev/shm")) {
+            while (dirent* entry = ::readdir(shm))
+                if (std::strstr(entry->d_name, name_.c_str()) != nullptr)
+                    found += "/dev/shm/" + std::string(entry->d_name) + "; ";
+            ::closedir(shm);
+        }
+        if (!found.empty())
+            found += "(jackd exit status " + std::to_string(exitStatus_) +
+                     (reclaimStatus_ != 0 ? ", the reclaiming run's " + std::to_string(reclaimStatus_) : std::string()) +
+                     ")";
+        return found;
+    }
+    // jackd's exit status at the last stop(): 0 for a clean shutdown, 128 + signal otherwise.
+    int exitStatus() const { return exitStatus_; }
     const std::string& name() const { return name_; }
     std::vector<std::string> environment() const { return {"JACK_DEFAULT_SERVER=" + name_}; }
 
 private:
+    // Starts `command` under our name and waits until it serves (jack_wait).
+    bool launch(const std::vector<std::string>& command, const std::string& log, std::string* error) {
+        if (!server_.spawn(command, environment(), directory_ + "/" + log + ".out", directory_ + "/" + log + ".err")) {
+            *error = "cannot start jackd";
+            return false;
+        }
+        pids_.push_back(server_.pid());
+        Child wait;
+        // Client names must be unique on the machine, not only per server: JACK2 names a client's
+        // notification socket after the client alone, so two same-named clients opening at once
+        // on two servers break each other. Every client of these tests carries the server name.
+        if (!wait.spawn({"jack_wait", "-w", "-s", name_, "-n", "wait-" + name_, "-t", "20"}, environment(),
+                        directory_ + "/jack_wait.out", directory_ + "/jack_wait.err") ||
+            wait.wait(30000) != 0) {
+            wait.kill(SIGKILL);
+            *error = "jackd did not come up: " + slurp(directory_ + "/" + log + ".err");
+            return false;
+        }
+        return true;
+    }
+    // SIGTERM, then SIGKILL if it hangs (the last resort); the exit status.
+    int terminate() {
+        if (server_.pid() <= 0)
+            return server_.wait(0);
+        server_.kill(SIGTERM);
+        int status = server_.wait(20000);
+        if (status < 0) {
+            server_.kill(SIGKILL);
+            status = server_.wait(0);
+        }
+        return status;
+    }
+
     std::string name_;
+    std::string directory_;
     Child server_;
+    std::vector<pid_t> pids_;  // every jackd we ran under name_
+    int exitStatus_ = 0;
+    int reclaimStatus_ = 0;
 };
 
 // Opens a JACK client on `server` (jack_client_open with JackServerName).
