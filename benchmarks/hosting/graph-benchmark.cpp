@@ -25,8 +25,8 @@
 // (the placement our nodes follow), taking turns with our modes at the period.
 //
 // The host thread (this program's, driving every mode) keeps to the CPU it is on while the modes
-// run, as a realtime host pins its audio thread (AAP_GRAPH_BENCH_PIN_HOST=0: not); the services,
-// the ring's and JACK2's processes keep the kernel's placement. The graph's default placement
+// run, as a realtime host pins its audio thread (AAP_GRAPH_BENCH_PIN_HOST=0: not); the services
+// and the ring's processes keep the kernel's placement (JACK2's: both, see above). The graph's default placement
 // (GraphPlacement::FollowHost) then keeps its nodes on that CPU; AAP_GRAPH_BENCH_VARIANTS=1 adds
 // the remedies evaluated against it (see Graph()).
 //
