@@ -225,6 +225,7 @@ protected:
         char pattern[] = "/tmp/aap-play-test-XXXXXX";
         ASSERT_NE(::mkdtemp(pattern), nullptr);
         dir_ = pattern;
+        metadataExisted_ = play_test::jackMetadataExists();
     }
     void TearDown() override {
         clients_.reset();
@@ -233,6 +234,8 @@ protected:
         // only what carries this server's name or was allocated by its jackd counts, so other
         // servers running in parallel cannot fail this.
         EXPECT_EQ(server_.leftovers(), "") << "jackd left state behind";
+        // libjack's per-user metadata database, if this test's clients created it (see there).
+        play_test::removeJackMetadataWeCreated(metadataExisted_);
         // Nothing we started may outlive the test.
         std::vector<pid_t> left;
         for (int attempt = 0; attempt < 100; attempt++) {
@@ -295,6 +298,7 @@ protected:
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
     std::string dir_;
+    bool metadataExisted_ = true;
     JackServer server_;
     std::unique_ptr<TestClients> clients_;
 };

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
@@ -347,6 +348,44 @@ private:
     int exitStatus_ = 0;
     int reclaimStatus_ = 0;
 };
+
+// libjack's metadata database, /dev/shm/jack_db-<uid>: every JACK client opening (even with no
+// server to reach) creates it when it is missing, and only a cleanly stopping jackd removes it.
+// It is one per user, shared by every server and client of that user, so a test removes it only
+// when the test created it (it was missing before) and no process has it open or mapped now.
+inline std::string jackMetadataPath() { return "/dev/shm/jack_db-" + std::to_string(::getuid()); }
+inline bool jackMetadataExists() { return ::access(jackMetadataPath().c_str(), F_OK) == 0; }
+inline bool jackMetadataInUse() {
+    const std::string path = jackMetadataPath() + "/";
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr)
+        return true;
+    bool used = false;
+    while (dirent* entry = ::readdir(proc)) {
+        if (used || std::atoi(entry->d_name) <= 0)
+            continue;
+        const std::string base = "/proc/" + std::string(entry->d_name);
+        used = slurp(base + "/maps").find(path) != std::string::npos;
+        if (DIR* fds = ::opendir((base + "/fd").c_str())) {
+            while (dirent* fd = ::readdir(fds)) {
+                char target[4096];
+                const ssize_t length = ::readlink((base + "/fd/" + fd->d_name).c_str(), target, sizeof(target) - 1);
+                if (length > 0 && std::string(target, static_cast<size_t>(length)).rfind(path, 0) == 0)
+                    used = true;
+            }
+            ::closedir(fds);
+        }
+    }
+    ::closedir(proc);
+    return used;
+}
+inline void removeJackMetadataWeCreated(bool existedBefore) {
+    if (existedBefore || !jackMetadataExists() || jackMetadataInUse())
+        return;
+    const std::string command = "rm -rf '" + jackMetadataPath() + "'";
+    if (std::system(command.c_str()) != 0) {
+    }
+}
 
 // Opens a JACK client on `server` (jack_client_open with JackServerName).
 inline host_tool::jack::Client* openClient(const host_tool::JackLibrary& jack, const std::string& name,
