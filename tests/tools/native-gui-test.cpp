@@ -147,7 +147,10 @@ TEST_F(NativeGuiTest, EditorIsAChildOfTheHostWindowAndFollowsItsSize) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_EQ(width, 520);
     EXPECT_EQ(height, 230);
-    EXPECT_NE(slurp(err()).find("editor resized to 520x230"), std::string::npos) << slurp(err());
+    // aap-host says so when set_size has returned: after the plugin resized its window (which the
+    // loop above may see first), when the reply has come back, a period or more later.
+    EXPECT_TRUE(waitForText(err(), "editor resized to 520x230", 10000)) << slurp(err());
+    EXPECT_EQ(slurp(err()).find("set_size"), std::string::npos) << slurp(err());
 
     EXPECT_EQ(quit(), 0) << slurp(err());
     EXPECT_NE(slurp(out()).find("stopped: quit"), std::string::npos) << slurp(out());
