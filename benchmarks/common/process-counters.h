@@ -26,19 +26,6 @@ struct ProcessCounters {
     }
 };
 
-// The thread ids of process `pid` (0 means this process); empty once it has exited.
-inline std::vector<pid_t> tasksOf(pid_t pid) {
-    std::vector<pid_t> out;
-    const std::string tasks = pid == 0 ? "/proc/self/task" : "/proc/" + std::to_string(pid) + "/task";
-    if (DIR* directory = ::opendir(tasks.c_str())) {
-        while (dirent* entry = ::readdir(directory))
-            if (entry->d_name[0] != '.')
-                out.push_back(static_cast<pid_t>(std::atoi(entry->d_name)));
-        ::closedir(directory);
-    }
-    return out;
-}
-
 // Sums over every thread of every process in `pids` (0 means this process).
 inline ProcessCounters readProcessCounters(const std::vector<pid_t>& pids) {
     ProcessCounters total;

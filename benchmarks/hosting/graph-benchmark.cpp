@@ -939,7 +939,7 @@ JackFixture& jackFixture() {
 // clients are active) to `cpus`.
 void setAffinity(const std::vector<pid_t>& pids, const cpu_set_t& cpus) {
     for (pid_t pid : pids)
-        for (pid_t task : aap::bench::tasksOf(pid))
+        for (pid_t task : aap::play_test::tasksOf(pid))
             (void)::sched_setaffinity(task, sizeof(cpus), &cpus);
 }
 

@@ -506,23 +506,15 @@ std::vector<std::pair<pid_t, std::string>> threadCpus(pid_t pid, bool self) {
             for (pid_t grandchild : play_test::livingChildren(pids[i]))
                 pids.push_back(grandchild);
     }
-    for (pid_t p : pids) {
-        const std::string tasks = "/proc/" + std::to_string(p) + "/task";
-        DIR* directory = ::opendir(tasks.c_str());
-        if (directory == nullptr)
-            continue;
-        while (dirent* entry = ::readdir(directory)) {
-            if (entry->d_name[0] == '.')
-                continue;
-            const std::string status = slurp(tasks + "/" + entry->d_name + "/status");
+    for (pid_t p : pids)
+        for (pid_t task : play_test::tasksOf(p)) {
+            const std::string status = slurp("/proc/" + std::to_string(p) + "/task/" + std::to_string(task) + "/status");
             const size_t at = status.find("Cpus_allowed_list:");
             if (at == std::string::npos)
                 continue;
             const size_t start = status.find_first_not_of(" \t", at + 18);
             out.emplace_back(p, status.substr(start, status.find('\n', start) - start));
         }
-        ::closedir(directory);
-    }
     return out;
 }
 

@@ -139,6 +139,18 @@ inline bool waitForText(const std::string& path, const std::string& text, int ti
     return false;
 }
 
+// The thread ids of process `pid`; empty once it has exited.
+inline std::vector<pid_t> tasksOf(pid_t pid) {
+    std::vector<pid_t> out;
+    if (DIR* directory = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str())) {
+        while (dirent* entry = ::readdir(directory))
+            if (entry->d_name[0] != '.')
+                out.push_back(static_cast<pid_t>(std::atoi(entry->d_name)));
+        ::closedir(directory);
+    }
+    return out;
+}
+
 // The children of `parent` (default: us, and with the subreaper flag set our orphaned
 // descendants) still alive.
 inline std::vector<pid_t> livingChildren(pid_t parent = ::getpid()) {
